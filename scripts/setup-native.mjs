@@ -1,0 +1,1 @@
+console.log("[attnc setup] native provisioning not yet written")
