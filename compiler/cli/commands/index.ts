@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** One line per subcommand; each module exports `register(program)`. Order = order in `--help`. */
+export const commands: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('./doctor.js'),
+];

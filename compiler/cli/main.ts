@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands/index.js';
+import { renderError } from './report.js';
+
+/** Build the program; subcommands register themselves (compiler/cli/commands/index.ts). */
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('attnc')
+    .description('AttnGAN as a declarative model-graph compiler: YAML spec → typed TensorFlow.js code')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const load of commands) (await load()).register(program);
+  return program;
+}
+
+/** Run the CLI; returns the process exit code (0 ok, 1 failure/invalid, 2 usage or I/O error). */
+export async function main(argv: string[]): Promise<number> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help / --version exit "successfully" through commander's exitOverride.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    return renderError(e);
+  }
+}
