@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// libtensorflow reads its log level at process start: set it before the workers fork.
+process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
