@@ -1,0 +1,22 @@
+export { bce } from './bce.js';
+export { klLoss, type KlOptions } from './kl.js';
+export {
+  discriminatorLoss,
+  mismatchedPairs,
+  generatorAdvLoss,
+  type DiscriminatorOutputs,
+  type DiscriminatorLoss,
+  type GeneratorStageOutputs,
+  type GeneratorAdvOptions,
+} from './gan.js';
+export {
+  wordsLoss,
+  sentLoss,
+  wordMask,
+  lengthsArray,
+  type Lengths,
+  type ClassIds,
+  type WordsLoss,
+  type WordsLossOptions,
+  type SentLossOptions,
+} from './damsm.js';
