@@ -1,0 +1,14 @@
+export { Rng } from './rng.js';
+export { type Initializer, initialValues, initLikeAttnGAN, orthogonalMatrix, orthogonalTfLayout, shapeSize } from './init.js';
+export { Module, Sequential, type InitRole, type InitOverride } from './module.js';
+export {
+  Conv2d,
+  Linear,
+  BatchNorm,
+  Embedding,
+  nnOptions,
+  type Conv2dOptions,
+  type LinearOptions,
+  type BatchNormOptions,
+  type EmbeddingOptions,
+} from './layers.js';

@@ -1,0 +1,191 @@
+import * as tf from '@tensorflow/tfjs';
+import { Module, type InitRole } from './module.js';
+
+/**
+ * Basic layers with weights kept in TensorFlow layout. A PyTorch `.pth` importer maps:
+ *
+ * | layer     | ours (TF layout)          | PyTorch key / layout            | mapping                    |
+ * |-----------|---------------------------|---------------------------------|----------------------------|
+ * | Conv2d    | weight [kh,kw,in,out]     | weight [out,in,kh,kw]           | transpose (2,3,1,0)        |
+ * |           | bias [out]                | bias [out]                      | as is                      |
+ * | Linear    | weight [in,out]           | weight [out,in]                 | transpose (1,0)            |
+ * |           | bias [out]                | bias [out]                      | as is                      |
+ * | BatchNorm | weight, bias [C]          | weight (γ), bias (β) [C]        | as is                      |
+ * |           | running_mean/var [C]      | running_mean/var [C]            | as is (num_batches_tracked ignored) |
+ * | Embedding | weight [num,dim]          | weight [num,dim]                | as is                      |
+ */
+
+/** Which implementation conv+bias uses; the bench measures both (see bench/README.md). */
+export const nnOptions = { fusedConvBias: true };
+
+export interface Conv2dOptions {
+  inChannels: number;
+  outChannels: number;
+  kernel: number | [number, number];
+  stride?: number;
+  /**
+   * 'same' | 'valid' | symmetric zero padding in pixels (PyTorch `padding=p`). A number is run as
+   * TF 'same' when that is the same thing for the input at hand (3×3/1/1, 4×4/2/1 on even sizes),
+   * else as an explicit pad + 'valid'. Default 'same'.
+   */
+  padding?: 'same' | 'valid' | number;
+  /** Default **false**: every conv in AttnGAN but the D logits conv is bias-free. */
+  bias?: boolean;
+}
+
+export class Conv2d extends Module {
+  override readonly initRole: InitRole = 'conv';
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | null;
+  readonly kh: number;
+  readonly kw: number;
+  readonly stride: number;
+  readonly padding: 'same' | 'valid' | number;
+
+  constructor(readonly opts: Conv2dOptions) {
+    super();
+    [this.kh, this.kw] = typeof opts.kernel === 'number' ? [opts.kernel, opts.kernel] : opts.kernel;
+    this.stride = opts.stride ?? 1;
+    this.padding = opts.padding ?? 'same';
+    const fanIn = opts.inChannels * this.kh * this.kw;
+    this.weight = this.addParam('weight', [this.kh, this.kw, opts.inChannels, opts.outChannels], {
+      kind: 'torch_default_conv',
+    });
+    this.bias = opts.bias ? this.addParam('bias', [opts.outChannels], { kind: 'torch_default_conv', fanIn }) : null;
+  }
+
+  /** x [B,H,W,in] → [B,H',W',out] */
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      let input = x;
+      let pad: 'same' | 'valid' = 'valid';
+      if (this.padding === 'same' || this.padding === 'valid') pad = this.padding;
+      else if (this.padding > 0) {
+        if (this.sameEquivalent(x.shape[1], x.shape[2], this.padding)) pad = 'same';
+        else {
+          const p = this.padding;
+          input = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
+        }
+      }
+      const w = this.weight as tf.Tensor4D;
+      const s: [number, number] = [this.stride, this.stride];
+      if (this.bias && nnOptions.fusedConvBias) {
+        return tf.fused.conv2d({ x: input, filter: w, strides: s, pad, bias: this.bias });
+      }
+      const y = tf.conv2d(input, w, s, pad);
+      return this.bias ? tf.add(y, this.bias) : y;
+    });
+  }
+
+  /** TF 'same' pads (total = max((ceil(n/s)−1)·s + k − n, 0)) with the smaller half first. */
+  private sameEquivalent(h: number, w: number, p: number): boolean {
+    const ok = (n: number, k: number) => {
+      const total = Math.max((Math.ceil(n / this.stride) - 1) * this.stride + k - n, 0);
+      const outTorch = Math.floor((n + 2 * p - k) / this.stride) + 1;
+      return total === 2 * p && outTorch === Math.ceil(n / this.stride);
+    };
+    return ok(h, this.kh) && ok(w, this.kw);
+  }
+}
+
+export interface LinearOptions {
+  inFeatures: number;
+  outFeatures: number;
+  bias: boolean;
+}
+
+export class Linear extends Module {
+  override readonly initRole: InitRole = 'linear';
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | null;
+
+  constructor(readonly opts: LinearOptions) {
+    super();
+    this.weight = this.addParam('weight', [opts.inFeatures, opts.outFeatures], { kind: 'torch_default_linear' });
+    this.bias = opts.bias
+      ? this.addParam('bias', [opts.outFeatures], { kind: 'torch_default_linear', fanIn: opts.inFeatures })
+      : null;
+  }
+
+  /** x [B,in] → [B,out] */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const w = this.weight as tf.Tensor2D;
+      if (this.bias) return tf.fused.matMul({ a: x, b: w, bias: this.bias }) as tf.Tensor2D;
+      return tf.matMul(x, w);
+    });
+  }
+}
+
+export interface BatchNormOptions {
+  channels: number;
+  /** PyTorch default 1e-5 (torchvision Inception uses 1e-3). */
+  eps?: number;
+  /** PyTorch convention: running ← (1−momentum)·running + momentum·batch. Default 0.1. */
+  momentum?: number;
+}
+
+/**
+ * BatchNorm1d/2d with PyTorch semantics on the last (channel) axis. Training normalises with the
+ * batch mean and biased variance and moves the running stats towards the batch mean and the
+ * *unbiased* variance; eval normalises with the running stats.
+ */
+export class BatchNorm extends Module {
+  override readonly initRole: InitRole = 'batchnorm';
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+  readonly eps: number;
+  readonly momentum: number;
+
+  constructor(readonly opts: BatchNormOptions) {
+    super();
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum ?? 0.1;
+    this.weight = this.addParam('weight', [opts.channels], 'ones');
+    this.bias = this.addParam('bias', [opts.channels], 'zeros');
+    this.runningMean = this.addBuffer('running_mean', [opts.channels], 'zeros');
+    this.runningVar = this.addBuffer('running_var', [opts.channels], 'ones');
+  }
+
+  /**
+   * x [B,C] or [B,H,W,C]. With `training`, the running stats are updated as a side effect (also
+   * inside `tf.variableGrads`, as PyTorch does in a train-mode forward).
+   */
+  apply<T extends tf.Tensor2D | tf.Tensor4D>(x: T, training: boolean): T {
+    return tf.tidy(() => {
+      if (!training) {
+        return tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps) as T;
+      }
+      const axes = x.rank === 4 ? [0, 1, 2] : [0];
+      const { mean, variance } = tf.moments(x, axes);
+      const n = x.size / x.shape[x.rank - 1]!;
+      const m = this.momentum;
+      // Side effects only: these ops are on no path to a loss, so backprop never visits them.
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))));
+      return tf.batchNorm(x, mean, variance, this.bias, this.weight, this.eps) as T;
+    });
+  }
+}
+
+export interface EmbeddingOptions {
+  num: number;
+  dim: number;
+}
+
+export class Embedding extends Module {
+  override readonly initRole: InitRole = 'embedding';
+  readonly weight: tf.Variable;
+
+  constructor(readonly opts: EmbeddingOptions) {
+    super();
+    this.weight = this.addParam('weight', [opts.num, opts.dim], { kind: 'normal', mean: 0, std: 1 });
+  }
+
+  /** ids int32 [...] → [..., dim] */
+  apply(ids: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.gather(this.weight, tf.cast(ids, 'int32')));
+  }
+}

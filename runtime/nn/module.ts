@@ -1,0 +1,222 @@
+import * as tf from '@tensorflow/tfjs';
+import { type Initializer, initialValues, shapeSize } from './init.js';
+import { Rng } from './rng.js';
+
+/** What kind of layer owns a tensor, for init schemes that act per layer type (like `weights_init`). */
+export type InitRole = 'none' | 'conv' | 'linear' | 'batchnorm' | 'embedding';
+
+/** Picks a different initializer for one tensor during `resetParameters`; undefined keeps the registered one. */
+export type InitOverride = (role: InitRole, localName: string, fullName: string, kind: 'param' | 'buffer') => Initializer | undefined;
+
+interface Slot {
+  name: string;
+  shape: number[];
+  init: Initializer;
+  kind: 'param' | 'buffer';
+  /** undefined only for modules built in shape-only mode. */
+  variable: tf.Variable | undefined;
+}
+
+let nextVariableId = 0;
+let shapeOnlyDepth = 0;
+/** Construction-time draws. Deterministic per process order only; use `resetParameters`/`initLikeAttnGAN` for seeded init. */
+let constructionRng = new Rng('attnc-construction');
+let constructionCounter = 0;
+
+/**
+ * A PyTorch-style module tree. Each parameter's stable name is its dotted path from the root
+ * (`h_net2.residual.0.block.0.weight`), matching the original state_dict keys; the tfjs variable
+ * behind it gets a unique internal name (`attnc/<id>/<local>`) because tfjs variable names are global.
+ *
+ * Ordering follows `nn.Module.named_parameters()`: a module's own tensors (registration order),
+ * then each child's, depth first.
+ */
+export abstract class Module {
+  /** How init schemes treat this module's tensors (set by Conv2d, Linear, BatchNorm, Embedding). */
+  readonly initRole: InitRole = 'none';
+  private readonly _slots: Slot[] = [];
+  private readonly _children: Array<[string, Module]> = [];
+  private readonly _shapeOnly = shapeOnlyDepth > 0;
+
+  /**
+   * Build modules without allocating any tensor: only names and shapes are recorded, so
+   * `namedParameterShapes()` and `parameterCount()` work (e.g. for a 72 M-parameter D256), while
+   * `apply`, `namedParameters()` and friends must not be used on the result.
+   */
+  static shapeOnly<T>(build: () => T): T {
+    shapeOnlyDepth++;
+    try {
+      return build();
+    } finally {
+      shapeOnlyDepth--;
+    }
+  }
+
+  /** Reseed the construction-time stream (init at construction uses PyTorch-default kinds). */
+  static seedConstruction(seed: number): void {
+    constructionRng = new Rng(`attnc-construction:${seed}`);
+    constructionCounter = 0;
+  }
+
+  get isShapeOnly(): boolean {
+    return this._shapeOnly;
+  }
+
+  /** Register a child; its tensors get the prefix `name.`. */
+  protected addModule<M extends Module>(name: string, m: M): M {
+    checkName(name);
+    if (this._children.some(([n]) => n === name) || this._slots.some((s) => s.name === name)) {
+      throw new Error(`duplicate module/parameter name "${name}"`);
+    }
+    this._children.push([name, m]);
+    return m;
+  }
+
+  /** Trainable parameter. */
+  protected addParam(name: string, shape: number[], init: Initializer): tf.Variable {
+    return this.addSlot(name, shape, init, 'param');
+  }
+
+  /** Non-trainable state (BN running_mean/running_var): saved and loaded, never optimised. */
+  protected addBuffer(name: string, shape: number[], init: Initializer): tf.Variable {
+    return this.addSlot(name, shape, init, 'buffer');
+  }
+
+  private addSlot(name: string, shape: number[], init: Initializer, kind: 'param' | 'buffer'): tf.Variable {
+    checkName(name);
+    if (this._children.some(([n]) => n === name) || this._slots.some((s) => s.name === name)) {
+      throw new Error(`duplicate module/parameter name "${name}"`);
+    }
+    let variable: tf.Variable | undefined;
+    if (!this._shapeOnly) {
+      const values = initialValues(init, shape, constructionRng.fork(String(constructionCounter++)));
+      variable = tf.tidy(() =>
+        tf.variable(tf.tensor(values, shape, 'float32'), kind === 'param', `attnc/${nextVariableId++}/${name}`),
+      );
+    }
+    this._slots.push({ name, shape: [...shape], init, kind, variable });
+    // In shape-only mode there is no variable; the owner must not touch it.
+    return variable as tf.Variable;
+  }
+
+  /** Direct children, registration order. */
+  children(): Array<[string, Module]> {
+    return [...this._children];
+  }
+
+  /** This module and all descendants with dotted names ('' for this one), like `named_modules()`. */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [[prefix, this]];
+    for (const [n, c] of this._children) out.push(...c.namedModules(prefix ? `${prefix}.${n}` : n));
+    return out;
+  }
+
+  private namedSlots(kind: 'param' | 'buffer' | 'all', prefix = ''): Array<[string, Slot, Module]> {
+    const out: Array<[string, Slot, Module]> = [];
+    for (const s of this._slots) {
+      if (kind === 'all' || s.kind === kind) out.push([prefix ? `${prefix}.${s.name}` : s.name, s, this]);
+    }
+    for (const [n, c] of this._children) out.push(...c.namedSlots(kind, prefix ? `${prefix}.${n}` : n));
+    return out;
+  }
+
+  private variablesOf(kind: 'param' | 'buffer' | 'all'): Array<[string, tf.Variable]> {
+    if (this._shapeOnly) throw new Error('module was built with Module.shapeOnly: it has no tensors');
+    return this.namedSlots(kind).map(([n, s]) => [n, s.variable!]);
+  }
+
+  /** PyTorch-style dotted names in registration order. */
+  namedParameters(): Array<[string, tf.Variable]> {
+    return this.variablesOf('param');
+  }
+
+  namedBuffers(): Array<[string, tf.Variable]> {
+    return this.variablesOf('buffer');
+  }
+
+  /** Parameters then buffers per module, depth first: the order of PyTorch's `state_dict()`. */
+  stateDict(): Array<[string, tf.Variable]> {
+    return this.variablesOf('all');
+  }
+
+  /** Names and shapes (TF layout) without touching tensors; works in shape-only mode. */
+  namedParameterShapes(): Array<[string, number[]]> {
+    return this.namedSlots('param').map(([n, s]) => [n, [...s.shape]]);
+  }
+
+  namedBufferShapes(): Array<[string, number[]]> {
+    return this.namedSlots('buffer').map(([n, s]) => [n, [...s.shape]]);
+  }
+
+  parameters(): tf.Variable[] {
+    return this.namedParameters().map(([, v]) => v);
+  }
+
+  /** Parameters not frozen: what an optimizer should update and `tf.variableGrads` should see. */
+  trainableParameters(): tf.Variable[] {
+    return this.parameters().filter((v) => v.trainable);
+  }
+
+  parameterCount(opts: { trainableOnly?: boolean } = {}): number {
+    let n = 0;
+    for (const [, s] of this.namedSlots('param')) {
+      if (opts.trainableOnly && s.variable && !s.variable.trainable) continue;
+      n += shapeSize(s.shape);
+    }
+    return n;
+  }
+
+  /** Exclude all parameters below this module from training (tfjs then gives them no gradient). */
+  freeze(): this {
+    for (const [, s] of this.namedSlots('param')) if (s.variable) s.variable.trainable = false;
+    return this;
+  }
+
+  unfreeze(): this {
+    for (const [, s] of this.namedSlots('param')) if (s.variable) s.variable.trainable = true;
+    return this;
+  }
+
+  /**
+   * Re-draw every parameter and buffer from `rng.fork(<dotted name>)` with its registered
+   * initializer, or with what `override` returns for it. Names are relative to this module.
+   */
+  resetParameters(rng: Rng, override?: InitOverride): void {
+    if (this._shapeOnly) return;
+    for (const [full, s, owner] of this.namedSlots('all')) {
+      const init = override?.(owner.initRole, s.name, full, s.kind) ?? s.init;
+      const values = initialValues(init, s.shape, rng.fork(full));
+      tf.tidy(() => s.variable!.assign(tf.tensor(values, s.shape, 'float32')));
+    }
+  }
+
+  dispose(): void {
+    for (const [, s] of this.namedSlots('all')) {
+      s.variable?.dispose();
+      s.variable = undefined;
+    }
+  }
+}
+
+/**
+ * A holder for children registered under explicit names, used where the original is an
+ * `nn.Sequential` whose parameter-free members (Upsample, GLU, LeakyReLU) still take an index:
+ * `new Sequential({ 1: conv, 2: bn })` gives keys `1.weight`, `2.weight`, …
+ * The owner applies the children itself; this class only names them.
+ */
+export class Sequential extends Module {
+  constructor(children: Record<string, Module>) {
+    super();
+    for (const [name, m] of Object.entries(children)) this.addModule(name, m);
+  }
+
+  get<M extends Module = Module>(name: string | number): M {
+    const found = this.children().find(([n]) => n === String(name));
+    if (!found) throw new Error(`no child "${name}"`);
+    return found[1] as M;
+  }
+}
+
+function checkName(name: string): void {
+  if (!name || name.includes('.')) throw new Error(`invalid module/parameter name "${name}"`);
+}

@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { BatchNorm, Conv2d, Embedding, Linear, nnOptions } from '../../../runtime/nn/layers.js';
+import { Rng } from '../../../runtime/nn/rng.js';
+
+const TOL = 1e-5;
+
+function rand(shape: number[], seed: number): tf.Tensor {
+  const r = new Rng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Array.from({ length: n }, () => r.normal()), shape);
+}
+
+function close(a: tf.Tensor, b: tf.Tensor, tol = TOL) {
+  expect(a.shape).toEqual(b.shape);
+  const d = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+  expect(d).toBeLessThan(tol);
+}
+
+describe('BatchNorm (PyTorch semantics)', () => {
+  it('training: batch stats (biased var), running update with unbiased var; eval: running stats', () => {
+    const bn = new BatchNorm({ channels: 3 });
+    bn.weight.assign(tf.tensor1d([1, 2, 0.5]));
+    bn.bias.assign(tf.tensor1d([0, 1, -1]));
+    const x = rand([2, 2, 2, 3], 1) as tf.Tensor4D; // n = 8 per channel
+    const before = tf.memory().numTensors;
+    const y = bn.apply(x, true);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const want = tf.tidy(() =>
+      tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), bn.weight), bn.bias),
+    );
+    close(y, want);
+    const unbiased = tf.mul(variance, 8 / 7);
+    close(bn.runningMean, tf.mul(mean, 0.1));
+    close(bn.runningVar, tf.add(0.9, tf.mul(unbiased, 0.1)));
+    const ye = bn.apply(x, false);
+    const wantE = tf.tidy(() =>
+      tf.add(tf.mul(tf.div(tf.sub(x, bn.runningMean), tf.sqrt(tf.add(bn.runningVar, 1e-5))), bn.weight), bn.bias),
+    );
+    close(ye, wantE);
+    tf.dispose([x, y, mean, variance, want, unbiased, ye, wantE]);
+    bn.dispose();
+  });
+
+  it('works on 2-D input (BatchNorm1d) and its gradient matches the explicit formula', () => {
+    const bn = new BatchNorm({ channels: 4 });
+    const x = rand([5, 4], 2) as tf.Tensor2D;
+    const dy = rand([5, 4], 3);
+    const g1 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(bn.apply(t as tf.Tensor2D, true), dy)))(x);
+    const g2 = tf.grad((t: tf.Tensor) => {
+      const m = tf.mean(t, 0);
+      const v = tf.mean(tf.square(tf.sub(t, m)), 0);
+      return tf.sum(tf.mul(tf.div(tf.sub(t, m), tf.sqrt(tf.add(v, 1e-5))), dy));
+    })(x);
+    close(g1, g2, 1e-4);
+    tf.dispose([x, dy, g1, g2]);
+    bn.dispose();
+  });
+
+  it('does not leak in training or eval', () => {
+    const bn = new BatchNorm({ channels: 2 });
+    const x = rand([3, 2], 4) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    tf.dispose(bn.apply(x, true));
+    tf.dispose(bn.apply(x, false));
+    const { value, grads } = tf.variableGrads(() => tf.sum(bn.apply(x, true)) as tf.Scalar, bn.trainableParameters());
+    tf.dispose([value, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    bn.dispose();
+  });
+});
+
+describe('Conv2d / Linear / Embedding', () => {
+  it('numeric padding: same-equivalent and explicit cases agree with pad+valid', () => {
+    for (const [k, s, p, hw] of [
+      [3, 1, 1, 5],
+      [4, 2, 1, 8],
+      [4, 2, 1, 7],
+      [3, 2, 1, 6],
+    ] as const) {
+      const conv = new Conv2d({ inChannels: 2, outChannels: 3, kernel: k, stride: s, padding: p, bias: true });
+      const x = rand([2, hw, hw, 2], 5) as tf.Tensor4D;
+      const y = conv.apply(x);
+      const want = tf.tidy(() =>
+        tf.add(tf.conv2d(tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]) as tf.Tensor4D, conv.weight as tf.Tensor4D, s, 'valid'), conv.bias!),
+      );
+      close(y, want);
+      tf.dispose([x, y, want]);
+      conv.dispose();
+    }
+  });
+
+  it('fused and unfused conv+bias agree', () => {
+    const conv = new Conv2d({ inChannels: 2, outChannels: 3, kernel: 3, bias: true });
+    const x = rand([1, 4, 4, 2], 6) as tf.Tensor4D;
+    nnOptions.fusedConvBias = true;
+    const a = conv.apply(x);
+    nnOptions.fusedConvBias = false;
+    const b = conv.apply(x);
+    nnOptions.fusedConvBias = true;
+    close(a, b);
+    tf.dispose([x, a, b]);
+    conv.dispose();
+  });
+
+  it('Linear is x·W + b with W [in,out]; Embedding gathers rows', () => {
+    const fc = new Linear({ inFeatures: 3, outFeatures: 2, bias: true });
+    const x = rand([4, 3], 7) as tf.Tensor2D;
+    const y = fc.apply(x);
+    const want = tf.tidy(() => tf.add(tf.matMul(x, fc.weight), fc.bias!));
+    close(y, want);
+    const emb = new Embedding({ num: 5, dim: 3 });
+    const e = emb.apply(tf.tensor2d([[0, 4]], [1, 2], 'int32'));
+    expect(e.shape).toEqual([1, 2, 3]);
+    tf.dispose([x, y, want, e]);
+    fc.dispose();
+    emb.dispose();
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../runtime/nn/rng.js';
+
+describe('Rng', () => {
+  it('is deterministic per seed and differs across seeds', () => {
+    const a = new Rng(7);
+    const b = new Rng(7);
+    const c = new Rng(8);
+    const xa = Array.from({ length: 5 }, () => a.next());
+    expect(Array.from({ length: 5 }, () => b.next())).toEqual(xa);
+    expect(Array.from({ length: 5 }, () => c.next())).not.toEqual(xa);
+    for (const x of xa) expect(x >= 0 && x < 1).toBe(true);
+  });
+
+  it('fork depends on the key and label, not on draws made before', () => {
+    const a = new Rng(1);
+    const b = new Rng(1);
+    for (let i = 0; i < 10; i++) b.next();
+    expect(a.fork('w').next()).toBe(b.fork('w').next());
+    expect(a.fork('w').next()).not.toBe(a.fork('v').next());
+  });
+
+  it('normal() has mean ≈ 0 and std ≈ 1', () => {
+    const r = new Rng(3);
+    const n = 20000;
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const x = r.normal();
+      s += x;
+      s2 += x * x;
+    }
+    expect(Math.abs(s / n)).toBeLessThan(0.03);
+    expect(Math.abs(Math.sqrt(s2 / n) - 1)).toBeLessThan(0.03);
+  });
+});
