@@ -1,0 +1,114 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { TextEncoder } from '../../../runtime/encoders/text.js';
+import { loadTorchState, maxAbsDiff, readTorchFixture, type Arr } from './torch-fixture.js';
+
+interface Fixture {
+  kind: 'lstm' | 'gru';
+  vocab: number;
+  embeddingDim: number;
+  hidden: number;
+  T: number;
+  tokens: number[][];
+  lengths: number[];
+  weights: Record<string, Arr>;
+  words: Arr;
+  sentence: Arr;
+}
+
+const encoders: TextEncoder[] = [];
+afterAll(() => encoders.forEach((e) => e.dispose()));
+
+function fromFixture(fx: Fixture): TextEncoder {
+  const enc = new TextEncoder({ vocabSize: fx.vocab, embeddingDim: fx.embeddingDim, hiddenPerDirection: fx.hidden, rnn: fx.kind });
+  loadTorchState(enc, fx.weights);
+  encoders.push(enc);
+  return enc;
+}
+
+for (const kind of ['lstm', 'gru'] as const) {
+  describe(`TextEncoder (${kind}) against PyTorch pack_padded_sequence`, () => {
+    const fx = readTorchFixture<Fixture>(`text_encoder_${kind}.json`);
+    const enc = fromFixture(fx);
+
+    it('matches words and sentence to 1e-5', () => {
+      const before = tf.memory().numTensors;
+      const tokens = tf.tensor2d(fx.tokens, undefined, 'int32');
+      const out = enc.apply(tokens, fx.lengths, false);
+      expect(out.words.shape).toEqual(fx.words.shape);
+      expect(out.sentence.shape).toEqual(fx.sentence.shape);
+      expect(maxAbsDiff(out.words.dataSync(), fx.words.data)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(out.sentence.dataSync(), fx.sentence.data)).toBeLessThan(1e-5);
+      tf.dispose([tokens, out.words, out.sentence]);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('is unchanged by extra padding, garbage at padded positions and other batch members', () => {
+      const extra = 3;
+      const T = fx.T + extra;
+      const padded = fx.tokens.map((row, i) =>
+        [...row, ...new Array<number>(extra).fill(0)].map((tok, k) => (k < fx.lengths[i]! ? tok : (k * 7 + i) % fx.vocab)),
+      );
+      const ref = tf.tidy(() => enc.apply(tf.tensor2d(fx.tokens, undefined, 'int32'), fx.lengths));
+      const big = tf.tidy(() => enc.apply(tf.tensor2d(padded, undefined, 'int32'), tf.tensor1d(fx.lengths, 'int32')));
+      const w = big.words.arraySync();
+      const wr = ref.words.arraySync();
+      w.forEach((row, i) =>
+        row.forEach((vec, k) => {
+          if (k < fx.T) expect(maxAbsDiff(vec, wr[i]![k]!)).toBeLessThan(1e-6);
+          else expect(Math.max(...vec.map(Math.abs))).toBe(0);
+        }),
+      );
+      expect(maxAbsDiff(big.sentence.dataSync(), ref.sentence.dataSync())).toBeLessThan(1e-6);
+      // each caption alone, cut to its own length
+      fx.tokens.forEach((row, i) => {
+        const n = fx.lengths[i]!;
+        const one = tf.tidy(() => enc.apply(tf.tensor2d([row.slice(0, n)], undefined, 'int32'), [n]));
+        expect(maxAbsDiff(one.sentence.dataSync(), ref.sentence.arraySync()[i]!)).toBeLessThan(1e-6);
+        expect(maxAbsDiff(one.words.dataSync(), wr[i]!.slice(0, n).flat())).toBeLessThan(1e-6);
+        tf.dispose([one.words, one.sentence]);
+      });
+      tf.dispose([ref.words, ref.sentence, big.words, big.sentence]);
+    });
+  });
+}
+
+describe('TextEncoder shape and training behaviour', () => {
+  it('has the birds state_dict names and 2,075,320 parameters', () => {
+    const enc = new TextEncoder({ vocabSize: 5450 });
+    try {
+      expect(enc.namedParameterShapes()).toEqual([
+        ['encoder.weight', [5450, 300]],
+        ['rnn.weight_ih_l0', [300, 512]],
+        ['rnn.weight_hh_l0', [128, 512]],
+        ['rnn.bias_ih_l0', [512]],
+        ['rnn.bias_hh_l0', [512]],
+        ['rnn.weight_ih_l0_reverse', [300, 512]],
+        ['rnn.weight_hh_l0_reverse', [128, 512]],
+        ['rnn.bias_ih_l0_reverse', [512]],
+        ['rnn.bias_hh_l0_reverse', [512]],
+      ]);
+      expect(enc.parameterCount()).toBe(2_075_320);
+      expect(enc.outputDim).toBe(256);
+      const w = enc.encoder.weight.dataSync();
+      expect(Math.max(...w.slice(0, 3000).map(Math.abs))).toBeLessThanOrEqual(0.1);
+    } finally {
+      enc.dispose();
+    }
+  });
+
+  it('applies dropout only when training', () => {
+    const enc = new TextEncoder({ vocabSize: 11, embeddingDim: 6, hiddenPerDirection: 3 });
+    encoders.push(enc);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const tokens = tf.tensor2d([[1, 2, 3], [4, 5, 0]], undefined, 'int32');
+      const a = enc.apply(tokens, [3, 2]).sentence.dataSync();
+      const b = enc.apply(tokens, [3, 2], false).sentence.dataSync();
+      const c = enc.apply(tokens, [3, 2], true, 1).sentence.dataSync();
+      expect(maxAbsDiff(a, b)).toBe(0);
+      expect(maxAbsDiff(a, c)).toBeGreaterThan(1e-4);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
