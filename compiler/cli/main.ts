@@ -6,6 +6,7 @@ import { renderError } from './report.js';
 export async function buildProgram(): Promise<Command> {
   const program = new Command('attnc')
     .description('AttnGAN as a declarative model-graph compiler: YAML spec → typed TensorFlow.js code')
+    .option('--backend <name>', 'tfjs backend: auto | tensorflow-gpu | tensorflow | wasm | cpu (env ATTNC_BACKEND)', process.env.ATTNC_BACKEND ?? 'auto')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

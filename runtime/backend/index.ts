@@ -35,7 +35,7 @@ export function backendInfo(): BackendInfo | undefined {
 export function parseBackendChoice(value: string | undefined): BackendChoice {
   const v = (value ?? 'auto').trim() || 'auto';
   if ((BACKEND_CHOICES as readonly string[]).includes(v)) return v as BackendChoice;
-  throw new AttncError('ATTNC_BACKEND', `unknown backend "${v}"`, {
+  throw new AttncError('ATTNC_USAGE_BACKEND', `unknown backend "${v}"`, {
     hint: `choose one of ${BACKEND_CHOICES.join(', ')}`,
   });
 }
@@ -84,11 +84,9 @@ const loaders: Record<BackendName, () => Promise<void>> = {
     await import(/* @vite-ignore */ spec);
   },
   tensorflow: async () => {
-    if (tf.findBackend('tensorflow')) return;
     await import('@tensorflow/tfjs-node');
   },
   wasm: async () => {
-    if (tf.findBackend('wasm')) return;
     await import('@tensorflow/tfjs-backend-wasm');
   },
   cpu: async () => {},

@@ -3,11 +3,38 @@ import type { Command } from 'commander';
 export function register(program: Command): void {
   program
     .command('doctor')
-    .description('report the TensorFlow backend, versions, threads and a speed probe')
-    .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu', process.env.ATTNC_BACKEND ?? 'auto')
-    .action(async (opts: { backend: string }) => {
-      const { parseBackendChoice, initBackend } = await import('../../../runtime/backend/index.js');
-      const info = await initBackend(parseBackendChoice(opts.backend));
-      process.stdout.write(JSON.stringify(info, null, 2) + '\n');
+    .description('report the TensorFlow backend in use, versions, threads, and a speed probe of each backend')
+    .option('--no-probe', 'skip the speed probe')
+    .option('--format <format>', 'text | json', 'text')
+    .action(async (opts: { probe: boolean; format: string }, cmd: Command) => {
+      const { initBackend, parseBackendChoice, BACKEND_NAMES } = await import('../../../runtime/backend/index.js');
+      const { probeBackend, PROBE_WORKLOAD } = await import('../../../runtime/backend/probe.js');
+      const { renderDoctor } = await import('../doctor-report.js');
+      const info = await initBackend(parseBackendChoice(cmd.optsWithGlobals().backend));
+      const probes = [];
+      if (opts.probe) {
+        // Probe the backend in use, then every other one that loads (tensorflow-gpu only if present).
+        const others = BACKEND_NAMES.filter((b) => b !== info.name && !info.skipped.some((s) => s.name === b));
+        for (const b of [info.name, ...others]) {
+          if (b !== info.name && !(await tryLoad(b))) continue;
+          probes.push(await probeBackend(b));
+        }
+      }
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify({ ...info, node: process.version, probe: { workload: PROBE_WORKLOAD, results: probes } }, null, 2) + '\n');
+      } else {
+        process.stdout.write(renderDoctor(info, probes, PROBE_WORKLOAD));
+      }
     });
+}
+
+async function tryLoad(name: string): Promise<boolean> {
+  try {
+    if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    else if (name === 'tensorflow') await import('@tensorflow/tfjs-node');
+    else if (name !== 'cpu') return false;
+    return true;
+  } catch {
+    return false;
+  }
 }
