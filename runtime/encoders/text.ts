@@ -39,12 +39,12 @@ export interface TextEncoderOptions {
   dropout?: number;
 }
 
-export interface TextEncoderOutput {
+export type TextEncoderOutput = {
   /** [B, T, 2h]: per token [forward h_t ; backward h_t], zeros at padding. */
   words: tf.Tensor3D;
   /** [B, 2h]: [forward state after the last real token ; backward state after the first token]. */
   sentence: tf.Tensor2D;
-}
+};
 
 /** `nn.Embedding` initialised U(−0.1, 0.1) as `RNN_ENCODER.init_weights`. */
 class WordEmbedding extends Module {

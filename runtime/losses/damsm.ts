@@ -30,12 +30,12 @@ export interface WordsLossOptions {
   returnAttnMaps?: boolean;
 }
 
-export interface WordsLoss {
+export type WordsLoss = {
   loss0: tf.Scalar;
   loss1: tf.Scalar;
   /** Per caption i, the word→region attention of its own image i: [n_i, h, w]. Empty when not asked. */
   attnMaps: tf.Tensor3D[];
-}
+};
 
 export function lengthsArray(lengths: Lengths): number[] {
   if (lengths instanceof tf.Tensor) return Array.from(lengths.dataSync());

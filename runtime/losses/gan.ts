@@ -15,14 +15,14 @@ export interface DiscriminatorOutputs {
   fakeUncond?: tf.Tensor;
 }
 
-export interface DiscriminatorLoss {
+export type DiscriminatorLoss = {
   loss: tf.Scalar;
   condReal: tf.Scalar;
   condFake: tf.Scalar;
   condWrong: tf.Scalar;
   uncondReal?: tf.Scalar;
   uncondFake?: tf.Scalar;
-}
+};
 
 /**
  * One stage's discriminator loss as the original code weights it:
