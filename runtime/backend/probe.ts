@@ -19,8 +19,8 @@ export async function probeBackend(backend: BackendName): Promise<ProbeResult> {
   try {
     if (!(await tf.setBackend(backend))) return { backend, error: 'not available' };
     await tf.ready();
-    const x = tf.randomNormal([8, 64, 64, 32], 0, 1, 'float32', 1);
-    const w = tf.randomNormal([3, 3, 32, 32], 0, 0.1, 'float32', 2);
+    const x = tf.randomNormal<tf.Rank.R4>([8, 64, 64, 32], 0, 1, 'float32', 1);
+    const w = tf.randomNormal<tf.Rank.R4>([3, 3, 32, 32], 0, 0.1, 'float32', 2);
     const a = tf.randomNormal([256, 256], 0, 1, 'float32', 3);
     const run = async () => {
       const t0 = performance.now();
