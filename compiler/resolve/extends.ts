@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
+import { isPlainMap } from '../parse/pointer.js';
+import { parseYaml } from '../parse/yaml.js';
+import { layerFromParsed } from './layer.js';
+import type { Layer } from './layer.js';
+import { mergeLayer } from './merge.js';
+import { locationOf, Origins } from './origins.js';
+import type { Location } from './origins.js';
+
+export interface LoadContext {
+  cwd: string;
+  sources: SourceFiles;
+  diagnostics: Diagnostic[];
+}
+
+export function displayPath(abs: string, cwd: string): string {
+  const rel = path.relative(cwd, abs);
+  if (rel === '' || path.isAbsolute(rel)) return abs;
+  return rel.split(path.sep).join('/');
+}
+
+/**
+ * Load a spec file and everything it `extends` (relative to the file), merged left to right and then
+ * the file itself. Returns undefined when the file or a base could not be loaded (diagnostics say why).
+ */
+export async function loadWithBases(abs: string, ctx: LoadContext, stack: string[] = [], from?: Location): Promise<Layer | undefined> {
+  const display = displayPath(abs, ctx.cwd);
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code ?? String(e)})`;
+    if (from) {
+      ctx.diagnostics.push({
+        code: 'ATTNC1102', severity: 'error', message: `base spec "${display}" ${why}`, ...from,
+        help: `\`extends\` paths are relative to the file that names them (this one resolved to ${display})`,
+      });
+    } else {
+      ctx.diagnostics.push({ code: 'ATTNC0001', severity: 'error', message: `spec file "${display}" ${why}`, file: display, line: 0, col: 0 });
+    }
+    return undefined;
+  }
+  ctx.sources.set(display, text);
+  const parsed = parseYaml(text, display);
+  ctx.diagnostics.push(...parsed.diagnostics);
+  if (parsed.value === undefined) return undefined;
+  if (!isPlainMap(parsed.value)) {
+    const s = parsed.spans.get('')!.value;
+    ctx.diagnostics.push({
+      code: 'ATTNC1010', severity: 'error',
+      message: parsed.value === null ? `spec file "${display}" is empty` : `a spec must be a map of keys, not ${Array.isArray(parsed.value) ? 'a list' : 'a scalar'}`,
+      file: display, line: s.line, col: s.col, endLine: s.endLine, endCol: s.endCol,
+      help: 'start with `attnc: 1` and `name: <model name>`',
+    });
+    return undefined;
+  }
+  const self = layerFromParsed(parsed, 'file', display, ctx.diagnostics);
+  const doc = self.value as Record<string, unknown>;
+  if (!('extends' in doc)) return self;
+
+  const raw = doc.extends;
+  const extendsOrigin = self.origins.get('/extends')!;
+  delete doc.extends;
+  self.origins.deleteTree('/extends');
+  const entries: Array<{ value: unknown; loc: Location }> = [];
+  if (typeof raw === 'string') entries.push({ value: raw, loc: locationOf(extendsOrigin) });
+  else if (Array.isArray(raw)) {
+    const listOrigins = parsed.spans;
+    raw.forEach((v, i) => {
+      const s = listOrigins.get(`/extends/${i}`)!.value;
+      entries.push({ value: v, loc: { file: display, line: s.line, col: s.col, endLine: s.endLine, endCol: s.endCol } });
+    });
+  } else {
+    ctx.diagnostics.push({
+      code: 'ATTNC1101', severity: 'error', message: '`extends` must be a file path or a list of file paths',
+      ...locationOf(extendsOrigin), help: 'e.g. `extends: bases/birds.yaml` or `extends: [bases/birds.yaml, bases/attngan.yaml]`',
+    });
+    return undefined;
+  }
+
+  const merged: Layer = { value: {}, origins: new Origins(), replaceAt: new Set() };
+  let ok = true;
+  for (const { value, loc } of entries) {
+    if (typeof value !== 'string' || value.trim() === '') {
+      ctx.diagnostics.push({ code: 'ATTNC1101', severity: 'error', message: 'each `extends` entry must be a non-empty file path', ...loc });
+      ok = false;
+      continue;
+    }
+    const baseAbs = path.resolve(path.dirname(abs), value);
+    const chain = [...stack, abs];
+    if (chain.includes(baseAbs)) {
+      const cycle = [...chain.slice(chain.indexOf(baseAbs)), baseAbs].map((f) => displayPath(f, ctx.cwd));
+      ctx.diagnostics.push({
+        code: 'ATTNC1103', severity: 'error', message: `\`extends\` cycle: "${value}" is already being loaded`, ...loc,
+        notes: [`cycle: ${cycle.join(' → ')}`], help: 'a base must not extend, directly or indirectly, a file that extends it',
+      });
+      ok = false;
+      continue;
+    }
+    const base = await loadWithBases(baseAbs, ctx, chain, loc);
+    if (!base) { ok = false; continue; }
+    mergeLayer(merged, base);
+  }
+  if (!ok) return undefined;
+  mergeLayer(merged, self);
+  return merged;
+}

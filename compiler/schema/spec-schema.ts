@@ -1,0 +1,269 @@
+/**
+ * The spec's one source of truth. Every key, type, range and default lives here; the TypeScript
+ * types of the resolved spec are `Static<>` of these schemas (compiler/schema/types.ts) and the
+ * editor schema (attnc.schema.json) is generated from them.
+ *
+ * Defaults are AttnGAN's `code/miscc/config.py` defaults where the original has one (so a spec
+ * states what the shipped `cfg/*.yml` state); model-shape values with no sensible default are required.
+ */
+import { Type } from '@sinclair/typebox';
+import { Bool, Enum, Lit, NonNegInt, NonNegNum, Nullable, Obj, Path, PosInt, PosNum, Tagged } from './helpers.js';
+
+export const SPEC_FORMAT_VERSION = 1;
+
+// ── data ────────────────────────────────────────────────────────────────────────────────────────
+export const SynthBirdsDataset = Obj({
+  kind: Lit('synthbirds'),
+  images: PosInt(2000, 'number of synthetic images to generate'),
+  test_images: PosInt(200, 'number of held-out synthetic images'),
+  seed: NonNegInt(1, 'seed of the synthetic generator'),
+}, { description: 'built-in synthetic birds (no download)' });
+
+export const CubDataset = Obj({
+  kind: Lit('cub'),
+  root: Type.String({ minLength: 1, description: 'folder in the AttnGAN birds layout (captions.pickle, train/, test/, text/, CUB_200_2011/)' }),
+  bbox_crop: Bool(true, 'crop around the CUB bounding box (1.5x the larger side), as the original does for birds'),
+}, { description: 'CUB-200-2011 in the AttnGAN layout' });
+
+export const CocoDataset = Obj({
+  kind: Lit('coco'),
+  root: Type.String({ minLength: 1, description: 'folder in the AttnGAN COCO layout (captions.pickle, train/, test/, text/, images/)' }),
+}, { description: 'COCO-2014 in the AttnGAN layout' });
+
+export const CustomDataset = Obj({
+  kind: Lit('custom'),
+  root: Type.String({ minLength: 1, description: 'folder with train/filenames, test/filenames, text/<key>.txt and images/<key>.jpg' }),
+  images_dir: Type.String({ minLength: 1, default: 'images' }),
+  text_dir: Type.String({ minLength: 1, default: 'text' }),
+  image_ext: Type.String({ minLength: 1, default: '.jpg' }),
+  class_ids: Bool(false, 'read train/class_info and test/class_info for DAMSM same-class masking'),
+}, { description: 'your own images and captions' });
+
+export const Dataset = Tagged('kind', [SynthBirdsDataset, CubDataset, CocoDataset, CustomDataset], { description: 'which dataset, tagged by `kind`' });
+
+export const Augmentation = Obj({
+  resize_ratio: PosNum(76 / 64, 'resize the shorter side to size x ratio before the random crop (original 76/64)'),
+  random_crop: Bool(true),
+  horizontal_flip: Bool(true),
+});
+
+export const Data = Obj({
+  dataset: Dataset,
+  captions_per_image: PosInt(10, 'captions per image (TEXT.CAPTIONS_PER_IMAGE)'),
+  words_num: PosInt(18, 'max words per caption; longer captions drop random words (TEXT.WORDS_NUM)', { maximum: 1000 }),
+  long_captions: Enum(['random_drop', 'truncate'] as const, 'random_drop', 'how captions longer than words_num are shortened'),
+  image_sizes: Type.Array(PosInt(undefined), { minItems: 1, description: 'image size fed to each discriminator; derived from generator.stages when omitted' }),
+  augmentation: Augmentation,
+});
+
+// ── encoders ────────────────────────────────────────────────────────────────────────────────────
+export const TextEncoder = Obj({
+  rnn: Enum(['lstm', 'gru'] as const, 'lstm', 'recurrent cell (RNN_TYPE)'),
+  bidirectional: Bool(true),
+  layers: PosInt(1),
+  embedding_dim: PosInt(300, 'word-embedding size fed to the RNN (RNN_ENCODER ninput)'),
+  hidden_dim: PosInt(256, 'total hidden size over both directions = word/sentence feature size (EMBEDDING_DIM)'),
+  dropout: NonNegNum(0.5, 'dropout on the word embeddings', { maximum: 1 }),
+  weights: Path('pretrained text encoder (.pth from AttnGAN or an attnc checkpoint); null = train in the DAMSM phase'),
+});
+
+export const InceptionImageEncoder = Obj({
+  type: Lit('inception_v3'),
+  embedding_dim: PosInt(256, 'projection size of local and global features (nef)'),
+  input_size: PosInt(299, 'images are resized (bilinear) to this size before the trunk'),
+  trunk_weights: Path('ImageNet Inception-v3 weights for the frozen trunk'),
+  weights: Path('pretrained DAMSM image encoder (.pth); null = train the projections in the DAMSM phase'),
+  freeze_trunk: Bool(true),
+}, { description: 'Inception-v3 trunk (Mixed_6e local, Mixed_7c global) with 1x1 conv + linear projections' });
+
+export const CnnImageEncoder = Obj({
+  type: Lit('cnn'),
+  embedding_dim: PosInt(256, 'projection size of local and global features'),
+  input_size: PosInt(64, 'input image size; must be one of the stage sizes'),
+  channels: PosInt(32, 'channels of the first conv; doubled at each downsampling'),
+  local_size: PosInt(8, 'spatial size of the local (region) feature map', { minimum: 2 }),
+  weights: Path('pretrained small-CNN encoder; null = train from scratch in the DAMSM phase'),
+}, { description: 'a small CNN trained from scratch (CPU-sized models)' });
+
+export const ImageEncoder = Tagged('type', [InceptionImageEncoder, CnnImageEncoder]);
+
+// ── generator ───────────────────────────────────────────────────────────────────────────────────
+export const InitStage = Obj({
+  type: Lit('init'),
+  size: PosInt(undefined, 'output size of this stage (4 x 2^k)', { minimum: 8 }),
+  channels_mult: PosInt(16, 'the fc output has gf_dim x mult channels at 4x4 (ngf*16)'),
+}, { description: 'fc from [c, z] to 4x4, then upBlocks to `size`' });
+
+export const Attention = Obj({
+  word_dim: PosInt(256, 'size of the word features attended to (= text_encoder.hidden_dim)'),
+  mask: Enum(['correct', 'original_bug'] as const, 'correct', 'original_bug reproduces the mask tiling of GlobalAttention.py:105 (parity with released weights)'),
+});
+
+export const AttentionStage = Obj({
+  type: Lit('attention'),
+  size: PosInt(undefined, 'output size of this stage (twice the previous stage)', { minimum: 8 }),
+  residual_blocks: NonNegInt(2, 'ResBlocks after the attention concat (R_NUM)', { maximum: 64 }),
+  attention: Attention,
+}, { description: 'word attention, concat, residual blocks, upBlock x2' });
+
+export const Stage = Tagged('type', [InitStage, AttentionStage], { description: 'one generator stage, tagged by `type`' });
+
+export const Generator = Obj({
+  gf_dim: PosInt(128, 'base channel count (GAN.GF_DIM)'),
+  z_dim: PosInt(100, 'noise size (GAN.Z_DIM)'),
+  condition_dim: PosInt(100, 'conditioning-augmentation output size (GAN.CONDITION_DIM)'),
+  conditioning_augmentation: Bool(true, 'CA_NET (reparameterised sentence code + KL); false feeds the sentence embedding through a linear layer'),
+  heads: Enum(['all', 'last'] as const, 'all', 'image heads on every stage (AttnGAN) or only the last (AttnDCGAN, GAN.B_DCGAN)'),
+  stages: Type.Array(Stage, { minItems: 1, maxItems: 8, description: 'ordered stages; the first is `init`' }),
+  weights: Path('generator weights to start from (.pth netG or attnc checkpoint)'),
+});
+
+// ── discriminators ──────────────────────────────────────────────────────────────────────────────
+export const Discriminators = Obj({
+  per_stage: Bool(true, 'one discriminator per stage (AttnGAN) or a single one on the last image (AttnDCGAN)'),
+  df_dim: PosInt(64, 'base channel count (GAN.DF_DIM)'),
+  conditional: Bool(true, 'conditional logits head (image code + sentence embedding)'),
+  unconditional: Bool(true, 'unconditional logits head (b_jcu)'),
+});
+
+// ── losses ──────────────────────────────────────────────────────────────────────────────────────
+export const AdversarialWeights = Obj({
+  conditional: NonNegNum(1),
+  unconditional: NonNegNum(1),
+  mismatched: NonNegNum(1),
+});
+
+export const AdversarialLoss = Obj({
+  type: Lit('adversarial'),
+  conditional: Bool(true, 'real/fake given the sentence'),
+  unconditional: Bool(true, 'real/fake without the sentence'),
+  mismatched: Bool(true, 'real image with a shifted caption counts as fake (D only)'),
+  weights: AdversarialWeights,
+  averaging: Enum(['original', 'paper'] as const, 'original', 'original: D terms averaged /2 and /3, G terms summed; paper: 1/2 factors of the paper'),
+});
+
+export const DamsmLoss = Obj({
+  type: Lit('damsm'),
+  lambda: NonNegNum(1, 'weight in the generator loss (TRAIN.SMOOTH.LAMBDA)'),
+  gamma1: PosNum(5, 'word-attention sharpness (TRAIN.SMOOTH.GAMMA1)'),
+  gamma2: PosNum(5, 'word-region aggregation (TRAIN.SMOOTH.GAMMA2)'),
+  gamma3: PosNum(10, 'softmax smoothing of the matching scores (TRAIN.SMOOTH.GAMMA3)'),
+  stage: Type.Unsafe<'last' | number>({ anyOf: [{ const: 'last' }, { type: 'integer', minimum: 0 }], default: 'last', description: 'which generator stage the DAMSM loss sees: `last` or a stage index' }),
+  aggregation: Enum(['code', 'paper'] as const, 'code', 'code: log-sum-exp without the paper\'s 1/gamma2 power; paper: with it'),
+  class_masking: Bool(true, 'mask same-class non-matching pairs (class ids)'),
+});
+
+export const KlLoss = Obj({
+  type: Lit('kl'),
+  weight: NonNegNum(1),
+  reduction: Enum(['mean', 'sum'] as const, 'mean', 'the original averages over batch and dims'),
+});
+
+export const LossTerm = Tagged('type', [AdversarialLoss, DamsmLoss, KlLoss], { description: 'one loss term, tagged by `type`' });
+
+// ── training ────────────────────────────────────────────────────────────────────────────────────
+export const Optimizer = Obj({
+  type: Enum(['adam'] as const, 'adam'),
+  lr: PosNum(2e-4, 'learning rate', { maximum: 10 }),
+  beta1: NonNegNum(0.5, undefined, { maximum: 1 }),
+  beta2: NonNegNum(0.999, undefined, { maximum: 1 }),
+  epsilon: PosNum(1e-8),
+  weight_decay: NonNegNum(0),
+});
+
+export const ConstantSchedule = Obj({ type: Lit('constant') });
+export const ExponentialSchedule = Obj({
+  type: Lit('exponential'),
+  factor: PosNum(0.98, 'lr multiplied by this after each epoch', { maximum: 1 }),
+  floor: PosNum(undefined, 'the decay stops once lr is at or below this value'),
+});
+export const LrSchedule = Tagged('type', [ConstantSchedule, ExponentialSchedule]);
+
+export const GradClip = Nullable(Obj({
+  max_norm: PosNum(undefined, 'total-norm clip'),
+  params: Enum(['all', 'text_encoder'] as const, 'all', 'which parameters are clipped'),
+}), { default: null });
+
+export const Ema = Nullable(Obj({
+  decay: PosNum(0.999, undefined, { maximum: 1 }),
+}), { default: { decay: 0.999 }, description: 'moving average of the generator weights saved in checkpoints; null disables' });
+
+export const DamsmPhase = Obj({
+  enabled: Bool(true, 'false when the encoders come from weights files'),
+  batch_size: PosInt(64),
+  epochs: PosInt(600),
+  optimizer: Obj({
+    type: Enum(['adam'] as const, 'adam'),
+    lr: PosNum(2e-4, 'TRAIN.ENCODER_LR', { maximum: 10 }),
+    beta1: NonNegNum(0.5, undefined, { maximum: 1 }),
+    beta2: NonNegNum(0.999, undefined, { maximum: 1 }),
+    epsilon: PosNum(1e-8),
+    weight_decay: NonNegNum(0),
+    reset_each_epoch: Bool(true, 'the original re-creates Adam every epoch'),
+  }),
+  schedule: LrSchedule,
+  grad_clip: GradClip,
+  snapshot_interval: PosInt(2000, 'save every N epochs'),
+  seed: NonNegInt(100),
+});
+
+export const GanPhase = Obj({
+  enabled: Bool(true),
+  batch_size: PosInt(64),
+  epochs: PosInt(600),
+  generator_optimizer: Optimizer,
+  discriminator_optimizer: Optimizer,
+  schedule: LrSchedule,
+  grad_clip: GradClip,
+  ema: Ema,
+  init: Enum(['orthogonal', 'normal', 'glorot'] as const, 'orthogonal', 'weight init of G and D'),
+  snapshot_interval: PosInt(2000, 'save every N epochs'),
+  seed: NonNegInt(100),
+});
+
+export const Train = Obj({
+  damsm: DamsmPhase,
+  gan: GanPhase,
+});
+
+// ── evaluation ──────────────────────────────────────────────────────────────────────────────────
+export const RPrecision = Obj({
+  type: Lit('r_precision'),
+  candidates: PosInt(100, 'ground-truth caption + (candidates-1) mismatched ones', { minimum: 2 }),
+  folds: PosInt(10),
+  samples: PosInt(30000),
+});
+export const Fid = Obj({
+  type: Lit('fid'),
+  extractor: Enum(['inception_v3_pool3', 'image_encoder'] as const, 'inception_v3_pool3'),
+  weights: Path('feature-extractor weights'),
+  samples: PosInt(30000),
+});
+export const InceptionScore = Obj({
+  type: Lit('inception_score'),
+  extractor: Enum(['inception_v3_imagenet', 'inception_v3_cub'] as const, 'inception_v3_imagenet'),
+  weights: Path('classifier weights'),
+  splits: PosInt(10),
+  samples: PosInt(30000),
+});
+export const Metric = Tagged('type', [RPrecision, Fid, InceptionScore]);
+
+export const Evaluation = Obj({
+  batch_size: PosInt(100),
+  metrics: Type.Array(Metric, { default: [] }),
+});
+
+// ── the whole spec ──────────────────────────────────────────────────────────────────────────────
+export const SpecSchema = Obj({
+  attnc: Type.Integer({ const: SPEC_FORMAT_VERSION, description: 'spec format version' }),
+  name: Type.String({ minLength: 1, pattern: '^[A-Za-z][A-Za-z0-9_.-]*$', description: 'model name (generated/<name>)' }),
+  description: Type.String({ default: '' }),
+  data: Data,
+  text_encoder: TextEncoder,
+  image_encoder: ImageEncoder,
+  generator: Generator,
+  discriminators: Discriminators,
+  losses: Type.Array(LossTerm, { minItems: 1 }),
+  train: Train,
+  evaluation: Evaluation,
+}, { $id: 'https://attnc.dev/schema/spec-v1.json', title: 'attnc spec' });
