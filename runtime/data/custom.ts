@@ -1,0 +1,45 @@
+import * as path from 'node:path';
+import { AttncError } from '../util/errors.js';
+import type { DatasetConfig, Split } from './dataset.js';
+import type { Layout } from './layout.js';
+import { readListFile } from './layout.js';
+
+export const CUSTOM_IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.JPG', '.JPEG', '.PNG'];
+
+/**
+ * A plain folder (docs/datasets.md): `images/<key>.{jpg,jpeg,png}`, `text/<key>.txt` (one caption a
+ * line), `train.txt` / `test.txt` (one key a line, optionally followed by an integer class id).
+ * No pickles needed; without class ids, image i of a split has class i (like COCO).
+ */
+export function customLayout(cfg: DatasetConfig): Layout {
+  const root = cfg.root;
+  const listPath = (split: Split) => path.join(root, `${split}.txt`);
+  return {
+    splitListPath: listPath,
+    async listSplit(split: Split) {
+      const file = listPath(split);
+      const lines = await readListFile(file);
+      if (!lines) return undefined;
+      const keys: string[] = [];
+      const classIds: number[] = [];
+      let withClass = 0;
+      lines.forEach((line, n) => {
+        if (line.startsWith('#')) return;
+        const m = /^(.*?)(?:\s+(-?\d+))?$/.exec(line)!;
+        const key = m[1]!.replace(/\.(jpe?g|png)$/i, '');
+        if (key.includes('..') || path.isAbsolute(key)) {
+          throw new AttncError('ATTNC_DATA_SPLIT', `${file}:${n + 1}: key ${JSON.stringify(key)} must be a path inside images/`, { path: file });
+        }
+        keys.push(key);
+        if (m[2] !== undefined) withClass++;
+        classIds.push(m[2] !== undefined ? Number(m[2]) : keys.length - 1);
+      });
+      if (withClass !== 0 && withClass !== keys.length) {
+        throw new AttncError('ATTNC_DATA_SPLIT', `${file}: ${withClass} of ${keys.length} lines have a class id; give one on every line or none`, { path: file });
+      }
+      return { keys, classIds };
+    },
+    imageCandidates: (key) => CUSTOM_IMAGE_EXTENSIONS.map((ext) => path.join(root, 'images', key + ext)),
+    textPath: (key) => path.join(root, 'text', `${key}.txt`),
+  };
+}

@@ -1,0 +1,300 @@
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { AttncError } from '../util/errors.js';
+import { randInt } from './rng.js';
+import type { Rng } from './rng.js';
+
+/** 8-bit RGB, row-major HWC: pixel (x, y) channel c is `data[(y * width + x) * 3 + c]`. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Bird bounding box from CUB `bounding_boxes.txt`: x, y, width, height in pixels. */
+export type BBox = readonly [number, number, number, number];
+
+const MAX_MEGAPIXELS = 100;
+
+function imageError(file: string, msg: string, cause?: unknown): AttncError {
+  return new AttncError('ATTNC_DATA_IMAGE', `${file}: ${msg}`, { path: file, ...(cause === undefined ? {} : { cause }) });
+}
+
+export function isJpeg(b: Uint8Array): boolean {
+  return b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+}
+
+export function isPng(b: Uint8Array): boolean {
+  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  return b.length >= 8 && sig.every((v, i) => b[i] === v);
+}
+
+/**
+ * Decode a JPEG or PNG (chosen by magic bytes, not by file name) to RGB. Grey, CMYK and palette
+ * images are converted; alpha is dropped (like PIL's `convert('RGB')`). A truncated or corrupt file
+ * is an `AttncError` (`ATTNC_DATA_IMAGE`) naming `file`, never a partly grey image.
+ */
+export function decodeImage(bytes: Uint8Array, file: string): RgbImage {
+  if (bytes.length === 0) throw imageError(file, 'image file is empty');
+  if (isJpeg(bytes)) {
+    // jpeg-js fills missing scan data with grey unless decoding is strict; a JPEG must end with EOI.
+    let end = bytes.length;
+    while (end > 2 && bytes[end - 1] === 0x00) end--; // some encoders pad after EOI
+    if (!(bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9)) {
+      throw imageError(file, 'JPEG is truncated (no end-of-image marker)');
+    }
+    try {
+      const img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: false,
+        tolerantDecoding: false,
+        maxResolutionInMP: MAX_MEGAPIXELS,
+        maxMemoryUsageInMB: 1024,
+      });
+      if (!(img.width > 0 && img.height > 0)) throw new Error('zero-sized image');
+      return { data: img.data, width: img.width, height: img.height };
+    } catch (e) {
+      throw imageError(file, `corrupt JPEG (${(e as Error).message})`, e);
+    }
+  }
+  if (isPng(bytes)) {
+    let png: { width: number; height: number; data: Buffer };
+    try {
+      png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    } catch (e) {
+      throw imageError(file, `corrupt PNG (${(e as Error).message})`, e);
+    }
+    const n = png.width * png.height;
+    if (!(n > 0)) throw imageError(file, 'zero-sized PNG');
+    // pngjs always hands back 8-bit RGBA.
+    const out = new Uint8Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      out[i * 3] = png.data[i * 4]!;
+      out[i * 3 + 1] = png.data[i * 4 + 1]!;
+      out[i * 3 + 2] = png.data[i * 4 + 2]!;
+    }
+    return { data: out, width: png.width, height: png.height };
+  }
+  throw imageError(file, 'not a JPEG or PNG image (unrecognised magic bytes)');
+}
+
+/** Encode RGB as PNG (fixtures, debugging). */
+export function encodePng(img: RgbImage): Uint8Array {
+  const png = new PNG({ width: img.width, height: img.height });
+  for (let i = 0; i < img.width * img.height; i++) {
+    png.data[i * 4] = img.data[i * 3]!;
+    png.data[i * 4 + 1] = img.data[i * 3 + 1]!;
+    png.data[i * 4 + 2] = img.data[i * 3 + 2]!;
+    png.data[i * 4 + 3] = 255;
+  }
+  return PNG.sync.write(png);
+}
+
+/** Encode RGB as baseline JPEG (fixtures, debugging). */
+export function encodeJpeg(img: RgbImage, quality = 90): Uint8Array {
+  const rgba = new Uint8Array(img.width * img.height * 4);
+  for (let i = 0; i < img.width * img.height; i++) {
+    rgba[i * 4] = img.data[i * 3]!;
+    rgba[i * 4 + 1] = img.data[i * 3 + 1]!;
+    rgba[i * 4 + 2] = img.data[i * 3 + 2]!;
+    rgba[i * 4 + 3] = 255;
+  }
+  return jpeg.encode({ data: rgba, width: img.width, height: img.height }, quality).data;
+}
+
+/** Crop the box [x1, x2) × [y1, y2) (already inside the image). */
+export function crop(img: RgbImage, x1: number, y1: number, x2: number, y2: number): RgbImage {
+  const w = x2 - x1;
+  const h = y2 - y1;
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    const src = ((y + y1) * img.width + x1) * 3;
+    out.set(img.data.subarray(src, src + w * 3), y * w * 3);
+  }
+  return { data: out, width: w, height: h };
+}
+
+/**
+ * The CUB crop box of `get_imgs` (datasets.py:59-88): centred on the bbox centre, half-side
+ * r = int(0.75·max(w, h)), clipped to the image (so it can be non-square near borders).
+ * Returns [x1, y1, x2, y2].
+ */
+export function bboxCropBox(bbox: BBox, width: number, height: number): [number, number, number, number] {
+  const [bx, by, bw, bh] = bbox;
+  const r = Math.trunc(Math.max(bw, bh) * 0.75);
+  const cx = Math.trunc((2 * bx + bw) / 2);
+  const cy = Math.trunc((2 * by + bh) / 2);
+  return [Math.max(0, cx - r), Math.max(0, cy - r), Math.min(width, cx + r), Math.min(height, cy + r)];
+}
+
+export function bboxCrop(img: RgbImage, bbox: BBox, file: string): RgbImage {
+  const [x1, y1, x2, y2] = bboxCropBox(bbox, img.width, img.height);
+  if (x2 <= x1 || y2 <= y1) {
+    throw imageError(file, `bounding box [${bbox.join(', ')}] lies outside the ${img.width}×${img.height} image`);
+  }
+  return crop(img, x1, y1, x2, y2);
+}
+
+interface Taps {
+  start: Int32Array;
+  count: Int32Array;
+  weights: Float32Array;
+  maxTaps: number;
+}
+
+/** Pillow's resampling coefficients for the bilinear (triangle) filter, widened when shrinking. */
+function bilinearTaps(inSize: number, outSize: number): Taps {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = filterScale;
+  const maxTaps = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Float32Array(outSize * maxTaps);
+  for (let o = 0; o < outSize; o++) {
+    const center = (o + 0.5) * scale;
+    const lo = Math.max(Math.trunc(center - support + 0.5), 0);
+    const hi = Math.min(Math.trunc(center + support + 0.5), inSize);
+    let sum = 0;
+    const n = hi - lo;
+    for (let k = 0; k < n; k++) {
+      const x = Math.abs((k + lo - center + 0.5) / filterScale);
+      const w = x < 1 ? 1 - x : 0;
+      weights[o * maxTaps + k] = w;
+      sum += w;
+    }
+    if (sum > 0) for (let k = 0; k < n; k++) weights[o * maxTaps + k]! /= sum;
+    start[o] = lo;
+    count[o] = n;
+  }
+  return { start, count, weights, maxTaps };
+}
+
+/**
+ * Resize like PIL `Image.resize(size, BILINEAR)`: separable triangle filter whose support grows
+ * with the shrink factor (antialiased downscaling), rounded to 8 bits after each pass as Pillow
+ * does. Values can differ from Pillow by ±1 (Pillow uses fixed-point weights).
+ */
+export function resizeBilinear(img: RgbImage, outW: number, outH: number): RgbImage {
+  if (outW === img.width && outH === img.height) return img;
+  const { width: inW, height: inH } = img;
+  let tmp: Uint8Array;
+  if (outW !== inW) {
+    const t = bilinearTaps(inW, outW);
+    tmp = new Uint8Array(outW * inH * 3);
+    for (let y = 0; y < inH; y++) {
+      const row = y * inW * 3;
+      for (let x = 0; x < outW; x++) {
+        let r = 0, g = 0, b = 0;
+        const base = x * t.maxTaps;
+        let p = row + t.start[x]! * 3;
+        for (let k = 0; k < t.count[x]!; k++, p += 3) {
+          const w = t.weights[base + k]!;
+          r += img.data[p]! * w;
+          g += img.data[p + 1]! * w;
+          b += img.data[p + 2]! * w;
+        }
+        const o = (y * outW + x) * 3;
+        tmp[o] = clamp8(r);
+        tmp[o + 1] = clamp8(g);
+        tmp[o + 2] = clamp8(b);
+      }
+    }
+  } else {
+    tmp = img.data;
+  }
+  if (outH === inH) return { data: tmp, width: outW, height: outH };
+  const t = bilinearTaps(inH, outH);
+  const out = new Uint8Array(outW * outH * 3);
+  const stride = outW * 3;
+  const row = new Float64Array(stride);
+  for (let y = 0; y < outH; y++) {
+    const base = y * t.maxTaps;
+    const o = y * stride;
+    row.fill(0);
+    for (let k = 0; k < t.count[y]!; k++) {
+      const w = t.weights[base + k]!;
+      const src = (t.start[y]! + k) * stride;
+      for (let i = 0; i < stride; i++) row[i]! += tmp[src + i]! * w;
+    }
+    for (let i = 0; i < stride; i++) out[o + i] = clamp8(row[i]!);
+  }
+  return { data: out, width: outW, height: outH };
+}
+
+function clamp8(v: number): number {
+  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+}
+
+/**
+ * torchvision's old `transforms.Scale(size)` (= `Resize(int)`): shorter side → `size`, the other
+ * side int(size · long / short); returned unchanged if the shorter side already equals `size`.
+ */
+export function resizeShorterSide(img: RgbImage, size: number): RgbImage {
+  const { width: w, height: h } = img;
+  if ((w <= h && w === size) || (h <= w && h === size)) return img;
+  if (w < h) return resizeBilinear(img, size, Math.trunc((size * h) / w));
+  return resizeBilinear(img, Math.trunc((size * w) / h), size);
+}
+
+export function flipHorizontal(img: RgbImage): RgbImage {
+  const { width: w, height: h } = img;
+  const out = new Uint8Array(img.data.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = (y * w + x) * 3;
+      const d = (y * w + (w - 1 - x)) * 3;
+      out[d] = img.data[s]!;
+      out[d + 1] = img.data[s + 1]!;
+      out[d + 2] = img.data[s + 2]!;
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+/** Where a transform cropped and whether it flipped (tests and debugging). */
+export interface TransformInfo {
+  resizedWidth: number;
+  resizedHeight: number;
+  cropX: number;
+  cropY: number;
+  flipped: boolean;
+}
+
+/**
+ * AttnGAN's image transform (main.py:122-126) for a final size `imsize`: shorter side →
+ * int(imsize·76/64), then with `augment` a random `imsize` crop and a random horizontal flip
+ * (p = 0.5, drawn from `rng`); without it a centre crop and no flip.
+ */
+export function transformImage(img: RgbImage, imsize: number, augment: boolean, rng: Rng): { image: RgbImage; info: TransformInfo } {
+  const scaled = resizeShorterSide(img, Math.trunc((imsize * 76) / 64));
+  const { width: w, height: h } = scaled;
+  let cropX: number, cropY: number;
+  if (augment) {
+    // torchvision RandomCrop draws the row first: i = randint(0, h - th), j = randint(0, w - tw).
+    cropY = randInt(rng, h - imsize + 1);
+    cropX = randInt(rng, w - imsize + 1);
+  } else {
+    cropY = Math.round((h - imsize) / 2);
+    cropX = Math.round((w - imsize) / 2);
+  }
+  let image = cropX === 0 && cropY === 0 && w === imsize && h === imsize ? scaled : crop(scaled, cropX, cropY, cropX + imsize, cropY + imsize);
+  const flipped = augment && rng() < 0.5;
+  if (flipped) image = flipHorizontal(image);
+  return { image, info: { resizedWidth: w, resizedHeight: h, cropX, cropY, flipped } };
+}
+
+/**
+ * The multi-resolution pyramid (datasets.py:77-86): every size below the final one is the final
+ * (square) image resized to that size; the final level is the image itself.
+ */
+export function pyramid(img: RgbImage, sizes: readonly number[]): RgbImage[] {
+  const last = sizes[sizes.length - 1]!;
+  return sizes.map((s) => (s === last ? img : resizeShorterSide(img, s)));
+}
+
+/** Write `img` into `out` at `offset` as float in [−1, 1] (ToTensor + Normalize(0.5, 0.5)). */
+export function toSignedUnit(img: RgbImage, out: Float32Array, offset: number): void {
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) out[offset + i] = d[i]! / 127.5 - 1;
+}

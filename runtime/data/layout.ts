@@ -1,0 +1,223 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { AttncError, isAttncError } from '../util/errors.js';
+import type { DatasetConfig, SkippedFile, Split } from './dataset.js';
+import type { BBox } from './images.js';
+import { exists, parseCaptionsPickle, readFileOrFail } from './metadata.js';
+import { readPickle } from './pickle.js';
+import { parseCaptionFile } from './tokenizer.js';
+import { Vocabulary } from './vocab.js';
+
+/** What a folder layout (CUB, COCO, custom) tells the shared loader. */
+export interface Layout {
+  /** Keys (and class ids) of a split in file order; `undefined` when that split has no list. */
+  listSplit(split: Split): Promise<{ keys: string[]; classIds: number[] } | undefined>;
+  /** Where the split list lives, for messages. */
+  splitListPath(split: Split): string;
+  /** Image file candidates for a key, first existing one wins (content is sniffed, not the suffix). */
+  imageCandidates(key: string): string[];
+  textPath(key: string): string;
+  /** Crop boxes by key (CUB only). */
+  bboxes?(): Promise<Map<string, BBox>>;
+}
+
+export interface IndexEntry {
+  key: string;
+  classId: number;
+  imagePath: string;
+  bbox: BBox | undefined;
+  /** Exactly `capsPerImage` captions as word ids (out-of-vocabulary words already dropped). */
+  captions: number[][];
+}
+
+export interface DatasetIndex {
+  entries: IndexEntry[];
+  vocab: Vocabulary;
+  vocabSource: 'captions.pickle' | 'vocab.json' | 'built';
+  vocabFile: string | undefined;
+  skippedFiles: SkippedFile[];
+  warnings: string[];
+}
+
+const TEXT_CONCURRENCY = 64;
+
+async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(xs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < xs.length) {
+      const i = next++;
+      out[i] = await fn(xs[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));
+  return out;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Tokenised captions of one caption file, or the AttncError explaining why not. */
+async function readCaptionTokens(file: string, capsPerImage: number): Promise<string[][]> {
+  const bytes = await readFileOrFail(file, 'ATTNC_DATA_CAPTIONS', 'caption file', 'every image needs a caption file text/<key>.txt');
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch (e) {
+    throw new AttncError('ATTNC_DATA_CAPTIONS', `${file}: caption file is not valid UTF-8`, { path: file, cause: e });
+  }
+  return parseCaptionFile(text, capsPerImage, file);
+}
+
+/**
+ * Everything the dataset needs at open time: the split's keys, class ids, image paths, bboxes and
+ * encoded captions, and the vocabulary. Captions come from `captions.pickle` when it exists (its
+ * vocabulary and ids are used exactly, like the original), otherwise from the text files, encoded
+ * with `vocab.json` (built from train + test captions and saved on first open).
+ */
+export async function buildIndex(cfg: DatasetConfig, layout: Layout): Promise<DatasetIndex> {
+  const skippedFiles: SkippedFile[] = [];
+  const warnings: string[] = [];
+  const skipOr = (e: unknown, file: string): void => {
+    if (cfg.onBadFile === 'skip' && isAttncError(e)) skippedFiles.push({ path: e.path ?? file, reason: e.message, code: e.code });
+    else throw e;
+  };
+
+  const listed = await layout.listSplit(cfg.split);
+  if (!listed) {
+    throw new AttncError('ATTNC_DATA_MISSING', `${layout.splitListPath(cfg.split)}: split list not found`, {
+      path: layout.splitListPath(cfg.split),
+      hint: `the ${cfg.kind} layout is described in docs/datasets.md`,
+    });
+  }
+  const { keys, classIds } = listed;
+  if (keys.length === 0) throw new AttncError('ATTNC_DATA_EMPTY', `${layout.splitListPath(cfg.split)}: the ${cfg.split} split lists no images`);
+
+  // Captions and vocabulary.
+  const picklePath = path.join(cfg.root, 'captions.pickle');
+  let vocab: Vocabulary;
+  let vocabSource: DatasetIndex['vocabSource'];
+  let vocabFile: string | undefined;
+  const captionsByKey: (number[][] | undefined)[] = new Array(keys.length);
+  if (await exists(picklePath)) {
+    const p = parseCaptionsPickle(readPickle(await readFileOrFail(picklePath, 'ATTNC_DATA_MISSING', 'captions pickle'), picklePath), picklePath);
+    vocab = p.vocab;
+    vocabSource = 'captions.pickle';
+    vocabFile = picklePath;
+    const caps = cfg.split === 'train' ? p.train : p.test;
+    if (caps.length !== keys.length * cfg.capsPerImage) {
+      throw new AttncError(
+        'ATTNC_DATA_PICKLE',
+        `${picklePath}: holds ${caps.length} ${cfg.split} captions, but ${layout.splitListPath(cfg.split)} lists ` +
+          `${keys.length} images × ${cfg.capsPerImage} captions per image = ${keys.length * cfg.capsPerImage}`,
+        { path: picklePath, hint: 'check captions-per-image (CUB 10, COCO 5), or delete captions.pickle to rebuild from text/' },
+      );
+    }
+    for (let i = 0; i < keys.length; i++) captionsByKey[i] = caps.slice(i * cfg.capsPerImage, (i + 1) * cfg.capsPerImage);
+  } else {
+    const tokens = await mapLimit(keys, TEXT_CONCURRENCY, async (key) => {
+      try {
+        return await readCaptionTokens(layout.textPath(key), cfg.capsPerImage);
+      } catch (e) {
+        skipOr(e, layout.textPath(key));
+        return undefined;
+      }
+    });
+    vocabFile = cfg.vocabFile ?? path.join(cfg.root, 'vocab.json');
+    if (await exists(vocabFile)) {
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder().decode(await readFileOrFail(vocabFile, 'ATTNC_DATA_VOCAB', 'vocabulary')));
+      } catch (e) {
+        if (isAttncError(e)) throw e;
+        throw new AttncError('ATTNC_DATA_VOCAB', `${vocabFile}: not valid JSON (${(e as Error).message})`, { path: vocabFile });
+      }
+      vocab = Vocabulary.fromJSON(json, vocabFile);
+      vocabSource = 'vocab.json';
+    } else {
+      // Like the original, the vocabulary covers train and test captions.
+      const other: Split = cfg.split === 'train' ? 'test' : 'train';
+      const otherListed = await layout.listSplit(other);
+      const all: string[][] = [];
+      for (const t of tokens) if (t) all.push(...t);
+      if (!otherListed) {
+        warnings.push(`${layout.splitListPath(other)} not found: vocabulary built from the ${cfg.split} captions only`);
+      } else {
+        const otherTokens = await mapLimit(otherListed.keys, TEXT_CONCURRENCY, async (key) => {
+          try {
+            return await readCaptionTokens(layout.textPath(key), cfg.capsPerImage);
+          } catch (e) {
+            if (cfg.onBadFile === 'skip' && isAttncError(e)) return undefined; // counted when that split is opened
+            throw e;
+          }
+        });
+        for (const t of otherTokens) if (t) all.push(...t);
+      }
+      vocab = Vocabulary.build(all);
+      vocabSource = 'built';
+      try {
+        const tmp = `${vocabFile}.${process.pid}.tmp`;
+        await fs.writeFile(tmp, JSON.stringify(vocab.toJSON()) + '\n');
+        await fs.rename(tmp, vocabFile);
+      } catch (e) {
+        warnings.push(`could not save the vocabulary to ${vocabFile} (${(e as Error).message}); it is rebuilt on every open`);
+      }
+    }
+    let unknown = 0;
+    tokens.forEach((t, i) => {
+      if (!t) return;
+      captionsByKey[i] = t.map((c) => {
+        const enc = vocab.encode(c);
+        unknown += enc.unknown.length;
+        return enc.ids;
+      });
+    });
+    if (unknown > 0) warnings.push(`${unknown} caption word(s) are not in ${vocabFile} and were dropped`);
+  }
+
+  // Images and crop boxes.
+  const bboxes = layout.bboxes ? await layout.bboxes() : undefined;
+  const imagePaths = await mapLimit(keys, TEXT_CONCURRENCY, async (key, i) => {
+    if (!captionsByKey[i]) return undefined;
+    const candidates = layout.imageCandidates(key);
+    for (const c of candidates) if (await exists(c)) return c;
+    const err = new AttncError('ATTNC_DATA_IMAGE', `${candidates[0]}: image not found`, {
+      path: candidates[0]!,
+      ...(candidates.length > 1 ? { hint: `also looked for ${candidates.slice(1).join(', ')}` } : {}),
+    });
+    skipOr(err, candidates[0]!);
+    return undefined;
+  });
+  const entries: IndexEntry[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const imagePath = imagePaths[i];
+    const captions = captionsByKey[i];
+    if (!imagePath || !captions) continue;
+    let bbox: BBox | undefined;
+    if (bboxes) {
+      bbox = bboxes.get(keys[i]!);
+      if (!bbox) {
+        try {
+          throw new AttncError('ATTNC_DATA_BBOX', `${imagePath}: no bounding box for key ${keys[i]} in CUB_200_2011/bounding_boxes.txt`, { path: imagePath });
+        } catch (e) {
+          skipOr(e, imagePath);
+          continue;
+        }
+      }
+    }
+    entries.push({ key: keys[i]!, classId: classIds[i]!, imagePath, bbox, captions });
+  }
+  if (entries.length === 0) {
+    throw new AttncError('ATTNC_DATA_EMPTY', `${cfg.root}: no usable images in the ${cfg.split} split (${skippedFiles.length} skipped)`, {
+      path: cfg.root,
+      ...(skippedFiles[0] ? { hint: `first problem: ${skippedFiles[0].reason}` } : {}),
+    });
+  }
+  return { entries, vocab, vocabSource, vocabFile, skippedFiles, warnings };
+}
+
+/** Lines of a small text file, trimmed, empty ones dropped; `undefined` when the file is absent. */
+export async function readListFile(file: string): Promise<string[] | undefined> {
+  if (!(await exists(file))) return undefined;
+  const text = new TextDecoder().decode(await readFileOrFail(file, 'ATTNC_DATA_MISSING', 'list file'));
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+}

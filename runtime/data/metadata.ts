@@ -1,0 +1,93 @@
+import * as fs from 'node:fs/promises';
+import { AttncError } from '../util/errors.js';
+import { readPickle, writePickle } from './pickle.js';
+import type { PickleValue } from './pickle.js';
+import { Vocabulary } from './vocab.js';
+
+/** Read a whole file; a missing or unreadable file is an `AttncError` naming it. */
+export async function readFileOrFail(file: string, code: string, what: string, hint?: string): Promise<Uint8Array> {
+  try {
+    return await fs.readFile(file);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'not found' : err.code === 'EISDIR' ? 'is a directory' : (err.message ?? String(e));
+    throw new AttncError(code, `${file}: ${what} ${why}`, { path: file, cause: e, ...(hint ? { hint } : {}) });
+  }
+}
+
+export async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function readPickleFile(file: string, what: string, hint?: string): Promise<PickleValue> {
+  return readPickle(await readFileOrFail(file, 'ATTNC_DATA_MISSING', what, hint), file);
+}
+
+/** `train/filenames.pickle`: a list of keys (str). */
+export function parseFilenames(value: PickleValue, file: string): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new AttncError('ATTNC_DATA_PICKLE', `${file}: expected a list of file keys (strings)`, { path: file });
+  }
+  return value as string[];
+}
+
+/** `train/class_info.pickle`: a list of class ids (int), one per key. */
+export function parseClassInfo(value: PickleValue, file: string, n: number): number[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isInteger(v))) {
+    throw new AttncError('ATTNC_DATA_PICKLE', `${file}: expected a list of integer class ids`, { path: file });
+  }
+  if (value.length !== n) {
+    throw new AttncError('ATTNC_DATA_PICKLE', `${file}: ${value.length} class ids for ${n} file keys`, { path: file });
+  }
+  return value as number[];
+}
+
+export interface CaptionsPickle {
+  /** Image i's captions are `train[i * capsPerImage ... + capsPerImage - 1]`, in filenames order. */
+  train: number[][];
+  test: number[][];
+  vocab: Vocabulary;
+}
+
+/** AttnGAN `captions.pickle`: `[train_captions, test_captions, ixtoword, wordtoix]`. */
+export function parseCaptionsPickle(value: PickleValue, file = 'captions.pickle'): CaptionsPickle {
+  const vocab = Vocabulary.fromCaptionsPickle(value, file);
+  const [train, test] = value as PickleValue[];
+  const caps = (v: PickleValue | undefined, name: string): number[][] => {
+    if (!Array.isArray(v)) throw new AttncError('ATTNC_DATA_PICKLE', `${file}: ${name} is not a list`, { path: file });
+    v.forEach((c, i) => {
+      if (!Array.isArray(c) || !c.every((id) => typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < vocab.size)) {
+        throw new AttncError('ATTNC_DATA_PICKLE', `${file}: ${name}[${i}] is not a list of word ids in 0..${vocab.size - 1}`, { path: file });
+      }
+    });
+    return v as number[][];
+  };
+  return { train: caps(train, 'train captions'), test: caps(test, 'test captions'), vocab };
+}
+
+/**
+ * The bytes of an AttnGAN-compatible `captions.pickle` (protocol 2; `ixtoword` has int keys,
+ * `wordtoix` str keys), readable by the original Python 2 code and by `pickle.load` in Python 3.
+ */
+export function writeCaptionsPickle(p: CaptionsPickle): Uint8Array {
+  const ixtoword = new Map<number, string>(p.vocab.ixToWord.map((w, i) => [i, w]));
+  const wordtoix: { [k: string]: number } = {};
+  p.vocab.ixToWord.forEach((w, i) => {
+    if (w === '__proto__') Object.defineProperty(wordtoix, w, { value: i, enumerable: true });
+    else wordtoix[w] = i;
+  });
+  return writePickle([p.train, p.test, ixtoword, wordtoix]);
+}
+
+export function writeFilenamesPickle(keys: readonly string[]): Uint8Array {
+  return writePickle([...keys]);
+}
+
+export function writeClassInfoPickle(classIds: readonly number[]): Uint8Array {
+  return writePickle([...classIds]);
+}
