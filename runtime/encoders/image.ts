@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs';
+import { Module } from '../nn/module.js';
+import { BatchNorm, Conv2d } from '../nn/layers.js';
+import { InceptionV3Trunk } from './inception.js';
+import { ProjectionConv1x1, ProjectionLinear } from './heads.js';
+
+/** What every image encoder returns; `regions` feed the DAMSM word loss, `global` the sentence loss. */
+export type ImageEncoderOutput = {
+  /** [B, h, w, nef] projected local features (17×17 for Inception at 299). */
+  regions: tf.Tensor4D;
+  /** [B, nef] projected global feature. */
+  global: tf.Tensor2D;
+};
+
+export interface ImageEncoder extends Module {
+  readonly nef: number;
+  /** [h, w] of `regions`. */
+  readonly regionGrid: [number, number];
+  /** images [B,H,W,3] in [−1, 1]. */
+  apply(images: tf.Tensor4D, training?: boolean): ImageEncoderOutput;
+}
+
+export interface InceptionImageEncoderOptions {
+  /** Projection size; 256 (= EMBEDDING_DIM). */
+  nef?: number;
+  /**
+   * Run the frozen trunk's BatchNorm on batch statistics (and drift its running stats) when
+   * `apply(…, training=true)`, as the original DAMSM pretraining does with the encoder in train().
+   * Default false: the trunk always uses its running stats.
+   */
+  trunkBatchNormFollowsTraining?: boolean;
+}
+
+/**
+ * AttnGAN's `CNN_ENCODER` (reference §4): frozen Inception-v3 trunk + trainable `emb_features`
+ * (1×1 conv 768→nef on Mixed_6e) and `emb_cnn_code` (Linear 2048→nef on pooled Mixed_7c).
+ * Input is resized to 299×299 bilinearly with align-corners semantics (PyTorch 0.3 `nn.Upsample`),
+ * with no further normalisation. Gradients flow through the frozen trunk into the input (the
+ * generator's DAMSM term needs that); the trunk's own variables are not trainable.
+ */
+export class InceptionImageEncoder extends InceptionV3Trunk implements ImageEncoder {
+  readonly nef: number;
+  readonly regionGrid: [number, number] = [17, 17];
+  readonly emb_features: ProjectionConv1x1;
+  readonly emb_cnn_code: ProjectionLinear;
+  private readonly trunkBnFollows: boolean;
+
+  constructor(opts: InceptionImageEncoderOptions = {}) {
+    super();
+    this.nef = opts.nef ?? 256;
+    this.trunkBnFollows = opts.trunkBatchNormFollowsTraining ?? false;
+    this.freeze(); // the trunk; the heads below stay trainable
+    this.emb_features = this.addModule('emb_features', new ProjectionConv1x1(768, this.nef));
+    this.emb_cnn_code = this.addModule('emb_cnn_code', new ProjectionLinear(2048, this.nef));
+  }
+
+  apply(images: tf.Tensor4D, training = false): ImageEncoderOutput {
+    return tf.tidy(() => {
+      const x = images.shape[1] === 299 && images.shape[2] === 299 ? images : tf.image.resizeBilinear(images, [299, 299], true);
+      const f = this.trunk(x, training && this.trunkBnFollows);
+      return { regions: this.emb_features.apply(f.mixed6e), global: this.emb_cnn_code.apply(f.pooled) };
+    });
+  }
+}
+
+export interface CnnImageEncoderOptions {
+  /** Images are resized (bilinear, align corners) to inputSize×inputSize first if needed. */
+  inputSize: number;
+  nef: number;
+  /** Output channels of the stride-2 blocks down to the region grid, e.g. [32, 64, 128]: 64 → 8×8. */
+  channels: number[];
+  /** Channels of the extra stride-2 block whose pooled output is the global feature; default 2× the last. */
+  globalChannels?: number;
+}
+
+/** Conv 4×4 stride 2 (pad 1, no bias) → BN → LeakyReLU(0.2): `conv.weight`, `bn.*`. */
+class DownBlock extends Module {
+  readonly conv: Conv2d;
+  readonly bn: BatchNorm;
+  constructor(inC: number, outC: number) {
+    super();
+    this.conv = this.addModule('conv', new Conv2d({ inChannels: inC, outChannels: outC, kernel: 4, stride: 2, padding: 1 }));
+    this.bn = this.addModule('bn', new BatchNorm({ channels: outC }));
+  }
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return tf.tidy(() => tf.leakyRelu(this.bn.apply(this.conv.apply(x), training), 0.2));
+  }
+}
+
+/**
+ * A small image encoder trained from scratch (for synthetic data, where an ImageNet Inception
+ * does not apply and is too slow): stride-2 blocks `blocks.0…n−1` down to the region grid
+ * (inputSize / 2ⁿ), one more block `global_block` averaged over space for the global feature, and
+ * the same `emb_features` / `emb_cnn_code` projections and output contract as the Inception encoder.
+ * Everything is trainable; BatchNorm uses batch statistics when `training`.
+ */
+export class CnnImageEncoder extends Module implements ImageEncoder {
+  readonly nef: number;
+  readonly inputSize: number;
+  readonly regionGrid: [number, number];
+  private readonly blocks: DownBlock[];
+  private readonly globalBlock: DownBlock;
+  readonly emb_features: ProjectionConv1x1;
+  readonly emb_cnn_code: ProjectionLinear;
+
+  constructor(opts: CnnImageEncoderOptions) {
+    super();
+    if (opts.channels.length === 0) throw new Error('CnnImageEncoder needs at least one block');
+    const grid = opts.inputSize / 2 ** opts.channels.length;
+    if (!Number.isInteger(grid) || grid < 2) {
+      throw new Error(`CnnImageEncoder: inputSize ${opts.inputSize} / 2^${opts.channels.length} is not an integer ≥ 2`);
+    }
+    this.nef = opts.nef;
+    this.inputSize = opts.inputSize;
+    this.regionGrid = [grid, grid];
+    const holder = this.addModule('blocks', new BlockList());
+    let c = 3;
+    this.blocks = opts.channels.map((out, i) => {
+      const b = holder.add(String(i), new DownBlock(c, out));
+      c = out;
+      return b;
+    });
+    const gc = opts.globalChannels ?? 2 * c;
+    this.globalBlock = this.addModule('global_block', new DownBlock(c, gc));
+    this.emb_features = this.addModule('emb_features', new ProjectionConv1x1(c, this.nef));
+    this.emb_cnn_code = this.addModule('emb_cnn_code', new ProjectionLinear(gc, this.nef));
+  }
+
+  apply(images: tf.Tensor4D, training = false): ImageEncoderOutput {
+    return tf.tidy(() => {
+      const s = this.inputSize;
+      let h = images.shape[1] === s && images.shape[2] === s ? images : tf.image.resizeBilinear(images, [s, s], true);
+      for (const b of this.blocks) h = b.apply(h, training);
+      const g = tf.mean(this.globalBlock.apply(h, training), [1, 2]) as tf.Tensor2D;
+      return { regions: this.emb_features.apply(h), global: this.emb_cnn_code.apply(g) };
+    });
+  }
+}
+
+/** Children named by index (`blocks.0`, `blocks.1`, …). */
+class BlockList extends Module {
+  add<M extends Module>(name: string, m: M): M {
+    return this.addModule(name, m);
+  }
+}

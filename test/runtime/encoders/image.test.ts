@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { CnnImageEncoder } from '../../../runtime/encoders/image.js';
+
+describe('CnnImageEncoder', () => {
+  it('maps images to a region grid and a global code, all parameters trainable with gradients', () => {
+    const enc = new CnnImageEncoder({ inputSize: 32, nef: 12, channels: [8, 16] });
+    try {
+      expect(enc.regionGrid).toEqual([8, 8]);
+      expect(enc.namedParameterShapes().map(([n]) => n)).toEqual([
+        'blocks.0.conv.weight', 'blocks.0.bn.weight', 'blocks.0.bn.bias',
+        'blocks.1.conv.weight', 'blocks.1.bn.weight', 'blocks.1.bn.bias',
+        'global_block.conv.weight', 'global_block.bn.weight', 'global_block.bn.bias',
+        'emb_features.weight', 'emb_cnn_code.weight', 'emb_cnn_code.bias',
+      ]);
+      expect(enc.parameterCount({ trainableOnly: true })).toBe(enc.parameterCount());
+      const before = tf.memory().numTensors;
+      const img = tf.randomUniform([3, 40, 40, 3], -1, 1) as tf.Tensor4D; // resized to 32
+      const vars = enc.trainableParameters();
+      const { value, grads } = tf.variableGrads(() => {
+        const o = enc.apply(img, true);
+        expect(o.regions.shape).toEqual([3, 8, 8, 12]);
+        expect(o.global.shape).toEqual([3, 12]);
+        return tf.add(tf.sum(tf.square(o.regions)), tf.sum(tf.square(o.global))) as tf.Scalar;
+      }, vars);
+      for (const v of vars) {
+        const g = grads[v.name]!.dataSync();
+        expect(g.every(Number.isFinite)).toBe(true);
+        expect(g.some((z) => z !== 0)).toBe(true);
+      }
+      const evalOut = enc.apply(img, false);
+      expect(evalOut.regions.shape).toEqual([3, 8, 8, 12]);
+      tf.dispose([img, value, evalOut.regions, evalOut.global, ...Object.values(grads)]);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      enc.dispose();
+    }
+  });
+
+  it('rejects a size that does not halve down to a grid', () => {
+    expect(() => new CnnImageEncoder({ inputSize: 30, nef: 4, channels: [4, 4] })).toThrow(/integer/);
+  });
+});
