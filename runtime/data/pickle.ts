@@ -77,6 +77,9 @@ type StackItem = PickleValue | Tuple;
 export function readPickle(bytes: Uint8Array, file?: string): PickleValue {
   const where = file ?? '<pickle>';
   const fail = (msg: string, offset: number, hint?: string): never => {
+    if (hint === undefined && bytes.length > 0 && bytes[0] !== 0x80) {
+      hint = 'the file does not start with a pickle protocol header (0x80): is it a pickle, and complete?';
+    }
     throw new AttncError('ATTNC_DATA_PICKLE', `${where}: ${msg} at byte ${offset}`, {
       ...(file === undefined ? {} : { path: file }),
       ...(hint === undefined ? {} : { hint }),
