@@ -37,14 +37,14 @@ export function initialValues(init: Initializer, shape: readonly number[], rng: 
   if (init === 'ones') return out.fill(1);
   switch (init.kind) {
     case 'uniform':
-      return rng.fillUniform(out, -init.limit, init.limit) as Float32Array;
+      return rng.fillUniform(out, -init.limit, init.limit);
     case 'normal':
-      return rng.fillNormal(out, init.mean, init.std) as Float32Array;
+      return rng.fillNormal(out, init.mean, init.std);
     case 'torch_default_conv':
     case 'torch_default_linear': {
       const fanIn = init.fanIn ?? (shape.length >= 2 ? n / shape[shape.length - 1]! : n);
       const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      return rng.fillUniform(out, -bound, bound) as Float32Array;
+      return rng.fillUniform(out, -bound, bound);
     }
     case 'orthogonal':
       return orthogonalTfLayout(shape, init.gain, rng);

@@ -73,13 +73,13 @@ export class Rng {
     return r * Math.cos(2 * Math.PI * v);
   }
 
-  fillUniform(out: Float32Array | Float64Array, lo: number, hi: number): typeof out {
+  fillUniform<T extends Float32Array | Float64Array>(out: T, lo: number, hi: number): T {
     const w = hi - lo;
     for (let i = 0; i < out.length; i++) out[i] = lo + w * this.next();
     return out;
   }
 
-  fillNormal(out: Float32Array | Float64Array, mean = 0, std = 1): typeof out {
+  fillNormal<T extends Float32Array | Float64Array>(out: T, mean = 0, std = 1): T {
     for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
     return out;
   }
