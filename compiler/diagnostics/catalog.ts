@@ -43,7 +43,8 @@ export const catalog = {
   ATTNC2015: { title: 'loss configuration needs a missing part', exit: 1 },
   ATTNC2016: { title: 'snapshot interval longer than training', exit: 1 },
   ATTNC2017: { title: 'encoders neither pretrained nor trained', exit: 1 },
-  ATTNC2018: { title: 'stage size too large for the CNN image encoder', exit: 1 },
+  ATTNC2018: { title: 'CNN image encoder local size unreachable from its input size', exit: 1 },
+  ATTNC2019: { title: 'duplicate or inconsistent evaluation metric', exit: 1 },
 } as const satisfies Record<string, { title: string; exit: 1 | 2 }>;
 
 export type DiagnosticCode = keyof typeof catalog;

@@ -24,8 +24,20 @@ export function suggest(word: string, candidates: readonly string[]): string | u
     if (dist < bestDist) { best = c; bestDist = dist; }
   }
   if (best === undefined) return undefined;
+  if (w.length >= 3) {
+    // Abbreviations: `attn` → `attention`, `bs` is too short to guess.
+    const abbreviated = candidates.filter((c) => isAbbreviation(w, c.toLowerCase()));
+    if (abbreviated.length === 1 && bestDist > 1) return abbreviated[0];
+  }
   const similarity = (Math.max(w.length, best.length) - bestDist) / Math.max(w.length, best.length);
   return bestDist <= Math.max(1, Math.floor(best.length * 0.4)) && similarity > 0.4 ? best : undefined;
+}
+
+function isAbbreviation(short: string, long: string): boolean {
+  if (short[0] !== long[0] || short.length >= long.length) return false;
+  let j = 0;
+  for (const ch of long) if (ch === short[j]) j++;
+  return j === short.length;
 }
 
 /** `help` text for an unknown word: a suggestion, or the list of valid ones when short. */

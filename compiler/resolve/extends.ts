@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
 import { isPlainMap } from '../parse/pointer.js';
@@ -29,7 +29,7 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
   const display = displayPath(abs, ctx.cwd);
   let text: string;
   try {
-    text = await readFile(abs, 'utf8');
+    text = readFileSync(abs, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code ?? String(e)})`;

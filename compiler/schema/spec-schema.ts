@@ -177,7 +177,7 @@ export const ExponentialSchedule = Obj({
   factor: PosNum(0.98, 'lr multiplied by this after each epoch', { maximum: 1 }),
   floor: PosNum(undefined, 'the decay stops once lr is at or below this value'),
 });
-export const LrSchedule = Tagged('type', [ConstantSchedule, ExponentialSchedule]);
+export const LrSchedule = Tagged('type', [ConstantSchedule, ExponentialSchedule], { default: { type: 'constant' } });
 
 export const GradClip = Nullable(Obj({
   max_norm: PosNum(undefined, 'total-norm clip'),

@@ -5,6 +5,9 @@ import type { Origins } from '../resolve/origins.js';
 /** file/line/col for a diagnostic about `pointer`, falling back to its nearest located ancestor. */
 export function locateDiag(origins: Origins, pointer: string, which: 'key' | 'value', mainFile: string): Pick<Diagnostic, 'file' | 'line' | 'col' | 'endLine' | 'endCol'> {
   const loc = origins.locate(pointer, which) ?? { file: mainFile, line: 1, col: 1 };
+  // Problems about the document as a whole point at its first character, not its whole first line.
+  const root = origins.get('');
+  if (root && loc.file === root.file && loc.line === root.line && loc.col === root.col) return { file: loc.file, line: loc.line, col: loc.col, endLine: loc.line, endCol: loc.col + 1 };
   const out: Pick<Diagnostic, 'file' | 'line' | 'col' | 'endLine' | 'endCol'> = { file: loc.file, line: loc.line, col: loc.col };
   if (loc.endLine !== undefined) out.endLine = loc.endLine;
   if (loc.endCol !== undefined) out.endCol = loc.endCol;

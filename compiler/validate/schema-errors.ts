@@ -32,7 +32,8 @@ function pruneAnyOf(errors: ErrorObject[]): ErrorObject[] {
   const drop = new Set<ErrorObject>();
   for (const a of anyOfs) {
     const branches = (a.parentSchema as Json | undefined)?.anyOf as Json[] | undefined ?? [];
-    const idx = branches.findIndex((b) => typeMatches(b, a.data));
+    // A const branch of the same type ("last" vs "first") is no match: report the anyOf as a whole.
+    const idx = branches.findIndex((b) => typeMatches(b, a.data) && b.const === undefined);
     const subs = errors.filter((e) => e !== a && e.schemaPath.startsWith(a.schemaPath + '/'));
     if (idx >= 0) {
       drop.add(a);
@@ -64,7 +65,11 @@ export function describeSchema(s: Json): string {
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (Array.isArray(s.enum)) return s.enum.map((x: unknown) => JSON.stringify(x)).join(' | ');
   if (Array.isArray(s.anyOf)) return s.anyOf.map(describeSchema).join(' or ');
-  if (s.oneOf) return 'a map';
+  if (s.oneOf) {
+    const tag = s.discriminator?.propertyName as string | undefined;
+    const names = tag ? (s.oneOf as Json[]).map((b) => JSON.stringify(b.properties?.[tag]?.const)).join(' | ') : '';
+    return tag ? `a map with ${tag}: ${names}` : 'a map';
+  }
   const t = Array.isArray(s.type) ? s.type.map((x: string) => TYPE_WORDS[x] ?? x).join(' or ') : TYPE_WORDS[s.type] ?? 'a value';
   const range = rangeOf(s);
   return range ? `${t} in ${range}` : t;
@@ -128,7 +133,7 @@ function convert(e: ErrorObject, origins: Origins, mainFile: string): Diagnostic
     case 'enum': {
       const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
       const help = typeof e.data === 'string' ? helpFor(e.data, allowed, 'values') : `valid values: ${allowed.map((a) => `"${a}"`).join(', ')}`;
-      return mk('ATTNC1006', ptr, `invalid value ${describeValue(e.data)} for ${where(ptr)}`, 'value', help ? { help } : {});
+      return mk('ATTNC1006', ptr, `invalid value ${typeof e.data === 'string' ? JSON.stringify(e.data) : describeValue(e.data)} for ${where(ptr)}`, 'value', help ? { help } : {});
     }
     case 'minimum':
     case 'maximum':
@@ -146,11 +151,13 @@ function convert(e: ErrorObject, origins: Origins, mainFile: string): Diagnostic
       }
       const tagPtr = joinPointer(ptr, p.tag);
       const help = typeof p.tagValue === 'string' ? helpFor(p.tagValue, names, 'variants') : `valid variants: ${names.map((n) => `"${n}"`).join(', ')}`;
-      return mk('ATTNC1008', tagPtr, `unknown ${p.tag} ${describeValue(data[p.tag])} in ${where(ptr)}`, 'value', help ? { help } : {});
+      const shown = typeof data[p.tag] === 'string' ? JSON.stringify(data[p.tag]) : describeValue(data[p.tag]);
+      return mk('ATTNC1008', tagPtr, `unknown ${p.tag} ${shown} in ${where(ptr)}`, 'value', help ? { help } : {});
     }
     case 'anyOf': {
       const branches = (parent.anyOf ?? []) as Json[];
-      return mk('ATTNC1005', ptr, `${where(ptr)} must be ${branches.map(describeSchema).join(' or ')}, not ${describeValue(e.data)}`, 'value');
+      const sameType = branches.some((b) => typeMatches(b, e.data));
+      return mk(sameType ? 'ATTNC1006' : 'ATTNC1005', ptr, `${where(ptr)} must be ${branches.map(describeSchema).join(' or ')}, not ${describeValue(e.data)}`, 'value');
     }
     case 'minItems':
       return mk('ATTNC1009', ptr, `${where(ptr)} must have at least ${(e.params as { limit: number }).limit} item(s)`, 'value');
