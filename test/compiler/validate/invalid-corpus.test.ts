@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog, loadSpec, renderDiagnostics } from '../../../compiler/spec.js';
@@ -22,7 +22,12 @@ describe('invalid spec corpus (golden rendered diagnostics)', () => {
       expect(hit, `expected ${h.code} at ${h.file ?? file}:${h.line}:${h.col}; got:\n${text}`).toBeDefined();
       if (h.code.startsWith('ATTNC2') && (h.code === 'ATTNC2016' || name.includes('warning'))) expect(r.ok).toBe(true);
       else expect(r.ok).toBe(false);
-      await expect(text).toMatchFileSnapshot(path.resolve(dir, '__golden__', name.replace(/\.yaml$/, '.txt')));
+      const golden = path.resolve(dir, '__golden__', name.replace(/\.yaml$/, '.txt'));
+      if (process.env.UPDATE_GOLDEN) {
+        mkdirSync(path.dirname(golden), { recursive: true });
+        writeFileSync(golden, text);
+      }
+      await expect(text).toMatchFileSnapshot(golden);
     });
   }
 
