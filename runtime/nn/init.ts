@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import type { Module } from './module.js';
 import { Rng } from './rng.js';
 
@@ -75,29 +76,114 @@ export function orthogonalTfLayout(shape: readonly number[], gain: number, rng: 
   return res;
 }
 
-/** Row-major `[rows, cols]` matrix with orthonormal rows (rows ≤ cols) or columns (rows > cols). */
-export function orthogonalMatrix(rows: number, cols: number, rng: Rng): Float64Array {
+/** Above this many multiply-adds (n²·m) the QR runs as CholeskyQR2 with tfjs matMuls. */
+const JS_QR_LIMIT = 5e7;
+
+/**
+ * Row-major `[rows, cols]` matrix with orthonormal rows (rows ≤ cols) or columns (rows > cols):
+ * the Q of the QR of a N(0,1) matrix with sign(diag R) = +1, as `nn.init.orthogonal_` computes it.
+ *
+ * Small matrices use Householder QR in float64 JS. Large ones (e.g. D256's 2048×16384 conv, which
+ * would take minutes in JS) use CholeskyQR(2): L = chol(W·Wᵀ), W ← L⁻¹·W, once or twice, with the two big
+ * matMuls on the tfjs backend in float32 and the n×n Cholesky/inverse in float64 JS. The Cholesky
+ * R factor has a positive diagonal, so the result is the same Q (up to float32 rounding, ~1e-6).
+ * The normals are the same JS draws either way, so the weights remain a function of the seed.
+ */
+export function orthogonalMatrix(
+  rows: number,
+  cols: number,
+  rng: Rng,
+  method: 'auto' | 'householder' | 'cholesky' = 'auto',
+): Float64Array {
   const a = new Float64Array(rows * cols);
   rng.fillNormal(a);
   const wide = rows < cols;
+  const n = wide ? rows : cols; // number of orthonormal vectors
+  const m = wide ? cols : rows; // their length
+  if (method === 'cholesky' || (method === 'auto' && n * n * m > JS_QR_LIMIT)) {
+    const q = choleskyQR2Rows(wide ? a : transpose(a, rows, cols), n, m);
+    if (q) return wide ? q : transpose(q, n, m);
+  }
   // Work on the tall orientation T (m×n, m ≥ n) stored column-major.
-  const m = wide ? cols : rows;
-  const n = wide ? rows : cols;
   let t: Float64Array;
   if (wide) {
     t = a; // column j of Aᵀ is row j of A: already contiguous
   } else {
-    t = new Float64Array(m * n);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) t[j * m + i] = a[i * cols + j]!;
+    t = transpose(a, rows, cols);
   }
   const q = householderQ(t, m, n);
-  const res = new Float64Array(rows * cols);
-  if (wide) {
-    res.set(q); // row o of Qᵀ = column o of Q
-  } else {
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) res[i * cols + j] = q[j * m + i]!;
+  // q is column-major m×n, i.e. row-major n×m: the orthonormal vectors as rows.
+  return wide ? q : transpose(q, n, m);
+}
+
+function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
+  const t = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j]!;
+  return t;
+}
+
+/** Orthonormalise the rows of W (row-major n×m, n ≤ m); undefined if W·Wᵀ is not numerically SPD. */
+function choleskyQR2Rows(w: Float64Array, n: number, m: number): Float64Array | undefined {
+  let cur = tf.tensor2d(Float32Array.from(w), [n, m]);
+  // A Gaussian n×m has condition number ≈ (√m+√n)/(√m−√n): ≤ 3 for m ≥ 4n, where one float32
+  // pass is already orthonormal to ~1e-6; nearer to square, the second pass restores it.
+  const passes = m >= 4 * n ? 1 : 2;
+  try {
+    for (let pass = 0; pass < passes; pass++) {
+      const gram = tf.tidy(() => tf.matMul(cur, cur, false, true));
+      const g = Float64Array.from(gram.dataSync());
+      gram.dispose();
+      const l = cholesky(g, n);
+      if (!l) return undefined;
+      const linv = tf.tensor2d(Float32Array.from(invertLower(l, n)), [n, n]);
+      const next = tf.matMul(linv, cur) as tf.Tensor2D;
+      linv.dispose();
+      cur.dispose();
+      cur = next;
+    }
+    return Float64Array.from(cur.dataSync());
+  } finally {
+    cur.dispose();
   }
-  return res;
+}
+
+/** Lower Cholesky factor of SPD row-major n×n (float64), or undefined on a non-positive pivot. */
+function cholesky(g: Float64Array, n: number): Float64Array | undefined {
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let s = g[rj + j]!;
+    for (let k = 0; k < j; k++) s -= l[rj + k]! * l[rj + k]!;
+    if (!(s > 0)) return undefined;
+    const d = Math.sqrt(s);
+    l[rj + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let t = g[ri + j]!;
+      for (let k = 0; k < j; k++) t -= l[ri + k]! * l[rj + k]!;
+      l[ri + j] = t / d;
+    }
+  }
+  return l;
+}
+
+/** Inverse of a lower-triangular row-major n×n matrix by row-wise forward substitution. */
+function invertLower(l: Float64Array, n: number): Float64Array {
+  const x = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    // row i of X = (e_i − Σ_{k<i} L[i,k]·X[k,:]) / L[i,i]; X[k,:] is zero beyond column k.
+    for (let k = 0; k < i; k++) {
+      const c = l[ri + k]!;
+      if (c === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j <= k; j++) x[ri + j]! -= c * x[rk + j]!;
+    }
+    x[ri + i]! += 1;
+    const inv = 1 / l[ri + i]!;
+    for (let j = 0; j <= i; j++) x[ri + j]! *= inv;
+  }
+  return x;
 }
 
 /**

@@ -39,6 +39,19 @@ describe('init', () => {
     expectIdentity(gram(orthogonalMatrix(6, 6, new Rng(2)), 6, 6, true), 1e-12);
   });
 
+  it('CholeskyQR2 (large matrices) gives the same Q as Householder', () => {
+    for (const [r, c] of [
+      [20, 50],
+      [50, 20],
+    ]) {
+      const h = orthogonalMatrix(r, c, new Rng(5), 'householder');
+      const q = orthogonalMatrix(r, c, new Rng(5), 'cholesky');
+      let d = 0;
+      for (let i = 0; i < h.length; i++) d = Math.max(d, Math.abs(h[i]! - q[i]!));
+      expect(d).toBeLessThan(1e-5);
+    }
+  });
+
   it('orthogonal conv init is orthonormal over the flattened [out, in·kh·kw] view', () => {
     const shape = [3, 3, 2, 5]; // kh, kw, in, out
     const w = orthogonalTfLayout(shape, 1, new Rng(4));
