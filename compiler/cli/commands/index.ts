@@ -5,4 +5,5 @@ export const commands: Array<() => Promise<{ register(program: Command): void }>
   () => import('./doctor.js'),
   () => import('./validate.js'),
   () => import('./explain.js'),
+  () => import('./data.js'),
 ];
