@@ -79,7 +79,7 @@ export const InceptionImageEncoder = Obj({
 export const CnnImageEncoder = Obj({
   type: Lit('cnn'),
   embedding_dim: PosInt(256, 'projection size of local and global features'),
-  input_size: PosInt(64, 'input image size; must be one of the stage sizes'),
+  input_size: PosInt(64, 'size of the images it reads: the DAMSM stage\'s size'),
   channels: PosInt(32, 'channels of the first conv; doubled at each downsampling'),
   local_size: PosInt(8, 'spatial size of the local (region) feature map', { minimum: 2 }),
   weights: Path('pretrained small-CNN encoder; null = train from scratch in the DAMSM phase'),
