@@ -4,7 +4,9 @@ import { AttncError, isAttncError } from '../util/errors.js';
 import { cocoLayout } from './coco.js';
 import { cubLayout } from './cub.js';
 import { customLayout } from './custom.js';
-import { bboxCrop, decodeImage, pyramid, toSignedUnit, transformImage } from './images.js';
+import { DecodePool } from './decode-pool.js';
+import { prepareImage, runImageJob } from './image-job.js';
+import type { ImageJob, ImageJobResult } from './image-job.js';
 import type { RgbImage, TransformInfo } from './images.js';
 import { buildIndex } from './layout.js';
 import type { IndexEntry, Layout } from './layout.js';
@@ -72,6 +74,12 @@ export interface BatchOptions {
   seed?: number;
   /** Batches loaded ahead of the consumer (default 2; 0 = load on demand). */
   prefetch?: number;
+  /**
+   * Worker threads that decode and augment images (default 0 = on the calling thread). With a
+   * synchronous training step (tfjs CPU / native backends keep the JS thread busy) only workers
+   * let loading overlap the step; results are identical either way.
+   */
+  workers?: number;
 }
 
 export interface SkippedFile {
@@ -93,6 +101,8 @@ export interface Dataset {
   readonly warnings: readonly string[];
   /** Load image i with the transform drawn from `rng` (crop, flip). */
   getSample(i: number, rng: Rng): Promise<Sample>;
+  /** Ends the image worker threads, if any (they never keep the process alive on their own). */
+  close(): Promise<void>;
   /**
    * One epoch of batches. Each batch's tensors belong to the consumer, which disposes them.
    * Batches are sorted by caption length, longest first, as the original's `prepare_data` does for
@@ -146,6 +156,7 @@ class FolderDataset implements Dataset {
   readonly keys: readonly string[];
   readonly skippedFiles: SkippedFile[];
   private readonly bad = new Set<number>();
+  private pool: DecodePool | undefined;
 
   constructor(
     readonly config: Readonly<DatasetConfig>,
@@ -167,37 +178,32 @@ class FolderDataset implements Dataset {
     return this.skippedFiles.length;
   }
 
-  private async loadImage(entry: IndexEntry): Promise<RgbImage> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await fs.readFile(entry.imagePath);
-    } catch (e) {
-      throw new AttncError('ATTNC_DATA_IMAGE', `${entry.imagePath}: cannot read image (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-        path: entry.imagePath,
-        cause: e,
-      });
-    }
-    const img = decodeImage(bytes, entry.imagePath);
-    return entry.bbox ? bboxCrop(img, entry.bbox, entry.imagePath) : img;
+  private job(i: number, seed: number): ImageJob {
+    const entry = this.entries[i];
+    if (!entry) throw new AttncError('ATTNC_DATA_INDEX', `sample ${i} is outside 0..${this.entries.length - 1}`);
+    return { imagePath: entry.imagePath, bbox: entry.bbox, imageSizes: this.config.imageSizes, augment: this.config.augment, seed };
   }
 
   async getSample(i: number, rng: Rng): Promise<Sample> {
-    const entry = this.entries[i];
-    if (!entry) throw new AttncError('ATTNC_DATA_INDEX', `sample ${i} is outside 0..${this.entries.length - 1}`);
-    const imsize = this.config.imageSizes[this.config.imageSizes.length - 1]!;
-    const { image, info } = transformImage(await this.loadImage(entry), imsize, this.config.augment, rng);
+    const job = this.job(i, Math.floor(rng() * 4294967296));
+    const entry = this.entries[i]!;
+    const { image, info } = await prepareImage(job);
     return { index: i, key: entry.key, classId: entry.classId, image, captions: entry.captions, transform: info };
   }
 
-  /** Sample i, or with 'skip' a deterministic replacement when its image turns out to be corrupt. */
-  private async sampleOrReplacement(i: number, rng: Rng): Promise<Sample> {
+  /**
+   * Image i's pyramid, or with 'skip' the pyramid of a replacement drawn from `rng` when image i
+   * turns out to be unreadable (so batches stay full and the outcome does not depend on timing).
+   */
+  private async pyramidOrReplacement(i: number, imageSeed: number, rng: Rng, pool: DecodePool | undefined): Promise<{ index: number; r: ImageJobResult }> {
     let idx = i;
     for (let attempt = 0; ; attempt++) {
       if (!this.bad.has(idx)) {
         try {
-          return await this.getSample(idx, rng);
+          const job = this.job(idx, imageSeed);
+          return { index: idx, r: pool ? await pool.run(job) : await runImageJob(job) };
         } catch (e) {
-          if (this.config.onBadFile !== 'skip' || !isAttncError(e)) throw e;
+          if (this.config.onBadFile !== 'skip' || !isAttncError(e) || e.code === 'ATTNC_DATA_WORKER') throw e;
           if (!this.bad.has(idx)) {
             this.bad.add(idx);
             this.skippedFiles.push({ path: e.path ?? this.entries[idx]!.imagePath, reason: e.message, code: e.code });
@@ -213,18 +219,21 @@ class FolderDataset implements Dataset {
     }
   }
 
-  private async loadBatch(indices: readonly number[], seed: number, firstPosition: number): Promise<Batch> {
+  private async loadBatch(indices: readonly number[], seed: number, firstPosition: number, pool: DecodePool | undefined): Promise<Batch> {
     const cfg = this.config;
-    const samples = await Promise.all(
+    const loaded = await Promise.all(
       indices.map((i, k) => {
-        const rng = mulberry32(mixSeed(seed, firstPosition + k));
-        return this.sampleOrReplacement(i, rng).then((s) => ({ s, rng }));
+        // Separate streams for the image (crop/flip, possibly in a worker) and the caption draws.
+        const pos = firstPosition + k;
+        const rng = mulberry32(mixSeed(seed ^ 0x2545f491, pos));
+        return this.pyramidOrReplacement(i, mixSeed(seed, pos), rng, pool).then((x) => ({ ...x, rng }));
       }),
     );
-    const rows = samples.map(({ s, rng }) => {
-      const captionIndex = randInt(rng, s.captions.length);
-      const ids = dropWords(s.captions[captionIndex]!, cfg.wordsNum, rng);
-      return { s, captionIndex, ids };
+    const rows = loaded.map(({ index, r, rng }) => {
+      const entry = this.entries[index]!;
+      const captionIndex = randInt(rng, entry.captions.length);
+      const ids = dropWords(entry.captions[captionIndex]!, cfg.wordsNum, rng);
+      return { entry, levels: r.levels, captionIndex, ids };
     });
     // Stable sort: longest caption first, ties keep their order.
     const order = rows.map((_, k) => k).sort((a, b) => rows[b]!.ids.length - rows[a]!.ids.length || a - b);
@@ -235,16 +244,32 @@ class FolderDataset implements Dataset {
     order.forEach((k, b) => {
       const r = rows[k]!;
       caps.set(r.ids, b * T);
-      pyramid(r.s.image, cfg.imageSizes).forEach((img, l) => toSignedUnit(img, levels[l]!.data, b * img.width * img.height * 3));
+      levels.forEach((l, li) => l.data.set(r.levels[li]!, b * l.size * l.size * 3));
     });
     return {
       images: levels.map(({ size, data }) => tf.tensor4d(data, [B, size, size, 3], 'float32')),
       captions: tf.tensor2d(caps, [B, T], 'int32'),
       lengths: order.map((k) => rows[k]!.ids.length),
-      classIds: order.map((k) => rows[k]!.s.classId),
-      keys: order.map((k) => rows[k]!.s.key),
+      classIds: order.map((k) => rows[k]!.entry.classId),
+      keys: order.map((k) => rows[k]!.entry.key),
       captionIndex: order.map((k) => rows[k]!.captionIndex),
     };
+  }
+
+  private poolFor(workers: number): DecodePool | undefined {
+    if (workers <= 0) return undefined;
+    if (this.pool && this.pool.size !== workers) {
+      void this.pool.close();
+      this.pool = undefined;
+    }
+    this.pool ??= new DecodePool(workers);
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
   }
 
   batches(opts: BatchOptions): AsyncIterable<Batch> {
@@ -257,12 +282,14 @@ class FolderDataset implements Dataset {
     const order = Array.from({ length: this.entries.length }, (_, i) => i);
     if (opts.shuffle ?? true) shuffleInPlace(order, mulberry32(seed));
     const dropLast = opts.dropLast ?? true;
+    const workers = opts.workers ?? 0;
+    if (!Number.isInteger(workers) || workers < 0) throw new AttncError('ATTNC_DATA_CONFIG', `workers must be a non-negative integer, got ${workers}`);
     const self = this;
     function* jobs(): Generator<() => Promise<Batch>> {
       for (let start = 0; start < order.length; start += batchSize) {
         const indices = order.slice(start, start + batchSize);
         if (indices.length < batchSize && dropLast) return;
-        yield () => self.loadBatch(indices, seed, start);
+        yield () => self.loadBatch(indices, seed, start, self.poolFor(workers));
       }
     }
     return { [Symbol.asyncIterator]: () => prefetch(jobs(), depth, disposeBatch) };

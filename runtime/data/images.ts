@@ -177,49 +177,65 @@ function bilinearTaps(inSize: number, outSize: number): Taps {
  */
 export function resizeBilinear(img: RgbImage, outW: number, outH: number): RgbImage {
   if (outW === img.width && outH === img.height) return img;
+  return resizeRegion(img, outW, outH, 0, 0, outW, outH);
+}
+
+/**
+ * The window [x0, x0+w) × [y0, y0+h) of `resizeBilinear(img, outW, outH)`, computing only the
+ * pixels (and source rows) that window needs: resize-then-crop without resizing what is cut away.
+ */
+export function resizeRegion(img: RgbImage, outW: number, outH: number, x0: number, y0: number, w: number, h: number): RgbImage {
   const { width: inW, height: inH } = img;
-  let tmp: Uint8Array;
-  if (outW !== inW) {
-    const t = bilinearTaps(inW, outW);
-    tmp = new Uint8Array(outW * inH * 3);
-    for (let y = 0; y < inH; y++) {
-      const row = y * inW * 3;
-      for (let x = 0; x < outW; x++) {
+  const tx = outW === inW ? undefined : bilinearTaps(inW, outW);
+  const ty = outH === inH ? undefined : bilinearTaps(inH, outH);
+  // Source rows the vertical pass reads.
+  const r0 = ty ? ty.start[y0]! : y0;
+  const r1 = ty ? ty.start[y0 + h - 1]! + ty.count[y0 + h - 1]! : y0 + h;
+  const rows = r1 - r0;
+  const stride = w * 3;
+  let tmp: Uint8Array; // rows r0..r1 of the horizontally resized image, window columns only
+  if (tx) {
+    tmp = new Uint8Array(rows * stride);
+    for (let y = 0; y < rows; y++) {
+      const row = (y + r0) * inW * 3;
+      for (let x = 0; x < w; x++) {
+        const ox = x + x0;
         let r = 0, g = 0, b = 0;
-        const base = x * t.maxTaps;
-        let p = row + t.start[x]! * 3;
-        for (let k = 0; k < t.count[x]!; k++, p += 3) {
-          const w = t.weights[base + k]!;
-          r += img.data[p]! * w;
-          g += img.data[p + 1]! * w;
-          b += img.data[p + 2]! * w;
+        const base = ox * tx.maxTaps;
+        let p = row + tx.start[ox]! * 3;
+        const n = tx.count[ox]!;
+        for (let k = 0; k < n; k++, p += 3) {
+          const wt = tx.weights[base + k]!;
+          r += img.data[p]! * wt;
+          g += img.data[p + 1]! * wt;
+          b += img.data[p + 2]! * wt;
         }
-        const o = (y * outW + x) * 3;
+        const o = (y * w + x) * 3;
         tmp[o] = clamp8(r);
         tmp[o + 1] = clamp8(g);
         tmp[o + 2] = clamp8(b);
       }
     }
   } else {
-    tmp = img.data;
+    tmp = crop(img, x0, r0, x0 + w, r1).data;
   }
-  if (outH === inH) return { data: tmp, width: outW, height: outH };
-  const t = bilinearTaps(inH, outH);
-  const out = new Uint8Array(outW * outH * 3);
-  const stride = outW * 3;
-  const row = new Float64Array(stride);
-  for (let y = 0; y < outH; y++) {
-    const base = y * t.maxTaps;
-    const o = y * stride;
-    row.fill(0);
-    for (let k = 0; k < t.count[y]!; k++) {
-      const w = t.weights[base + k]!;
-      const src = (t.start[y]! + k) * stride;
-      for (let i = 0; i < stride; i++) row[i]! += tmp[src + i]! * w;
+  if (!ty) return { data: tmp, width: w, height: h };
+  const out = new Uint8Array(h * stride);
+  const acc = new Float64Array(stride);
+  for (let y = 0; y < h; y++) {
+    const oy = y + y0;
+    const base = oy * ty.maxTaps;
+    acc.fill(0);
+    const n = ty.count[oy]!;
+    for (let k = 0; k < n; k++) {
+      const wt = ty.weights[base + k]!;
+      const src = (ty.start[oy]! + k - r0) * stride;
+      for (let i = 0; i < stride; i++) acc[i]! += tmp[src + i]! * wt;
     }
-    for (let i = 0; i < stride; i++) out[o + i] = clamp8(row[i]!);
+    const o = y * stride;
+    for (let i = 0; i < stride; i++) out[o + i] = clamp8(acc[i]!);
   }
-  return { data: out, width: outW, height: outH };
+  return { data: out, width: w, height: h };
 }
 
 function clamp8(v: number): number {
@@ -231,10 +247,15 @@ function clamp8(v: number): number {
  * side int(size · long / short); returned unchanged if the shorter side already equals `size`.
  */
 export function resizeShorterSide(img: RgbImage, size: number): RgbImage {
-  const { width: w, height: h } = img;
-  if ((w <= h && w === size) || (h <= w && h === size)) return img;
-  if (w < h) return resizeBilinear(img, size, Math.trunc((size * h) / w));
-  return resizeBilinear(img, Math.trunc((size * w) / h), size);
+  const [w, h] = shorterSideSize(img.width, img.height, size);
+  return w === img.width && h === img.height ? img : resizeBilinear(img, w, h);
+}
+
+/** Output size of `resizeShorterSide`. */
+export function shorterSideSize(w: number, h: number, size: number): [number, number] {
+  if ((w <= h && w === size) || (h <= w && h === size)) return [w, h];
+  if (w < h) return [size, Math.trunc((size * h) / w)];
+  return [Math.trunc((size * w) / h), size];
 }
 
 export function flipHorizontal(img: RgbImage): RgbImage {
@@ -267,8 +288,7 @@ export interface TransformInfo {
  * (p = 0.5, drawn from `rng`); without it a centre crop and no flip.
  */
 export function transformImage(img: RgbImage, imsize: number, augment: boolean, rng: Rng): { image: RgbImage; info: TransformInfo } {
-  const scaled = resizeShorterSide(img, Math.trunc((imsize * 76) / 64));
-  const { width: w, height: h } = scaled;
+  const [w, h] = shorterSideSize(img.width, img.height, Math.trunc((imsize * 76) / 64));
   let cropX: number, cropY: number;
   if (augment) {
     // torchvision RandomCrop draws the row first: i = randint(0, h - th), j = randint(0, w - tw).
@@ -278,7 +298,12 @@ export function transformImage(img: RgbImage, imsize: number, augment: boolean, 
     cropY = Math.round((h - imsize) / 2);
     cropX = Math.round((w - imsize) / 2);
   }
-  let image = cropX === 0 && cropY === 0 && w === imsize && h === imsize ? scaled : crop(scaled, cropX, cropY, cropX + imsize, cropY + imsize);
+  let image =
+    w === img.width && h === img.height
+      ? cropX === 0 && cropY === 0 && w === imsize && h === imsize
+        ? img
+        : crop(img, cropX, cropY, cropX + imsize, cropY + imsize)
+      : resizeRegion(img, w, h, cropX, cropY, imsize, imsize);
   const flipped = augment && rng() < 0.5;
   if (flipped) image = flipHorizontal(image);
   return { image, info: { resizedWidth: w, resizedHeight: h, cropX, cropY, flipped } };

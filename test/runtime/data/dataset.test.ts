@@ -36,9 +36,9 @@ describe('batches', () => {
 
   it('same result with and without prefetch; lengths sorted descending; capped at wordsNum', async () => {
     const ds = await openDataset(cfg());
-    const run = async (prefetch: number) => {
+    const run = async (prefetch: number, workers = 0) => {
       const out: { keys: string[]; lengths: number[]; caps: number[][]; img: number[] }[] = [];
-      for await (const b of ds.batches({ batchSize: 4, seed: 11, prefetch })) {
+      for await (const b of ds.batches({ batchSize: 4, seed: 11, prefetch, workers })) {
         out.push({ keys: b.keys, lengths: b.lengths, caps: b.captions.arraySync(), img: Array.from(b.images[0]!.dataSync().slice(0, 50)) });
         disposeBatch(b);
       }
@@ -47,6 +47,9 @@ describe('batches', () => {
     const a = await run(0);
     const b = await run(4);
     expect(b).toEqual(a);
+    const c = await run(2, 1); // decoded in a worker thread
+    expect(c).toEqual(a);
+    await ds.close();
     expect(a).toHaveLength(2);
     for (const x of a) {
       expect([...x.lengths].sort((p, q) => q - p)).toEqual(x.lengths);

@@ -9,6 +9,7 @@ import {
   flipHorizontal,
   pyramid,
   resizeBilinear,
+  resizeRegion,
   resizeShorterSide,
   toSignedUnit,
   transformImage,
@@ -80,6 +81,13 @@ describe('resize (PIL-bilinear-like)', () => {
     for (let y = 0; y < 4; y++) for (let x = 0; x < w; x++) data.fill(x % 2 ? 255 : 0, (y * w + x) * 3, (y * w + x) * 3 + 3);
     const r = resizeBilinear({ data, width: w, height: 4 }, 8, 4);
     for (let x = 1; x < 7; x++) expect(Math.abs(px(r, x, 1)[0]! - 128)).toBeLessThan(40);
+  });
+
+  it('resizeRegion equals resize-then-crop, pixel for pixel', () => {
+    const img = gradientImage(37, 29, 10);
+    for (const [ow, oh, x0, y0, w, h] of [[44, 35, 5, 3, 30, 30], [20, 15, 2, 1, 16, 12], [37, 40, 0, 4, 37, 30], [50, 29, 7, 0, 20, 29]] as const) {
+      expect(resizeRegion(img, ow, oh, x0, y0, w, h)).toEqual(crop(resizeBilinear(img, ow, oh), x0, y0, x0 + w, y0 + h));
+    }
   });
 
   it('resizes the shorter side like transforms.Scale', () => {

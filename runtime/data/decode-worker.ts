@@ -1,0 +1,17 @@
+import { parentPort } from 'node:worker_threads';
+import { isAttncError } from '../util/errors.js';
+import { runImageJob } from './image-job.js';
+import type { ImageJob } from './image-job.js';
+
+// Worker side of DecodePool: one job at a time, pyramid buffers transferred back (no copy).
+parentPort!.on('message', async (msg: { id: number; job: ImageJob }) => {
+  try {
+    const r = await runImageJob(msg.job);
+    parentPort!.postMessage({ id: msg.id, ok: true, levels: r.levels, info: r.info }, r.levels.map((l) => l.buffer as ArrayBuffer));
+  } catch (e) {
+    const err = isAttncError(e)
+      ? { code: e.code, message: e.message, path: e.path, hint: e.hint }
+      : { code: 'ATTNC_DATA_WORKER', message: `image worker failed on ${msg.job.imagePath}: ${(e as Error)?.message ?? String(e)}`, path: msg.job.imagePath };
+    parentPort!.postMessage({ id: msg.id, ok: false, error: err });
+  }
+});
