@@ -5,5 +5,6 @@ export const commands: Array<() => Promise<{ register(program: Command): void }>
   () => import('./doctor.js'),
   () => import('./validate.js'),
   () => import('./explain.js'),
+  () => import('./compile.js'),
   () => import('./data.js'),
 ];

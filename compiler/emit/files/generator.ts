@@ -1,0 +1,219 @@
+/**
+ * generator.ts: one class per stage with its concrete constants, and `Generator` composing the
+ * conditioning augmentation, the stages and the image heads under the original state_dict names.
+ */
+import { StructureKind, type ClassDeclarationStructure, type PropertyDeclarationStructure } from 'ts-morph';
+import type { ModuleNode, TensorNode } from '../../lower/graph.js';
+import { count, doc, fileScope, lines, lit, network, sh, type EmitContext, typeAlias } from '../context.js';
+import type { Statement } from '../print.js';
+
+export const GENERATOR_FILE = 'generator.ts';
+
+export function stageClassName(m: ModuleNode): string {
+  const n = m.id.replace('h_net', '');
+  return m.kind === 'init_stage' ? `InitStage${n}` : `AttentionStage${n}`;
+}
+
+const prop = (name: string, initializer: string, comment?: string): PropertyDeclarationStructure => ({
+  kind: StructureKind.Property,
+  name,
+  isReadonly: true,
+  initializer,
+  ...(comment ? { trailingTrivia: ` // ${comment}` } : {}),
+});
+
+const out = (m: ModuleNode, i = 0): TensorNode => m.outputs[i]!;
+
+export function emitGenerator(ctx: EmitContext): Statement[] {
+  const { imports } = fileScope(ctx);
+  const tf = imports.tf();
+  const net = network(ctx, 'generator');
+  const blocks = (name: string) => imports.runtime('blocks/index.js', name);
+  const nn = (name: string) => imports.runtime('nn/index.js', name);
+  const Module = nn('Module');
+  const body: Statement[] = [];
+
+  const stages = net.modules.filter((m) => m.kind === 'init_stage' || m.kind === 'attention_stage');
+  for (const m of stages) body.push(m.kind === 'init_stage' ? initStageClass(m) : attentionStageClass(m));
+
+  function initStageClass(m: ModuleNode): ClassDeclarationStructure {
+    const c = m.config as { channels: number; zDim: number; cDim: number; upBlocks: number; size: number };
+    const features = c.channels * 16 * 2;
+    const props: PropertyDeclarationStructure[] = [
+      prop('linear', `new ${nn('Linear')}({ inFeatures: ${c.cDim + c.zDim}, outFeatures: ${features}, bias: false })`, `[c, z] ${sh(['B', c.cDim + c.zDim])} → ${sh(['B', features])}`),
+      prop('bn', `new ${nn('BatchNorm')}({ channels: ${features} })`, 'BatchNorm1d'),
+      prop('fc', `this.addModule('fc', new ${nn('Sequential')}({ 0: this.linear, 1: this.bn }))`, 'state_dict keys fc.0.*, fc.1.*'),
+    ];
+    const steps: string[] = [];
+    let ch = c.channels;
+    let s = 4;
+    for (let i = 1; i <= c.upBlocks; i++) {
+      props.push(prop(`upsample${i}`, `this.addModule('upsample${i}', new ${blocks('UpBlock')}({ inChannels: ${ch}, outChannels: ${ch / 2} }))`, sh(['B', 2 * s, 2 * s, ch / 2])));
+      steps.push(`h = this.upsample${i}.apply(h, training); // ${sh(['B', 2 * s, 2 * s, ch / 2])}`);
+      ch /= 2;
+      s *= 2;
+    }
+    return {
+      kind: StructureKind.Class,
+      name: stageClassName(m),
+      isExported: true,
+      extends: Module,
+      docs: [doc(`Stage ${m.id.replace('h_net', '')}: fc from [c, z] to a 4×4×${c.channels} code, then ${c.upBlocks} upBlocks to ${c.size}×${c.size}×${ch}. ${count(m.paramCount)} parameters.`, m.origin)],
+      properties: props,
+      methods: [
+        {
+          name: 'apply',
+          docs: [`c: ${sh(m.inputs[0]!.shape)}, z: ${sh(m.inputs[1]!.shape)} → h: ${sh(out(m).shape)}`],
+          parameters: [
+            { name: 'c', type: `${tf}.Tensor2D` },
+            { name: 'z', type: `${tf}.Tensor2D` },
+            { name: 'training', type: 'boolean' },
+          ],
+          returnType: `${tf}.Tensor4D`,
+          statements: lines(
+            `return ${tf}.tidy(() => {`,
+            `  const x = ${blocks('glu')}(this.bn.apply(this.linear.apply(${tf}.concat([c, z], 1)), training)); // ${sh(['B', features / 2])}`,
+            '  // PyTorch feature order (C, 4, 4) → NHWC, so .pth weights load without permutation.',
+            `  let h = ${tf}.transpose(${tf}.reshape(x, [-1, ${c.channels}, 4, 4]), [0, 2, 3, 1]) as ${tf}.Tensor4D; // ${sh(['B', 4, 4, c.channels])}`,
+            ...steps.map((l) => `  ${l}`),
+            '  return h;',
+            '});',
+          ),
+        },
+      ],
+    };
+  }
+
+  function attentionStageClass(m: ModuleNode): ClassDeclarationStructure {
+    const c = m.config as { channels: number; wordDim: number; residualBlocks: number; maskMode: string; size: number };
+    const inSize = c.size / 2;
+    const cat = sh(['B', inSize, inSize, 2 * c.channels]);
+    const props: PropertyDeclarationStructure[] = [
+      prop('att', `this.addModule('att', new ${blocks('WordAttention')}({ channels: ${c.channels}, wordDim: ${c.wordDim}, maskMode: ${lit(c.maskMode)} }))`, `conv_context ${c.wordDim}→${c.channels}`),
+    ];
+    const res: string[] = [];
+    for (let r = 0; r < c.residualBlocks; r++) {
+      props.push(prop(`res${r}`, `new ${blocks('ResBlock')}({ channels: ${2 * c.channels} })`, cat));
+      res.push(`  x = this.res${r}.apply(x, training); // ${cat}`);
+    }
+    if (c.residualBlocks > 0) {
+      const entries = Array.from({ length: c.residualBlocks }, (_, r) => `${r}: this.res${r}`).join(', ');
+      props.push(prop('residual', `this.addModule('residual', new ${nn('Sequential')}({ ${entries} }))`, `state_dict keys residual.<r>.block.*`));
+    }
+    props.push(prop('upsample', `this.addModule('upsample', new ${blocks('UpBlock')}({ inChannels: ${2 * c.channels}, outChannels: ${c.channels} }))`, sh(out(m).shape)));
+    return {
+      kind: StructureKind.Class,
+      name: stageClassName(m),
+      isExported: true,
+      extends: Module,
+      docs: [
+        doc(
+          `Stage ${m.id.replace('h_net', '')}: word attention at ${inSize}×${inSize}, ${c.residualBlocks} residual block${c.residualBlocks === 1 ? '' : 's'}, then upsampling to ${c.size}×${c.size}. ${count(m.paramCount)} parameters.`,
+          m.origin,
+        ),
+      ],
+      properties: props,
+      methods: [
+        {
+          name: 'apply',
+          docs: [`h: ${sh(m.inputs[0]!.shape)}, words: ${sh(m.inputs[1]!.shape)}, mask: ${sh(m.inputs[2]!.shape)} (true = padding) → h: ${sh(out(m).shape)}, attn: ${sh(out(m, 1).shape)}`],
+          parameters: [
+            { name: 'h', type: `${tf}.Tensor4D` },
+            { name: 'words', type: `${tf}.Tensor3D` },
+            { name: 'mask', type: `${tf}.Tensor2D | null` },
+            { name: 'training', type: 'boolean' },
+          ],
+          returnType: `{ h: ${tf}.Tensor4D; attn: ${tf}.Tensor4D }`,
+          statements: lines(
+            `return ${tf}.tidy(() => {`,
+            `  const { context, attn } = this.att.apply(h, words, mask); // context ${sh(['B', inSize, inSize, c.channels])}, attn ${sh(out(m, 1).shape)}`,
+            `  ${c.residualBlocks > 0 ? 'let' : 'const'} x = ${tf}.concat([h, context], -1) as ${tf}.Tensor4D; // ${cat}`,
+            ...res,
+            `  return { h: this.upsample.apply(x, training), attn }; // h ${sh(out(m).shape)}`,
+            '});',
+          ),
+        },
+      ],
+    };
+  }
+
+  // ── Generator ──
+  const ca = net.modules.find((m) => m.kind === 'cond_augment')!;
+  const heads = net.modules.filter((m) => m.kind === 'image_head');
+  const caCfg = ca.config as { textDim: number; cDim: number };
+  const props: PropertyDeclarationStructure[] = [
+    prop('ca_net', `this.addModule('ca_net', new ${blocks('CondAugment')}({ textDim: ${caCfg.textDim}, cDim: ${caCfg.cDim} }))`, `sentence ${sh(ca.inputs[0]!.shape)} → c ${sh(out(ca).shape)}`),
+  ];
+  // Registration order = the original's: ca_net, h_net1, img_net1, h_net2, img_net2, … (img_net last for DCGAN).
+  for (const m of net.modules) {
+    if (m.kind === 'init_stage' || m.kind === 'attention_stage') {
+      props.push(prop(m.id, `this.addModule('${m.id}', new ${stageClassName(m)}())`, sh(out(m).shape)));
+    } else if (m.kind === 'image_head') {
+      props.push(prop(m.id, `this.addModule('${m.id}', new ${blocks('ImageHead')}({ channels: ${(m.config as { channels: number }).channels} }))`, sh(out(m).shape)));
+    }
+  }
+  const imagesType = `[${heads.map(() => `${tf}.Tensor4D`).join(', ')}]`;
+  const attnStages = stages.filter((m) => m.kind === 'attention_stage');
+  const attnType = `[${attnStages.map(() => `${tf}.Tensor4D`).join(', ')}]`;
+  const rng = imports.runtimeType('nn/index.js', 'Rng');
+  body.push(
+    typeAlias('GeneratorInputs', 'What one generator forward pass takes.', [
+        `/** Noise ${sh(net.inputs[0]!.shape)}. */`,
+        `z: ${tf}.Tensor2D;`,
+        `/** Sentence embedding ${sh(net.inputs[1]!.shape)}. */`,
+        `sentence: ${tf}.Tensor2D;`,
+        `/** Word features ${sh(net.inputs[2]!.shape)}. */`,
+        `words: ${tf}.Tensor3D;`,
+        `/** ${sh(net.inputs[3]!.shape)}, true at padding; null when no caption is padded. */`,
+        `mask: ${tf}.Tensor2D | null;`,
+        'training: boolean;',
+        '/** Conditioning-augmentation noise ε: a tensor, a seeded Rng, or omitted for tf.randomNormal. */',
+        `noise?: ${tf}.Tensor2D | ${rng};`]),
+    typeAlias('GeneratorOutputs', 'What one generator forward pass returns.', [
+        `/** ${heads.map((h) => sh(out(h).shape)).join(', ')} in [−1, 1]. */`,
+        `images: ${imagesType};`,
+        `/** Word attention per attention stage: ${attnStages.map((s) => sh(out(s, 1).shape)).join(', ') || 'none'}. */`,
+        `attn: ${attnType};`,
+        `mu: ${tf}.Tensor2D;`,
+        `logvar: ${tf}.Tensor2D;`]),
+  );
+  const fwd: string[] = [`  const { c, mu, logvar } = this.ca_net.apply(input.sentence, input.noise); // c ${sh(out(ca).shape)}`];
+  const images: string[] = [];
+  const attn: string[] = [];
+  let hVar = '';
+  for (const m of net.modules) {
+    const n = m.id.replace(/\D/g, '');
+    if (m.kind === 'init_stage') {
+      fwd.push(`  const h${n} = this.${m.id}.apply(c, input.z, input.training); // ${sh(out(m).shape)}`);
+      hVar = `h${n}`;
+    } else if (m.kind === 'attention_stage') {
+      fwd.push(`  const s${n} = this.${m.id}.apply(${hVar}, input.words, input.mask, input.training); // h ${sh(out(m).shape)}`);
+      fwd.push(`  const h${n} = s${n}.h;`);
+      attn.push(`s${n}.attn`);
+      hVar = `h${n}`;
+    } else if (m.kind === 'image_head') {
+      const size = out(m).shape[1];
+      fwd.push(`  const image${size} = this.${m.id}.apply(${hVar}); // ${sh(out(m).shape)}`);
+      images.push(`image${size}`);
+    }
+  }
+  const gen: ClassDeclarationStructure = {
+    kind: StructureKind.Class,
+    name: 'Generator',
+    isExported: true,
+    extends: Module,
+    docs: [doc([`The generator (\`G_NET\`): ${stages.length} stage${stages.length === 1 ? '' : 's'}, ${heads.length} image head${heads.length === 1 ? '' : 's'}. ${count(net.paramCount)} parameters.`], net.origin)],
+    properties: props,
+    methods: [
+      {
+        name: 'apply',
+        docs: [`z ${sh(net.inputs[0]!.shape)}, sentence ${sh(net.inputs[1]!.shape)}, words ${sh(net.inputs[2]!.shape)} → images ${heads.map((h) => sh(out(h).shape)).join(', ')}`],
+        parameters: [{ name: 'input', type: 'GeneratorInputs' }],
+        returnType: 'GeneratorOutputs',
+        statements: lines(`return ${tf}.tidy(() => {`, ...fwd, `  return { images: [${images.join(', ')}], attn: [${attn.join(', ')}], mu, logvar };`, '});'),
+      },
+    ],
+  };
+  body.push(gen);
+  return [...imports.declarations(), ...body];
+}

@@ -1,0 +1,209 @@
+/** losses.ts: the spec's loss terms with their weights and γs bound as constants. */
+import { StructureKind } from 'ts-morph';
+import type { LossNode, ModelGraph, Network } from '../../lower/graph.js';
+import { discriminators, doc, fileScope, lines, network, type EmitContext } from '../context.js';
+import type { Statement } from '../print.js';
+
+type Damsm = Extract<LossNode, { type: 'damsm' }>;
+type Adversarial = Extract<LossNode, { type: 'adversarial' }>;
+type Kl = Extract<LossNode, { type: 'kl' }>;
+
+export function lossTerms(g: ModelGraph): { adversarial?: Adversarial; damsm?: Damsm; kl?: Kl } {
+  return {
+    adversarial: g.losses.find((l): l is Adversarial => l.type === 'adversarial'),
+    damsm: g.losses.find((l): l is Damsm => l.type === 'damsm'),
+    kl: g.losses.find((l): l is Kl => l.type === 'kl'),
+  };
+}
+
+/** Index into `GeneratorOutputs.images` of the image of a given size. */
+export function imageIndex(generator: Network, size: number): number {
+  const heads = generator.modules.filter((m) => m.kind === 'image_head');
+  const i = heads.findIndex((h) => h.outputs[0]!.shape[1] === size);
+  if (i < 0) throw new Error(`compiler bug: no generator image of size ${size}`);
+  return i;
+}
+
+export function emitLosses(ctx: EmitContext): Statement[] {
+  const { imports } = fileScope(ctx);
+  const tf = imports.tf();
+  const L = (n: string) => imports.runtime('losses/index.js', n);
+  const LT = (n: string) => imports.runtimeType('losses/index.js', n);
+  const { adversarial, damsm, kl } = lossTerms(ctx.graph);
+  const gen = network(ctx, 'generator');
+  const ds = discriminators(ctx);
+  const body: Statement[] = [];
+  const Captions = imports.localType('text-encoder.js', 'Captions');
+  const ClassIds = LT('ClassIds');
+
+  if (damsm) {
+    body.push(
+      {
+        kind: StructureKind.TypeAlias,
+        name: 'DamsmTerms',
+        isExported: true,
+        docs: ['The four DAMSM terms: word and sentence losses, image→caption (0) and caption→image (1).'],
+        type: `{ words0: ${tf}.Scalar; words1: ${tf}.Scalar; sentence0: ${tf}.Scalar; sentence1: ${tf}.Scalar }`,
+      },
+      {
+        kind: StructureKind.Function,
+        name: 'damsmTerms',
+        isExported: true,
+        docs: [
+          doc(
+            [
+              `DAMSM word and sentence losses with γ1 = ${damsm.gamma1}, γ2 = ${damsm.gamma2}, γ3 = ${damsm.gamma3}${damsm.aggregation === 'paper' ? ' (log-sum-exp divided by γ2, as the paper)' : ''}${damsm.classMasking ? ', same-class pairs masked' : ', no class masking'}.`,
+              'regions [B, h, w, D], global [B, D], words [B, T, D], sentence [B, D].',
+            ],
+            damsm.origin,
+          ),
+        ],
+        parameters: [
+          { name: 'regions', type: `${tf}.Tensor4D` },
+          { name: 'global', type: `${tf}.Tensor2D` },
+          { name: 'captions', type: `Pick<${Captions}, 'words' | 'sentence'>` },
+          { name: 'lengths', type: 'readonly number[]' },
+          { name: 'classIds', type: ClassIds },
+        ],
+        returnType: 'DamsmTerms',
+        statements: lines(
+          `return ${tf}.tidy(() => {`,
+          damsm.classMasking ? undefined : '  void classIds; // class_masking: false',
+          `  const ids = ${damsm.classMasking ? 'classIds' : 'null'};`,
+          `  const w = ${L('wordsLoss')}(regions, captions.words, lengths, ids, { gamma1: ${damsm.gamma1}, gamma2: ${damsm.gamma2}, gamma3: ${damsm.gamma3}, paperNormalisation: ${damsm.aggregation === 'paper'}, returnAttnMaps: false });`,
+          `  const s = ${L('sentLoss')}(global, captions.sentence, ids, { gamma3: ${damsm.gamma3} });`,
+          '  return { words0: w.loss0, words1: w.loss1, sentence0: s.loss0, sentence1: s.loss1 };',
+          '});',
+        ),
+      },
+    );
+  }
+
+  if (adversarial) {
+    const StageDiscriminator = imports.localType('discriminators.js', 'StageDiscriminator');
+    const uncond = adversarial.unconditional;
+    body.push({
+      kind: StructureKind.Function,
+      name: 'discriminatorLoss',
+      isExported: true,
+      docs: [
+        doc(
+          [
+            `One discriminator's loss: conditional${uncond ? ' and unconditional' : ''} real/fake terms and mismatched pairs (real image k with caption k+1),`,
+            uncond ? 'weighted (uncond_real + cond_real)/2 + (uncond_fake + cond_fake + cond_wrong)/3 as the original code.' : 'weighted cond_real + (cond_fake + cond_wrong)/2 as the original code.',
+            '`fake` must be detached (computed outside the gradient tape).',
+          ],
+          adversarial.origin,
+        ),
+      ],
+      parameters: [
+        { name: 'd', type: StageDiscriminator },
+        { name: 'real', type: `${tf}.Tensor4D` },
+        { name: 'fake', type: `${tf}.Tensor4D` },
+        { name: 'sentence', type: `${tf}.Tensor2D` },
+      ],
+      returnType: LT('DiscriminatorLoss'),
+      statements: lines(
+        `return ${tf}.tidy(() => {`,
+        '  const realCode = d.code(real, true); // [B, 4, 4, 8·ndf]',
+        '  const fakeCode = d.code(fake, true);',
+        `  const wrong = ${L('mismatchedPairs')}(realCode, sentence);`,
+        `  return ${imports.runtime('losses/index.js', 'discriminatorLoss', 'ganDiscriminatorLoss')}({`,
+        '    realCond: d.COND_DNET.apply(realCode, sentence, true),',
+        '    fakeCond: d.COND_DNET.apply(fakeCode, sentence, true),',
+        '    wrongCond: d.COND_DNET.apply(wrong.image, wrong.sentence, true),',
+        uncond ? '    realUncond: d.UNCOND_DNET.apply(realCode),' : undefined,
+        uncond ? '    fakeUncond: d.UNCOND_DNET.apply(fakeCode),' : undefined,
+        '  });',
+        '});',
+      ),
+    });
+  }
+
+  // Generator loss
+  const GeneratorOutputs = imports.localType('generator.js', 'GeneratorOutputs');
+  const Discriminators = imports.localType('discriminators.js', 'Discriminators');
+  const ImageEncoder = imports.runtimeType('encoders/image.js', 'ImageEncoder');
+  const adv = adversarial
+    ? ds.map((d, i) => {
+        const idx = imageIndex(gen, d.inputs[0]!.shape[1] as number);
+        return `    stageOutputs(discriminators[${i}], out.images[${idx}], captions.sentence), // ${d.inputs[0]!.shape[1]} px`;
+      })
+    : [];
+  const terms: string[] = [];
+  const stmts: Array<string | undefined> = [`return ${tf}.tidy(() => {`];
+  if (adversarial) {
+    body.push({
+      kind: StructureKind.Function,
+      name: 'stageOutputs',
+      docs: ['Both heads on a generated image (the generator wants them to say "real").'],
+      parameters: [
+        { name: 'd', type: imports.localType('discriminators.js', 'StageDiscriminator') },
+        { name: 'image', type: `${tf}.Tensor4D` },
+        { name: 'sentence', type: `${tf}.Tensor2D` },
+      ],
+      returnType: LT('GeneratorStageOutputs'),
+      statements: lines(
+        '// Not in a tidy: the caller\'s tidy (inside the gradient tape) owns these tensors.',
+        'const code = d.code(image, true);',
+        adversarial.unconditional
+          ? 'return { fakeCond: d.COND_DNET.apply(code, sentence, true), fakeUncond: d.UNCOND_DNET.apply(code) };'
+          : 'return { fakeCond: d.COND_DNET.apply(code, sentence, true) };',
+      ),
+    });
+    stmts.push(`  const adversarial = ${L('generatorAdvLoss')}([`, ...adv, `  ]${adversarial.averaging === 'paper' ? ', { paperHalf: true }' : ''}).loss;`);
+    terms.push('adversarial');
+  }
+  if (damsm) {
+    const size = ctx.graph.imageSizes[damsm.stage]!;
+    const idx = imageIndex(gen, size);
+    stmts.push(
+      `  // DAMSM on the ${size} px image through the frozen image encoder (gradients flow into G, not into the encoder).`,
+      `  const { regions, global } = imageEncoder.apply(out.images[${idx}], false);`,
+      '  const d = damsmTerms(regions, global, captions, lengths, classIds);',
+      `  const damsm = ${tf}.mul(${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]), ${damsm.lambda}) as ${tf}.Scalar; // λ = ${damsm.lambda}`,
+    );
+    terms.push('damsm');
+  }
+  if (kl) {
+    stmts.push(`  const kl = ${tf}.mul(${L('klLoss')}(out.mu, out.logvar, { reduction: '${kl.reduction}' }), ${kl.weight}) as ${tf}.Scalar;`);
+    terms.push('kl');
+  }
+  stmts.push(`  const loss = ${terms.length === 1 ? `${tf}.clone(${terms[0]})` : `${tf}.addN([${terms.join(', ')}])`} as ${tf}.Scalar;`, `  return { loss, ${terms.join(', ')} };`, '});');
+  body.push(
+    {
+      kind: StructureKind.TypeAlias,
+      name: 'GeneratorLoss',
+      isExported: true,
+      type: `{ loss: ${tf}.Scalar; ${terms.map((t) => `${t}: ${tf}.Scalar`).join('; ')} }`,
+    },
+    {
+      kind: StructureKind.Function,
+      name: 'generatorLoss',
+      isExported: true,
+      docs: [
+        doc(
+          [
+            `The generator's loss: ${[adversarial ? 'adversarial (summed over discriminators)' : '', damsm ? `λ·DAMSM on the ${ctx.graph.imageSizes[damsm.stage]} px image (λ = ${damsm.lambda})` : '', kl ? `${kl.weight}·KL of the conditioning augmentation` : ''].filter(Boolean).join(' + ')}.`,
+          ],
+          (adversarial ?? damsm ?? kl)!.origin,
+        ),
+      ],
+      parameters: [
+        { name: 'out', type: GeneratorOutputs },
+        { name: 'discriminators', type: Discriminators },
+        { name: 'imageEncoder', type: ImageEncoder },
+        { name: 'captions', type: Captions },
+        { name: 'lengths', type: 'readonly number[]' },
+        { name: 'classIds', type: ClassIds },
+      ],
+      returnType: 'GeneratorLoss',
+      statements: lines(
+        ...(!adversarial ? ['void discriminators;'] : []),
+        ...(!damsm ? ['void imageEncoder;', 'void lengths;', 'void classIds;'] : []),
+        ...stmts,
+      ),
+    },
+  );
+  return [...imports.declarations(), ...body];
+}

@@ -1,0 +1,255 @@
+/** train-damsm.ts and train-gan.ts: one optimisation step per phase, with the spec's optimizers. */
+import { StructureKind } from 'ts-morph';
+import type { OptimizerNode, Phase } from '../../lower/graph.js';
+import { discriminators, doc, fileScope, lines, network, sh, type EmitContext, typeAlias } from '../context.js';
+import type { Statement } from '../print.js';
+import { imageIndex, lossTerms } from './losses.js';
+
+const adamArgs = (o: OptimizerNode) => `{ lr: ${o.lr}, beta1: ${o.beta1}, beta2: ${o.beta2}, epsilon: ${o.epsilon} }`;
+
+function phase(ctx: EmitContext, id: 'damsm' | 'gan'): Phase {
+  return ctx.graph.phases.find((p) => p.id === id)!;
+}
+
+export function emitTrainDamsm(ctx: EmitContext): Statement[] {
+  const { imports } = fileScope(ctx);
+  const tf = imports.tf();
+  const p = phase(ctx, 'damsm');
+  const { damsm } = lossTerms(ctx.graph);
+  const opt = p.optimizers[0]!.optimizer;
+  const schedule = p.schedule.type === 'exponential' ? p.schedule : null;
+  const Model = imports.localType('index.js', 'Model');
+  const optimizeStep = imports.runtime('train/index.js', 'optimizeStep');
+  const adam = imports.runtime('train/index.js', 'adam');
+  const ClassIds = imports.runtimeType('losses/index.js', 'ClassIds');
+  const img = network(ctx, 'image_encoder').inputs[0]!;
+  const body: Statement[] = [];
+  body.push(
+    {
+      kind: StructureKind.Function,
+      name: 'damsmLearningRate',
+      isExported: true,
+      docs: [
+        doc(
+          schedule
+            ? [`Learning rate of epoch \`epoch\` (0-based): ${opt.lr} × ${schedule.factor}^epoch, held once it reaches ${schedule.floor}.`]
+            : [`Learning rate: constant ${opt.lr}.`],
+          p.origin,
+        ),
+      ],
+      parameters: [{ name: 'epoch', type: 'number' }],
+      returnType: 'number',
+      statements: schedule
+        ? lines(`let lr = ${opt.lr};`, `for (let e = 0; e < epoch && lr > ${schedule.floor}; e++) lr *= ${schedule.factor};`, 'return lr;')
+        : lines('void epoch;', `return ${opt.lr};`),
+    },
+    {
+      kind: StructureKind.Function,
+      name: 'createDamsmOptimizer',
+      isExported: true,
+      docs: [`Adam(β = (${opt.beta1}, ${opt.beta2})) for epoch \`epoch\`; the original re-creates it every epoch, resetting the moments.`],
+      parameters: [{ name: 'epoch', type: 'number', initializer: '0' }],
+      returnType: `${tf}.Optimizer`,
+      statements: lines(`return ${adam}({ ...${adamArgs(opt)}, lr: damsmLearningRate(epoch) });`),
+    },
+    typeAlias('DamsmBatch', undefined, [
+        `/** Real images ${sh(img.shape)} in [−1, 1] (resized by the encoder when another size). */`,
+        `images: ${tf}.Tensor4D;`,
+        '/** Token ids [B, T], 0 = padding. */',
+        `tokens: ${tf}.Tensor2D;`,
+        'lengths: readonly number[];',
+        `classIds: ${ClassIds};`]),
+    {
+      kind: StructureKind.Function,
+      name: 'damsmStep',
+      isExported: true,
+      docs: [
+        doc(
+          [
+            'One DAMSM pretraining step: words + sentence losses of both directions, backprop into the text encoder and the',
+            `image encoder's trainable parameters${p.gradClip ? `, gradients of ${p.gradClip.params === 'text_encoder' ? 'the text encoder' : 'all parameters'} clipped to total norm ${p.gradClip.maxNorm}` : ''}.`,
+          ],
+          p.origin,
+        ),
+      ],
+      parameters: [
+        { name: 'model', type: `Pick<${Model}, 'textEncoder' | 'imageEncoder'>` },
+        { name: 'optimizer', type: `${tf}.Optimizer` },
+        { name: 'batch', type: 'DamsmBatch' },
+      ],
+      returnType: 'Record<string, number>',
+      statements: lines(
+        'const variables = [...model.textEncoder.trainableParameters(), ...model.imageEncoder.trainableParameters()];',
+        `return ${optimizeStep}(`,
+        '  optimizer,',
+        '  variables,',
+        '  () => {',
+        '    const text = encodeCaptions(model.textEncoder, batch.tokens, batch.lengths, true);',
+        '    const { regions, global } = model.imageEncoder.apply(batch.images, true);',
+        '    const d = damsmTerms(regions, global, text, batch.lengths, batch.classIds);',
+        `    return { loss: ${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]) as ${tf}.Scalar, ...d };`,
+        '  },',
+        p.gradClip
+          ? `  { clip: { maxNorm: ${p.gradClip.maxNorm}${p.gradClip.params === 'text_encoder' ? ', variables: model.textEncoder.trainableParameters()' : ''} } },`
+          : undefined,
+        ');',
+      ),
+    },
+  );
+  imports.local('text-encoder.js', 'encodeCaptions');
+  if (!damsm) throw new Error('compiler bug: DAMSM phase without a damsm loss term');
+  imports.local('losses.js', 'damsmTerms');
+  return [...imports.declarations(), ...body];
+}
+
+export function emitTrainGan(ctx: EmitContext): Statement[] {
+  const { imports } = fileScope(ctx);
+  const tf = imports.tf();
+  const p = phase(ctx, 'gan');
+  const gen = network(ctx, 'generator');
+  const ds = discriminators(ctx);
+  const gOpt = p.optimizers.find((o) => o.id === 'generator')!.optimizer;
+  const dOpt = p.optimizers.find((o) => o.id !== 'generator')?.optimizer ?? gOpt;
+  const Model = imports.localType('index.js', 'Model');
+  const optimizeStep = imports.runtime('train/index.js', 'optimizeStep');
+  const adam = imports.runtime('train/index.js', 'adam');
+  const ParameterEma = imports.runtime('train/index.js', 'ParameterEma');
+  const ClassIds = imports.runtimeType('losses/index.js', 'ClassIds');
+  const Captions = imports.localType('text-encoder.js', 'Captions');
+  const encodeCaptions = imports.local('text-encoder.js', 'encodeCaptions');
+  const discriminatorLoss = imports.local('losses.js', 'discriminatorLoss');
+  const generatorLoss = imports.local('losses.js', 'generatorLoss');
+  const z = gen.inputs[0]!;
+  const ca = gen.modules.find((m) => m.kind === 'cond_augment')!;
+  const cDim = (ca.config as { cDim: number }).cDim;
+  const zDim = z.shape[1] as number;
+  const clip = p.gradClip ? `{ clip: { maxNorm: ${p.gradClip.maxNorm} } }` : undefined;
+  const realTypes = ds.map((d) => `${tf}.Tensor4D`).join(', ');
+  const body: Statement[] = [
+    {
+      kind: StructureKind.TypeAlias,
+      name: 'GanOptimizers',
+      isExported: true,
+      type: `{ generator: ${tf}.Optimizer; discriminators: ${tf}.Optimizer[] }`,
+    },
+    {
+      kind: StructureKind.Function,
+      name: 'createGanOptimizers',
+      isExported: true,
+      docs: [doc([`Adam for G (lr ${gOpt.lr}, β = (${gOpt.beta1}, ${gOpt.beta2})) and one per discriminator (lr ${dOpt.lr}, β = (${dOpt.beta1}, ${dOpt.beta2})).`], p.origin)],
+      returnType: 'GanOptimizers',
+      statements: lines(`return { generator: ${adam}(${adamArgs(gOpt)}), discriminators: [${ds.map(() => `${adam}(${adamArgs(dOpt)})`).join(', ')}] };`),
+    },
+    {
+      kind: StructureKind.Function,
+      name: 'createGeneratorEma',
+      isExported: true,
+      docs: [p.ema ? `Moving average of G's parameters, decay ${p.ema.decay} (saved in checkpoints instead of the live weights).` : 'EMA disabled by the spec.'],
+      parameters: [{ name: 'model', type: `Pick<${Model}, 'generator'>` }],
+      returnType: p.ema ? ParameterEma : 'null',
+      statements: p.ema ? lines(`return new ${ParameterEma}(model.generator, ${p.ema.decay});`) : lines('void model;', 'return null;'),
+    },
+    typeAlias('GanBatch', undefined, [
+        `/** Real images, one per discriminator: ${ds.map((d) => sh(d.inputs[0]!.shape)).join(', ')}. */`,
+        `images: [${realTypes}];`,
+        '/** Token ids [B, T], 0 = padding. */',
+        `tokens: ${tf}.Tensor2D;`,
+        'lengths: readonly number[];',
+        `classIds: ${ClassIds};`]),
+    {
+      kind: StructureKind.TypeAlias,
+      name: 'GanNoise',
+      isExported: true,
+      docs: ['The random draws of one step, shared by the D and G passes so both see the same fakes.'],
+      type: `{ z: ${tf}.Tensor2D; eps: ${tf}.Tensor2D }`,
+    },
+    {
+      kind: StructureKind.Function,
+      name: 'drawNoise',
+      isExported: true,
+      docs: [`z ${sh(z.shape)} and the conditioning-augmentation ε ${sh(['B', cDim])}, standard normal.`],
+      parameters: [{ name: 'batchSize', type: 'number' }],
+      returnType: 'GanNoise',
+      statements: lines(`return { z: ${tf}.randomNormal([batchSize, ${zDim}]), eps: ${tf}.randomNormal([batchSize, ${cDim}]) };`),
+    },
+    {
+      kind: StructureKind.Function,
+      name: 'discriminatorStep',
+      isExported: true,
+      docs: [doc(['One step of every discriminator on real images and detached fakes (each D has its own optimizer, stepped at once).', 'Returns each discriminator\'s loss terms.'], p.origin)],
+      parameters: [
+        { name: 'model', type: Model },
+        { name: 'optimizers', type: 'GanOptimizers' },
+        { name: 'batch', type: 'GanBatch' },
+        { name: 'captions', type: Captions },
+        { name: 'noise', type: 'GanNoise' },
+      ],
+      returnType: 'Array<Record<string, number>>',
+      statements: lines(
+        '// Fakes outside any gradient tape: detached, as `fake_imgs[i].detach()` in the original.',
+        `const fakes = ${tf}.tidy(() => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps }).images);`,
+        'try {',
+        '  return [',
+        ...ds.map((d, i) => {
+          const idx = imageIndex(gen, d.inputs[0]!.shape[1] as number);
+          return `    ${optimizeStep}(optimizers.discriminators[${i}]!, model.discriminators[${i}].trainableParameters(), () => ${discriminatorLoss}(model.discriminators[${i}], batch.images[${i}], fakes[${idx}], captions.sentence)${clip ? `, ${clip}` : ''}),`;
+        }),
+        '  ];',
+        '} finally {',
+        `  ${tf}.dispose(fakes);`,
+        '}',
+      ),
+    },
+    {
+      kind: StructureKind.Function,
+      name: 'generatorStep',
+      isExported: true,
+      docs: [doc(['One generator step: the forward pass again under the tape (same noise), then the generator loss through the updated discriminators.'], p.origin)],
+      parameters: [
+        { name: 'model', type: Model },
+        { name: 'optimizers', type: 'GanOptimizers' },
+        { name: 'batch', type: 'GanBatch' },
+        { name: 'captions', type: Captions },
+        { name: 'noise', type: 'GanNoise' },
+      ],
+      returnType: 'Record<string, number>',
+      statements: lines(
+        `return ${optimizeStep}(`,
+        '  optimizers.generator,',
+        '  model.generator.trainableParameters(),',
+        '  () => {',
+        '    const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps });',
+        `    return ${generatorLoss}(out, model.discriminators, model.imageEncoder, captions, batch.lengths, batch.classIds);`,
+        '  },',
+        clip ? `  ${clip},` : undefined,
+        ');',
+      ),
+    },
+    {
+      kind: StructureKind.Function,
+      name: 'ganStep',
+      isExported: true,
+      docs: [doc(['One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, step every D, step G, update the EMA of G.'], p.origin)],
+      parameters: [
+        { name: 'model', type: Model },
+        { name: 'optimizers', type: 'GanOptimizers' },
+        { name: 'batch', type: 'GanBatch' },
+        { name: 'ema', type: `${ParameterEma} | null`, initializer: 'null' },
+      ],
+      returnType: '{ discriminators: Array<Record<string, number>>; generator: Record<string, number> }',
+      statements: lines(
+        `const captions = ${encodeCaptions}(model.textEncoder, batch.tokens, batch.lengths, false);`,
+        'const noise = drawNoise(batch.tokens.shape[0]);',
+        'try {',
+        '  const discriminators = discriminatorStep(model, optimizers, batch, captions, noise);',
+        '  const generator = generatorStep(model, optimizers, batch, captions, noise);',
+        '  ema?.update();',
+        '  return { discriminators, generator };',
+        '} finally {',
+        `  ${tf}.dispose([captions.words, captions.sentence, captions.mask, noise.z, noise.eps]);`,
+        '}',
+      ),
+    },
+  ];
+  return [...imports.declarations(), ...body];
+}

@@ -1,0 +1,60 @@
+/**
+ * Type-checks emitted files in memory with the TypeScript compiler API, under the project's
+ * tsconfig options (strict). Only the generated files are checked: the runtime and tfjs are read
+ * for their declarations, not re-checked, which keeps this to one Program and a few seconds.
+ * A failure here is a compiler bug, never a user error.
+ */
+import path from 'node:path';
+import ts from 'typescript';
+import type { FileSet } from './fileset.js';
+
+export interface TypecheckResult {
+  ok: boolean;
+  /** `generated/tiny/losses.ts(12,3): error TS2345: …` lines, paths relative to the project root. */
+  messages: string[];
+  ms: number;
+}
+
+export function typecheckFiles(files: FileSet, outDir: string, projectRoot: string): TypecheckResult {
+  const t0 = performance.now();
+  const config = ts.readConfigFile(path.join(projectRoot, 'tsconfig.json'), ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(config.config ?? {}, ts.sys, projectRoot);
+  const options: ts.CompilerOptions = { ...parsed.options, noEmit: true, incremental: false, composite: false };
+  const virtual = new Map<string, string>();
+  for (const [name, content] of files.entries()) if (name.endsWith('.ts')) virtual.set(path.resolve(outDir, name), content);
+
+  const host = ts.createCompilerHost(options, true);
+  const baseGet = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    const text = virtual.get(path.resolve(fileName));
+    if (text !== undefined) return ts.createSourceFile(fileName, text, languageVersion, true);
+    return baseGet(fileName, languageVersion, onError, shouldCreate);
+  };
+  const baseExists = host.fileExists.bind(host);
+  host.fileExists = (f) => virtual.has(path.resolve(f)) || baseExists(f);
+  const outAbs = path.resolve(outDir);
+  const baseDirExists = host.directoryExists?.bind(host);
+  // The output folder may not exist yet (`--check` of a new spec, a fresh -o).
+  host.directoryExists = (d) => outAbs === path.resolve(d) || outAbs.startsWith(path.resolve(d) + path.sep) || (baseDirExists ? baseDirExists(d) : ts.sys.directoryExists(d));
+  const baseRead = host.readFile.bind(host);
+  host.readFile = (f) => virtual.get(path.resolve(f)) ?? baseRead(f);
+
+  const roots = [...virtual.keys()].sort();
+  const program = ts.createProgram({ rootNames: roots, options, host });
+  const diags: ts.Diagnostic[] = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
+  for (const f of roots) {
+    const sf = program.getSourceFile(f);
+    if (!sf) continue;
+    diags.push(...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf));
+  }
+  const messages = diags
+    .filter((d) => d.category === ts.DiagnosticCategory.Error)
+    .map((d) => {
+      const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+      if (!d.file || d.start === undefined) return `error TS${d.code}: ${text}`;
+      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+      const rel = path.relative(projectRoot, d.file.fileName).split(path.sep).join('/');
+      return `${rel}(${line + 1},${character + 1}): error TS${d.code}: ${text}`;
+    });
+  return { ok: messages.length === 0, messages, ms: performance.now() - t0 };
+}

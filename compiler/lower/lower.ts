@@ -1,0 +1,514 @@
+/**
+ * Lowering: resolved spec → model graph. One function per network; each infers the tensor shapes
+ * module by module (symbolic batch `B` and word count `T`) and lists the parameters from the module
+ * constants (params.ts). Problems the schema and rules cannot see come back as located diagnostics.
+ */
+import type { Origins } from '../resolve/origins.js';
+import type { ResolvedSpec } from '../schema/types.js';
+import type { LowerCode, LowerDiagnostic } from './codes.js';
+import type {
+  ConfigValue,
+  Dim,
+  LossNode,
+  ModelGraph,
+  ModuleKind,
+  ModuleNode,
+  Network,
+  NetworkId,
+  OptimizerNode,
+  Origin,
+  ParamNode,
+  Phase,
+  PhaseId,
+  Shape,
+  TensorNode,
+} from './graph.js';
+import { specHash } from './hash.js';
+import * as P from './params.js';
+
+export interface LowerInput {
+  spec: ResolvedSpec;
+  origins: Origins;
+  /** Display path of the spec (relative to the project root). */
+  file: string;
+}
+
+export type LowerResult = { ok: true; graph: ModelGraph; diagnostics: LowerDiagnostic[] } | { ok: false; diagnostics: LowerDiagnostic[] };
+
+/** Vocabulary sizes of the datasets whose captions.pickle is fixed (reference §12.4). */
+const KNOWN_VOCAB: Record<string, number> = { cub: 5450, coco: 27297 };
+
+const tensor = (name: string, shape: Shape, dtype: TensorNode['dtype'] = 'float32'): TensorNode => ({ name, shape: [...shape], dtype });
+
+class Lowering {
+  readonly diagnostics: LowerDiagnostic[] = [];
+  constructor(readonly input: LowerInput) {}
+
+  get spec(): ResolvedSpec {
+    return this.input.spec;
+  }
+
+  origin(pointer: string): Origin {
+    const o = this.input.origins.get(pointer);
+    if (o && o.kind !== 'default' && o.file) return { file: o.file, line: o.keyLine ?? o.line, pointer };
+    const loc = this.input.origins.locate(pointer, 'key');
+    if (loc) return { file: loc.file, line: loc.line, pointer };
+    return { file: 'default', line: 0, pointer };
+  }
+
+  report(code: LowerCode, pointer: string, message: string, help?: string): void {
+    const loc = this.input.origins.locate(pointer, 'value') ?? { file: this.input.file, line: 1, col: 1 };
+    this.diagnostics.push({
+      code,
+      severity: 'error',
+      message,
+      file: loc.file,
+      line: loc.line,
+      col: loc.col,
+      ...(loc.endLine !== undefined ? { endLine: loc.endLine } : {}),
+      ...(loc.endCol !== undefined ? { endCol: loc.endCol } : {}),
+      pointer,
+      ...(help ? { help } : {}),
+    });
+  }
+}
+
+/** Builds one network's module list and parameter list side by side. */
+class NetworkBuilder {
+  readonly modules: ModuleNode[] = [];
+  readonly params: ParamNode[] = [];
+  constructor(
+    readonly id: NetworkId,
+    readonly phaseOf: (trainable: boolean) => PhaseId | null,
+  ) {}
+
+  add(
+    id: string,
+    kind: ModuleKind,
+    config: Record<string, ConfigValue>,
+    io: { inputs: TensorNode[]; outputs: TensorNode[] },
+    origin: Origin,
+    params: (p: P.ParamList) => void,
+    trainable = true,
+  ): ModuleNode {
+    const list = new P.ParamList(id, trainable);
+    params(list);
+    let count = 0;
+    let trainableCount = 0;
+    for (const raw of list.items) {
+      const size = P.sizeOf(raw.shape);
+      this.params.push({
+        name: raw.name,
+        shape: raw.shape,
+        torchShape: raw.torchShape,
+        size,
+        trainable: raw.trainable,
+        network: this.id,
+        module: id,
+        phase: this.phaseOf(raw.trainable),
+      });
+      count += size ?? 0;
+      if (raw.trainable) trainableCount += size ?? 0;
+    }
+    const node: ModuleNode = { id, kind, config, inputs: io.inputs, outputs: io.outputs, paramCount: count, trainableCount, origin };
+    this.modules.push(node);
+    return node;
+  }
+
+  build(rest: Omit<Network, 'id' | 'modules' | 'params' | 'paramCount' | 'trainableCount'>): Network {
+    let paramCount = 0;
+    let trainableCount = 0;
+    const symbolic: string[] = [];
+    for (const p of this.params) {
+      if (p.size === null) symbolic.push(`${p.name} [${p.shape.join(', ')}]`);
+      paramCount += p.size ?? 0;
+      if (p.trainable) trainableCount += p.size ?? 0;
+    }
+    return {
+      id: this.id,
+      ...rest,
+      modules: this.modules,
+      params: this.params,
+      paramCount,
+      trainableCount,
+      ...(symbolic.length ? { symbolicParams: `plus ${symbolic.join(', ')}` } : {}),
+    };
+  }
+}
+
+export function lower(input: LowerInput): LowerResult {
+  const L = new Lowering(input);
+  const spec = input.spec;
+  const damsmOn = spec.train.damsm.enabled;
+  const ganOn = spec.train.gan.enabled;
+  const vocab: Dim = KNOWN_VOCAB[spec.data.dataset.kind] ?? 'V';
+
+  const imageSizes = spec.generator.stages.map((s) => s.size);
+  checkSupport(L);
+  const text = lowerTextEncoder(L, vocab, damsmOn);
+  const image = lowerImageEncoder(L, damsmOn);
+  const generator = lowerGenerator(L, ganOn);
+  const discriminators = lowerDiscriminators(L, ganOn, imageSizes);
+  if (L.diagnostics.some((d) => d.severity === 'error') || !text || !image || !generator) {
+    return { ok: false, diagnostics: L.diagnostics };
+  }
+  const networks: Network[] = [text, image, generator, ...discriminators];
+  const graph: ModelGraph = {
+    graph: 1,
+    name: spec.name,
+    specFile: input.file,
+    specHash: specHash(spec),
+    vocabSize: typeof vocab === 'number' ? vocab : null,
+    wordsNum: spec.data.words_num,
+    imageSizes,
+    networks,
+    phases: lowerPhases(L, networks),
+    losses: lowerLosses(L),
+  };
+  return { ok: true, graph, diagnostics: L.diagnostics };
+}
+
+// ── text encoder ─────────────────────────────────────────────────────────────────────────────────
+
+function lowerTextEncoder(L: Lowering, vocab: Dim, damsmOn: boolean): Network | undefined {
+  const t = L.spec.text_encoder;
+  if (!t.bidirectional || t.layers !== 1) {
+    L.report('ATTNC3004', t.bidirectional ? '/text_encoder/layers' : '/text_encoder/bidirectional', `the runtime text encoder is a single-layer bidirectional ${t.rnn.toUpperCase()}`, 'use `bidirectional: true` and `layers: 1` (the AttnGAN encoder)');
+    return undefined;
+  }
+  const hidden = t.hidden_dim / 2;
+  const b = new NetworkBuilder('text_encoder', (tr) => (tr && damsmOn ? 'damsm' : null));
+  const tokens = tensor('tokens', ['B', 'T'], 'int32');
+  const embedded = tensor('embedded', ['B', 'T', t.embedding_dim]);
+  b.add('encoder', 'text_encoder', { vocabSize: vocab, embeddingDim: t.embedding_dim, dropout: t.dropout }, { inputs: [tokens], outputs: [embedded] }, L.origin('/text_encoder/embedding_dim'), (p) =>
+    p.param('weight', [vocab, t.embedding_dim]),
+  );
+  const words = tensor('words', ['B', 'T', t.hidden_dim]);
+  const sentence = tensor('sentence', ['B', t.hidden_dim]);
+  b.add('rnn', 'text_encoder', { rnn: t.rnn, hiddenPerDirection: hidden }, { inputs: [embedded], outputs: [words, sentence] }, L.origin('/text_encoder/rnn'), (p) => {
+    const g = (t.rnn === 'lstm' ? 4 : 3) * hidden;
+    for (const suffix of ['', '_reverse']) {
+      p.param(`weight_ih_l0${suffix}`, [t.embedding_dim, g], [g, t.embedding_dim]);
+      p.param(`weight_hh_l0${suffix}`, [hidden, g], [g, hidden]);
+      p.param(`bias_ih_l0${suffix}`, [g]);
+      p.param(`bias_hh_l0${suffix}`, [g]);
+    }
+  });
+  return b.build({
+    className: 'TextEncoder',
+    file: 'text-encoder.ts',
+    inputs: [tokens, tensor('lengths', ['B'], 'int32')],
+    outputs: [words, sentence],
+    origin: L.origin('/text_encoder'),
+  });
+}
+
+// ── image encoder ────────────────────────────────────────────────────────────────────────────────
+
+function lowerImageEncoder(L: Lowering, damsmOn: boolean): Network | undefined {
+  const e = L.spec.image_encoder;
+  const b = new NetworkBuilder('image_encoder', (tr) => (tr && damsmOn ? 'damsm' : null));
+  const nef = e.embedding_dim;
+  if (e.type === 'inception_v3') {
+    const input = tensor('images', ['B', e.input_size, e.input_size, 3]);
+    const mixed6e = tensor('mixed6e', ['B', 17, 17, 768]);
+    const pooled = tensor('pooled', ['B', 2048]);
+    // The trunk's tensors sit at the root of the state_dict (torchvision names), so its id is ''.
+    b.add('', 'inception_v3', { inputSize: e.input_size }, { inputs: [input], outputs: [mixed6e, pooled] }, L.origin('/image_encoder/type'), P.inceptionTrunkParams, false);
+    const regions = tensor('regions', ['B', 17, 17, nef]);
+    const global = tensor('global', ['B', nef]);
+    b.add('emb_features', 'inception_v3', { inChannels: 768, nef }, { inputs: [mixed6e], outputs: [regions] }, L.origin('/image_encoder/embedding_dim'), (p) =>
+      p.param('weight', [1, 1, 768, nef], [nef, 768, 1, 1]),
+    );
+    b.add('emb_cnn_code', 'inception_v3', { inFeatures: 2048, nef }, { inputs: [pooled], outputs: [global] }, L.origin('/image_encoder/embedding_dim'), (p) =>
+      p.param('weight', [2048, nef], [nef, 2048]).param('bias', [nef]),
+    );
+    return b.build({ className: 'ImageEncoder', file: 'image-encoder.ts', inputs: [input], outputs: [regions, global], origin: L.origin('/image_encoder') });
+  }
+  const ratio = e.input_size / e.local_size;
+  const n = Math.log2(ratio);
+  if (!Number.isInteger(n) || n < 1) {
+    L.report('ATTNC3003', '/image_encoder/local_size', `local_size ${e.local_size} is not input_size ${e.input_size} / 2^n`, 'each block halves the size: pick input_size / 2, / 4, / 8, …');
+    return undefined;
+  }
+  const input = tensor('images', ['B', e.input_size, e.input_size, 3]);
+  let c = 3;
+  let s = e.input_size;
+  let prev = input;
+  const channels: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const out = e.channels * 2 ** i;
+    const next = tensor(`h${i}`, ['B', s / 2, s / 2, out]);
+    const inC = c;
+    b.add(`blocks.${i}`, 'cnn_image_encoder', { inChannels: inC, outChannels: out }, { inputs: [prev], outputs: [next] }, L.origin('/image_encoder/channels'), (p) =>
+      p.conv('conv', inC, out, 4).bn('bn', out),
+    );
+    channels.push(out);
+    c = out;
+    s /= 2;
+    prev = next;
+  }
+  const local = prev;
+  const gc = 2 * c;
+  const g = tensor('global_code', ['B', gc]);
+  b.add('global_block', 'cnn_image_encoder', { inChannels: c, outChannels: gc }, { inputs: [local], outputs: [g] }, L.origin('/image_encoder/channels'), (p) =>
+    p.conv('conv', c, gc, 4).bn('bn', gc),
+  );
+  const regions = tensor('regions', ['B', s, s, nef]);
+  const global = tensor('global', ['B', nef]);
+  b.add('emb_features', 'cnn_image_encoder', { inChannels: c, nef }, { inputs: [local], outputs: [regions] }, L.origin('/image_encoder/embedding_dim'), (p) =>
+    p.param('weight', [1, 1, c, nef], [nef, c, 1, 1]),
+  );
+  b.add('emb_cnn_code', 'cnn_image_encoder', { inFeatures: gc, nef }, { inputs: [g], outputs: [global] }, L.origin('/image_encoder/embedding_dim'), (p) =>
+    p.param('weight', [gc, nef], [nef, gc]).param('bias', [nef]),
+  );
+  const net = b.build({ className: 'ImageEncoder', file: 'image-encoder.ts', inputs: [input], outputs: [regions, global], origin: L.origin('/image_encoder') });
+  // The emitter needs the block channel list as one constant.
+  net.modules[0]!.config = { ...net.modules[0]!.config, channels: channels.join(',') };
+  return net;
+}
+
+// ── generator ────────────────────────────────────────────────────────────────────────────────────
+
+function lowerGenerator(L: Lowering, ganOn: boolean): Network | undefined {
+  const g = L.spec.generator;
+  const textDim = L.spec.text_encoder.hidden_dim;
+  if (!g.conditioning_augmentation) {
+    L.report('ATTNC3004', '/generator/conditioning_augmentation', 'the runtime has no generator without conditioning augmentation yet', 'use `conditioning_augmentation: true` (CA_NET)');
+    return undefined;
+  }
+  const b = new NetworkBuilder('generator', (tr) => (tr && ganOn ? 'gan' : null));
+  const sent = tensor('sentence', ['B', textDim]);
+  const z = tensor('z', ['B', g.z_dim]);
+  const words = tensor('words', ['B', 'T', textDim]);
+  const mask = tensor('mask', ['B', 'T'], 'bool');
+  const c = tensor('c', ['B', g.condition_dim]);
+  b.add('ca_net', 'cond_augment', { textDim, cDim: g.condition_dim }, { inputs: [sent], outputs: [c, tensor('mu', ['B', g.condition_dim]), tensor('logvar', ['B', g.condition_dim])] }, L.origin('/generator/conditioning_augmentation'), (p) =>
+    P.condAugmentParams(p, textDim, g.condition_dim),
+  );
+  const lastHeadsOnly = g.heads === 'last';
+  let h: TensorNode | undefined;
+  let channels = 0;
+  const outputs: TensorNode[] = [];
+  const head = (stageIndex: number, hidden: TensorNode, ch: number, size: number, ptr: string) => {
+    const id = lastHeadsOnly ? 'img_net' : `img_net${stageIndex + 1}`;
+    const img = tensor(`image${size}`, ['B', size, size, 3]);
+    b.add(id, 'image_head', { channels: ch }, { inputs: [hidden], outputs: [img] }, L.origin(ptr), (p) => P.imageHeadParams(p, ch));
+    outputs.push(img);
+  };
+  g.stages.forEach((stage, i) => {
+    const ptr = `/generator/stages/${i}`;
+    if (stage.type === 'init') {
+      const cc = g.gf_dim * stage.channels_mult;
+      const k = Math.log2(stage.size / 4);
+      const out = cc / 2 ** k;
+      if (!Number.isInteger(k) || !Number.isInteger(out) || out < 1) {
+        L.report('ATTNC3001', `${ptr}/channels_mult`, `gf_dim ${g.gf_dim} × channels_mult ${stage.channels_mult} = ${cc} channels at 4×4 cannot halve ${k} times to reach ${stage.size}×${stage.size}`, `make gf_dim × channels_mult a multiple of ${2 ** Math.max(k, 0)}`);
+        return;
+      }
+      h = tensor(`h${i + 1}`, ['B', stage.size, stage.size, out]);
+      channels = out;
+      b.add(`h_net${i + 1}`, 'init_stage', { channels: cc, zDim: g.z_dim, cDim: g.condition_dim, upBlocks: k, size: stage.size }, { inputs: [c, z], outputs: [h] }, L.origin(ptr), (p) =>
+        P.initStageParams(p, cc, g.z_dim, g.condition_dim, k),
+      );
+    } else {
+      if (!h) return;
+      const wordDim = stage.attention.word_dim;
+      if (wordDim !== textDim) {
+        L.report('ATTNC3005', `${ptr}/attention/word_dim`, `attention word_dim ${wordDim} ≠ text encoder words [B, T, ${textDim}]`);
+        return;
+      }
+      const prevSize = h.shape[1] as number;
+      if (stage.size !== 2 * prevSize) {
+        L.report('ATTNC3005', `${ptr}/size`, `an attention stage doubles its input: ${prevSize} → ${2 * prevSize}, not ${stage.size}`);
+        return;
+      }
+      const next = tensor(`h${i + 1}`, ['B', stage.size, stage.size, channels]);
+      const attn = tensor(`attn${i}`, ['B', prevSize, prevSize, 'T']);
+      const ch = channels;
+      b.add(
+        `h_net${i + 1}`,
+        'attention_stage',
+        { channels: ch, wordDim, residualBlocks: stage.residual_blocks, maskMode: stage.attention.mask, size: stage.size },
+        { inputs: [h, words, mask], outputs: [next, attn] },
+        L.origin(ptr),
+        (p) => P.attentionStageParams(p, ch, wordDim, stage.residual_blocks),
+      );
+      h = next;
+    }
+    if (h && !lastHeadsOnly) head(i, h, channels, stage.size, ptr);
+  });
+  if (h && lastHeadsOnly) head(g.stages.length - 1, h, channels, g.stages[g.stages.length - 1]!.size, '/generator/heads');
+  return b.build({ className: 'Generator', file: 'generator.ts', inputs: [z, sent, words, mask], outputs, origin: L.origin('/generator') });
+}
+
+// ── discriminators ───────────────────────────────────────────────────────────────────────────────
+
+/** Image sizes that get a discriminator: one per head (per_stage) or only the last. */
+export function discriminatorSizes(spec: ResolvedSpec): number[] {
+  const sizes = spec.generator.stages.map((s) => s.size);
+  return spec.discriminators.per_stage && spec.generator.heads === 'all' ? sizes : [sizes[sizes.length - 1]!];
+}
+
+function lowerDiscriminators(L: Lowering, ganOn: boolean, _imageSizes: number[]): Network[] {
+  const d = L.spec.discriminators;
+  const nef = L.spec.text_encoder.hidden_dim;
+  const ndf = d.df_dim;
+  const out: Network[] = [];
+  for (const size of discriminatorSizes(L.spec)) {
+    const k = Math.log2(size / 64);
+    if (!Number.isInteger(k) || k < -1) {
+      L.report('ATTNC3002', '/discriminators', `no discriminator for ${size}×${size} images: sizes are 32 or 64·2^k (64, 128, 256, …)`, 'make every generator stage with a discriminator at least 32 px');
+      continue;
+    }
+    const id = `discriminator_${size}` as NetworkId;
+    const b = new NetworkBuilder(id, (tr) => (tr && ganOn ? 'gan' : null));
+    const ptr = '/discriminators';
+    const img = tensor('image', ['B', size, size, 3]);
+    let h: TensorNode;
+    if (k === -1) {
+      // 32 px: three stride-2 convs to 4×4×4ndf, then a 3×3 block up to the heads' 8ndf.
+      const s8 = tensor('s8', ['B', 4, 4, 4 * ndf]);
+      b.add('img_code_s8', 'encode_image_by_8', { ndf }, { inputs: [img], outputs: [s8] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeBy8Params(p, ndf));
+      h = tensor('s8_1', ['B', 4, 4, 8 * ndf]);
+      b.add('img_code_s8_1', 'block3x3_leaky', { inChannels: 4 * ndf, outChannels: 8 * ndf }, { inputs: [s8], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) =>
+        P.convBnParams(p, 4 * ndf, 8 * ndf, 3),
+      );
+    } else {
+      h = tensor('s16', ['B', size / 16, size / 16, 8 * ndf]);
+      b.add('img_code_s16', 'encode_image_by_16', { ndf }, { inputs: [img], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeBy16Params(p, ndf));
+    }
+    let ch = 8 * ndf;
+    let s = size / 16;
+    for (let i = 0; i < k; i++) {
+      const next = tensor(`s${32 * 2 ** i}`, ['B', s / 2, s / 2, 2 * ch]);
+      const inC = ch;
+      const from = h;
+      b.add(`img_code_s${32 * 2 ** i}`, 'down_block', { inChannels: inC, outChannels: 2 * inC }, { inputs: [from], outputs: [next] }, L.origin(`${ptr}/df_dim`), (p) =>
+        P.convBnParams(p, inC, 2 * inC, 4),
+      );
+      h = next;
+      ch *= 2;
+      s /= 2;
+    }
+    const last = 16 * 2 ** k;
+    for (let j = 1; j <= k; j++) {
+      const next = tensor(`s${last}_${j}`, ['B', 4, 4, ch / 2]);
+      const inC = ch;
+      const from = h;
+      b.add(`img_code_s${last}_${j}`, 'block3x3_leaky', { inChannels: inC, outChannels: inC / 2 }, { inputs: [from], outputs: [next] }, L.origin(`${ptr}/df_dim`), (p) =>
+        P.convBnParams(p, inC, inC / 2, 3),
+      );
+      h = next;
+      ch /= 2;
+    }
+    const outputs: TensorNode[] = [tensor('code', ['B', 4, 4, 8 * ndf])];
+    if (d.unconditional) {
+      b.add('UNCOND_DNET', 'uncond_logits', { ndf }, { inputs: [h], outputs: [tensor('uncond', ['B'])] }, L.origin(`${ptr}/unconditional`), (p) => P.uncondLogitsParams(p, ndf));
+    }
+    if (d.conditional) {
+      b.add('COND_DNET', 'cond_logits', { ndf, nef }, { inputs: [h, tensor('sentence', ['B', nef])], outputs: [tensor('cond', ['B'])] }, L.origin(`${ptr}/conditional`), (p) =>
+        P.condLogitsParams(p, ndf, nef),
+      );
+    }
+    out.push(b.build({ className: `Discriminator${size}`, file: 'discriminators.ts', inputs: [img], outputs, origin: L.origin(ptr) }));
+  }
+  return out;
+}
+
+// ── phases and losses ────────────────────────────────────────────────────────────────────────────
+
+function optimizerNode(o: { lr: number; beta1: number; beta2: number; epsilon: number; weight_decay: number }): OptimizerNode {
+  return { lr: o.lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, weightDecay: o.weight_decay };
+}
+
+function lowerPhases(L: Lowering, networks: Network[]): Phase[] {
+  const t = L.spec.train;
+  const ds = networks.filter((n) => n.id.startsWith('discriminator_')).map((n) => n.id);
+  const clip = (c: typeof t.damsm.grad_clip) => (c ? { maxNorm: c.max_norm, params: c.params } : null);
+  const schedule = (s: typeof t.damsm.schedule): Phase['schedule'] => (s.type === 'exponential' ? { type: 'exponential', factor: s.factor, floor: s.floor } : { type: 'constant' });
+  return [
+    {
+      id: 'damsm',
+      enabled: t.damsm.enabled,
+      trains: ['text_encoder', 'image_encoder'],
+      frozen: [],
+      optimizers: [{ id: 'encoders', networks: ['text_encoder', 'image_encoder'], optimizer: optimizerNode(t.damsm.optimizer) }],
+      batchSize: t.damsm.batch_size,
+      epochs: t.damsm.epochs,
+      gradClip: clip(t.damsm.grad_clip),
+      schedule: schedule(t.damsm.schedule),
+      ema: null,
+      origin: L.origin('/train/damsm'),
+    },
+    {
+      id: 'gan',
+      enabled: t.gan.enabled,
+      trains: ['generator', ...ds],
+      frozen: ['text_encoder', 'image_encoder'],
+      optimizers: [
+        { id: 'generator', networks: ['generator'], optimizer: optimizerNode(t.gan.generator_optimizer) },
+        ...ds.map((id) => ({ id, networks: [id], optimizer: optimizerNode(t.gan.discriminator_optimizer) })),
+      ],
+      batchSize: t.gan.batch_size,
+      epochs: t.gan.epochs,
+      gradClip: clip(t.gan.grad_clip),
+      schedule: schedule(t.gan.schedule),
+      ema: t.gan.ema ? { decay: t.gan.ema.decay } : null,
+      origin: L.origin('/train/gan'),
+    },
+  ];
+}
+
+function lowerLosses(L: Lowering): LossNode[] {
+  const lastStage = L.spec.generator.stages.length - 1;
+  return L.spec.losses.map((l, i): LossNode => {
+    const origin = L.origin(`/losses/${i}`);
+    switch (l.type) {
+      case 'adversarial':
+        return { type: 'adversarial', conditional: l.conditional, unconditional: l.unconditional, mismatched: l.mismatched, weights: { ...l.weights }, averaging: l.averaging, origin };
+      case 'damsm':
+        return {
+          type: 'damsm',
+          lambda: l.lambda,
+          gamma1: l.gamma1,
+          gamma2: l.gamma2,
+          gamma3: l.gamma3,
+          stage: l.stage === 'last' ? lastStage : l.stage,
+          aggregation: l.aggregation,
+          classMasking: l.class_masking,
+          origin,
+        };
+      case 'kl':
+        return { type: 'kl', weight: l.weight, reduction: l.reduction, origin };
+    }
+  });
+}
+
+// ── what the emitted training code supports ─────────────────────────────────────────────────────
+
+/** Spec options the schema accepts but the runtime losses and emitted steps cannot express yet. */
+function checkSupport(L: Lowering): void {
+  const spec = L.spec;
+  const unsupported = (pointer: string, what: string, help: string) => L.report('ATTNC3004', pointer, what, help);
+  spec.losses.forEach((l, i) => {
+    if (l.type !== 'adversarial') return;
+    const ptr = `/losses/${i}`;
+    if (!l.conditional) unsupported(`${ptr}/conditional`, 'an adversarial loss without the conditional term is not supported by the runtime losses', 'keep `conditional: true`');
+    if (!l.mismatched) unsupported(`${ptr}/mismatched`, 'an adversarial loss without mismatched pairs is not supported by the runtime losses', 'keep `mismatched: true`');
+    if (l.averaging !== 'original') unsupported(`${ptr}/averaging`, "only the original code's averaging is supported", 'use `averaging: original`');
+    for (const k of ['conditional', 'unconditional', 'mismatched'] as const) {
+      if (l.weights[k] !== 1) unsupported(`${ptr}/weights/${k}`, `adversarial term weights other than 1 are not supported yet (${k}: ${l.weights[k]})`, 'remove the weight');
+    }
+  });
+  if (!spec.discriminators.conditional) unsupported('/discriminators/conditional', 'discriminators without the conditional head are not supported', 'keep `conditional: true`');
+  if (spec.train.gan.init !== 'orthogonal') unsupported('/train/gan/init', `init '${spec.train.gan.init}' is not in the runtime (only AttnGAN's orthogonal weights_init)`, 'use `init: orthogonal`');
+  const opts: Array<[string, { weight_decay: number }]> = [
+    ['/train/damsm/optimizer', spec.train.damsm.optimizer],
+    ['/train/gan/generator_optimizer', spec.train.gan.generator_optimizer],
+    ['/train/gan/discriminator_optimizer', spec.train.gan.discriminator_optimizer],
+  ];
+  for (const [ptr, o] of opts) if (o.weight_decay !== 0) unsupported(`${ptr}/weight_decay`, 'Adam with weight decay is not supported yet', 'set `weight_decay: 0`');
+  if (!spec.losses.some((l) => l.type === 'damsm')) unsupported('/losses', 'the emitted DAMSM step needs a `damsm` loss term for its γs', 'add `{ type: damsm }`');
+  if (!spec.losses.some((l) => l.type === 'adversarial')) unsupported('/losses', 'the emitted GAN step needs an `adversarial` loss term', 'add `{ type: adversarial }`');
+}

@@ -1,0 +1,231 @@
+/**
+ * Parameter lists of every module kind, computed from its constants alone (no tensors, no tfjs).
+ * Names and order follow the runtime modules (`namedParameterShapes()`), which follow PyTorch's
+ * `named_parameters()`; test/compiler/lower/params.test.ts checks both against each other.
+ * Only trainable-kind tensors are listed: BatchNorm running statistics are buffers, not parameters.
+ */
+import type { Dim, Shape } from './graph.js';
+
+export interface RawParam {
+  /** Dotted name relative to the network root. */
+  name: string;
+  shape: Dim[];
+  torchShape: Dim[];
+  /** False for tensors no optimizer may touch (the frozen Inception trunk). */
+  trainable: boolean;
+}
+
+/** Collects parameters under a dotted prefix, the way `Module.addModule` nests names. */
+export class ParamList {
+  constructor(
+    private readonly prefix = '',
+    private readonly trainable = true,
+    /** Shared by a list and all its children, so the order is registration order. */
+    readonly items: RawParam[] = [],
+  ) {}
+
+  child(name: string | number, trainable = this.trainable): ParamList {
+    return new ParamList(this.join(String(name)), trainable, this.items);
+  }
+
+  private join(name: string): string {
+    return this.prefix ? `${this.prefix}.${name}` : name;
+  }
+
+  param(name: string, shape: Dim[], torchShape: Dim[] = shape): this {
+    this.items.push({ name: this.join(name), shape, torchShape, trainable: this.trainable });
+    return this;
+  }
+
+  /** `Conv2d`: weight [kh,kw,in,out] (torch [out,in,kh,kw]), optional bias [out]. */
+  conv(name: string | number, inC: number, outC: number, k: number | [number, number], bias = false): this {
+    const [kh, kw] = typeof k === 'number' ? [k, k] : k;
+    const c = this.child(name);
+    c.param('weight', [kh, kw, inC, outC], [outC, inC, kh, kw]);
+    if (bias) c.param('bias', [outC]);
+    return this;
+  }
+
+  /** `Linear`: weight [in,out] (torch [out,in]), optional bias [out]. */
+  linear(name: string | number, inF: number, outF: number, bias: boolean): this {
+    const c = this.child(name);
+    c.param('weight', [inF, outF], [outF, inF]);
+    if (bias) c.param('bias', [outF]);
+    return this;
+  }
+
+  /** `BatchNorm`: weight (γ) and bias (β) [C]; running stats are buffers. */
+  bn(name: string | number, channels: number): this {
+    this.child(name).param('weight', [channels]).param('bias', [channels]);
+    return this;
+  }
+}
+
+export function sizeOf(shape: Shape): number | null {
+  let n = 1;
+  for (const d of shape) {
+    if (typeof d !== 'number') return null;
+    n *= d;
+  }
+  return n;
+}
+
+// ── generator ────────────────────────────────────────────────────────────────────────────────────
+
+/** `UpBlock(in, out)`: `1` conv3x3 in → 2·out, `2` BN(2·out). */
+export function upBlockParams(p: ParamList, inC: number, outC: number): void {
+  p.conv(1, inC, 2 * outC, 3).bn(2, 2 * outC);
+}
+
+/** `ResBlock(C)`: `block.0` conv C→2C, `block.1` BN(2C), `block.3` conv C→C, `block.4` BN(C). */
+export function resBlockParams(p: ParamList, c: number): void {
+  const b = p.child('block');
+  b.conv(0, c, 2 * c, 3).bn(1, 2 * c).conv(3, c, c, 3).bn(4, c);
+}
+
+/** `CondAugment`: `fc` Linear(textDim → 4·cDim, bias). */
+export function condAugmentParams(p: ParamList, textDim: number, cDim: number): void {
+  p.linear('fc', textDim, 4 * cDim, true);
+}
+
+/** Init stage: `fc.0` Linear(cDim+zDim → C·32, no bias), `fc.1` BN1d, then one UpBlock per doubling. */
+export function initStageParams(p: ParamList, c: number, zDim: number, cDim: number, upBlocks: number): void {
+  const features = c * 4 * 4 * 2;
+  p.child('fc').linear(0, cDim + zDim, features, false).bn(1, features);
+  let ch = c;
+  for (let i = 1; i <= upBlocks; i++) {
+    upBlockParams(p.child(`upsample${i}`), ch, ch / 2);
+    ch /= 2;
+  }
+}
+
+/** Attention stage on C channels: `att.conv_context` 1×1 wordDim→C, R ResBlocks(2C), `upsample` UpBlock(2C→C). */
+export function attentionStageParams(p: ParamList, c: number, wordDim: number, residualBlocks: number): void {
+  p.child('att').conv('conv_context', wordDim, c, 1);
+  const res = p.child('residual');
+  for (let r = 0; r < residualBlocks; r++) resBlockParams(res.child(r), 2 * c);
+  upBlockParams(p.child('upsample'), 2 * c, c);
+}
+
+/** `ImageHead`: `img.0` conv3x3 C→3, no bias. */
+export function imageHeadParams(p: ParamList, c: number): void {
+  p.child('img').conv(0, c, 3, 3);
+}
+
+// ── discriminators ───────────────────────────────────────────────────────────────────────────────
+
+/** `encode_image_by_16times(ndf)`: convs at Sequential indices 0, 2, 5, 8; BN at 3, 6, 9. */
+export function encodeBy16Params(p: ParamList, ndf: number): void {
+  p.conv(0, 3, ndf, 4).conv(2, ndf, 2 * ndf, 4).bn(3, 2 * ndf);
+  p.conv(5, 2 * ndf, 4 * ndf, 4).bn(6, 4 * ndf).conv(8, 4 * ndf, 8 * ndf, 4).bn(9, 8 * ndf);
+}
+
+/** `EncodeImageBy8Times(ndf)` (32 px discriminators): the first three convs of the 16× encoder. */
+export function encodeBy8Params(p: ParamList, ndf: number): void {
+  p.conv(0, 3, ndf, 4).conv(2, ndf, 2 * ndf, 4).bn(3, 2 * ndf).conv(5, 2 * ndf, 4 * ndf, 4).bn(6, 4 * ndf);
+}
+
+/** `downBlock` (4×4/2) and `Block3x3_leakRelu` (3×3): `0` conv, `1` BN. */
+export function convBnParams(p: ParamList, inC: number, outC: number, k: number): void {
+  p.conv(0, inC, outC, k).bn(1, outC);
+}
+
+export function uncondLogitsParams(p: ParamList, ndf: number): void {
+  p.child('outlogits').conv(0, 8 * ndf, 1, 4, true);
+}
+
+export function condLogitsParams(p: ParamList, ndf: number, nef: number): void {
+  convBnParams(p.child('jointConv'), 8 * ndf + nef, 8 * ndf, 3);
+  p.child('outlogits').conv(0, 8 * ndf, 1, 4, true);
+}
+
+// ── encoders ─────────────────────────────────────────────────────────────────────────────────────
+
+/** `RNN_ENCODER`: `encoder.weight` [V, E], then `rnn.*_l0` and `rnn.*_l0_reverse`. */
+export function textEncoderParams(p: ParamList, vocab: Dim, embeddingDim: number, hidden: number, rnn: 'lstm' | 'gru'): void {
+  p.child('encoder').param('weight', [vocab, embeddingDim]);
+  const g = (rnn === 'lstm' ? 4 : 3) * hidden;
+  const r = p.child('rnn');
+  for (const suffix of ['', '_reverse']) {
+    r.param(`weight_ih_l0${suffix}`, [embeddingDim, g], [g, embeddingDim]);
+    r.param(`weight_hh_l0${suffix}`, [hidden, g], [g, hidden]);
+    r.param(`bias_ih_l0${suffix}`, [g]);
+    r.param(`bias_hh_l0${suffix}`, [g]);
+  }
+}
+
+/** torchvision `BasicConv2d`: `conv` (no bias) + `bn` (eps 1e-3). */
+function basicConv(p: ParamList, name: string, inC: number, outC: number, k: number | [number, number]): void {
+  const c = p.child(name);
+  c.conv('conv', inC, outC, k).bn('bn', outC);
+}
+
+/** The Inception-v3 modules `CNN_ENCODER` keeps (torchvision names and order), frozen. */
+export function inceptionTrunkParams(p: ParamList): void {
+  basicConv(p, 'Conv2d_1a_3x3', 3, 32, 3);
+  basicConv(p, 'Conv2d_2a_3x3', 32, 32, 3);
+  basicConv(p, 'Conv2d_2b_3x3', 32, 64, 3);
+  basicConv(p, 'Conv2d_3b_1x1', 64, 80, 1);
+  basicConv(p, 'Conv2d_4a_3x3', 80, 192, 3);
+  const inceptionA = (name: string, inC: number, pool: number) => {
+    const m = p.child(name);
+    basicConv(m, 'branch1x1', inC, 64, 1);
+    basicConv(m, 'branch5x5_1', inC, 48, 1);
+    basicConv(m, 'branch5x5_2', 48, 64, 5);
+    basicConv(m, 'branch3x3dbl_1', inC, 64, 1);
+    basicConv(m, 'branch3x3dbl_2', 64, 96, 3);
+    basicConv(m, 'branch3x3dbl_3', 96, 96, 3);
+    basicConv(m, 'branch_pool', inC, pool, 1);
+  };
+  inceptionA('Mixed_5b', 192, 32);
+  inceptionA('Mixed_5c', 256, 64);
+  inceptionA('Mixed_5d', 288, 64);
+  const b = p.child('Mixed_6a');
+  basicConv(b, 'branch3x3', 288, 384, 3);
+  basicConv(b, 'branch3x3dbl_1', 288, 64, 1);
+  basicConv(b, 'branch3x3dbl_2', 64, 96, 3);
+  basicConv(b, 'branch3x3dbl_3', 96, 96, 3);
+  const inceptionC = (name: string, c7: number) => {
+    const m = p.child(name);
+    basicConv(m, 'branch1x1', 768, 192, 1);
+    basicConv(m, 'branch7x7_1', 768, c7, 1);
+    basicConv(m, 'branch7x7_2', c7, c7, [1, 7]);
+    basicConv(m, 'branch7x7_3', c7, 192, [7, 1]);
+    basicConv(m, 'branch7x7dbl_1', 768, c7, 1);
+    basicConv(m, 'branch7x7dbl_2', c7, c7, [7, 1]);
+    basicConv(m, 'branch7x7dbl_3', c7, c7, [1, 7]);
+    basicConv(m, 'branch7x7dbl_4', c7, c7, [7, 1]);
+    basicConv(m, 'branch7x7dbl_5', c7, 192, [1, 7]);
+    basicConv(m, 'branch_pool', 768, 192, 1);
+  };
+  inceptionC('Mixed_6b', 128);
+  inceptionC('Mixed_6c', 160);
+  inceptionC('Mixed_6d', 160);
+  inceptionC('Mixed_6e', 192);
+  const d = p.child('Mixed_7a');
+  basicConv(d, 'branch3x3_1', 768, 192, 1);
+  basicConv(d, 'branch3x3_2', 192, 320, 3);
+  basicConv(d, 'branch7x7x3_1', 768, 192, 1);
+  basicConv(d, 'branch7x7x3_2', 192, 192, [1, 7]);
+  basicConv(d, 'branch7x7x3_3', 192, 192, [7, 1]);
+  basicConv(d, 'branch7x7x3_4', 192, 192, 3);
+  const inceptionE = (name: string, inC: number) => {
+    const m = p.child(name);
+    basicConv(m, 'branch1x1', inC, 320, 1);
+    basicConv(m, 'branch3x3_1', inC, 384, 1);
+    basicConv(m, 'branch3x3_2a', 384, 384, [1, 3]);
+    basicConv(m, 'branch3x3_2b', 384, 384, [3, 1]);
+    basicConv(m, 'branch3x3dbl_1', inC, 448, 1);
+    basicConv(m, 'branch3x3dbl_2', 448, 384, 3);
+    basicConv(m, 'branch3x3dbl_3a', 384, 384, [1, 3]);
+    basicConv(m, 'branch3x3dbl_3b', 384, 384, [3, 1]);
+    basicConv(m, 'branch_pool', inC, 192, 1);
+  };
+  inceptionE('Mixed_7b', 1280);
+  inceptionE('Mixed_7c', 2048);
+}
+
+/** `CNN_ENCODER` heads: `emb_features` 1×1 conv 768→nef (no bias), `emb_cnn_code` Linear 2048→nef. */
+export function inceptionHeadParams(p: ParamList, nef: number): void {
+  p.conv('emb_features', 768, nef, 1).linear('emb_cnn_code', 2048, nef, true);
+}
