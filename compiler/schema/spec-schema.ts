@@ -14,9 +14,10 @@ export const SPEC_FORMAT_VERSION = 1;
 // ── data ────────────────────────────────────────────────────────────────────────────────────────
 export const SynthBirdsDataset = Obj({
   kind: Lit('synthbirds'),
-  images: PosInt(2000, 'number of synthetic images to generate'),
-  test_images: PosInt(200, 'number of held-out synthetic images'),
+  images: PosInt(2000, 'number of synthetic images, all splits together'),
   seed: NonNegInt(1, 'seed of the synthetic generator'),
+  test_fraction: NonNegNum(0.1, 'fraction of seen-combination images in the test split', { maximum: 1 }),
+  heldout_fraction: NonNegNum(0.1, 'fraction of the 729 colour combinations held out of train and test', { maximum: 1 }),
 }, { description: 'built-in synthetic birds (no download)' });
 
 export const CubDataset = Obj({
