@@ -1,7 +1,7 @@
 /**
  * Every diagnostic code attnc can emit, with a one-line title. Codes are stable: never reuse or
  * renumber one. 0xxx: files and the command line (exit 2); 1xxx: YAML and schema; 11xx: extends and
- * --set; 2xxx: semantic rules (compiler/validate/rules/, one file each).
+ * --set; 2xxx: semantic rules (compiler/validate/rules/, one file each); 3xxx: lowering.
  */
 export const catalog = {
   ATTNC0001: { title: 'cannot read spec file', exit: 2 },
@@ -45,6 +45,15 @@ export const catalog = {
   ATTNC2017: { title: 'encoders neither pretrained nor trained', exit: 1 },
   ATTNC2018: { title: 'CNN image encoder local size unreachable from its input size', exit: 1 },
   ATTNC2019: { title: 'duplicate or inconsistent evaluation metric', exit: 1 },
+
+  // Lowering (compiler/lower/): shape and support problems found while building the model graph.
+  ATTNC3001: { title: 'init stage channels do not halve down to an integer', exit: 1 },
+  ATTNC3002: { title: 'discriminator image size not supported', exit: 1 },
+  ATTNC3003: { title: 'CNN image encoder grid does not divide the input size', exit: 1 },
+  ATTNC3004: { title: 'configuration not supported by the runtime', exit: 1 },
+  ATTNC3005: { title: 'tensor shapes do not match between modules', exit: 1 },
+  ATTNC3901: { title: 'compiler bug: generated code does not type-check', exit: 1 },
+  ATTNC3902: { title: 'generated code differs from the committed tree', exit: 1 },
 } as const satisfies Record<string, { title: string; exit: 1 | 2 }>;
 
 export type DiagnosticCode = keyof typeof catalog;
@@ -57,5 +66,5 @@ export function isKnownCode(code: string): code is DiagnosticCode {
 export function exitCodeFor(diags: ReadonlyArray<{ code: DiagnosticCode; severity: string }>): 0 | 1 | 2 {
   const errors = diags.filter((d) => d.severity === 'error');
   if (errors.length === 0) return 0;
-  return errors.some((d) => catalog[d.code].exit === 2) ? 2 : 1;
+  return errors.some((d) => (catalog as Record<string, { exit: number }>)[d.code]?.exit === 2) ? 2 : 1;
 }
