@@ -218,6 +218,8 @@ export const GanPhase = Obj({
   grad_clip: GradClip,
   ema: Ema,
   init: Enum(['orthogonal', 'normal', 'glorot'] as const, 'orthogonal', 'weight init of G and D'),
+  log_every: PosInt(100, 'log losses every N generator steps'),
+  sample_every: PosInt(1000, 'write EMA samples and attention maps for a fixed noise/caption batch every N generator steps'),
   snapshot_interval: PosInt(2000, 'save every N epochs'),
   seed: NonNegInt(100),
 });
@@ -249,9 +251,16 @@ export const InceptionScore = Obj({
 });
 export const Metric = Tagged('type', [RPrecision, Fid, InceptionScore]);
 
+export const Sampling = Obj({
+  repeats: PosInt(1, 'passes over the test split (one random caption per image) when generating images for metrics; DM-GAN used 10 for ~30k CUB images'),
+  captions_file: Path('text file with one caption per line for `attnc sample` (gen_example); null = the test split'),
+  attention_maps: Enum(['none', 'all_words', 'top_words'] as const, 'top_words', 'attention figures: all_words = one map per word (build_super_images), top_words = the 5 most confident words (build_super_images2)'),
+});
+
 export const Evaluation = Obj({
   batch_size: PosInt(100),
   metrics: Type.Array(Metric, { default: [] }),
+  sampling: Sampling,
 });
 
 // ── the whole spec ──────────────────────────────────────────────────────────────────────────────

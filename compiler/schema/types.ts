@@ -40,3 +40,4 @@ export type EmaSpec = Static<typeof S.Ema>;
 
 export type EvaluationSpec = Static<typeof S.Evaluation>;
 export type Metric = Static<typeof S.Metric>;
+export type SamplingSpec = Static<typeof S.Sampling>;
