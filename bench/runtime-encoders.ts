@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/runtime-encoders.ts            # backend from ATTNC_BACKEND (default auto)
  *   REPS=10 npx tsx bench/runtime-encoders.ts
+ *   ONLY=damsm npx tsx bench/runtime-encoders.ts  # one section: text | damsm | inception
  *
  * Prints a markdown table (median ms over REPS after one warm-up) for bench/README.md.
  */
@@ -16,6 +17,9 @@ import { sentLoss, wordsLoss } from '../runtime/losses/damsm.js';
 const info = await initBackend();
 const REPS = Number(process.env.REPS ?? 5);
 const rows: string[] = [];
+
+const ONLY = process.env.ONLY?.toLowerCase();
+const want = (section: string) => !ONLY || ONLY === section;
 
 function time(label: string, fn: () => tf.Tensor | tf.Tensor[], reps = REPS): void {
   const run = () => {
@@ -49,21 +53,24 @@ console.log(`backend ${info.name} (${info.libtensorflow ?? 'js'}), ${os.availabl
 console.log('| what | median ms | min ms | reps |\n|---|---|---|---|');
 
 // Text encoder: birds vocab 5450, 300-d embeddings, BiLSTM 2×128.
-const text = new TextEncoder({ vocabSize: 5450 });
-time(`text encoder forward (B=${B}, T=${T})`, () => {
-  const o = text.apply(tokens, lengths);
-  return [o.words, o.sentence];
-});
-time(`text encoder forward+backward (training, all ${text.parameters().length} params)`, () => {
-  const { value, grads } = tf.variableGrads(() => {
-    const o = text.apply(tokens, lengths, true);
-    return tf.add(tf.sum(o.words), tf.sum(o.sentence)) as tf.Scalar;
-  }, text.trainableParameters());
-  return [value, ...Object.values(grads)];
-});
+if (want('text')) {
+  const text = new TextEncoder({ vocabSize: 5450 });
+  time(`text encoder forward (B=${B}, T=${T})`, () => {
+    const o = text.apply(tokens, lengths);
+    return [o.words, o.sentence];
+  });
+  time(`text encoder forward+backward (training, all ${text.parameters().length} params)`, () => {
+    const { value, grads } = tf.variableGrads(() => {
+      const o = text.apply(tokens, lengths, true);
+      return tf.add(tf.sum(o.words), tf.sum(o.sentence)) as tf.Scalar;
+    }, text.trainableParameters());
+    return [value, ...Object.values(grads)];
+  });
+  text.dispose();
+}
 
 // DAMSM losses on encoder-sized features.
-for (const b of [B, 48]) {
+for (const b of want('damsm') ? [B, 48] : []) {
   const lens = Array.from({ length: b }, (_, i) => Math.max(3, T - (i % 16)));
   const regions = tf.randomNormal([b, 17, 17, 256], 0, 1, 'float32', 2) as tf.Tensor4D;
   const words = tf.randomNormal([b, T, 256], 0, 1, 'float32', 3) as tf.Tensor3D;
@@ -85,27 +92,30 @@ for (const b of [B, 48]) {
 }
 
 // Inception image encoder: 256 px generator output → resize 299 → trunk → heads.
-const image = new InceptionImageEncoder();
-const imgs = tf.randomUniform([B, 256, 256, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
-const irep = Math.max(2, Math.ceil(REPS / 2));
-time(`Inception image encoder forward (B=${B}, 256→299)`, () => {
-  const o = image.apply(imgs);
-  return [o.regions, o.global];
-}, irep);
-time(`Inception image encoder forward+backward into the input (B=${B}, as G's DAMSM term)`, () =>
-  tf.tidy(() => tf.grad((x: tf.Tensor) => {
-    const o = image.apply(x as tf.Tensor4D);
-    return tf.add(tf.mean(o.regions), tf.mean(o.global));
-  })(imgs)), irep);
-time(`Inception image encoder forward+backward, heads' params (B=${B}, DAMSM pretraining)`, () => {
-  const { value, grads } = tf.variableGrads(() => {
+if (want('inception')) {
+  const image = new InceptionImageEncoder();
+  const imgs = tf.randomUniform([B, 256, 256, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
+  const irep = Math.max(2, Math.ceil(REPS / 2));
+  time(`Inception image encoder forward (B=${B}, 256→299)`, () => {
     const o = image.apply(imgs);
-    return tf.add(tf.mean(o.regions), tf.mean(o.global)) as tf.Scalar;
-  }, image.trainableParameters());
-  return [value, ...Object.values(grads)];
-}, irep);
+    return [o.regions, o.global];
+  }, irep);
+  time(`Inception image encoder forward+backward into the input (B=${B}, as G's DAMSM term)`, () =>
+    tf.tidy(() => tf.grad((x: tf.Tensor) => {
+      const o = image.apply(x as tf.Tensor4D);
+      return tf.add(tf.mean(o.regions), tf.mean(o.global));
+    })(imgs)), irep);
+  time(`Inception image encoder forward+backward, heads' params (B=${B}, DAMSM pretraining)`, () => {
+    const { value, grads } = tf.variableGrads(() => {
+      const o = image.apply(imgs);
+      return tf.add(tf.mean(o.regions), tf.mean(o.global)) as tf.Scalar;
+    }, image.trainableParameters());
+    return [value, ...Object.values(grads)];
+  }, irep);
 
-tf.dispose([tokens, imgs]);
-text.dispose();
-image.dispose();
+  imgs.dispose();
+  image.dispose();
+}
+
+tokens.dispose();
 console.log(`\n${rows.length} rows; tensors alive at exit: ${tf.memory().numTensors}`);

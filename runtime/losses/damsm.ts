@@ -101,13 +101,12 @@ export function wordsLoss(
   const out = tf.tidy(() => {
     const mask = wordMask(lens, t); // [Bi, T]
     const v = tf.reshape(regions, [b, n, d]); // images j
-    // scores[j, i, r, k] = v_j[r] · e_i[k]
+    // scores[j, r, i, k] = v_j[r] · e_i[k], one matMul for every (image, region, caption, word)
     const raw = tf.matMul(tf.reshape(v, [b * n, d]), tf.reshape(words, [b * t, d]), false, true);
-    const s = tf.transpose(tf.reshape(raw, [b, n, b, t]), [0, 2, 1, 3]); // [Bj, Bi, N, T]
-    const maskB = tf.reshape(mask, [1, b, 1, t]).cast('bool');
-    const sMasked = tf.where(tf.broadcastTo(maskB, s.shape), s, tf.fill(s.shape, NEG));
-    const attnWords = tf.softmax(sMasked); // over words, per region (Eq. 8)
-    const attn = tf.softmax(tf.mul(tf.transpose(attnWords, [0, 1, 3, 2]), opts.gamma1)); // [Bj, Bi, T, N] over regions (Eq. 9)
+    // Padding words get NEG added: exp(NEG − max) is exactly 0, as if the caption were sliced.
+    const padBias = tf.reshape(tf.mul(tf.sub(1, mask), NEG), [1, 1, b, t]);
+    const attnWords = tf.softmax(tf.add(tf.reshape(raw, [b, n, b, t]), padBias)); // over words, per region (Eq. 8)
+    const attn = tf.softmax(tf.mul(tf.transpose(attnWords, [0, 2, 3, 1]), opts.gamma1)); // [Bj, Bi, T, N] over regions (Eq. 9)
     const ctx = tf.reshape(tf.matMul(tf.reshape(attn, [b, b * t, n]), v), [b, b, t, d]); // region context per word
 
     const e = tf.reshape(words, [1, b, t, d]);
