@@ -15,7 +15,11 @@ import { mixSeed, mulberry32, randInt, shuffleInPlace } from './rng.js';
 import type { Rng } from './rng.js';
 import type { Vocabulary } from './vocab.js';
 
-export type Split = 'train' | 'test';
+/**
+ * AttnGAN's splits are 'train' and 'test'; any other folder / list name works too (e.g. synthbirds'
+ * 'heldout'): its captions are read from text/ and encoded with the dataset's vocabulary.
+ */
+export type Split = 'train' | 'test' | (string & {});
 export type DatasetKind = 'cub' | 'coco' | 'custom';
 
 export interface DatasetConfig {
@@ -136,7 +140,9 @@ function checkConfig(cfg: DatasetConfig): void {
   if (cfg.imageSizes.length === 0 || cfg.imageSizes.some((s, i) => !Number.isInteger(s) || s < 1 || (i > 0 && s <= cfg.imageSizes[i - 1]!))) {
     bad(`imageSizes must be ascending positive integers, got [${cfg.imageSizes.join(', ')}]`);
   }
-  if (cfg.split !== 'train' && cfg.split !== 'test') bad(`split must be train or test, got ${String(cfg.split)}`);
+  if (typeof cfg.split !== 'string' || !/^[\w.-]+$/.test(cfg.split) || cfg.split.startsWith('.')) {
+    bad(`split must be a folder name such as train or test, got ${JSON.stringify(cfg.split)}`);
+  }
   if (cfg.onBadFile !== 'error' && cfg.onBadFile !== 'skip') bad(`onBadFile must be error or skip, got ${String(cfg.onBadFile)}`);
 }
 

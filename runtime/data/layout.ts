@@ -98,7 +98,18 @@ export async function buildIndex(cfg: DatasetConfig, layout: Layout): Promise<Da
   let vocabSource: DatasetIndex['vocabSource'];
   let vocabFile: string | undefined;
   const captionsByKey: (number[][] | undefined)[] = new Array(keys.length);
-  if (await exists(picklePath)) {
+  const readTokens = (ks: readonly string[], countSkips: boolean) =>
+    mapLimit(ks, TEXT_CONCURRENCY, async (key) => {
+      try {
+        return await readCaptionTokens(layout.textPath(key), cfg.capsPerImage);
+      } catch (e) {
+        if (countSkips) skipOr(e, layout.textPath(key));
+        else if (!(cfg.onBadFile === 'skip' && isAttncError(e))) throw e; // counted when that split is opened
+        return undefined;
+      }
+    });
+  const isAttnGanSplit = cfg.split === 'train' || cfg.split === 'test';
+  if ((await exists(picklePath)) && isAttnGanSplit) {
     const p = parseCaptionsPickle(readPickle(await readFileOrFail(picklePath, 'ATTNC_DATA_MISSING', 'captions pickle'), picklePath), picklePath);
     vocab = p.vocab;
     vocabSource = 'captions.pickle';
@@ -114,16 +125,14 @@ export async function buildIndex(cfg: DatasetConfig, layout: Layout): Promise<Da
     }
     for (let i = 0; i < keys.length; i++) captionsByKey[i] = caps.slice(i * cfg.capsPerImage, (i + 1) * cfg.capsPerImage);
   } else {
-    const tokens = await mapLimit(keys, TEXT_CONCURRENCY, async (key) => {
-      try {
-        return await readCaptionTokens(layout.textPath(key), cfg.capsPerImage);
-      } catch (e) {
-        skipOr(e, layout.textPath(key));
-        return undefined;
-      }
-    });
+    const tokens = await readTokens(keys, true);
     vocabFile = cfg.vocabFile ?? path.join(cfg.root, 'vocab.json');
-    if (await exists(vocabFile)) {
+    if (await exists(picklePath)) {
+      // A split the pickle does not hold (e.g. 'heldout'): its text, the pickle's vocabulary.
+      vocab = parseCaptionsPickle(readPickle(await readFileOrFail(picklePath, 'ATTNC_DATA_MISSING', 'captions pickle'), picklePath), picklePath).vocab;
+      vocabSource = 'captions.pickle';
+      vocabFile = picklePath;
+    } else if (await exists(vocabFile)) {
       let json: unknown;
       try {
         json = JSON.parse(new TextDecoder().decode(await readFileOrFail(vocabFile, 'ATTNC_DATA_VOCAB', 'vocabulary')));
@@ -134,23 +143,27 @@ export async function buildIndex(cfg: DatasetConfig, layout: Layout): Promise<Da
       vocab = Vocabulary.fromJSON(json, vocabFile);
       vocabSource = 'vocab.json';
     } else {
-      // Like the original, the vocabulary covers train and test captions.
-      const other: Split = cfg.split === 'train' ? 'test' : 'train';
-      const otherListed = await layout.listSplit(other);
+      // Like the original, the vocabulary covers the train and test captions (whichever split is
+      // opened first, the same vocabulary results).
       const all: string[][] = [];
-      for (const t of tokens) if (t) all.push(...t);
-      if (!otherListed) {
-        warnings.push(`${layout.splitListPath(other)} not found: vocabulary built from the ${cfg.split} captions only`);
-      } else {
-        const otherTokens = await mapLimit(otherListed.keys, TEXT_CONCURRENCY, async (key) => {
-          try {
-            return await readCaptionTokens(layout.textPath(key), cfg.capsPerImage);
-          } catch (e) {
-            if (cfg.onBadFile === 'skip' && isAttncError(e)) return undefined; // counted when that split is opened
-            throw e;
+      const used: string[] = [];
+      for (const s of ['train', 'test'] as const) {
+        let ts: (string[][] | undefined)[];
+        if (s === cfg.split) ts = tokens;
+        else {
+          const listed = await layout.listSplit(s);
+          if (!listed) {
+            warnings.push(`${layout.splitListPath(s)} not found: the vocabulary does not cover ${s} captions`);
+            continue;
           }
-        });
-        for (const t of otherTokens) if (t) all.push(...t);
+          ts = await readTokens(listed.keys, false);
+        }
+        used.push(s);
+        for (const t of ts) if (t) all.push(...t);
+      }
+      if (used.length === 0) {
+        warnings.push(`no train or test split: vocabulary built from the ${cfg.split} captions`);
+        for (const t of tokens) if (t) all.push(...t);
       }
       vocab = Vocabulary.build(all);
       vocabSource = 'built';

@@ -94,6 +94,18 @@ describe('CUB layout with the Python-written pickles (cub-py)', () => {
     expect(Math.abs(s.image.data[(16 * 32 + 0) * 3]! - (x1 + (5.5 * 44) / 41) * (255 / 59))).toBeLessThan(8);
   });
 
+  it('opens an extra split (heldout/) with the pickle vocabulary and text/ captions', async () => {
+    const test = await openDataset(cfg(root, { split: 'test' }));
+    await fs.mkdir(path.join(root, 'heldout'), { recursive: true });
+    await fs.copyFile(path.join(root, 'test', 'filenames.pickle'), path.join(root, 'heldout', 'filenames.pickle'));
+    const held = await openDataset(cfg(root, { split: 'heldout' }));
+    expect(held.vocabSource).toBe('captions.pickle');
+    expect(held.keys).toEqual(test.keys);
+    expect((await held.getSample(1, () => 0)).captions).toEqual((await test.getSample(1, () => 0)).captions);
+    expect(held.warnings).toEqual([]);
+    await expect(openDataset(cfg(root, { split: '../x' }))).rejects.toThrow(/split must be a folder name/);
+  });
+
   it('refuses a captions.pickle whose caption count does not match capsPerImage', async () => {
     await expect(openDataset(cfg(root, { capsPerImage: 5 }))).rejects.toThrow(/captions\.pickle: holds 30 train captions, but .* 3 images × 5/);
   });
