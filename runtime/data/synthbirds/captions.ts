@@ -90,18 +90,29 @@ function joinList(items: string[], rng: Rng, repeatHas: boolean): string {
   return out;
 }
 
+const MENTION_TOTAL = CAPTION_ATTRIBUTES.reduce((t, a) => t + MENTION_WEIGHT[a], 0);
+
+/** 2–4 distinct attributes, drawn by weight without replacement. */
 function chooseMentions(rng: Rng): CaptionAttribute[] {
   const r = rng.next();
   const k = r < 0.35 ? 2 : r < 0.75 ? 3 : 4;
-  const pool = [...CAPTION_ATTRIBUTES];
   const chosen: CaptionAttribute[] = [];
+  let taken = 0; // bitmask over CAPTION_ATTRIBUTES
+  let total = MENTION_TOTAL;
   while (chosen.length < k) {
-    let total = 0;
-    for (const p of pool) total += MENTION_WEIGHT[p];
     let x = rng.next() * total;
     let idx = 0;
-    while (idx < pool.length - 1 && x >= MENTION_WEIGHT[pool[idx]!]) x -= MENTION_WEIGHT[pool[idx++]!];
-    chosen.push(pool.splice(idx, 1)[0]!);
+    for (; idx < CAPTION_ATTRIBUTES.length - 1; idx++) {
+      if (taken & (1 << idx)) continue;
+      const w = MENTION_WEIGHT[CAPTION_ATTRIBUTES[idx]!];
+      if (x < w) break;
+      x -= w;
+    }
+    // Rounding can run past the last free slot; step back to a free one.
+    while (taken & (1 << idx)) idx--;
+    taken |= 1 << idx;
+    total -= MENTION_WEIGHT[CAPTION_ATTRIBUTES[idx]!];
+    chosen.push(CAPTION_ATTRIBUTES[idx]!);
   }
   return chosen;
 }
@@ -150,6 +161,13 @@ export function tokenize(caption: string): string[] {
   return caption.toLowerCase().match(/[a-z0-9_]+/g) ?? [];
 }
 
+/** Words in a generated caption (single spaces between words, commas glued to the word before). */
+function wordCount(caption: string): number {
+  let n = 1;
+  for (let i = 0; i < caption.length; i++) if (caption.charCodeAt(i) === 32) n++;
+  return n;
+}
+
 /** The 10 captions of one image: each mentions 2–4 true attributes and at most MAX_CAPTION_WORDS words. */
 export function makeCaptions(a: BirdAttributes, seed: number, count = CAPTIONS_PER_IMAGE): string[] {
   const rng = new Rng(seed);
@@ -159,9 +177,9 @@ export function makeCaptions(a: BirdAttributes, seed: number, count = CAPTIONS_P
     // Prefer captions that are new for this image and fit WORDS_NUM; a few retries always suffice.
     for (let attempt = 0; attempt < 20; attempt++) {
       caption = captionFor(a, chooseMentions(rng), rng);
-      if (tokenize(caption).length <= MAX_CAPTION_WORDS && !out.includes(caption)) break;
+      if (wordCount(caption) <= MAX_CAPTION_WORDS && !out.includes(caption)) break;
     }
-    if (tokenize(caption).length > MAX_CAPTION_WORDS) caption = captionFor(a, ['wing', 'belly'], rng);
+    if (wordCount(caption) > MAX_CAPTION_WORDS) caption = captionFor(a, ['wing', 'belly'], rng);
     out.push(caption);
   }
   return out;
