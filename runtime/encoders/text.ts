@@ -81,41 +81,52 @@ class BidirectionalRnn extends Module {
     this.bwd = dir('_reverse');
   }
 
-  /** x [B,T,E], mask [B,T] (1 = real) → outputs [B,T,h] (0 at padding) and the final state [B,h]. */
-  run(x: tf.Tensor3D, mask: tf.Tensor2D, d: Direction, reverse: boolean): { out: tf.Tensor3D; last: tf.Tensor2D } {
+  /**
+   * x [B,T,E], mask [B,T] (1 = real) → per-token outputs of both directions [B,T,2h] (0 at padding)
+   * and their final states [B,2h]. The two directions run in lockstep as one batch of 2: step s
+   * is time s forwards and time T−1−s backwards, so each step is one batched matMul.
+   */
+  run(x: tf.Tensor3D, mask: tf.Tensor2D): { out: tf.Tensor3D; last: tf.Tensor2D } {
     const [b, t, e] = x.shape;
     const h = this.hidden;
-    const xProj = tf.unstack(
-      tf.reshape(tf.add(tf.matMul(tf.reshape(x, [b * t, e]), d.wIh), d.bIh), [b, t, -1]),
-      1,
-    ) as tf.Tensor2D[];
-    const masks = tf.unstack(tf.reshape(mask, [b, t, 1]), 1) as tf.Tensor2D[];
-    let hState: tf.Tensor2D = tf.zeros([b, h]);
-    let cState: tf.Tensor2D = tf.zeros([b, h]);
-    const outs: tf.Tensor2D[] = new Array(t);
+    const xFlat = tf.reshape(x, [b * t, e]);
+    const proj = (d: Direction) => tf.reshape(tf.add(tf.matMul(xFlat, d.wIh), d.bIh), [b, t, -1]);
+    // [2, B, T, G] → T steps of [2, B, G], the backward direction time-reversed
+    const xs = tf.unstack(tf.stack([proj(this.fwd), tf.reverse(proj(this.bwd), 1)]), 2) as tf.Tensor3D[];
+    const m3 = tf.reshape(mask, [b, t, 1]);
+    const ms = tf.unstack(tf.stack([m3, tf.reverse(m3, 1)]), 2) as tf.Tensor3D[];
+    const wHh = tf.stack([this.fwd.wHh, this.bwd.wHh]) as tf.Tensor3D; // [2, h, G]
+    const bHh = tf.reshape(tf.stack([this.fwd.bHh, this.bwd.bHh]), [2, 1, -1]);
+    let hState: tf.Tensor3D = tf.zeros([2, b, h]);
+    let cState: tf.Tensor3D = tf.zeros([2, b, h]);
+    const outs: tf.Tensor3D[] = [];
     for (let s = 0; s < t; s++) {
-      const step = reverse ? t - 1 - s : s;
-      const m = masks[step]!;
+      const m = ms[s]!;
       const keep = tf.sub(1, m);
-      const hh = tf.add(tf.matMul(hState, d.wHh), d.bHh);
-      let hNew: tf.Tensor2D;
+      const hh = tf.add(tf.matMul(hState, wHh), bHh);
+      let hNew: tf.Tensor3D;
       if (this.kind === 'lstm') {
-        const [gi, gf, gg, go] = tf.split(tf.add(xProj[step]!, hh), 4, 1) as tf.Tensor2D[];
+        const [gi, gf, gg, go] = tf.split(tf.add(xs[s]!, hh), 4, 2) as tf.Tensor3D[];
         const cNew = tf.add(tf.mul(tf.sigmoid(gf!), cState), tf.mul(tf.sigmoid(gi!), tf.tanh(gg!)));
         hNew = tf.mul(tf.sigmoid(go!), tf.tanh(cNew));
         cState = tf.add(tf.mul(m, cNew), tf.mul(keep, cState));
       } else {
-        const [xr, xz, xn] = tf.split(xProj[step]!, 3, 1) as tf.Tensor2D[];
-        const [hr, hz, hn] = tf.split(hh, 3, 1) as tf.Tensor2D[];
+        const [xr, xz, xn] = tf.split(xs[s]!, 3, 2) as tf.Tensor3D[];
+        const [hr, hz, hn] = tf.split(hh, 3, 2) as tf.Tensor3D[];
         const r = tf.sigmoid(tf.add(xr!, hr!));
         const z = tf.sigmoid(tf.add(xz!, hz!));
         const n = tf.tanh(tf.add(xn!, tf.mul(r, hn!)));
         hNew = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, hState));
       }
       hState = tf.add(tf.mul(m, hNew), tf.mul(keep, hState));
-      outs[step] = tf.mul(m, hNew);
+      outs.push(tf.mul(m, hNew));
     }
-    return { out: tf.stack(outs, 1) as tf.Tensor3D, last: hState };
+    const [fwdOut, bwdRev] = tf.unstack(tf.stack(outs, 2)) as [tf.Tensor3D, tf.Tensor3D]; // each [B, T, h]
+    const [fwdLast, bwdLast] = tf.unstack(hState) as [tf.Tensor2D, tf.Tensor2D];
+    return {
+      out: tf.concat([fwdOut, tf.reverse(bwdRev, 1)], 2) as tf.Tensor3D,
+      last: tf.concat([fwdLast, bwdLast], 1) as tf.Tensor2D,
+    };
   }
 }
 
@@ -156,12 +167,8 @@ export class TextEncoder extends Module {
       const mask = wordMask(lens, t);
       let x = tf.gather(this.encoder.weight, tf.cast(tokens, 'int32')) as tf.Tensor3D;
       if (training && this.dropout > 0) x = tf.dropout(x, this.dropout, undefined, seed) as tf.Tensor3D;
-      const f = this.rnn.run(x, mask, this.rnn.fwd, false);
-      const r = this.rnn.run(x, mask, this.rnn.bwd, true);
-      return {
-        words: tf.concat([f.out, r.out], 2) as tf.Tensor3D,
-        sentence: tf.concat([f.last, r.last], 1) as tf.Tensor2D,
-      };
+      const { out, last } = this.rnn.run(x, mask);
+      return { words: out, sentence: last };
     });
   }
 }
