@@ -120,6 +120,22 @@ describe('writePickle', () => {
     expect(readPickle(bytes)).toEqual({ 0: '<end>', 1: 'bird' });
   });
 
+  it('matches the committed golden that Python checked (make_pickles.py loads it with pickle.load)', () => {
+    const value = new Map<string | number, PickleValue | Map<number, string>>([
+      ['keys', ['002.Laysan_Albatross/Laysan_Albatross_0002_1027', 'caf\u00e9 \u2603']],
+      ['ints', [0, 255, 256, 65535, 65536, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1]],
+      ['big', 2n ** 70n],
+      ['floats', [0.5, -1e-300]],
+      ['flags', [true, false, null]],
+      ['ixtoword', new Map([[0, '<end>'], [1, 'bird']])],
+      [7, Array.from({ length: 1001 }, (_, i) => i % 3)],
+    ]);
+    const bytes = writePickle(value as never);
+    const golden = P('attnc_written_p2.pickle');
+    if (process.env.UPDATE_GOLDEN) fs.writeFileSync(golden, bytes);
+    expect(Buffer.from(bytes).equals(fs.readFileSync(golden))).toBe(true);
+  });
+
   it('refuses cycles', () => {
     const a: PickleValue[] = [];
     a.push(a);
