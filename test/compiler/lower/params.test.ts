@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelGraph, NetworkId } from '../../../compiler/lower/graph.js';
+import { DNet } from '../../../runtime/discriminators/index.js';
+import { CnnImageEncoder, InceptionImageEncoder } from '../../../runtime/encoders/image.js';
+import { TextEncoder } from '../../../runtime/encoders/text.js';
+import { Module } from '../../../runtime/nn/index.js';
+import { buildHandGenerator } from '../../runtime/fixtures/hand-generator.js';
+import { graphOf, SHIPPED } from './helpers.js';
+
+const net = (g: ModelGraph, id: NetworkId) => g.networks.find((n) => n.id === id)!;
+const shapes = (g: ModelGraph, id: NetworkId) => net(g, id).params.map((p) => [p.name, [...p.shape]]);
+
+describe('parameter counts of the graph (reference §12)', () => {
+  it.each([
+    ['attngan2', 'generator', 7_084_592],
+    ['attngan2-coco', 'generator', 13_811_456],
+    ['attngan2', 'discriminator_64', 6_313_730],
+    ['attngan2', 'discriminator_128', 19_424_002],
+    ['attngan2', 'discriminator_256', 71_858_946],
+    ['attngan2', 'image_encoder', 22_506_720],
+    ['attngan2', 'text_encoder', 2_075_320],
+    ['attngan2-coco', 'text_encoder', 8_629_420],
+  ] as const)('%s %s = %i', async (spec, id, n) => {
+    expect(net(await graphOf(spec), id).paramCount).toBe(n);
+  });
+
+  it('image encoder: 721,152 trainable (the two projections), trunk frozen and owned by no phase', async () => {
+    const e = net(await graphOf('attngan2'), 'image_encoder');
+    expect(e.trainableCount).toBe(721_152);
+    expect(e.params.filter((p) => !p.trainable).every((p) => p.phase === null)).toBe(true);
+    expect(e.params.length).toBe(3 * 94 + 3); // 94 BasicConv2d (conv + bn γ, β) + 3 projection tensors
+  });
+
+  it('birds generator: 82 tensors with torch shapes of §12.1', async () => {
+    const g = net(await graphOf('attngan2'), 'generator');
+    // state_dict tensors = parameters + running_mean/var of each BatchNorm (the only 1-D weights).
+    const all = g.params.length + 2 * g.params.filter((p) => p.name.endsWith('.weight') && p.shape.length === 1).length;
+    expect(g.params.find((p) => p.name === 'h_net1.fc.0.weight')!.torchShape).toEqual([16384, 200]);
+    expect(g.params.find((p) => p.name === 'h_net2.residual.1.block.0.weight')!.torchShape).toEqual([128, 64, 3, 3]);
+    expect(g.params.find((p) => p.name === 'h_net3.att.conv_context.weight')!.shape).toEqual([1, 1, 256, 32]);
+    expect(all).toBe(82);
+  });
+});
+
+describe('graph and runtime modules agree on every parameter name and shape', () => {
+  it('generator vs the hand-composed runtime generator (birds, COCO, AttnDCGAN)', async () => {
+    for (const [spec, cfg] of [
+      ['attngan2', { gfDim: 32, rNum: 2, stages: 3 }],
+      ['attngan2-coco', { gfDim: 48, rNum: 3, stages: 3 }],
+      ['attngan1', { gfDim: 32, rNum: 2, stages: 2 }],
+      ['attndcgan', { gfDim: 32, rNum: 0, stages: 3, dcgan: true }],
+    ] as const) {
+      const hand = Module.shapeOnly(() => buildHandGenerator(cfg));
+      expect(shapes(await graphOf(spec), 'generator'), spec).toEqual(hand.namedParameterShapes());
+    }
+  });
+
+  it('discriminators vs runtime DNet', async () => {
+    const g = await graphOf('attngan2');
+    for (const size of [64, 128, 256]) {
+      const d = Module.shapeOnly(() => new DNet({ size, ndf: 64, nef: 256 }));
+      expect(shapes(g, `discriminator_${size}`)).toEqual(d.namedParameterShapes());
+    }
+    const dc = Module.shapeOnly(() => new DNet({ size: 256, ndf: 64, nef: 256, unconditional: false }));
+    expect(shapes(await graphOf('attndcgan'), 'discriminator_256')).toEqual(dc.namedParameterShapes());
+  });
+
+  it('encoders vs runtime TextEncoder, InceptionImageEncoder, CnnImageEncoder', async () => {
+    const birds = await graphOf('attngan2');
+    const text = Module.shapeOnly(() => new TextEncoder({ vocabSize: 5450 }));
+    expect(shapes(birds, 'text_encoder')).toEqual(text.namedParameterShapes());
+    const inception = Module.shapeOnly(() => new InceptionImageEncoder({ nef: 256 }));
+    expect(shapes(birds, 'image_encoder')).toEqual(inception.namedParameterShapes());
+    const tiny = await graphOf('tiny');
+    const cnn = Module.shapeOnly(() => new CnnImageEncoder({ inputSize: 64, nef: 64, channels: [16, 32, 64], globalChannels: 128 }));
+    expect(shapes(tiny, 'image_encoder')).toEqual(cnn.namedParameterShapes());
+    expect(shapes(tiny, 'text_encoder')[0]).toEqual(['encoder.weight', ['V', 64]]);
+  });
+
+  it.each(SHIPPED)('%s: the generated classes register exactly the graph parameters', async (spec) => {
+    const g = await graphOf(spec);
+    const mod = (await import(`../../../generated/${spec}/index.ts`)) as {
+      Generator: new () => Module;
+      createDiscriminators: () => Module[];
+      createImageEncoder: () => Module;
+    };
+    expect(Module.shapeOnly(() => new mod.Generator()).namedParameterShapes()).toEqual(shapes(g, 'generator'));
+    const ds = Module.shapeOnly(() => mod.createDiscriminators());
+    const dIds = g.networks.filter((n) => n.id.startsWith('discriminator_')).map((n) => n.id);
+    expect(ds.map((d) => d.namedParameterShapes())).toEqual(dIds.map((id) => shapes(g, id)));
+    expect(Module.shapeOnly(() => mod.createImageEncoder()).namedParameterShapes()).toEqual(shapes(g, 'image_encoder'));
+  });
+});
