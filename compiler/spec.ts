@@ -67,7 +67,7 @@ export async function loadSpec(file: string, options: LoadOptions = {}): Promise
   // 5. schema
   const errors = checkSchema(value);
   if (errors.length) {
-    diagnostics.push(...schemaDiagnostics(errors, origins, display));
+    diagnostics.push(...schemaDiagnostics(errors, origins, display, { schema: SpecSchema, value }));
     return fail();
   }
   const spec = inSchemaOrder(SpecSchema, value) as ResolvedSpec;

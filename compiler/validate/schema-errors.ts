@@ -2,8 +2,8 @@ import type { ErrorObject } from 'ajv';
 import type { DiagnosticCode } from '../diagnostics/catalog.js';
 import { helpFor } from '../diagnostics/suggest.js';
 import type { Diagnostic } from '../diagnostics/types.js';
-import { joinPointer, toDotted } from '../parse/pointer.js';
-import { variantNames } from '../schema/navigate.js';
+import { joinPointer, splitPointer, toDotted } from '../parse/pointer.js';
+import { childSchema, tagOf, variantNames } from '../schema/navigate.js';
 import type { Origins } from '../resolve/origins.js';
 import { mergeNote } from './locate.js';
 import { locateDiag } from './locate.js';
@@ -11,12 +11,16 @@ import { locateDiag } from './locate.js';
 type Json = Record<string, any>;
 
 /** ajv errors → located diagnostics, one per problem (union-branch noise removed). */
-export function schemaDiagnostics(errors: ErrorObject[], origins: Origins, mainFile: string): Diagnostic[] {
+export function schemaDiagnostics(errors: ErrorObject[], origins: Origins, mainFile: string, root?: { schema: Json; value: unknown }): Diagnostic[] {
   const kept = pruneAnyOf(errors);
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const e of kept) {
     const d = convert(e, origins, mainFile);
+    if (d && root && e.keyword === 'additionalProperties') {
+      const hint = otherVariantHint(root.schema, root.value, e.instancePath, (e.params as { additionalProperty: string }).additionalProperty);
+      if (hint) d.notes = [...(d.notes ?? []), hint];
+    }
     if (!d) continue;
     const key = `${d.code}|${d.pointer}|${d.message}`;
     if (seen.has(key)) continue;
@@ -91,6 +95,21 @@ export function rangeOf(s: Json): string | undefined {
   const l = lo === undefined ? '(-∞' : `${s.exclusiveMinimum !== undefined ? '(' : '['}${lo}`;
   const h = hi === undefined ? '∞)' : `${hi}${s.exclusiveMaximum !== undefined ? ')' : ']'}`;
   return `${l}, ${h}`;
+}
+
+/** "`residual_blocks` exists only with `type: attention`" when a key belongs to another variant of the union. */
+function otherVariantHint(schema: Json, value: unknown, pointer: string, key: string): string | undefined {
+  let s: Json | undefined = schema;
+  let v: unknown = value;
+  for (const seg of splitPointer(pointer)) {
+    if (!s) return undefined;
+    s = childSchema(s, seg, v);
+    v = v !== null && typeof v === 'object' ? (v as Json)[seg] : undefined;
+  }
+  const tag = s ? tagOf(s) : undefined;
+  if (!s || !tag) return undefined;
+  const owners = (s.oneOf as Json[]).filter((b) => b.properties?.[key]).map((b) => `\`${tag}: ${b.properties[tag].const}\``);
+  return owners.length ? `\`${key}\` exists only with ${owners.join(' or ')}` : undefined;
 }
 
 function where(pointer: string): string {
