@@ -88,7 +88,13 @@ export function readPickle(bytes: Uint8Array, file?: string): PickleValue {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: StackItem[] = [];
   const marks: number[] = [];
-  const memo = new Map<number, StackItem>();
+  const memo: StackItem[] = []; // dense in practice (Python numbers memo entries 0, 1, 2...)
+  let memoSize = 0;
+  const memoSet = (idx: number, v: StackItem) => {
+    if (idx > memo.length + 1_000_000) fail(`malformed pickle: memo index ${idx} out of range`, opStart);
+    if (memo[idx] === undefined) memoSize++;
+    memo[idx] = v;
+  };
   let pos = 0;
   let opStart = 0;
 
@@ -130,6 +136,10 @@ export function readPickle(bytes: Uint8Array, file?: string): PickleValue {
     return stack.splice(m!);
   };
   const value = (item: StackItem): PickleValue => (item instanceof Tuple ? item.items : item);
+  const values = (items: StackItem[]): PickleValue[] => {
+    for (let i = 0; i < items.length; i++) if (items[i] instanceof Tuple) items[i] = (items[i] as Tuple).items;
+    return items as PickleValue[];
+  };
   const list = (item: StackItem): PickleValue[] => {
     if (!Array.isArray(item)) fail(`malformed pickle: ${opLabel(bytes[opStart]!)} on a non-list`, opStart);
     return item as PickleValue[];
@@ -253,11 +263,16 @@ export function readPickle(bytes: Uint8Array, file?: string): PickleValue {
         break;
       }
       case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x6c: stack.push(popMark().map(value)); break; // LIST
+      case 0x6c: stack.push(values(popMark())); break; // LIST
       case 0x61: { const v = pop(); list(top()).push(value(v)); break; } // APPEND
-      case 0x65: { const items = popMark(); list(top()).push(...items.map(value)); break; } // APPENDS
+      case 0x65: { // APPENDS
+        const items = values(popMark());
+        const l = list(top());
+        for (let i = 0; i < items.length; i++) l.push(items[i]!);
+        break;
+      }
       case 0x29: stack.push(new Tuple([])); break; // EMPTY_TUPLE
-      case 0x74: stack.push(new Tuple(popMark().map(value))); break; // TUPLE
+      case 0x74: stack.push(new Tuple(values(popMark()))); break; // TUPLE
       case 0x85: case 0x86: case 0x87: { // TUPLE1..3
         const n = op - 0x84;
         const items: StackItem[] = [];
@@ -282,14 +297,14 @@ export function readPickle(bytes: Uint8Array, file?: string): PickleValue {
         for (let i = 0; i < items.length; i += 2) setItem(d, items[i]!, items[i + 1]!);
         break;
       }
-      case 0x70: memo.set(Number(parseIntText(line())), top()); break; // PUT
-      case 0x71: memo.set(u8(), top()); break; // BINPUT
-      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
+      case 0x70: memoSet(Number(parseIntText(line())), top()); break; // PUT
+      case 0x71: memoSet(u8(), top()); break; // BINPUT
+      case 0x72: memoSet(u32(), top()); break; // LONG_BINPUT
+      case 0x94: memoSet(memoSize, top()); break; // MEMOIZE
       case 0x67: case 0x68: case 0x6a: { // GET / BINGET / LONG_BINGET
         const idx = op === 0x67 ? Number(parseIntText(line())) : op === 0x68 ? u8() : u32();
-        if (!memo.has(idx)) fail(`malformed pickle: memo entry ${idx} was never stored`, opStart);
-        stack.push(memo.get(idx)!);
+        if (idx >= memo.length || memo[idx] === undefined) fail(`malformed pickle: memo entry ${idx} was never stored`, opStart);
+        stack.push(memo[idx]!);
         break;
       }
       default:
