@@ -1,4 +1,6 @@
 export { TextEncoder, type TextEncoderOptions, type TextEncoderOutput, type RnnKind } from './text.js';
+/** Same class under a name that does not shadow the global WHATWG `TextEncoder`. */
+export { TextEncoder as RnnTextEncoder } from './text.js';
 export {
   InceptionImageEncoder,
   CnnImageEncoder,
