@@ -11,6 +11,14 @@ function intOption(name: string, raw: string, min: number, max: number): number 
   return v;
 }
 
+function fractionOption(name: string, raw: string, max: number): number {
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v) || v < 0 || v > max) {
+    throw new AttncError('ATTNC_USAGE_OPTION', `${name} must be a number in 0..${max}, got "${raw}"`, { hint: `for example ${name} 0.1` });
+  }
+  return v;
+}
+
 /** A live line on a terminal, a plain line every 10% otherwise (logs, CI). */
 function progressReporter(total: number): { update(done: number): void; end(): void } {
   const tty = !!process.stderr.isTTY;
@@ -47,14 +55,18 @@ export function register(program: Command): void {
     .option('--n <count>', 'number of images, all splits together', '10000')
     .option('--size <px>', 'image side in pixels, 32..256', '128')
     .option('--seed <int>', 'dataset seed (same seed → identical files)', '0')
+    .option('--test-fraction <f>', 'fraction of seen-combination images in test', '0.1')
+    .option('--heldout-fraction <f>', 'fraction of the 729 colour combinations held out of train and test, 0..0.5', '0.1')
     .option('--force', 'write into a non-empty folder that is not a synth dataset')
-    .action(async (opts: { out: string; n: string; size: string; seed: string; force?: boolean }) => {
+    .action(async (opts: { out: string; n: string; size: string; seed: string; testFraction: string; heldoutFraction: string; force?: boolean }) => {
       const n = intOption('--n', opts.n, 1, 1_000_000);
       const size = intOption('--size', opts.size, 32, 256);
       const seed = intOption('--seed', opts.seed, 0, 0xffffffff);
+      const testFraction = fractionOption('--test-fraction', opts.testFraction, 1);
+      const heldoutFraction = fractionOption('--heldout-fraction', opts.heldoutFraction, 0.5);
       const { synthBirds, writeSynthBirds } = await import('../../../runtime/data/synthbirds/index.js');
       const t0 = performance.now();
-      const ds = synthBirds({ n, size, seed });
+      const ds = synthBirds({ n, size, seed, testFraction, heldoutFraction });
       const progress = progressReporter(n);
       let result;
       try {

@@ -12,7 +12,7 @@ export interface SynthBirdsOptions {
   seed?: number;
   /** Fraction of seen-combination images that go to `test` (default 0.1). */
   testFraction?: number;
-  /** Fraction of the 729 colour combinations held out of train/test (default 0.1). */
+  /** Fraction of the 729 colour combinations held out of train/test (default 0.1, at most 0.5). */
   heldoutFraction?: number;
 }
 
@@ -35,6 +35,8 @@ export interface SynthBirds {
   n: number;
   size: number;
   seed: number;
+  testFraction: number;
+  heldoutFraction: number;
   items: SynthBirdItem[];
   /** Item indices per split, ascending. */
   splits: Record<SynthSplit, number[]>;
@@ -67,14 +69,18 @@ export function synthBirds(opts: SynthBirdsOptions): SynthBirds {
   if (!Number.isInteger(size) || size < MIN_SIZE || size > MAX_SIZE) {
     throw new RangeError(`synthbirds: size must be an integer in ${MIN_SIZE}..${MAX_SIZE}, got ${size}`);
   }
-  const heldoutIds = heldoutClassIds(seed, opts.heldoutFraction ?? DEFAULT_HELDOUT_FRACTION);
+  const testFraction = opts.testFraction ?? DEFAULT_TEST_FRACTION;
+  const heldoutFraction = opts.heldoutFraction ?? DEFAULT_HELDOUT_FRACTION;
+  if (!(testFraction >= 0 && testFraction <= 1)) throw new RangeError(`synthbirds: testFraction must be in 0..1, got ${testFraction}`);
+  if (!(heldoutFraction >= 0 && heldoutFraction <= 0.5)) throw new RangeError(`synthbirds: heldoutFraction must be in 0..0.5, got ${heldoutFraction}`);
+  const heldoutIds = heldoutClassIds(seed, heldoutFraction);
   const heldout = new Set(heldoutIds);
   const items: SynthBirdItem[] = new Array(n);
   const splits: Record<SynthSplit, number[]> = { train: [], test: [], heldout: [] };
   for (let i = 0; i < n; i++) {
     const attributes = sampleAttributes(new Rng(hash32(seed, i, STREAM.attributes)));
     const classId = classIdOf(attributes);
-    const split = splitOf(seed, i, classId, heldout, opts.testFraction ?? DEFAULT_TEST_FRACTION);
+    const split = splitOf(seed, i, classId, heldout, testFraction);
     items[i] = {
       index: i,
       key: synthItemKey(classId, i),
@@ -95,6 +101,8 @@ export function synthBirds(opts: SynthBirdsOptions): SynthBirds {
     n,
     size,
     seed,
+    testFraction,
+    heldoutFraction,
     items,
     splits,
     heldoutClassIds: heldoutIds,

@@ -144,6 +144,8 @@ export function writeSynthBirds(ds: SynthBirds, outDir: string, opts: WriteSynth
     n: ds.n,
     size: ds.size,
     seed: ds.seed,
+    testFraction: ds.testFraction,
+    heldoutFraction: ds.heldoutFraction,
     captionsPerImage: ds.captionsPerImage,
     colours: COLOURS,
     numClasses: NUM_CLASSES,

@@ -76,6 +76,17 @@ describe('synthbirds dataset', () => {
     expect(heldoutClassIds(12)).not.toEqual(ds.heldoutClassIds);
   });
 
+  it('honours the split fractions', () => {
+    const none = synthBirds({ n: 300, size: 32, seed: 1, testFraction: 0, heldoutFraction: 0 });
+    expect(none.splits.train).toHaveLength(300);
+    const more = synthBirds({ n: 1000, size: 32, seed: 1, testFraction: 0.5, heldoutFraction: 0.3 });
+    expect(more.heldoutClassIds).toHaveLength(Math.round(0.3 * NUM_CLASSES));
+    expect(Math.abs(more.splits.heldout.length / 1000 - 0.3)).toBeLessThan(0.06);
+    expect(Math.abs(more.splits.test.length / (1000 - more.splits.heldout.length) - 0.5)).toBeLessThan(0.08);
+    expect(() => synthBirds({ n: 5, heldoutFraction: 0.6 })).toThrow(RangeError);
+    expect(() => synthBirds({ n: 5, testFraction: -0.1 })).toThrow(RangeError);
+  });
+
   it('is deterministic and renders on demand', () => {
     const again = synthBirds({ n: 50, size: 32, seed: 11 });
     expect(again.items).toEqual(ds.items.slice(0, 50));
