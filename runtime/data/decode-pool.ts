@@ -21,6 +21,7 @@ export class DecodePool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private closed = false;
+  private broken: AttncError | undefined;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new AttncError('ATTNC_DATA_CONFIG', `workers must be a positive integer, got ${size}`);
@@ -32,7 +33,15 @@ export class DecodePool {
     let worker: Worker;
     if (url.pathname.endsWith('.ts')) {
       // Running from TypeScript sources (tsx, vitest): the worker registers tsx's loader first.
-      const tsxApi = import.meta.resolve('tsx/esm/api');
+      let tsxApi: string;
+      try {
+        tsxApi = import.meta.resolve('tsx/esm/api');
+      } catch (e) {
+        throw new AttncError('ATTNC_DATA_WORKER', 'image workers need the tsx package when attnc runs from its TypeScript sources', {
+          cause: e,
+          hint: 'install tsx, or load images on the main thread (workers: 0)',
+        });
+      }
       const src = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
       worker = new Worker(src, { eval: true });
     } else {
@@ -49,16 +58,21 @@ export class DecodePool {
       else p.reject(new AttncError(msg.error.code, msg.error.message, { ...(msg.error.path ? { path: msg.error.path } : {}), ...(msg.error.hint ? { hint: msg.error.hint } : {}) }));
     });
     worker.on('error', (e) => this.failAll(new AttncError('ATTNC_DATA_WORKER', `image decoding worker crashed: ${e.message}`, { cause: e })));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.failAll(new AttncError('ATTNC_DATA_WORKER', `image decoding worker exited (code ${code})`));
+    });
     return worker;
   }
 
   private failAll(e: AttncError): void {
+    this.broken ??= e;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
   }
 
   run(job: ImageJob): Promise<ImageJobResult> {
     if (this.closed) return Promise.reject(new AttncError('ATTNC_DATA_WORKER', 'the image decoding pool is closed'));
+    if (this.broken) return Promise.reject(this.broken);
     const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     if (slot.busy++ === 0) slot.worker.ref(); // a pending job keeps the process alive; an idle pool does not
     const id = this.nextId++;
@@ -70,7 +84,8 @@ export class DecodePool {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.failAll(new AttncError('ATTNC_DATA_WORKER', 'the image decoding pool was closed'));
+    for (const p of this.pending.values()) p.reject(new AttncError('ATTNC_DATA_WORKER', 'the image decoding pool was closed'));
+    this.pending.clear();
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 }
