@@ -16,7 +16,9 @@ import {
 } from '../../../runtime/data/images.js';
 import { mulberry32 } from '../../../runtime/data/rng.js';
 import { AttncError } from '../../../runtime/util/errors.js';
-import { gradientImage } from './make-fixtures.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FIXTURES, gradientImage } from './make-fixtures.js';
 
 const px = (img: { data: Uint8Array; width: number }, x: number, y: number) => [...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3)];
 
@@ -81,6 +83,18 @@ describe('resize (PIL-bilinear-like)', () => {
     for (let y = 0; y < 4; y++) for (let x = 0; x < w; x++) data.fill(x % 2 ? 255 : 0, (y * w + x) * 3, (y * w + x) * 3 + 3);
     const r = resizeBilinear({ data, width: w, height: 4 }, 8, 4);
     for (let x = 1; x < 7; x++) expect(Math.abs(px(r, x, 1)[0]! - 128)).toBeLessThan(40);
+  });
+
+  it('matches Pillow Image.resize(BILINEAR) within ±1 (fixtures made with Pillow)', () => {
+    const dir = path.join(FIXTURES, 'pillow');
+    const src = decodeImage(fs.readFileSync(path.join(dir, 'src_37x29.png')), 'src');
+    for (const f of fs.readdirSync(dir).filter((n) => n.startsWith('bilinear_'))) {
+      const want = decodeImage(fs.readFileSync(path.join(dir, f)), f);
+      const got = resizeBilinear(src, want.width, want.height);
+      let worst = 0;
+      for (let i = 0; i < want.data.length; i++) worst = Math.max(worst, Math.abs(got.data[i]! - want.data[i]!));
+      expect(worst, f).toBeLessThanOrEqual(1);
+    }
   });
 
   it('resizeRegion equals resize-then-crop, pixel for pixel', () => {
