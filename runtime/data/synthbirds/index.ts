@@ -15,3 +15,4 @@ export type { SynthBirds, SynthBirdsOptions, SynthBirdItem } from './dataset.js'
 export { writeSynthBirds, MANIFEST_FILE, PREVIEW_COUNT } from './write.js';
 export type { WriteSynthBirdsOptions, WriteSynthBirdsResult, SynthAttributesRecord } from './write.js';
 export { Rng, hash32 } from './rng.js';
+export { readSynthAttributes } from './labels.js';

@@ -9,6 +9,7 @@ import { readPickle } from '../../../../runtime/data/pickle.js';
 import { mulberry32 } from '../../../../runtime/data/rng.js';
 import { tokenize } from '../../../../runtime/data/synthbirds/captions.js';
 import { synthBirds } from '../../../../runtime/data/synthbirds/dataset.js';
+import { readSynthAttributes } from '../../../../runtime/data/synthbirds/labels.js';
 import { writeSynthBirds, type SynthAttributesRecord } from '../../../../runtime/data/synthbirds/write.js';
 import { isAttncError } from '../../../../runtime/util/errors.js';
 
@@ -86,6 +87,17 @@ describe('synthbirds CUB-layout writer', () => {
     }
   });
 
+  it('exports every label for evaluation code (readSynthAttributes)', () => {
+    const labels = readSynthAttributes(out);
+    expect(labels.size).toBe(60);
+    for (const it of ds.items) expect(labels.get(it.key)).toMatchObject({ ...it.attributes, classId: it.classId, split: it.split });
+    const broken = path.join(tmp, 'broken');
+    fs.mkdirSync(broken);
+    fs.writeFileSync(path.join(broken, 'attributes.jsonl'), read('attributes.jsonl').toString().replace('"wing":"', '"wing":"x'));
+    expect(() => readSynthAttributes(broken)).toThrow(/attributes\.jsonl:1: wing must be one of/);
+    expect(() => readSynthAttributes(path.join(tmp, 'nowhere'))).toThrow(/not found/);
+  });
+
   it('is deterministic: writing the same dataset again gives byte-identical files', () => {
     const again = path.join(tmp, 'again');
     writeSynthBirds(synthBirds({ n: 60, size: 32, seed: 5 }), again);
@@ -120,11 +132,14 @@ describe('synthbirds CUB-layout writer', () => {
   });
 
   it('opens in the CUB loader and round-trips captions and class ids', async () => {
-    for (const split of ['train', 'test'] as const) {
+    for (const split of ['train', 'test', 'heldout'] as const) {
       const cub = await openDataset({
         kind: 'cub', root: out, split, capsPerImage: 10, wordsNum: 18, imageSizes: [32], augment: false, onBadFile: 'error', seed: 0,
       });
       const mine = ds.splits[split].map((i) => ds.items[i]!);
+      expect(mine.length).toBeGreaterThan(0);
+      // heldout is not in captions.pickle (the original format has train and test only): its captions
+      // come from text/ and are encoded with the pickle's vocabulary.
       expect(cub.vocabSource).toBe('captions.pickle');
       expect(cub.size).toBe(mine.length);
       expect([...cub.keys]).toEqual(mine.map((it) => it.key));
