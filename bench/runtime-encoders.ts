@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/backend/index.js';
 import { TextEncoder } from '../runtime/encoders/text.js';
 import { InceptionImageEncoder } from '../runtime/encoders/image.js';
+import { basicConvOptions } from '../runtime/encoders/inception.js';
 import { sentLoss, wordsLoss } from '../runtime/losses/damsm.js';
 
 const info = await initBackend();
@@ -96,10 +97,14 @@ if (want('inception')) {
   const image = new InceptionImageEncoder();
   const imgs = tf.randomUniform([B, 256, 256, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
   const irep = Math.max(2, Math.ceil(REPS / 2));
-  time(`Inception image encoder forward (B=${B}, 256→299)`, () => {
-    const o = image.apply(imgs);
-    return [o.regions, o.global];
-  }, irep);
+  for (const fold of [false, true]) {
+    basicConvOptions.foldBatchNorm = fold;
+    const how = fold ? 'BN folded into fused conv' : 'conv → batchNorm → relu';
+    time(`Inception image encoder forward (B=${B}, 256→299, ${how})`, () => {
+      const o = image.apply(imgs);
+      return [o.regions, o.global];
+    }, irep);
+  }
   time(`Inception image encoder forward+backward into the input (B=${B}, as G's DAMSM term)`, () =>
     tf.tidy(() => tf.grad((x: tf.Tensor) => {
       const o = image.apply(x as tf.Tensor4D);

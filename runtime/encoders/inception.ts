@@ -28,9 +28,30 @@ export class BasicConv2d extends Module {
     this.bn = this.addModule('bn', new BatchNorm({ channels: outC, eps: 1e-3 }));
   }
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    return tf.tidy(() => tf.relu(this.bn.apply(this.conv.apply(x), training)));
+    if (training || !basicConvOptions.foldBatchNorm) {
+      return tf.tidy(() => tf.relu(this.bn.apply(this.conv.apply(x), training)));
+    }
+    // Eval: fold BN into the conv, w' = w·γ/√(var+ε), b' = β − mean·γ/√(var+ε) (recomputed per call,
+    // so loaded weights are always current). Without a gradient tape one fused conv+bias+ReLU op;
+    // under a tape conv + add + relu, because the fused op's gradient also computes the (frozen)
+    // filter gradient.
+    return tf.tidy(() => {
+      const bn = this.bn;
+      const scale = tf.mul(bn.weight, tf.rsqrt(tf.add(bn.runningVar, bn.eps)));
+      const filter = tf.mul(this.conv.weight, scale) as tf.Tensor4D;
+      const bias = tf.sub(bn.bias, tf.mul(bn.runningMean, scale)) as tf.Tensor1D;
+      const pad = this.conv.padding as 'same' | 'valid';
+      const strides: [number, number] = [this.conv.stride, this.conv.stride];
+      if (tf.engine().state.gradientDepth === 0) {
+        return tf.fused.conv2d({ x, filter, strides, pad, bias, activation: 'relu' });
+      }
+      return tf.relu(tf.add(tf.conv2d(x, filter, strides, pad), bias));
+    });
   }
 }
+
+/** Switch for the eval-mode BN folding (the bench compares both). */
+export const basicConvOptions = { foldBatchNorm: true };
 
 /** avg_pool2d(kernel 3, stride 1, padding 1, count_include_pad=True). */
 function avgPool3x3CountPad(x: tf.Tensor4D): tf.Tensor4D {

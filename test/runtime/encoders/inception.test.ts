@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { InceptionImageEncoder } from '../../../runtime/encoders/image.js';
+import { basicConvOptions } from '../../../runtime/encoders/inception.js';
 import { maxAbsDiff, readTorchFixture, type Arr } from './torch-fixture.js';
 
 interface Fixture {
@@ -73,21 +74,30 @@ describe('InceptionImageEncoder', () => {
     const before = tf.memory().numTensors;
     const s = fx.inputSize;
     const x = tf.tidy(() => tf.sub(tf.mul(tf.tensor(Float32Array.from(stream(424242, s * s * 3)), [1, s, s, 3]), 2), 1)) as tf.Tensor4D;
-    const out = enc.trunk(x);
-    expect(out.mixed6e.shape).toEqual(fx.mixed6e.shape);
     const scale6 = Math.max(...fx.mixed6e.data.map(Math.abs));
     const scale7 = Math.max(...fx.pooled.data.map(Math.abs));
-    // float32 through ~50 conv layers, fixture rounded to 7 digits: 1e-4 of the output's range
-    expect(maxAbsDiff(out.mixed6e.dataSync(), fx.mixed6e.data)).toBeLessThan(1e-4 * scale6);
-    expect(maxAbsDiff(out.pooled.dataSync(), fx.pooled.data)).toBeLessThan(1e-4 * scale7);
+    // both eval paths: BN folded into a fused conv, and conv → batchNorm → relu
+    for (const fold of [true, false]) {
+      basicConvOptions.foldBatchNorm = fold;
+      const out = enc.trunk(x);
+      expect(out.mixed6e.shape).toEqual(fx.mixed6e.shape);
+      // float32 through ~50 conv layers, fixture rounded to 7 digits: 1e-4 of the output's range
+      expect(maxAbsDiff(out.mixed6e.dataSync(), fx.mixed6e.data)).toBeLessThan(1e-4 * scale6);
+      expect(maxAbsDiff(out.pooled.dataSync(), fx.pooled.data)).toBeLessThan(1e-4 * scale7);
+      tf.dispose([out.mixed6e, out.pooled]);
+    }
+    basicConvOptions.foldBatchNorm = true;
 
-    // gradients reach the input through the frozen trunk; trainable vars get none from the trunk
-    const g = tf.grad((xx: tf.Tensor) => tf.sum(enc.trunk(xx as tf.Tensor4D).pooled))(x);
+    // under a gradient tape (the folded, unfused path): same value; gradients reach the input
+    const { value, grad: g } = tf.valueAndGrad((xx: tf.Tensor) => tf.sum(enc.trunk(xx as tf.Tensor4D).pooled))(x);
+    const want = fx.pooled.data.reduce((a, b) => a + b, 0);
+    expect(Math.abs(value.dataSync()[0]! - want)).toBeLessThan(1e-4 * Math.max(1, Math.abs(want)) * 10);
+    value.dispose();
     expect(g.shape).toEqual(x.shape);
     const gd = g.dataSync();
     expect(gd.every(Number.isFinite)).toBe(true);
     expect(gd.some((v) => v !== 0)).toBe(true);
-    tf.dispose([x, out.mixed6e, out.pooled, g]);
+    tf.dispose([x, g]);
     expect(tf.memory().numTensors).toBe(before);
   });
 
