@@ -38,6 +38,8 @@ export function normalize(text: string): string {
       .map((l) => l.replace(/[ \t]+$/, ''))
       .join('\n')
       .replace(/\n{3,}/g, '\n\n')
+      // The import block always ends with a blank line, whatever statement follows it.
+      .replace(/^(import [^\n]*;)\n(?!import |\n)/gm, '$1\n\n')
       .replace(/\n*$/, '\n')
   );
 }

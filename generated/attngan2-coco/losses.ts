@@ -10,6 +10,7 @@ import type { ClassIds, DiscriminatorLoss, GeneratorStageOutputs } from '../../r
 import type { Discriminators, StageDiscriminator } from './discriminators.js';
 import type { GeneratorOutputs } from './generator.js';
 import type { Captions } from './text-encoder.js';
+
 /** The four DAMSM terms: word and sentence losses, image→caption (0) and caption→image (1). */
 export type DamsmTerms = { words0: tf.Scalar; words1: tf.Scalar; sentence0: tf.Scalar; sentence1: tf.Scalar };
 

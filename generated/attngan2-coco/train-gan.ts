@@ -10,6 +10,7 @@ import type { Model } from './index.js';
 import { discriminatorLoss, generatorLoss } from './losses.js';
 import { encodeCaptions } from './text-encoder.js';
 import type { Captions } from './text-encoder.js';
+
 export type GanOptimizers = { generator: tf.Optimizer; discriminators: tf.Optimizer[] };
 
 /**

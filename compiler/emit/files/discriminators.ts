@@ -49,6 +49,8 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
       first = false;
     }
     void heads;
+    // A single block: no reassignment, so `const` (and return it directly).
+    if (steps.length === 1) steps[0] = steps[0]!.replace('let h = ', 'const h = ');
     const size = net.inputs[0]!.shape[1];
     const cls: ClassDeclarationStructure = {
       kind: StructureKind.Class,
