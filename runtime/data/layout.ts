@@ -120,7 +120,11 @@ export async function buildIndex(cfg: DatasetConfig, layout: Layout): Promise<Da
         'ATTNC_DATA_PICKLE',
         `${picklePath}: holds ${caps.length} ${cfg.split} captions, but ${layout.splitListPath(cfg.split)} lists ` +
           `${keys.length} images × ${cfg.capsPerImage} captions per image = ${keys.length * cfg.capsPerImage}`,
-        { path: picklePath, hint: 'check captions-per-image (CUB 10, COCO 5), or delete captions.pickle to rebuild from text/' },
+        {
+          path: picklePath,
+          hint: 'check capsPerImage (CUB 10, COCO 5) and that the pickle belongs to these filenames.pickle files ' +
+            '(rebuilding it from text/ changes the word ids that trained text encoders depend on)',
+        },
       );
     }
     for (let i = 0; i < keys.length; i++) captionsByKey[i] = caps.slice(i * cfg.capsPerImage, (i + 1) * cfg.capsPerImage);
