@@ -236,5 +236,5 @@ export async function buildIndex(cfg: DatasetConfig, layout: Layout): Promise<Da
 export async function readListFile(file: string): Promise<string[] | undefined> {
   if (!(await exists(file))) return undefined;
   const text = new TextDecoder().decode(await readFileOrFail(file, 'ATTNC_DATA_MISSING', 'list file'));
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  return text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
 }
