@@ -6,5 +6,6 @@ export const commands: Array<() => Promise<{ register(program: Command): void }>
   () => import('./validate.js'),
   () => import('./explain.js'),
   () => import('./compile.js'),
+  () => import('./diff.js'),
   () => import('./data.js'),
 ];

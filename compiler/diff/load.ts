@@ -1,0 +1,150 @@
+/**
+ * One side of `attnc diff`: a spec file (loaded, lowered and emitted in memory, no type check) or a
+ * generated folder (its manifest.json carries the resolved spec and the graph; its .ts files are the
+ * code). Both become the same `DiffSide`, so every later step ignores where a side came from.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
+import { findProjectRoot } from '../emit/compile.js';
+import { emitModel } from '../emit/emit.js';
+import { asDiagnostics } from '../lower/codes.js';
+import type { ModelGraph } from '../lower/graph.js';
+import { lower } from '../lower/lower.js';
+import type { Origins } from '../resolve/origins.js';
+import { loadSpec } from '../spec.js';
+
+/** Where a spec value came from, as `attnc diff` shows it. */
+export interface ValueOrigin {
+  kind: 'file' | 'base' | 'override' | 'default' | 'manifest';
+  /** Display path, `<--set #N>`, or the manifest; absent for defaults. */
+  file?: string;
+  line?: number;
+  /** "derived from generator.stages" */
+  note?: string;
+}
+
+export interface DiffSide {
+  /** How the user named it, relative to the cwd (`spec/attngan1.yaml`, `generated/attngan1`). */
+  label: string;
+  kind: 'spec' | 'generated';
+  name: string;
+  spec: unknown;
+  graph: ModelGraph;
+  /** Generated files by name (manifest.json excluded), for `--patch`. */
+  files: Map<string, string>;
+  /** Display folder of the generated code (`generated/attngan1`), for patch headers. */
+  codeDir: string;
+  originOf(pointer: string): ValueOrigin | undefined;
+}
+
+export type LoadSideResult =
+  | { ok: true; side: DiffSide; diagnostics: Diagnostic[]; sourceFiles: SourceFiles }
+  | { ok: false; diagnostics: Diagnostic[]; sourceFiles: SourceFiles; file: string; usage?: string };
+
+export interface LoadSideOptions {
+  set?: readonly string[];
+  /** How overrides are shown in origins: `--set-b losses[1].lambda=50`. */
+  setFlag?: string;
+  cwd?: string;
+}
+
+const slash = (p: string) => p.split(path.sep).join('/');
+
+export async function loadSide(input: string, options: LoadSideOptions = {}): Promise<LoadSideResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const abs = path.resolve(cwd, input);
+  const label = slash(path.relative(cwd, abs)) || '.';
+  if (existsSync(abs) && statSync(abs).isDirectory()) {
+    if (options.set?.length) return usage(label, `--set-a/--set-b apply to spec files, not to the generated folder ${label}`);
+    return loadGenerated(abs, label);
+  }
+  return loadSpecSide(abs, label, options.set ?? [], options.setFlag ?? '--set');
+}
+
+function usage(file: string, message: string): LoadSideResult {
+  return { ok: false, diagnostics: [], sourceFiles: new Map(), file, usage: message };
+}
+
+async function loadSpecSide(abs: string, label: string, set: readonly string[], setFlag: string): Promise<LoadSideResult> {
+  // Paths relative to the project root, as `attnc compile` writes them into generated trees, so a
+  // spec and its generated folder compare equal.
+  const projectRoot = findProjectRoot(path.dirname(abs));
+  const spec = await loadSpec(abs, { set, cwd: projectRoot });
+  if (!spec.ok) return { ok: false, diagnostics: spec.diagnostics, sourceFiles: spec.sourceFiles, file: spec.file };
+  const lowered = lower({ spec: spec.spec, origins: spec.origins, file: spec.file });
+  if (!lowered.ok) {
+    return { ok: false, diagnostics: [...spec.diagnostics, ...asDiagnostics(lowered.diagnostics)], sourceFiles: spec.sourceFiles, file: spec.file };
+  }
+  const emitted = emitModel(lowered.graph, spec.spec);
+  const files = new Map<string, string>();
+  for (const [name, text] of emitted.entries()) if (name !== 'manifest.json') files.set(name, text);
+  const origins = spec.origins;
+  const side: DiffSide = {
+    label,
+    kind: 'spec',
+    name: lowered.graph.name,
+    spec: spec.spec,
+    graph: lowered.graph,
+    files,
+    codeDir: `generated/${lowered.graph.name}`,
+    originOf: (pointer) => {
+      const o = specOrigin(origins, pointer, spec.file);
+      if (o?.kind !== 'override' || !o.file) return o;
+      const text = spec.sourceFiles.get(o.file);
+      return text === undefined ? o : { ...o, note: `${setFlag} ${text}` };
+    },
+  };
+  return { ok: true, side, diagnostics: [...spec.diagnostics, ...asDiagnostics(lowered.diagnostics)], sourceFiles: spec.sourceFiles };
+}
+
+export function specOrigin(origins: Origins, pointer: string, mainFile: string): ValueOrigin | undefined {
+  const o = origins.get(pointer);
+  if (o) {
+    if (o.kind === 'default') return { kind: 'default', ...(o.note ? { note: o.note } : {}) };
+    return { kind: o.kind, file: o.file, line: o.keyLine ?? o.line };
+  }
+  // A container without its own entry: the nearest located ancestor (a flow map's line).
+  const loc = origins.locate(pointer, 'key');
+  if (!loc) return undefined;
+  const kind = loc.file === mainFile ? 'file' : loc.file.startsWith('<--set') ? 'override' : 'base';
+  return { kind, file: loc.file, line: loc.line };
+}
+
+interface Manifest {
+  generatedBy?: string;
+  resolvedSpec?: unknown;
+  graph?: ModelGraph;
+}
+
+async function loadGenerated(abs: string, label: string): Promise<LoadSideResult> {
+  const manifestPath = path.join(abs, 'manifest.json');
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
+  } catch (e) {
+    const why = existsSync(manifestPath) ? `is not valid JSON (${(e as Error).message})` : 'is missing';
+    return usage(label, `${label}/manifest.json ${why}: not a folder written by \`attnc compile\``);
+  }
+  if (manifest.generatedBy !== 'attnc' || !manifest.graph || manifest.resolvedSpec === undefined) {
+    return usage(label, `${label}/manifest.json has no resolved spec and graph: recompile it with \`attnc compile\``);
+  }
+  const files = new Map<string, string>();
+  for (const name of (await readdir(abs)).sort()) {
+    if (name.endsWith('.ts')) files.set(name, await readFile(path.join(abs, name), 'utf8'));
+  }
+  const where: ValueOrigin = { kind: 'manifest', file: `${label}/manifest.json` };
+  const side: DiffSide = {
+    label,
+    kind: 'generated',
+    name: manifest.graph.name,
+    spec: manifest.resolvedSpec,
+    graph: manifest.graph,
+    files,
+    codeDir: label,
+    // The manifest keeps no per-value origins; the values themselves come from it.
+    originOf: () => where,
+  };
+  return { ok: true, side, diagnostics: [], sourceFiles: new Map() };
+}
