@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
-import type { Rng } from '../nn/rng.js';
+import { Rng } from '../nn/rng.js';
 import { glu } from './glu.js';
 
 export interface CondAugmentOptions {
@@ -45,8 +45,9 @@ export class CondAugment extends Module {
       const mu = tf.slice(x, [0, 0], [b, this.cDim]);
       const logvar = tf.slice(x, [0, this.cDim], [b, this.cDim]);
       let eps: tf.Tensor2D;
-      if (noise instanceof tf.Tensor) eps = noise;
-      else if (noise) eps = tf.tensor2d(noise.fillNormal(new Float32Array(b * this.cDim)), [b, this.cDim]);
+      // `instanceof Rng`, not `instanceof tf.Tensor`: the latter breaks when two tfjs-core copies are installed.
+      if (noise instanceof Rng) eps = tf.tensor2d(noise.fillNormal(new Float32Array(b * this.cDim)), [b, this.cDim]);
+      else if (noise) eps = noise;
       else eps = tf.randomNormal([b, this.cDim]);
       const c = tf.add(mu, tf.mul(eps, tf.exp(tf.mul(logvar, 0.5)))) as tf.Tensor2D;
       return { c, mu, logvar };

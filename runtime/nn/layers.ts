@@ -15,8 +15,21 @@ import { Module, type InitRole } from './module.js';
  * | Embedding | weight [num,dim]          | weight [num,dim]                | as is                      |
  */
 
-/** Which implementation conv+bias uses; the bench measures both (see bench/README.md). */
-export const nnOptions = { fusedConvBias: true };
+/**
+ * Implementation switches the bench compares (bench/runtime-blocks.ts, results in bench/README.md):
+ * conv+bias as one `tf.fused.conv2d` or `conv2d` + `add`; BatchNorm as `tf.batchNorm` or as
+ * `x·scale + shift` with per-channel scale = γ/√(var+ε), shift = β − mean·scale (two full-size ops;
+ * on the native backend ~30 % less CPU than `tf.batchNorm` forward, equal forward+backward).
+ * Both choices give the same numbers to float32 rounding.
+ */
+export const nnOptions: { fusedConvBias: boolean; batchNorm: 'tf' | 'manual' } = { fusedConvBias: true, batchNorm: 'manual' };
+
+function normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor, eps: number): tf.Tensor {
+  if (nnOptions.batchNorm === 'tf') return tf.batchNorm(x, mean, variance, beta, gamma, eps);
+  const scale = tf.mul(tf.rsqrt(tf.add(variance, eps)), gamma);
+  const shift = tf.sub(beta, tf.mul(mean, scale));
+  return tf.add(tf.mul(x, scale), shift);
+}
 
 export interface Conv2dOptions {
   inChannels: number;
@@ -154,9 +167,10 @@ export class BatchNorm extends Module {
    * inside `tf.variableGrads`, as PyTorch does in a train-mode forward).
    */
   apply<T extends tf.Tensor2D | tf.Tensor4D>(x: T, training: boolean): T {
+    if (x.rank !== 2 && x.rank !== 4) throw new Error(`BatchNorm expects [B,C] or [B,H,W,C], got [${x.shape.join(',')}]`);
     return tf.tidy(() => {
       if (!training) {
-        return tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps) as T;
+        return normalize(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps) as T;
       }
       const axes = x.rank === 4 ? [0, 1, 2] : [0];
       const { mean, variance } = tf.moments(x, axes);
@@ -165,7 +179,7 @@ export class BatchNorm extends Module {
       // Side effects only: these ops are on no path to a loss, so backprop never visits them.
       this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
       this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))));
-      return tf.batchNorm(x, mean, variance, this.bias, this.weight, this.eps) as T;
+      return normalize(x, mean, variance, this.bias, this.weight, this.eps) as T;
     });
   }
 }

@@ -58,6 +58,26 @@ describe('BatchNorm (PyTorch semantics)', () => {
     bn.dispose();
   });
 
+  it("'manual' and 'tf' implementations agree (values and gradients)", () => {
+    const bn = new BatchNorm({ channels: 3 });
+    const x = rand([2, 2, 2, 3], 8) as tf.Tensor4D;
+    const run = () => {
+      const y = bn.apply(x, true);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.square(bn.apply(t as tf.Tensor4D, true))))(x);
+      return [y, g];
+    };
+    const saved = nnOptions.batchNorm;
+    nnOptions.batchNorm = 'tf';
+    const [y1, g1] = run();
+    nnOptions.batchNorm = 'manual';
+    const [y2, g2] = run();
+    nnOptions.batchNorm = saved;
+    close(y1!, y2!);
+    close(g1!, g2!, 1e-4);
+    tf.dispose([x, y1!, g1!, y2!, g2!]);
+    bn.dispose();
+  });
+
   it('does not leak in training or eval', () => {
     const bn = new BatchNorm({ channels: 2 });
     const x = rand([3, 2], 4) as tf.Tensor2D;
