@@ -44,14 +44,17 @@ export function decodeImage(bytes: Uint8Array, file: string): RgbImage {
       throw imageError(file, 'JPEG is truncated (no end-of-image marker)');
     }
     try {
+      const layout = jpegLayout(bytes);
       const img = jpeg.decode(bytes, {
         useTArray: true,
         formatAsRGBA: false,
         tolerantDecoding: false,
         maxResolutionInMP: MAX_MEGAPIXELS,
         maxMemoryUsageInMB: 1024,
+        ...(layout ? { colorTransform: false } : {}),
       });
       if (!(img.width > 0 && img.height > 0)) throw new Error('zero-sized image');
+      if (layout) return libjpegYccToRgb(img.data, img.width, img.height, layout.sx, layout.sy);
       return { data: img.data, width: img.width, height: img.height };
     } catch (e) {
       throw imageError(file, `corrupt JPEG (${(e as Error).message})`, e);
@@ -76,6 +79,141 @@ export function decodeImage(bytes: Uint8Array, file: string): RgbImage {
     return { data: out, width: png.width, height: png.height };
   }
   throw imageError(file, 'not a JPEG or PNG image (unrecognised magic bytes)');
+}
+
+/**
+ * For a YCbCr JPEG whose two chroma planes share one subsampling (4:4:4, 4:2:2, 4:2:0, 4:4:0), the
+ * chroma step per axis; `undefined` for anything else (grey, CMYK, Adobe RGB, odd samplings), which
+ * jpeg-js then converts itself.
+ */
+function jpegLayout(b: Uint8Array): { sx: number; sy: number } | undefined {
+  let pos = 2;
+  while (pos + 4 <= b.length) {
+    if (b[pos] !== 0xff) return undefined;
+    const marker = b[pos + 1]!;
+    if (marker === 0xff) { pos++; continue; }
+    const len = (b[pos + 2]! << 8) | b[pos + 3]!;
+    if (marker === 0xee) return undefined; // Adobe APP14: colour transform chosen by the file
+    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isSof) {
+      const n = b[pos + 9];
+      if (n !== 3 || pos + 10 + 9 > b.length) return undefined;
+      const hv = [0, 1, 2].map((c) => b[pos + 10 + c * 3 + 1]!);
+      const h = hv.map((v) => v >> 4);
+      const v = hv.map((x) => x & 15);
+      if (h[1] !== h[2] || v[1] !== v[2] || h[0]! % h[1]! || v[0]! % v[1]!) return undefined;
+      const sx = h[0]! / h[1]!;
+      const sy = v[0]! / v[1]!;
+      return sx <= 2 && sy <= 2 ? { sx, sy } : undefined;
+    }
+    if (marker === 0xda) return undefined;
+    pos += 2 + len;
+  }
+  return undefined;
+}
+
+const FIX = (x: number) => Math.round(x * 65536);
+const ONE_HALF = 1 << 15;
+// libjpeg's jdcolor.c tables (YCbCr → RGB in 16-bit fixed point).
+const CR_R = new Int32Array(256), CB_B = new Int32Array(256), CR_G = new Int32Array(256), CB_G = new Int32Array(256);
+for (let i = 0; i < 256; i++) {
+  const x = i - 128;
+  CR_R[i] = (FIX(1.402) * x + ONE_HALF) >> 16;
+  CB_B[i] = (FIX(1.772) * x + ONE_HALF) >> 16;
+  CR_G[i] = -FIX(0.71414) * x;
+  CB_G[i] = -FIX(0.34414) * x + ONE_HALF;
+}
+
+/**
+ * Finish a JPEG decode the way libjpeg(-turbo), and so PIL, does: jpeg-js replicates chroma samples
+ * (nearest neighbour); libjpeg interpolates them ("fancy upsampling", a 3:1 triangle filter) and
+ * converts colour with integer tables. `ycc` is jpeg-js's output without colour transform, i.e. Y and
+ * nearest-upsampled Cb/Cr per pixel, from which the subsampled chroma planes are read back exactly.
+ */
+function libjpegYccToRgb(ycc: Uint8Array, w: number, h: number, sx: number, sy: number): RgbImage {
+  const cw = Math.ceil(w / sx), ch = Math.ceil(h / sy);
+  const up = (c: number): Uint8Array => {
+    const plane = new Uint8Array(cw * ch);
+    for (let y = 0; y < ch; y++) for (let x = 0; x < cw; x++) plane[y * cw + x] = ycc[((y * sy) * w + x * sx) * 3 + c]!;
+    return upsampleFancy(plane, cw, ch, sx, sy, w, h);
+  };
+  const cb = up(1), cr = up(2);
+  const out = new Uint8Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) {
+    const y = ycc[i * 3]!, b = cb[i]!, r = cr[i]!;
+    out[i * 3] = clampByte(y + CR_R[r]!);
+    out[i * 3 + 1] = clampByte(y + ((CB_G[b]! + CR_G[r]!) >> 16));
+    out[i * 3 + 2] = clampByte(y + CB_B[b]!);
+  }
+  return { data: out, width: w, height: h };
+}
+
+function clampByte(v: number): number {
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+/** libjpeg-turbo's h2v1 / h1v2 / h2v2 fancy upsampling (jdsample.c), edges replicated; cut to w × h. */
+function upsampleFancy(p: Uint8Array, cw: number, ch: number, sx: number, sy: number, w: number, h: number): Uint8Array {
+  // Horizontal pass (h2v2 folds the vertical weights into column sums first, as libjpeg does).
+  const out = new Uint8Array(w * h);
+  if (sx === 1 && sy === 1) return p.slice(0, w * h);
+  const ow = cw * sx;
+  const row = new Int32Array(ow);
+  for (let oy = 0; oy < h; oy++) {
+    const cy = sy === 2 ? oy >> 1 : oy;
+    // Rows combined for this output row: the nearer input row ×3 and the other neighbour ×1.
+    let sums: (x: number) => number;
+    let vScale: number;
+    if (sy === 2) {
+      const other = oy & 1 ? Math.min(ch - 1, cy + 1) : Math.max(0, cy - 1);
+      const r0 = cy * cw, r1 = other * cw;
+      sums = (x) => p[r0 + x]! * 3 + p[r1 + x]!;
+      vScale = 4;
+    } else {
+      const r0 = cy * cw;
+      sums = (x) => p[r0 + x]!;
+      vScale = 1;
+    }
+    if (sx === 2) {
+      if (sy === 2) {
+        // h2v2: ((3·this + neighbour) column sums) with biases 8 / 7, >> 4.
+        if (cw === 1) { const s = sums(0); row[0] = (s * 4 + 8) >> 4; row[1] = (s * 4 + 7) >> 4; }
+        else {
+          let last = sums(0), cur = last, next = sums(1);
+          row[0] = (cur * 4 + 8) >> 4;
+          row[1] = (cur * 3 + next + 7) >> 4;
+          for (let x = 1; x < cw - 1; x++) {
+            last = cur; cur = next; next = sums(x + 1);
+            row[2 * x] = (cur * 3 + last + 8) >> 4;
+            row[2 * x + 1] = (cur * 3 + next + 7) >> 4;
+          }
+          last = cur; cur = next;
+          row[2 * (cw - 1)] = (cur * 3 + last + 8) >> 4;
+          row[2 * (cw - 1) + 1] = (cur * 4 + 7) >> 4;
+        }
+      } else {
+        // h2v1: (3·this + neighbour + 1 or 2) >> 2.
+        if (cw === 1) { row[0] = sums(0); row[1] = sums(0); }
+        else {
+          row[0] = sums(0);
+          row[1] = (sums(0) * 3 + sums(1) + 2) >> 2;
+          for (let x = 1; x < cw - 1; x++) {
+            const v = sums(x) * 3;
+            row[2 * x] = (v + sums(x - 1) + 1) >> 2;
+            row[2 * x + 1] = (v + sums(x + 1) + 2) >> 2;
+          }
+          row[2 * (cw - 1)] = (sums(cw - 1) * 3 + sums(cw - 2) + 1) >> 2;
+          row[2 * (cw - 1) + 1] = sums(cw - 1);
+        }
+      }
+    } else {
+      // h1v2: (3·this + neighbour + 1 or 2) >> 2, bias by output row parity.
+      const bias = oy & 1 ? 2 : 1;
+      for (let x = 0; x < cw; x++) row[x] = vScale === 4 ? (sums(x) + bias) >> 2 : sums(x);
+    }
+    out.set(row.subarray(0, w), oy * w);
+  }
+  return out;
 }
 
 /** Encode RGB as PNG (fixtures, debugging). */

@@ -44,6 +44,25 @@ describe('decodeImage', () => {
     expect(maxErr).toBeLessThan(12);
   });
 
+  it('decodes JPEG like PIL/libjpeg-turbo (fancy chroma upsampling) for 4:4:4, 4:2:2, 4:2:0, progressive', () => {
+    const dir = path.join(FIXTURES, 'pillow');
+    for (const name of ['jpeg444', 'jpeg422', 'jpeg420', 'jpeg420_progressive']) {
+      const got = decodeImage(fs.readFileSync(path.join(dir, `${name}.jpg`)), name);
+      const want = decodeImage(fs.readFileSync(path.join(dir, `${name}_pil.png`)), name);
+      expect([got.width, got.height]).toEqual([want.width, want.height]);
+      let worst = 0;
+      let sum = 0;
+      for (let i = 0; i < want.data.length; i++) {
+        const d = Math.abs(got.data[i]! - want.data[i]!);
+        worst = Math.max(worst, d);
+        sum += d;
+      }
+      // what remains is IDCT rounding; nearest-neighbour chroma (plain jpeg-js) is off by ~15 on 4:2:0
+      expect(worst, name).toBeLessThanOrEqual(4);
+      expect(sum / want.data.length, name).toBeLessThan(0.5);
+    }
+  });
+
   it('reports a truncated JPEG with its path', () => {
     const bytes = encodeJpeg(gradientImage(32, 32), 90);
     for (const n of [bytes.length - 2, Math.floor(bytes.length / 2), 40]) {
