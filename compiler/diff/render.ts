@@ -63,17 +63,18 @@ export function summaryLine(r: DiffResult): string {
   return `${r.a.name} → ${r.b.name}: ${head || (nSpec ? plural(nSpec, 'spec value') + ' changed, same graph' : 'no differences')}`;
 }
 
+/** What the class means for this pair, in one sentence (the class itself not repeated). */
 export function verdictLine(r: DiffResult): string {
   const c = r.classification;
-  if (c.class === 'none') return r.spec.length ? 'none: only metadata differs' : 'none: identical';
-  if (c.class === 'training-only') return 'training-only: same model, different hyperparameters; checkpoints resume as they are';
-  if (c.class === 'weight-compatible') return 'weight-compatible: same parameter names and shapes; checkpoints load, the model or its loss computes differently';
+  if (c.class === 'none') return r.spec.length ? 'only metadata differs' : 'identical';
+  if (c.class === 'training-only') return 'same model, different hyperparameters; checkpoints resume as they are';
+  if (c.class === 'weight-compatible') return 'same parameter names and shapes; checkpoints load, the model or its loss computes differently';
   const broken = c.broken.map((b) => (b.reason.length <= 40 ? `${b.network} (${b.reason})` : b.network)).join(', ');
-  if (c.class === 'breaking') return `breaking for checkpoints of ${broken}; nothing reusable`;
+  if (c.class === 'breaking') return `nothing loads from a checkpoint of ${r.a.name}: ${broken}`;
   const parts = [`breaking for checkpoints of ${broken}`];
   if (c.reusableNetworks.length) parts.push(`loads as is: ${c.reusableNetworks.join(', ')}`);
   if (c.warmStart.length) parts.push(`warm-start: ${c.warmStart.map((w) => w.network).join(', ')}`);
-  return `partially compatible: ${parts.join('; ')}`;
+  return parts.join('; ');
 }
 
 // ── text ─────────────────────────────────────────────────────────────────────────────────────────
@@ -86,7 +87,7 @@ export function renderDiffText(r: DiffResult, options: RenderDiffOptions = {}): 
   const out: string[] = [];
   out.push(`${c.bold('attnc diff')} a: ${r.a.label} (${r.a.name})  b: ${r.b.label} (${r.b.name})`);
   out.push(summaryLine(r));
-  out.push(`${c.bold(r.classification.class)}: ${verdictLine(r).replace(/^[^:]*: /, '')}`);
+  out.push(`${c.bold(r.classification.class)}: ${verdictLine(r)}`);
 
   // spec
   out.push('', c.bold(`spec: ${r.spec.length ? plural(r.spec.length, 'change') : 'no changes'}`));
@@ -219,6 +220,7 @@ export function renderDiffJson(r: DiffResult): string {
     b: r.b,
     summary: summaryLine(r),
     class: r.classification.class,
+    verdict: verdictLine(r),
     exitCode: r.classification.exitCode,
     spec: r.spec.map((s) => ({
       pointer: s.pointer,

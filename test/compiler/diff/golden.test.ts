@@ -55,6 +55,12 @@ describe('attnc diff golden output', () => {
     await golden('mask.txt', renderDiffText(r));
   });
 
+  it('tiny → attngan2: nothing loads, breaking', async () => {
+    const r = await diffOf('spec/tiny.yaml', 'spec/attngan2.yaml');
+    expect(r.classification).toMatchObject({ class: 'breaking', exitCode: 2, reusableNetworks: [], warmStart: [] });
+    expect(renderDiffText(r)).toContain('breaking: nothing loads from a checkpoint of tiny: text_encoder (changed encoder, rnn), image_encoder,');
+  });
+
   it('identical specs: none', async () => {
     const r = await diffOf('spec/attngan2.yaml', 'spec/attngan2.yaml');
     expect(r.spec).toEqual([]);
@@ -74,5 +80,23 @@ describe('attnc diff golden output', () => {
     const text = renderDiffText(r);
     expect(text).toContain('+export class AttentionStage3 extends Module {');
     expect(text.indexOf('classification')).toBeLessThan(text.indexOf('--- a/generated/attngan1/'));
+  });
+});
+
+describe('docs/diff.md', () => {
+  // Each example block follows a `<!-- golden: NAME -->` marker and must equal that golden file;
+  // UPDATE_GOLDEN=1 rewrites the blocks (run it after the goldens above are up to date).
+  it('shows the current rendered output', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { GOLDEN, ROOT } = await import('./helpers.js');
+    const docPath = path.join(ROOT, 'docs/diff.md');
+    const doc = readFileSync(docPath, 'utf8');
+    const block = /<!-- golden: ([\w.-]+) -->\n```text\n([\s\S]*?)```/g;
+    const names = [...doc.matchAll(block)].map((m) => m[1]!);
+    expect(names).toEqual(['attngan1-attngan2.txt', 'lambda.txt', 'mask.txt', 'identical.txt']);
+    const updated = doc.replace(block, (_, name: string) => `<!-- golden: ${name} -->\n\`\`\`text\n${readFileSync(path.join(GOLDEN, name), 'utf8')}\`\`\``);
+    if (process.env.UPDATE_GOLDEN) writeFileSync(docPath, updated);
+    expect(doc, 'docs/diff.md examples are stale: run UPDATE_GOLDEN=1 npx vitest run test/compiler/diff').toBe(updated);
   });
 });
