@@ -130,4 +130,18 @@ describe('InceptionImageEncoder', () => {
     tf.dispose([img, value, ...Object.values(grads)]);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('trunk(x, training=true) uses batch statistics and drifts the running stats (DAMSM pretraining mode)', () => {
+    const before = tf.memory().numTensors;
+    const rm = enc.stateDict().find(([n]) => n === 'Conv2d_1a_3x3.bn.running_mean')![1];
+    const rm0 = rm.dataSync().slice();
+    tf.tidy(() => {
+      const x = tf.randomUniform([2, 80, 80, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
+      const train = enc.trunk(x, true).pooled.dataSync();
+      const evalOut = enc.trunk(x, false).pooled.dataSync();
+      expect(maxAbsDiff(train, evalOut)).toBeGreaterThan(1e-3);
+    });
+    expect(maxAbsDiff(rm.dataSync(), rm0)).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
