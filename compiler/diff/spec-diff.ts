@@ -1,7 +1,8 @@
 /**
- * Structural diff of two resolved specs, by JSON pointer. Maps are compared key by key, arrays item
- * by item (a longer array shows added items); a value that is a scalar on one side and a container
- * on the other is one change. Each change carries both origins. Classification is classify.ts's job.
+ * Structural diff of two resolved specs, by JSON pointer. Maps are compared key by key; arrays item
+ * by item (a longer array shows added items), or by `type` for lists of tagged items (losses,
+ * metrics); a value that is a scalar on one side and a container on the other is one change. Each
+ * change carries both origins. Classification is classify.ts's job.
  */
 import { isPlainMap, joinPointer, toDotted } from '../parse/pointer.js';
 import type { ValueOrigin } from './load.js';
@@ -28,47 +29,72 @@ const none: OriginLookup = { a: () => undefined, b: () => undefined };
 
 export function diffSpecs(a: unknown, b: unknown, origins: OriginLookup = none): SpecChange[] {
   const out: SpecChange[] = [];
-  const change = (pointer: string, op: ChangeOp, va: unknown, vb: unknown) => {
+  // Each side keeps its own pointer (a list matched by `type` may hold an item at another index);
+  // a change is named by b's pointer, or a's when the value was removed.
+  const change = (pa: string, pb: string, op: ChangeOp, va: unknown, vb: unknown) => {
+    const pointer = op === 'removed' ? pa : pb;
     const c: SpecChange = { pointer, path: toDotted(pointer) || '(root)', op };
     if (op !== 'added') {
       c.a = va;
-      const o = origins.a(pointer);
+      const o = origins.a(pa);
       if (o) c.originA = o;
     }
     if (op !== 'removed') {
       c.b = vb;
-      const o = origins.b(pointer);
+      const o = origins.b(pb);
       if (o) c.originB = o;
     }
     out.push(c);
   };
-  const walk = (va: unknown, vb: unknown, pointer: string): void => {
+  const walk = (va: unknown, vb: unknown, pa: string, pb: string): void => {
     if (isPlainMap(va) && isPlainMap(vb)) {
       const keys = [...Object.keys(va), ...Object.keys(vb).filter((k) => !Object.prototype.hasOwnProperty.call(va, k))];
       for (const k of keys) {
-        const p = joinPointer(pointer, k);
         const inA = Object.prototype.hasOwnProperty.call(va, k);
         const inB = Object.prototype.hasOwnProperty.call(vb, k);
-        if (inA && inB) walk(va[k], vb[k], p);
-        else if (inA) change(p, 'removed', va[k], undefined);
-        else change(p, 'added', undefined, vb[k]);
+        if (inA && inB) walk(va[k], vb[k], joinPointer(pa, k), joinPointer(pb, k));
+        else if (inA) change(joinPointer(pa, k), joinPointer(pb, k), 'removed', va[k], undefined);
+        else change(joinPointer(pa, k), joinPointer(pb, k), 'added', undefined, vb[k]);
       }
       return;
     }
     if (Array.isArray(va) && Array.isArray(vb)) {
+      const ta = uniqueTypes(va);
+      const tb = uniqueTypes(vb);
+      if (ta && tb) {
+        // Lists of tagged items with one item per type (losses, metrics): match by type, so
+        // removing or reordering a term does not show as every later term changing.
+        tb.forEach((t, j) => {
+          const i = ta.indexOf(t);
+          if (i >= 0) walk(va[i], vb[j], joinPointer(pa, i), joinPointer(pb, j));
+          else change(joinPointer(pa, j), joinPointer(pb, j), 'added', undefined, vb[j]);
+        });
+        ta.forEach((t, i) => {
+          if (!tb.includes(t)) change(joinPointer(pa, i), joinPointer(pb, i), 'removed', va[i], undefined);
+        });
+        return;
+      }
       const n = Math.max(va.length, vb.length);
       for (let i = 0; i < n; i++) {
-        const p = joinPointer(pointer, i);
-        if (i >= vb.length) change(p, 'removed', va[i], undefined);
-        else if (i >= va.length) change(p, 'added', undefined, vb[i]);
-        else walk(va[i], vb[i], p);
+        const qa = joinPointer(pa, i);
+        const qb = joinPointer(pb, i);
+        if (i >= vb.length) change(qa, qb, 'removed', va[i], undefined);
+        else if (i >= va.length) change(qa, qb, 'added', undefined, vb[i]);
+        else walk(va[i], vb[i], qa, qb);
       }
       return;
     }
-    if (!sameValue(va, vb)) change(pointer, 'changed', va, vb);
+    if (!sameValue(va, vb)) change(pa, pb, 'changed', va, vb);
   };
-  walk(a, b, '');
+  walk(a, b, '', '');
   return out;
+}
+
+/** The `type` of every item when all items are maps with distinct string types; else undefined. */
+function uniqueTypes(list: unknown[]): string[] | undefined {
+  const types = list.map((x) => (isPlainMap(x) && typeof x.type === 'string' ? x.type : undefined));
+  if (types.some((t) => t === undefined) || new Set(types).size !== types.length) return undefined;
+  return types as string[];
 }
 
 export function sameValue(a: unknown, b: unknown): boolean {

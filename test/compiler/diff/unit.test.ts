@@ -218,3 +218,25 @@ describe('render helpers', () => {
     expect(valueText('x'.repeat(200), 10)).toBe('xxxxxxxxx…');
   });
 });
+
+describe('diffSpecs: lists of tagged items', () => {
+  it('matches losses by type: a removed middle term does not shift the others', () => {
+    const a = { losses: [{ type: 'adversarial', w: 1 }, { type: 'damsm', lambda: 5 }, { type: 'kl', weight: 1 }] };
+    const b = { losses: [{ type: 'adversarial', w: 1 }, { type: 'kl', weight: 2 }] };
+    const origins = { a: (p: string) => ({ kind: 'file' as const, file: 'a.yaml', line: p.length }), b: (p: string) => ({ kind: 'file' as const, file: 'b.yaml', line: p.length }) };
+    const changes = diffSpecs(a, b, origins);
+    expect(changes.map((c) => [c.op, c.path, c.a, c.b])).toEqual([
+      ['changed', 'losses[1].weight', 1, 2],
+      ['removed', 'losses[1]', { type: 'damsm', lambda: 5 }, undefined],
+    ]);
+    // each side's origin is looked up at its own index
+    expect(changes[0]!.originA!.line).toBe('/losses/2/weight'.length);
+    expect(changes[0]!.originB!.line).toBe('/losses/1/weight'.length);
+  });
+
+  it('lists whose types repeat (generator stages) compare by index', () => {
+    const a = { stages: [{ type: 'init' }, { type: 'attention', r: 2 }] };
+    const b = { stages: [{ type: 'init' }, { type: 'attention', r: 2 }, { type: 'attention', r: 2 }] };
+    expect(diffSpecs(a, b).map((c) => [c.op, c.path])).toEqual([['added', 'stages[2]']]);
+  });
+});
