@@ -5,6 +5,7 @@
  * Writes nothing new: the output folder already holds the same bytes.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compileSpec } from '../compiler/emit/compile.js';
@@ -17,16 +18,25 @@ const spec = 'spec/attngan2.yaml';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-function cold(extra: string[]): { wall: number } {
+const TIME = '/usr/bin/time';
+
+/** A fresh process per run; CPU time (user + sys of the child) via /usr/bin/time when present. */
+function cold(extra: string[]): { wall: number; cpu: number | null } {
   const walls: number[] = [];
+  const cpus: number[] = [];
+  const haveTime = existsSync(TIME);
   for (let i = 0; i < runs; i++) {
+    const cmd = [process.execPath, 'bin/attnc.mjs', 'compile', spec, ...extra];
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['bin/attnc.mjs', 'compile', spec, ...extra], { cwd: root, encoding: 'utf8' });
+    const r = haveTime
+      ? spawnSync(TIME, ['-f', 'CPU %U %S', ...cmd], { cwd: root, encoding: 'utf8' })
+      : spawnSync(cmd[0]!, cmd.slice(1), { cwd: root, encoding: 'utf8' });
     walls.push(performance.now() - t0);
     if (r.status !== 0) throw new Error(`attnc compile failed: ${r.stderr}`);
-
+    const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+    if (m) cpus.push((Number(m[1]) + Number(m[2])) * 1000);
   }
-  return { wall: median(walls) };
+  return { wall: median(walls), cpu: cpus.length ? median(cpus) : null };
 }
 
 async function warm(typecheck: boolean): Promise<{ wall: number; phases: Record<string, number>; cpu: number }> {
@@ -50,9 +60,9 @@ async function warm(typecheck: boolean): Promise<{ wall: number; phases: Record<
 
 console.log(`attnc compile ${spec}: ${runs} runs each, median; ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const coldFull = cold([]);
-console.log(`cold process, with type check:    ${fmt(coldFull.wall)}`);
+console.log(`cold process, with type check:    ${fmt(coldFull.wall)}${coldFull.cpu === null ? '' : ` (CPU ${fmt(coldFull.cpu)})`}`);
 const coldFast = cold(['--no-typecheck']);
-console.log(`cold process, --no-typecheck:      ${fmt(coldFast.wall)}`);
+console.log(`cold process, --no-typecheck:      ${fmt(coldFast.wall)}${coldFast.cpu === null ? '' : ` (CPU ${fmt(coldFast.cpu)})`}`);
 const warmFull = await warm(true);
 console.log(`warm in process, with type check:  ${fmt(warmFull.wall)} (CPU ${fmt(warmFull.cpu)}; ${Object.entries(warmFull.phases).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')})`);
 const warmFast = await warm(false);

@@ -130,15 +130,22 @@ console.log(`first-step losses  generated [${a.map((x) => x.toFixed(5)).join(', 
 
 const tg: number[] = [];
 const th: number[] = [];
+// CPU time of the process (all native TensorFlow threads included): far less sensitive than wall
+// time to other jobs on a shared box.
+const cg: number[] = [];
+const ch: number[] = [];
 const tensorsBefore = tf.memory().numTensors;
 for (let r = 0; r < runs; r++) {
   // Interleaved, alternating which goes first, so drifting machine load hits both alike.
   const order = r % 2 === 0 ? ['g', 'h'] : ['h', 'g'];
   for (const which of order) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     if (which === 'g') generatedStep();
     else handStep();
     (which === 'g' ? tg : th).push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    (which === 'g' ? cg : ch).push((c.user + c.system) / 1000);
   }
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
@@ -146,5 +153,6 @@ const mg = median(tg);
 const mh = median(th);
 console.log(`generated: median ${(mg / 1000).toFixed(3)} s  [${tg.map((t) => (t / 1000).toFixed(2)).join(', ')}]`);
 console.log(`hand:      median ${(mh / 1000).toFixed(3)} s  [${th.map((t) => (t / 1000).toFixed(2)).join(', ')}]`);
-console.log(`ratio generated / hand = ${(mg / mh).toFixed(3)} (target ≤ 1.05); tensors leaked over ${runs} runs: ${tf.memory().numTensors - tensorsBefore}`);
+console.log(`CPU per step: generated median ${(median(cg) / 1000).toFixed(3)} s, hand median ${(median(ch) / 1000).toFixed(3)} s, ratio ${(median(cg) / median(ch)).toFixed(3)}`);
+console.log(`ratio generated / hand (wall) = ${(mg / mh).toFixed(3)} (target ≤ 1.05); tensors leaked over ${runs} runs: ${tf.memory().numTensors - tensorsBefore}`);
 console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);

@@ -4,8 +4,10 @@
  * for their declarations, not re-checked, which keeps this to one Program and a few seconds.
  * A failure here is a compiler bug, never a user error.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import ts from 'typescript';
+// The TypeScript bundled with ts-morph (the emitters load it anyway): one compiler in memory, not two.
+import { ts } from 'ts-morph';
 import type { FileSet } from './fileset.js';
 
 export interface TypecheckResult {
@@ -15,6 +17,7 @@ export interface TypecheckResult {
   ms: number;
 }
 
+const require = createRequire(import.meta.url);
 const cache = new Map<string, ts.Program>();
 
 export function typecheckFiles(files: FileSet, outDir: string, projectRoot: string): TypecheckResult {
@@ -29,6 +32,11 @@ export function typecheckFiles(files: FileSet, outDir: string, projectRoot: stri
   for (const [name, content] of files.entries()) if (name.endsWith('.ts')) virtual.set(path.resolve(outDir, name), content);
 
   const host = ts.createCompilerHost(options, true);
+  // ts-morph's bundled compiler carries no lib .d.ts files on disk; read them from the project's
+  // `typescript` package (same major version).
+  const libDir = path.dirname(require.resolve('typescript/lib/lib.d.ts'));
+  host.getDefaultLibLocation = () => libDir;
+  host.getDefaultLibFileName = (o) => path.join(libDir, ts.getDefaultLibFileName(o));
   const baseGet = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
     const text = virtual.get(path.resolve(fileName));
