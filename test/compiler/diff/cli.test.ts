@@ -76,6 +76,13 @@ describe('attnc diff: inputs and formats', () => {
     expect(body.spec.find((c: { path: string }) => c.path === 'generator.stages[2]').originB.text).toBe('generated/attngan2/manifest.json');
   });
 
+  it('colors only when asked', async () => {
+    await runDiff('spec/attngan2.yaml', 'spec/attngan2.yaml', opts({ setB: ['losses[1].lambda=50'] }));
+    expect(out).not.toContain('\u001b[');
+    await runDiff('spec/attngan2.yaml', 'spec/attngan2.yaml', opts({ setB: ['losses[1].lambda=50'], color: true }));
+    expect(out).toContain('\u001b[');
+  });
+
   it('a committed generated folder against its spec: nothing to recompile', async () => {
     expect(await runDiff('generated/attngan2', 'spec/attngan2.yaml', opts({ exitCode: true, patch: true }))).toBe(0);
     expect(out).toContain('code: generated code identical');
