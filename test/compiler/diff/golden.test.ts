@@ -83,6 +83,20 @@ describe('attnc diff golden output', () => {
   });
 });
 
+describe('single overrides of attngan2 and their class', () => {
+  it.each([
+    ['train.damsm.enabled=true', 'training-only'],
+    ['image_encoder.freeze_trunk=false', 'training-only'],
+    ['train.gan.ema=null', 'training-only'],
+    ['losses[1].aggregation=paper', 'weight-compatible'],
+    ['text_encoder.rnn=gru', 'partially-compatible'],
+    ['generator.z_dim=128', 'partially-compatible'],
+  ])('--set-b %s → %s', async (set, cls) => {
+    const r = await diffOf('spec/attngan2.yaml', 'spec/attngan2.yaml', { setB: [set] });
+    expect(r.classification.class).toBe(cls);
+  });
+});
+
 describe('docs/diff.md', () => {
   // Each example block follows a `<!-- golden: NAME -->` marker and must equal that golden file;
   // UPDATE_GOLDEN=1 rewrites the blocks (run it after the goldens above are up to date).
