@@ -21,7 +21,7 @@ const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const TIME = '/usr/bin/time';
 
 /** A fresh process per run; CPU time (user + sys of the child) via /usr/bin/time when present. */
-function cold(extra: string[]): { wall: number; cpu: number | null } {
+function cold(extra: string[], env: Record<string, string> = {}): { wall: number; cpu: number | null } {
   const walls: number[] = [];
   const cpus: number[] = [];
   const haveTime = existsSync(TIME);
@@ -29,8 +29,8 @@ function cold(extra: string[]): { wall: number; cpu: number | null } {
     const cmd = [process.execPath, 'bin/attnc.mjs', 'compile', spec, ...extra];
     const t0 = performance.now();
     const r = haveTime
-      ? spawnSync(TIME, ['-f', 'CPU %U %S', ...cmd], { cwd: root, encoding: 'utf8' })
-      : spawnSync(cmd[0]!, cmd.slice(1), { cwd: root, encoding: 'utf8' });
+      ? spawnSync(TIME, ['-f', 'CPU %U %S', ...cmd], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } })
+      : spawnSync(cmd[0]!, cmd.slice(1), { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
     walls.push(performance.now() - t0);
     if (r.status !== 0) throw new Error(`attnc compile failed: ${r.stderr}`);
     const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
@@ -47,7 +47,7 @@ async function warm(typecheck: boolean): Promise<{ wall: number; phases: Record<
   for (let i = 0; i < runs; i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const r = await compileSpec(path.join(root, spec), { typecheck, projectRoot: root });
+    const r = await compileSpec(path.join(root, spec), { typecheck, projectRoot: root, typecheckCache: false });
     walls.push(performance.now() - t0);
     const c = process.cpuUsage(c0);
     cpus.push((c.user + c.system) / 1000);
@@ -59,8 +59,10 @@ async function warm(typecheck: boolean): Promise<{ wall: number; phases: Record<
 }
 
 console.log(`attnc compile ${spec}: ${runs} runs each, median; ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-const coldFull = cold([]);
+const coldFull = cold([], { ATTNC_NO_TYPECHECK_CACHE: '1' });
 console.log(`cold process, with type check:    ${fmt(coldFull.wall)}${coldFull.cpu === null ? '' : ` (CPU ${fmt(coldFull.cpu)})`}`);
+const coldCached = cold([]);
+console.log(`cold process, type check cached:  ${fmt(coldCached.wall)}${coldCached.cpu === null ? '' : ` (CPU ${fmt(coldCached.cpu)})`} (same inputs as the last passing check)`);
 const coldFast = cold(['--no-typecheck']);
 console.log(`cold process, --no-typecheck:      ${fmt(coldFast.wall)}${coldFast.cpu === null ? '' : ` (CPU ${fmt(coldFast.cpu)})`}`);
 const warmFull = await warm(true);

@@ -11,7 +11,7 @@ import type { ModelGraph } from '../lower/graph.js';
 import { lower } from '../lower/lower.js';
 import { emitModel } from './emit.js';
 import type { FileSet } from './fileset.js';
-import { typecheckFiles, type TypecheckResult } from './typecheck.js';
+import { typecheckCached, typecheckFiles, type TypecheckResult } from './typecheck.js';
 
 export interface CompileOptions {
   set?: readonly string[];
@@ -19,6 +19,8 @@ export interface CompileOptions {
   outDir?: string;
   /** Default true. */
   typecheck?: boolean;
+  /** Reuse a passing verdict for identical inputs (default true; see typecheck.ts). */
+  typecheckCache?: boolean;
   /** Project root (folder with package.json and runtime/); found from the spec when omitted. */
   projectRoot?: string;
   /** Called with short phase lines ("lowered in 12 ms"). */
@@ -80,8 +82,9 @@ export async function compileSpec(specPath: string, options: CompileOptions = {}
   const diagnostics = [...spec.diagnostics, ...asDiagnostics(lowered.diagnostics)];
   if (options.typecheck ?? true) {
     t = performance.now();
-    typecheck = typecheckFiles(files, outDir, projectRoot);
-    lap('typecheck', t);
+    const useCache = options.typecheckCache ?? !process.env.ATTNC_NO_TYPECHECK_CACHE;
+    typecheck = !useCache ? typecheckFiles(files, outDir, projectRoot) : typecheckCached(files, outDir, projectRoot);
+    lap(typecheck && 'cached' in typecheck && typecheck.cached ? 'typecheck (cached)' : 'typecheck', t);
     if (!typecheck.ok) {
       diagnostics.push(
         ...asDiagnostics([

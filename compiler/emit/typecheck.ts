@@ -4,6 +4,8 @@
  * for their declarations, not re-checked, which keeps this to one Program and a few seconds.
  * A failure here is a compiler bug, never a user error.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 // The TypeScript bundled with ts-morph (the emitters load it anyway): one compiler in memory, not two.
@@ -19,6 +21,55 @@ export interface TypecheckResult {
 
 const require = createRequire(import.meta.url);
 const cache = new Map<string, ts.Program>();
+
+/**
+ * Where passing verdicts are remembered: one empty file per key, the key a hash of everything the
+ * check depends on (generated files, every runtime source, tsconfig, compiler and tfjs versions).
+ * A compile whose inputs are unchanged then skips the check; any change re-runs it.
+ */
+function cacheKey(files: FileSet, projectRoot: string): string {
+  const h = createHash('sha256');
+  h.update(`ts ${ts.version}\n`);
+  for (const f of ['tsconfig.json', 'node_modules/@tensorflow/tfjs/package.json']) {
+    h.update(`${f}\n`);
+    if (existsSync(path.join(projectRoot, f))) h.update(readFileSync(path.join(projectRoot, f)));
+  }
+  for (const rel of listTs(path.join(projectRoot, 'runtime'))) {
+    h.update(`runtime/${rel}\n`);
+    h.update(readFileSync(path.join(projectRoot, 'runtime', rel)));
+  }
+  for (const [name, content] of files.entries()) if (name.endsWith('.ts')) h.update(`${name}\n${content}`);
+  return h.digest('hex');
+}
+
+function listTs(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listTs(dir, rel));
+    else if (e.name.endsWith('.ts')) out.push(rel);
+  }
+  return out.sort();
+}
+
+/** Like `typecheckFiles`, but remembers passing verdicts under node_modules/.cache/attnc/. */
+export function typecheckCached(files: FileSet, outDir: string, projectRoot: string): TypecheckResult & { cached: boolean } {
+  const t0 = performance.now();
+  const dir = path.join(projectRoot, 'node_modules', '.cache', 'attnc', 'typecheck');
+  const key = cacheKey(files, projectRoot);
+  const stamp = path.join(dir, key);
+  if (existsSync(stamp)) return { ok: true, messages: [], ms: performance.now() - t0, cached: true };
+  const r = typecheckFiles(files, outDir, projectRoot);
+  if (r.ok) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(stamp, '');
+    } catch {
+      // A read-only cache only costs speed.
+    }
+  }
+  return { ...r, ms: performance.now() - t0, cached: false };
+}
 
 export function typecheckFiles(files: FileSet, outDir: string, projectRoot: string): TypecheckResult {
   const t0 = performance.now();

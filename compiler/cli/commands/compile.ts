@@ -94,7 +94,8 @@ export async function runCompile(specArg: string | undefined, opts: CompileCliOp
     }
     const { written, removed } = await result.files.write(result.outDir);
     const g = result.graph.networks.find((n) => n.id === 'generator')!;
-    const tc = result.typecheck ? `, type-checked in ${(result.typecheck.ms / 1000).toFixed(1)} s` : '';
+    const cached = result.typecheck && 'cached' in result.typecheck && result.typecheck.cached;
+    const tc = result.typecheck ? (cached ? ', type check cached' : `, type-checked in ${(result.typecheck.ms / 1000).toFixed(1)} s`) : '';
     process.stderr.write(
       `✓ ${result.graph.specFile} → ${shown}/ (${result.files.paths().length} files, ${written.length} changed${removed.length ? `, ${removed.length} removed` : ''}; generator ${g.paramCount.toLocaleString('en-US')} parameters${tc})\n`,
     );
