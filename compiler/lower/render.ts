@@ -36,11 +36,16 @@ export function renderGraphText(g: ModelGraph, options: { params?: boolean } = {
 function renderNetwork(net: Network, params: boolean): string[] {
   const trainable = net.trainableCount === net.paramCount ? '' : `, ${n(net.trainableCount)} trainable`;
   const lines = [`${net.id} — ${net.className} in ${net.file}: ${n(net.paramCount)} parameters${trainable}${net.symbolicParams ? ` ${net.symbolicParams}` : ''}`];
+  const symbolic = (id: string) =>
+    net.params
+      .filter((p) => p.module === id && p.size === null)
+      .map((p) => p.shape.map(String).join('·'))
+      .join(' + ');
   const rows = net.modules.map((m) => [
     `  ${m.id || '(root)'}`,
     m.kind,
     `${m.inputs.map(shape).join(', ')} → ${m.outputs.map(shape).join(', ')}`,
-    n(m.paramCount),
+    [m.paramCount ? n(m.paramCount) : '', symbolic(m.id)].filter(Boolean).join(' + ') || '0',
     where(m.origin),
   ]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
