@@ -17,18 +17,63 @@ import { Module, type InitRole } from './module.js';
 
 /**
  * Implementation switches the bench compares (bench/runtime-blocks.ts, results in bench/README.md):
- * conv+bias as one `tf.fused.conv2d` or `conv2d` + `add`; BatchNorm as `tf.batchNorm` or as
- * `x·scale + shift` with per-channel scale = γ/√(var+ε), shift = β − mean·scale (two full-size ops;
- * on the native backend ~30 % less CPU than `tf.batchNorm` forward, equal forward+backward).
- * Both choices give the same numbers to float32 rounding.
+ * - conv+bias as one `tf.fused.conv2d` or `conv2d` + `add`;
+ * - BatchNorm: 'tf' = `tf.batchNorm` (+ `tf.moments` in training, autodiff through both);
+ *   'manual' = `x·scale + shift` with per-channel scale = γ/√(var+ε), shift = β − mean·scale
+ *   (two full-size ops; autodiff through `tf.moments`); 'custom' = the same forward in training
+ *   with the closed-form BN backward as a `tf.customGrad` (five full-size ops instead of autodiff
+ *   through the moments). Eval mode is 'manual' for both 'manual' and 'custom'.
+ * All choices give the same numbers and gradients to float32 rounding.
  */
-export const nnOptions: { fusedConvBias: boolean; batchNorm: 'tf' | 'manual' } = { fusedConvBias: true, batchNorm: 'manual' };
+export const nnOptions: { fusedConvBias: boolean; batchNorm: 'tf' | 'manual' | 'custom' } = {
+  fusedConvBias: true,
+  batchNorm: 'custom',
+};
 
 function normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor, eps: number): tf.Tensor {
   if (nnOptions.batchNorm === 'tf') return tf.batchNorm(x, mean, variance, beta, gamma, eps);
   const scale = tf.mul(tf.rsqrt(tf.add(variance, eps)), gamma);
   const shift = tf.sub(beta, tf.mul(mean, scale));
   return tf.add(tf.mul(x, scale), shift);
+}
+
+/**
+ * Training-mode BN with a hand-written gradient: dx = γ·inv/N · (N·dy − Σdy − x̂·Σ(dy·x̂)),
+ * dγ = Σ(dy·x̂), dβ = Σdy (sums over all axes but the channel). Also returns the batch mean and
+ * biased variance (kept; the caller disposes them) for the running-stat update.
+ */
+function batchNormTrainCustom(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  eps: number,
+  axes: number[],
+): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  const n = x.size / x.shape[x.rank - 1]!;
+  let stats: [tf.Tensor, tf.Tensor] | undefined;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const { mean, variance } = tf.moments(xi, axes);
+    const inv = tf.rsqrt(tf.add(variance, eps));
+    const scale = tf.mul(inv, g);
+    const y = tf.add(tf.mul(xi, scale), tf.sub(b, tf.mul(mean, scale)));
+    stats = [tf.keep(tf.clone(mean)), tf.keep(tf.clone(variance))];
+    save([xi, mean, inv, g]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const d = dy as tf.Tensor;
+        const [xs, m, iv, gm] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const xhat = tf.mul(tf.sub(xs, m), iv);
+        const dbeta = tf.sum(d, axes);
+        const dgamma = tf.sum(tf.mul(d, xhat), axes);
+        const inner = tf.sub(tf.sub(d, tf.div(dbeta, n)), tf.mul(xhat, tf.div(dgamma, n)));
+        return [tf.mul(inner, tf.mul(iv, gm)), dgamma, dbeta];
+      },
+    };
+  });
+  const y = op(x, gamma, beta);
+  return { y, mean: stats![0], variance: stats![1] };
 }
 
 export interface Conv2dOptions {
@@ -173,13 +218,22 @@ export class BatchNorm extends Module {
         return normalize(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps) as T;
       }
       const axes = x.rank === 4 ? [0, 1, 2] : [0];
-      const { mean, variance } = tf.moments(x, axes);
       const n = x.size / x.shape[x.rank - 1]!;
       const m = this.momentum;
+      let y: tf.Tensor;
+      let mean: tf.Tensor;
+      let variance: tf.Tensor;
+      if (nnOptions.batchNorm === 'custom') {
+        ({ y, mean, variance } = batchNormTrainCustom(x, this.weight, this.bias, this.eps, axes));
+      } else {
+        ({ mean, variance } = tf.moments(x, axes));
+        y = normalize(x, mean, variance, this.bias, this.weight, this.eps);
+      }
       // Side effects only: these ops are on no path to a loss, so backprop never visits them.
       this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
       this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))));
-      return normalize(x, mean, variance, this.bias, this.weight, this.eps) as T;
+      tf.dispose([mean, variance]);
+      return y as T;
     });
   }
 }

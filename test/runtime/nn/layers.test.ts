@@ -58,24 +58,34 @@ describe('BatchNorm (PyTorch semantics)', () => {
     bn.dispose();
   });
 
-  it("'manual' and 'tf' implementations agree (values and gradients)", () => {
-    const bn = new BatchNorm({ channels: 3 });
-    const x = rand([2, 2, 2, 3], 8) as tf.Tensor4D;
-    const run = () => {
-      const y = bn.apply(x, true);
-      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.square(bn.apply(t as tf.Tensor4D, true))))(x);
-      return [y, g];
-    };
+  it("'tf', 'manual' and 'custom' implementations agree (values, all gradients, running stats)", () => {
     const saved = nnOptions.batchNorm;
-    nnOptions.batchNorm = 'tf';
-    const [y1, g1] = run();
-    nnOptions.batchNorm = 'manual';
-    const [y2, g2] = run();
+    for (const shape of [
+      [2, 3, 2, 3],
+      [5, 3],
+    ]) {
+      const x = rand(shape, 8);
+      const dy = rand(shape, 9);
+      const results = (['tf', 'manual', 'custom'] as const).map((impl) => {
+        nnOptions.batchNorm = impl;
+        const bn = new BatchNorm({ channels: 3 });
+        bn.weight.assign(tf.tensor1d([1.5, -0.5, 2]));
+        bn.bias.assign(tf.tensor1d([0.1, 0.2, 0.3]));
+        const before = tf.memory().numTensors;
+        const { value, grads } = tf.variableGrads(
+          () => tf.sum(tf.mul(bn.apply(tf.mul(x, bn.weight.sum()) as tf.Tensor2D, true), dy)) as tf.Scalar,
+          bn.trainableParameters(),
+        );
+        const gx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(bn.apply(t as tf.Tensor2D, true), dy)))(x);
+        const out = [value, grads[bn.weight.name]!, grads[bn.bias.name]!, gx, tf.clone(bn.runningMean), tf.clone(bn.runningVar)];
+        expect(tf.memory().numTensors).toBe(before + out.length);
+        bn.dispose();
+        return out;
+      });
+      for (const other of results.slice(1)) other.forEach((t, i) => close(t, results[0]![i]!, 1e-4));
+      tf.dispose([x, dy, ...results.flat()]);
+    }
     nnOptions.batchNorm = saved;
-    close(y1!, y2!);
-    close(g1!, g2!, 1e-4);
-    tf.dispose([x, y1!, g1!, y2!, g2!]);
-    bn.dispose();
   });
 
   it('does not leak in training or eval', () => {
