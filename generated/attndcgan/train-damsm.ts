@@ -23,7 +23,7 @@ export function damsmLearningRate(epoch: number): number {
 
 /** Adam(β = (0.5, 0.999)) for epoch `epoch`; the original re-creates it every epoch, resetting the moments. */
 export function createDamsmOptimizer(epoch: number = 0): tf.Optimizer {
-  return adam({ ...{ lr: 0.002, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 }, lr: damsmLearningRate(epoch) });
+  return adam({ lr: damsmLearningRate(epoch), beta1: 0.5, beta2: 0.999, epsilon: 1e-8 });
 }
 
 export type DamsmBatch = {

@@ -50,7 +50,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
       docs: [`Adam(β = (${opt.beta1}, ${opt.beta2})) for epoch \`epoch\`; the original re-creates it every epoch, resetting the moments.`],
       parameters: [{ name: 'epoch', type: 'number', initializer: '0' }],
       returnType: `${tf}.Optimizer`,
-      statements: lines(`return ${adam}({ ...${adamArgs(opt)}, lr: damsmLearningRate(epoch) });`),
+      statements: lines(`return ${adam}({ lr: damsmLearningRate(epoch), beta1: ${opt.beta1}, beta2: ${opt.beta2}, epsilon: ${opt.epsilon} });`),
     },
     typeAlias('DamsmBatch', undefined, [
         `/** Real images ${sh(img.shape)} in [−1, 1] (resized by the encoder when another size). */`,
