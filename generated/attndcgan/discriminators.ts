@@ -39,6 +39,11 @@ export type StageDiscriminator = Discriminator256;
 /** The discriminators in image-size order: 256. */
 export type Discriminators = [Discriminator256];
 
+/**
+ * One discriminator per image size: 256 px.
+ *
+ * @generated from spec/attndcgan.yaml:15 (/discriminators)
+ */
 export function createDiscriminators(): Discriminators {
   return [new Discriminator256()];
 }

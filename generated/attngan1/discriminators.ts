@@ -56,6 +56,11 @@ export type StageDiscriminator = Discriminator64 | Discriminator128;
 /** The discriminators in image-size order: 64, 128. */
 export type Discriminators = [Discriminator64, Discriminator128];
 
+/**
+ * One discriminator per image size: 64, 128 px.
+ *
+ * @generated from spec/bases/birds.yaml:16 (/discriminators)
+ */
 export function createDiscriminators(): Discriminators {
   return [new Discriminator64(), new Discriminator128()];
 }

@@ -22,7 +22,11 @@ export function createGanOptimizers(): GanOptimizers {
   return { generator: adam({ lr: 0.0002, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 }), discriminators: [adam({ lr: 0.0002, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 }), adam({ lr: 0.0002, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 })] };
 }
 
-/** Moving average of G's parameters, decay 0.999 (saved in checkpoints instead of the live weights). */
+/**
+ * Moving average of G's parameters, decay 0.999 (saved in checkpoints instead of the live weights).
+ *
+ * @generated from spec/bases/birds.yaml:30 (/train/gan)
+ */
 export function createGeneratorEma(model: Pick<Model, 'generator'>): ParameterEma {
   return new ParameterEma(model.generator, 0.999);
 }
@@ -39,7 +43,11 @@ export type GanBatch = {
 /** The random draws of one step, shared by the D and G passes so both see the same fakes. */
 export type GanNoise = { z: tf.Tensor2D; eps: tf.Tensor2D };
 
-/** z [B, 100] and the conditioning-augmentation ε [B, 100], standard normal. */
+/**
+ * z [B, 100] and the conditioning-augmentation ε [B, 100], standard normal.
+ *
+ * @generated from spec/attngan1.yaml:7 (/generator)
+ */
 export function drawNoise(batchSize: number): GanNoise {
   return { z: tf.randomNormal([batchSize, 100]), eps: tf.randomNormal([batchSize, 100]) };
 }

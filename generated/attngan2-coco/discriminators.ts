@@ -84,6 +84,11 @@ export type StageDiscriminator = Discriminator64 | Discriminator128 | Discrimina
 /** The discriminators in image-size order: 64, 128, 256. */
 export type Discriminators = [Discriminator64, Discriminator128, Discriminator256];
 
+/**
+ * One discriminator per image size: 64, 128, 256 px.
+ *
+ * @generated from spec/bases/coco.yaml:16 (/discriminators)
+ */
 export function createDiscriminators(): Discriminators {
   return [new Discriminator64(), new Discriminator128(), new Discriminator256()];
 }

@@ -27,7 +27,11 @@ export type Captions = {
   mask: tf.Tensor2D;
 };
 
-/** tokens [B, T] (0 pads), lengths [B] → words, sentence and padding mask. */
+/**
+ * tokens [B, T] (0 pads), lengths [B] → words, sentence and padding mask.
+ *
+ * @generated from spec/bases/coco.yaml:11 (/text_encoder)
+ */
 export function encodeCaptions(encoder: TextEncoder, tokens: tf.Tensor2D, lengths: readonly number[], training: boolean = false): Captions {
   return tf.tidy(() => {
     const { words, sentence } = encoder.apply(tokens, lengths, training);

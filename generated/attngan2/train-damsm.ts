@@ -21,7 +21,11 @@ export function damsmLearningRate(epoch: number): number {
   return lr;
 }
 
-/** Adam(β = (0.5, 0.999)) for epoch `epoch`; the original re-creates it every epoch, resetting the moments. */
+/**
+ * Adam(β = (0.5, 0.999)) for epoch `epoch`; the original re-creates it every epoch, resetting the moments.
+ *
+ * @generated from spec/bases/birds.yaml:25 (/train/damsm)
+ */
 export function createDamsmOptimizer(epoch: number = 0): tf.Optimizer {
   return adam({ lr: damsmLearningRate(epoch), beta1: 0.5, beta2: 0.999, epsilon: 1e-8 });
 }

@@ -55,6 +55,11 @@ export type StageDiscriminator = Discriminator32 | Discriminator64;
 /** The discriminators in image-size order: 32, 64. */
 export type Discriminators = [Discriminator32, Discriminator64];
 
+/**
+ * One discriminator per image size: 32, 64 px.
+ *
+ * @generated from spec/tiny.yaml:38 (/discriminators)
+ */
 export function createDiscriminators(): Discriminators {
   return [new Discriminator32(), new Discriminator64()];
 }

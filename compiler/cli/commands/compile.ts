@@ -4,6 +4,7 @@ interface CompileCliOptions {
   out?: string;
   set: string[];
   check?: boolean;
+  all?: boolean;
   graph?: boolean;
   params?: boolean;
   format: string;
@@ -18,7 +19,8 @@ export function register(program: Command): void {
   program
     .command('compile')
     .description('spec → generated/<name>/ typed TypeScript model code (exit 0 ok, 1 invalid spec / drift / compiler bug, 2 usage or I/O)')
-    .argument('[spec]', 'spec file, e.g. spec/attngan2.yaml (with --check and no spec: every spec/*.yaml)')
+    .argument('[spec]', 'spec file, e.g. spec/attngan2.yaml (with --check or --all and no spec: every spec/*.yaml)')
+    .option('--all', 'compile every shipped spec (spec/*.yaml) into generated/<name>/')
     .option('-o, --out <dir>', 'output folder (default generated/<name>)')
     .option('--set <path=value>', 'override a value (YAML), repeatable', collect, [])
     .option('--check', 'regenerate in memory and compare with the output folder; exit 1 with a unified diff on drift')
@@ -44,9 +46,9 @@ export async function runCompile(specArg: string | undefined, opts: CompileCliOp
   const color = opts.color ?? (!!process.stderr.isTTY && !process.env.NO_COLOR);
   let specs: string[];
   if (specArg) specs = [specArg];
-  else if (opts.check) specs = await shippedSpecs(findProjectRoot(process.cwd()));
+  else if (opts.check || opts.all) specs = await shippedSpecs(findProjectRoot(process.cwd()));
   else {
-    process.stderr.write('error: missing spec (only `attnc compile --check` runs without one)\n');
+    process.stderr.write('error: missing spec (only `attnc compile --check` and `--all` run without one)\n');
     return 2;
   }
   if (specs.length > 1 && opts.out) {

@@ -87,6 +87,7 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
       kind: StructureKind.Function,
       name: 'createDiscriminators',
       isExported: true,
+      docs: [doc(`One discriminator per image size: ${nets.map((n) => n.inputs[0]!.shape[1]).join(', ')} px.`, nets[0]!.origin)],
       returnType: 'Discriminators',
       statements: lines(`return [${nets.map((n) => `new ${n.className}()`).join(', ')}];`),
     },

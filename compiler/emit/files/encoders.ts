@@ -46,7 +46,7 @@ export function emitTextEncoder(ctx: EmitContext): Statement[] {
       kind: StructureKind.Function,
       name: 'encodeCaptions',
       isExported: true,
-      docs: ['tokens [B, T] (0 pads), lengths [B] → words, sentence and padding mask.'],
+      docs: [doc('tokens [B, T] (0 pads), lengths [B] → words, sentence and padding mask.', net.origin)],
       parameters: [
         { name: 'encoder', type: TextEncoder },
         { name: 'tokens', type: `${tf}.Tensor2D` },
