@@ -66,9 +66,7 @@ export async function runCompile(specArg: string | undefined, opts: CompileCliOp
     if (!result.ok) {
       if (opts.format === 'json') process.stdout.write(renderDiagnostics(result.diagnostics, { format: 'json' }));
       else process.stderr.write(renderDiagnostics(result.diagnostics, { color, sources: result.sourceFiles }) + '\n');
-      // Lowering codes (ATTNC3xxx) are not in the shared catalog: count them as exit 1.
-      const known = result.diagnostics.filter((d) => !d.code.startsWith('ATTNC3'));
-      const code = Math.max(known.length ? exitCodeFor(known) : 0, result.diagnostics.length > known.length ? 1 : 0) || 1;
+      const code = exitCodeFor(result.diagnostics) || 1;
       process.stderr.write(`✗ ${result.file}: ${summarize(result.diagnostics)}\n`);
       status = Math.max(status, code);
       continue;
