@@ -1,7 +1,8 @@
 /**
  * Runtime blocks benchmark: forward and forward+backward of the birds generator (hand-composed
  * from runtime/blocks, 64/128/256 px) and of D64/D128/D256, plus the implementation switches
- * (nearest upsample via resize vs tile, explicit BN vs tf.batchNorm, fused vs unfused conv+bias).
+ * (nearest upsample via resize vs tile; BatchNorm with a custom backward vs autodiff vs
+ * tf.batchNorm; fused vs unfused conv+bias).
  *
  *   npx tsx bench/runtime-blocks.ts [--batch 8] [--iters 3] [--warmup 1]
  *                                   [--only g64,g128,g256,d64,d128,d256] [--variants] [--backend tensorflow]
@@ -175,6 +176,7 @@ if (args.variants) {
   const variants: Array<[string, () => void]> = [
     ['upsample tile', () => (upsampleOptions.mode = 'tile')],
     ['upsample resize', () => (upsampleOptions.mode = 'resize')],
+    ['BN manual (autodiff)', () => (nnOptions.batchNorm = 'manual')],
     ['BN tf.batchNorm', () => (nnOptions.batchNorm = 'tf')],
     ['conv+bias unfused', () => (nnOptions.fusedConvBias = false)],
   ];
@@ -186,7 +188,7 @@ if (args.variants) {
       set();
       const r = run(name, args, label);
       upsampleOptions.mode = 'auto';
-      nnOptions.batchNorm = 'manual';
+      nnOptions.batchNorm = 'custom';
       nnOptions.fusedConvBias = true;
       rows.push(r);
       print(r);
