@@ -4,9 +4,8 @@
 /* eslint-disable */
 
 import * as tf from '@tensorflow/tfjs';
-import { Block3x3LeakRelu, CondLogits, EncodeImageBy16Times, UncondLogits } from '../../runtime/discriminators/index.js';
+import { Block3x3LeakRelu, CondLogits, EncodeImageBy16Times, EncodeImageBy8Times, UncondLogits } from '../../runtime/discriminators/index.js';
 import { Module } from '../../runtime/nn/index.js';
-import { EncodeImageBy8Times } from '../../runtime/train/index.js';
 
 /**
  * Discriminator for 32×32 images (`D_NET32`): image code to 4×4, then the logits heads. 105,186 parameters.

@@ -49,21 +49,18 @@ export interface EncodeImageOptions {
 }
 
 /**
- * `encode_image_by_16times(ndf)`: 4 × [conv 4×4/2/1 no bias] with ndf, 2ndf, 4ndf, 8ndf channels,
- * BN after convs 2–4 (not the first), LeakyReLU(0.2) after each. [B,S,S,3] → [B,S/16,S/16,8ndf].
- * Sequential indices: 0 conv, (1 lrelu), 2 conv, 3 BN, (4), 5 conv, 6 BN, (7), 8 conv, 9 BN, (10).
+ * The original's image encoder as n × [conv 4×4/2/1 no bias] with ndf, 2ndf, 4ndf, … channels,
+ * BN after every conv but the first, LeakyReLU(0.2) after each. Sequential indices as PyTorch numbers
+ * them: 0 conv, (1 lrelu), 2 conv, 3 BN, (4), 5 conv, 6 BN, (7), 8 conv, 9 BN, (10).
  */
-export class EncodeImageBy16Times extends Module {
-  readonly convs: Conv2d[];
-  readonly bns: BatchNorm[];
+abstract class StridedImageEncoder extends Module {
+  readonly convs: Conv2d[] = [];
+  readonly bns: BatchNorm[] = [];
 
-  constructor(readonly opts: EncodeImageOptions) {
+  constructor(opts: EncodeImageOptions, convCount: number) {
     super();
-    const ndf = opts.ndf;
-    const chans = [opts.inChannels ?? 3, ndf, 2 * ndf, 4 * ndf, 8 * ndf];
-    this.convs = [];
-    this.bns = [];
-    for (let i = 0; i < 4; i++) {
+    const chans = [opts.inChannels ?? 3, ...Array.from({ length: convCount }, (_, i) => opts.ndf * 2 ** i)];
+    for (let i = 0; i < convCount; i++) {
       const idx = i === 0 ? 0 : 3 * i - 1; // 0, 2, 5, 8
       this.convs.push(
         this.addModule(String(idx), new Conv2d({ inChannels: chans[i]!, outChannels: chans[i + 1]!, kernel: 4, stride: 2, padding: 1 })),
@@ -75,8 +72,25 @@ export class EncodeImageBy16Times extends Module {
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
       let h = tf.leakyRelu(this.convs[0]!.apply(x), SLOPE);
-      for (let i = 1; i < 4; i++) h = tf.leakyRelu(this.bns[i - 1]!.apply(this.convs[i]!.apply(h), training), SLOPE);
+      for (let i = 1; i < this.convs.length; i++) h = tf.leakyRelu(this.bns[i - 1]!.apply(this.convs[i]!.apply(h), training), SLOPE);
       return h;
     });
+  }
+}
+
+/** `encode_image_by_16times(ndf)`: [B,S,S,3] → [B,S/16,S/16,8ndf] (D64/128/256). */
+export class EncodeImageBy16Times extends StridedImageEncoder {
+  constructor(readonly opts: EncodeImageOptions) {
+    super(opts, 4);
+  }
+}
+
+/**
+ * The first three convs of `encode_image_by_16times(ndf)`: [B,S,S,3] → [B,S/8,S/8,4ndf]. The image
+ * code of a 32 px discriminator, a size the original never trains (attnc's tiny CPU model uses it).
+ */
+export class EncodeImageBy8Times extends StridedImageEncoder {
+  constructor(readonly opts: EncodeImageOptions) {
+    super(opts, 3);
   }
 }

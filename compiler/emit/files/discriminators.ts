@@ -26,7 +26,7 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
           add(m, `new ${d('EncodeImageBy16Times')}({ ndf: ${c.ndf} })`);
           break;
         case 'encode_image_by_8':
-          add(m, `new ${imports.runtime('train/index.js', 'EncodeImageBy8Times')}({ ndf: ${c.ndf} })`);
+          add(m, `new ${imports.runtime('discriminators/index.js', 'EncodeImageBy8Times')}({ ndf: ${c.ndf} })`);
           break;
         case 'down_block':
           add(m, `new ${d('DownBlock')}({ inChannels: ${c.inChannels}, outChannels: ${c.outChannels} })`);

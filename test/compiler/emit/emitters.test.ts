@@ -30,7 +30,7 @@ const TABLE: Array<[spec: string, file: string, contains: string[], absent?: str
   ['tiny', 'generator.ts', ['then 3 upBlocks to 32×32×8', "new WordAttention({ channels: 8, wordDim: 64, maskMode: 'correct' })"], ['upsample4']],
   ['attngan2', 'discriminators.ts', ['export class Discriminator256 extends Module', "this.addModule('img_code_s64_2', new Block3x3LeakRelu({ inChannels: 1024, outChannels: 512 }))", 'export type Discriminators = [Discriminator64, Discriminator128, Discriminator256];']],
   ['attndcgan', 'discriminators.ts', ['export type Discriminators = [Discriminator256];'], ['UNCOND_DNET']],
-  ['tiny', 'discriminators.ts', ["new EncodeImageBy8Times({ ndf: 8 })", "from '../../runtime/train/index.js'"]],
+  ['tiny', 'discriminators.ts', ["new EncodeImageBy8Times({ ndf: 8 })", "EncodeImageBy8Times, UncondLogits } from '../../runtime/discriminators/index.js'"]],
   ['attngan2', 'text-encoder.ts', ["new TextEncoder({ vocabSize, embeddingDim: 300, hiddenPerDirection: 128, rnn: 'lstm', dropout: 0.5 })", '5450 words for this dataset']],
   ['tiny', 'text-encoder.ts', ['hiddenPerDirection: 32', 'the vocabulary size of the dataset']],
   ['attngan2', 'image-encoder.ts', ['return new InceptionImageEncoder({ nef: 256 });', '22,506,720 parameters, 721,152 trainable']],
