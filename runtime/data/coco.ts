@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { DatasetConfig, Split } from './dataset.js';
+import type { FolderDatasetConfig, Split } from './dataset.js';
 import type { Layout } from './layout.js';
 import { exists, parseFilenames, readPickleFile } from './metadata.js';
 
@@ -8,7 +8,7 @@ import { exists, parseFilenames, readPickleFile } from './metadata.js';
  * `images/<key>.jpg` (train2014 and val2014 merged). No classes: the class id of image i is i, so
  * DAMSM's same-class masking is a no-op, as in the original.
  */
-export function cocoLayout(cfg: DatasetConfig): Layout {
+export function cocoLayout(cfg: FolderDatasetConfig): Layout {
   const root = cfg.root;
   return {
     splitListPath: (split) => path.join(root, split, 'filenames.pickle'),

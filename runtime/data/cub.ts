@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { AttncError } from '../util/errors.js';
-import type { DatasetConfig, Split } from './dataset.js';
+import type { FolderDatasetConfig, Split } from './dataset.js';
 import type { BBox } from './images.js';
 import type { Layout } from './layout.js';
 import { readListFile } from './layout.js';
@@ -10,9 +10,10 @@ import { exists, parseClassInfo, parseFilenames, readPickleFile } from './metada
  * CUB-200-2011 as AttnGAN lays it out (reference §2.1):
  * `<split>/filenames.pickle`, `<split>/class_info.pickle`, `text/<key>.txt`,
  * `CUB_200_2011/images/<key>.jpg`, `CUB_200_2011/images.txt`, `CUB_200_2011/bounding_boxes.txt`.
- * Without `class_info.pickle` the class ids are 0..N-1 (as the original does).
+ * Without `class_info.pickle` the class ids are 0..N-1 (as the original does). `bboxCrop: false`
+ * uses the whole images (and does not need the two CUB_200_2011 text files).
  */
-export function cubLayout(cfg: DatasetConfig): Layout {
+export function cubLayout(cfg: FolderDatasetConfig): Layout {
   const root = cfg.root;
   return {
     splitListPath: (split) => path.join(root, split, 'filenames.pickle'),
@@ -28,7 +29,7 @@ export function cubLayout(cfg: DatasetConfig): Layout {
     },
     imageCandidates: (key) => [path.join(root, 'CUB_200_2011', 'images', `${key}.jpg`), path.join(root, 'CUB_200_2011', 'images', `${key}.png`)],
     textPath: (key) => path.join(root, 'text', `${key}.txt`),
-    bboxes: () => readCubBboxes(path.join(root, 'CUB_200_2011')),
+    ...(cfg.bboxCrop === false ? {} : { bboxes: () => readCubBboxes(path.join(root, 'CUB_200_2011')) }),
   };
 }
 

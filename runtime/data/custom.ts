@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { AttncError } from '../util/errors.js';
-import type { DatasetConfig, Split } from './dataset.js';
+import type { FolderDatasetConfig, Split } from './dataset.js';
 import type { Layout } from './layout.js';
 import { readListFile } from './layout.js';
 
@@ -8,12 +8,16 @@ export const CUSTOM_IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.JPG', '.JPEG'
 
 /**
  * A plain folder (docs/datasets.md): `images/<key>.{jpg,jpeg,png}`, `text/<key>.txt` (one caption a
- * line), `train.txt` / `test.txt` (one key a line, optionally followed by an integer class id).
+ * line; both folder names configurable), `train.txt` / `test.txt` (one key a line, optionally followed by an integer class id).
  * No pickles needed; without class ids, image i of a split has class i (like COCO).
  */
-export function customLayout(cfg: DatasetConfig): Layout {
+export function customLayout(cfg: FolderDatasetConfig): Layout {
   const root = cfg.root;
   const listPath = (split: Split) => path.join(root, `${split}.txt`);
+  const imagesDir = path.join(root, cfg.imagesDir ?? 'images');
+  const textDir = path.join(root, cfg.textDir ?? 'text');
+  // The configured extension first; the usual ones are still found (content is sniffed anyway).
+  const exts = cfg.imageExt ? [cfg.imageExt, ...CUSTOM_IMAGE_EXTENSIONS.filter((e) => e !== cfg.imageExt)] : CUSTOM_IMAGE_EXTENSIONS;
   return {
     splitListPath: listPath,
     async listSplit(split: Split) {
@@ -39,7 +43,7 @@ export function customLayout(cfg: DatasetConfig): Layout {
       }
       return { keys, classIds };
     },
-    imageCandidates: (key) => CUSTOM_IMAGE_EXTENSIONS.map((ext) => path.join(root, 'images', key + ext)),
-    textPath: (key) => path.join(root, 'text', `${key}.txt`),
+    imageCandidates: (key) => exts.map((ext) => path.join(imagesDir, key + ext)),
+    textPath: (key) => path.join(textDir, `${key}.txt`),
   };
 }

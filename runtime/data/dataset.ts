@@ -5,14 +5,15 @@ import { cocoLayout } from './coco.js';
 import { cubLayout } from './cub.js';
 import { customLayout } from './custom.js';
 import { DecodePool } from './decode-pool.js';
-import { prepareImage, runImageJob } from './image-job.js';
-import type { ImageJob, ImageJobResult } from './image-job.js';
-import type { RgbImage, TransformInfo } from './images.js';
+import { imageName, prepareImage, runImageJob } from './image-job.js';
+import type { ImageJob, ImageJobResult, ImageSource } from './image-job.js';
+import type { Augment, RgbImage, TransformInfo } from './images.js';
 import { buildIndex } from './layout.js';
-import type { IndexEntry, Layout } from './layout.js';
+import type { Layout } from './layout.js';
 import { prefetch } from './prefetch.js';
 import { mixSeed, mulberry32, randInt, shuffleInPlace } from './rng.js';
 import type { Rng } from './rng.js';
+import { buildSynthIndex } from './synth-index.js';
 import type { Vocabulary } from './vocab.js';
 
 /**
@@ -20,28 +21,69 @@ import type { Vocabulary } from './vocab.js';
  * 'heldout'): its captions are read from text/ and encoded with the dataset's vocabulary.
  */
 export type Split = 'train' | 'test' | (string & {});
-export type DatasetKind = 'cub' | 'coco' | 'custom';
+export type FolderDatasetKind = 'cub' | 'coco' | 'custom';
+export type DatasetKind = FolderDatasetKind | 'synthbirds';
 
-export interface DatasetConfig {
-  kind: DatasetKind;
-  /** Dataset folder (AttnGAN's DATA_DIR). */
-  root: string;
+/** Options every kind shares: what the batches look like. */
+export interface CommonDatasetConfig {
   split: Split;
-  /** Captions per image: CUB 10, COCO 5 (CAPTIONS_PER_IMAGE). */
+  /** Captions per image: CUB 10, COCO 5 (CAPTIONS_PER_IMAGE); synthbirds has 10 and uses the first `capsPerImage`. */
   capsPerImage: number;
   /** Longest caption fed to the text encoder; longer ones lose random words (WORDS_NUM, 18). */
   wordsNum: number;
+  /** How a caption longer than `wordsNum` is shortened: random words dropped (default, the original) or cut at the end. */
+  longCaptions?: 'random_drop' | 'truncate';
   /** Stage sizes, ascending, e.g. [64, 128, 256]; the last is the crop size. */
   imageSizes: number[];
-  /** Random crop + horizontal flip (true), or centre crop without flip (false). */
-  augment: boolean;
+  /** Random crop + horizontal flip (true), centre crop without flip (false), or each chosen separately. */
+  augment: Augment;
+  /** Shorter side → int(last size · ratio) before the crop (default 76/64, the original's); at least 1. */
+  resizeRatio?: number;
   /** A missing/corrupt image or caption file stops loading ('error') or is counted and left out ('skip'). */
   onBadFile: 'error' | 'skip';
   /** Default seed for `batches()`. */
   seed: number;
+}
+
+/** A dataset folder on disk in one of the layouts of docs/datasets.md. */
+export interface FolderDatasetConfig extends CommonDatasetConfig {
+  kind: FolderDatasetKind;
+  /** Dataset folder (AttnGAN's DATA_DIR). */
+  root: string;
   /** Where the built vocabulary is read from / saved to when there is no captions.pickle (default `<root>/vocab.json`). */
   vocabFile?: string;
+  /** CUB only: crop around the bounding box first (default true, as the original does for birds). */
+  bboxCrop?: boolean;
+  /** custom only: image and caption folders under `root` (default `images`, `text`). */
+  imagesDir?: string;
+  textDir?: string;
+  /** custom only: image extension tried first (default `.jpg`; the others of CUSTOM_IMAGE_EXTENSIONS are still tried). */
+  imageExt?: string;
 }
+
+/** The built-in synthetic birds (docs/synthbirds.md), rendered in memory: nothing is read or written. */
+export interface SynthBirdsDatasetConfig extends CommonDatasetConfig {
+  kind: 'synthbirds';
+  /**
+   * The generator's options (spec `data.dataset`): the same values give the same images, captions
+   * and splits as `attnc data synth --n images --seed seed ...`. Kept apart from `seed`, which
+   * seeds the batch order and augmentation.
+   */
+  synth: {
+    /** Images in all splits together. */
+    images: number;
+    /** Generator seed (default 0, like `attnc data synth`). */
+    seed?: number;
+    /** Default 0.1. */
+    testFraction?: number;
+    /** Default 0.1, at most 0.5. */
+    heldoutFraction?: number;
+  };
+  /** Unused: there is no folder. Present only so code that logs `config.root` keeps working. */
+  root?: undefined;
+}
+
+export type DatasetConfig = FolderDatasetConfig | SynthBirdsDatasetConfig;
 
 /** One image with all its captions. */
 export interface Sample {
@@ -49,7 +91,7 @@ export interface Sample {
   index: number;
   key: string;
   classId: number;
-  /** RGB uint8 HWC after the bbox crop (CUB) and the transform: `imageSizes.at(-1)` square. */
+  /** RGB uint8 HWC after the bbox crop (CUB) or rendering (synthbirds) and the transform: `imageSizes.at(-1)` square. */
   image: RgbImage;
   /** All `capsPerImage` captions as word ids, before word drop. */
   captions: number[][];
@@ -96,6 +138,7 @@ export interface Dataset {
   readonly config: Readonly<DatasetConfig>;
   readonly size: number;
   readonly vocab: Vocabulary;
+  /** 'built' also for synthbirds (from its train + test captions, never saved). */
   readonly vocabSource: 'captions.pickle' | 'vocab.json' | 'built';
   readonly keys: readonly string[];
   /** Files left out so far with `onBadFile: 'skip'` (at open and while loading images). */
@@ -116,7 +159,7 @@ export interface Dataset {
   batches(opts: BatchOptions): AsyncIterable<Batch>;
 }
 
-export function layoutFor(cfg: DatasetConfig): Layout {
+export function layoutFor(cfg: FolderDatasetConfig): Layout {
   switch (cfg.kind) {
     case 'cub':
       return cubLayout(cfg);
@@ -126,7 +169,7 @@ export function layoutFor(cfg: DatasetConfig): Layout {
       return customLayout(cfg);
     default:
       throw new AttncError('ATTNC_DATA_CONFIG', `unknown dataset kind ${JSON.stringify((cfg as { kind: unknown }).kind)}`, {
-        hint: 'use cub, coco or custom',
+        hint: 'use cub, coco, custom or synthbirds',
       });
   }
 }
@@ -144,6 +187,21 @@ function checkConfig(cfg: DatasetConfig): void {
     bad(`split must be a folder name such as train or test, got ${JSON.stringify(cfg.split)}`);
   }
   if (cfg.onBadFile !== 'error' && cfg.onBadFile !== 'skip') bad(`onBadFile must be error or skip, got ${String(cfg.onBadFile)}`);
+  if (cfg.resizeRatio !== undefined && !(Number.isFinite(cfg.resizeRatio) && cfg.resizeRatio >= 1)) {
+    bad(`resizeRatio must be a number ≥ 1 (the crop is taken from the resized image), got ${cfg.resizeRatio}`);
+  }
+  if (cfg.longCaptions !== undefined && cfg.longCaptions !== 'random_drop' && cfg.longCaptions !== 'truncate') {
+    bad(`longCaptions must be random_drop or truncate, got ${String(cfg.longCaptions)}`);
+  }
+}
+
+/** One image of a split with its encoded captions, whatever the kind. */
+export interface DatasetEntry {
+  key: string;
+  classId: number;
+  /** Exactly `capsPerImage` captions as word ids (out-of-vocabulary words already dropped). */
+  captions: number[][];
+  image: ImageSource;
 }
 
 /**
@@ -158,7 +216,8 @@ export function dropWords(ids: readonly number[], wordsNum: number, rng: Rng): n
 
 const MAX_REPLACEMENTS = 16;
 
-class FolderDataset implements Dataset {
+/** The one dataset implementation: entries from a folder index or from the synthetic generator. */
+class EntriesDataset implements Dataset {
   readonly keys: readonly string[];
   readonly skippedFiles: SkippedFile[];
   private readonly bad = new Set<number>();
@@ -166,7 +225,9 @@ class FolderDataset implements Dataset {
 
   constructor(
     readonly config: Readonly<DatasetConfig>,
-    private readonly entries: IndexEntry[],
+    /** The folder, or a name for in-memory data, in messages. */
+    private readonly where: string,
+    private readonly entries: DatasetEntry[],
     readonly vocab: Vocabulary,
     readonly vocabSource: Dataset['vocabSource'],
     skipped: SkippedFile[],
@@ -187,7 +248,8 @@ class FolderDataset implements Dataset {
   private job(i: number, seed: number): ImageJob {
     const entry = this.entries[i];
     if (!entry) throw new AttncError('ATTNC_DATA_INDEX', `sample ${i} is outside 0..${this.entries.length - 1}`);
-    return { imagePath: entry.imagePath, bbox: entry.bbox, imageSizes: this.config.imageSizes, augment: this.config.augment, seed };
+    const { imageSizes, augment, resizeRatio } = this.config;
+    return { ...entry.image, imageSizes, augment, ...(resizeRatio === undefined ? {} : { resizeRatio }), seed };
   }
 
   async getSample(i: number, rng: Rng): Promise<Sample> {
@@ -212,13 +274,13 @@ class FolderDataset implements Dataset {
           if (this.config.onBadFile !== 'skip' || !isAttncError(e) || e.code === 'ATTNC_DATA_WORKER') throw e;
           if (!this.bad.has(idx)) {
             this.bad.add(idx);
-            this.skippedFiles.push({ path: e.path ?? this.entries[idx]!.imagePath, reason: e.message, code: e.code });
+            this.skippedFiles.push({ path: e.path ?? imageName(this.entries[idx]!.image), reason: e.message, code: e.code });
           }
         }
       }
       if (attempt >= MAX_REPLACEMENTS || this.bad.size >= this.entries.length) {
-        throw new AttncError('ATTNC_DATA_EMPTY', `${this.config.root}: too many unreadable images (${this.bad.size} of ${this.entries.length})`, {
-          path: this.config.root,
+        throw new AttncError('ATTNC_DATA_EMPTY', `${this.where}: too many unreadable images (${this.bad.size} of ${this.entries.length})`, {
+          path: this.where,
         });
       }
       idx = randInt(rng, this.entries.length);
@@ -238,7 +300,8 @@ class FolderDataset implements Dataset {
     const rows = loaded.map(({ index, r, rng }) => {
       const entry = this.entries[index]!;
       const captionIndex = randInt(rng, entry.captions.length);
-      const ids = dropWords(entry.captions[captionIndex]!, cfg.wordsNum, rng);
+      const caption = entry.captions[captionIndex]!;
+      const ids = cfg.longCaptions === 'truncate' ? caption.slice(0, cfg.wordsNum) : dropWords(caption, cfg.wordsNum, rng);
       return { entry, levels: r.levels, captionIndex, ids };
     });
     // Stable sort: longest caption first, ties keep their order.
@@ -306,9 +369,16 @@ export function disposeBatch(b: Batch): void {
   tf.dispose([...b.images, b.captions]);
 }
 
-/** Open a dataset folder: reads the split list, captions and vocabulary now; images on demand. */
+/**
+ * Open a dataset. A folder: reads the split list, captions and vocabulary now; images on demand.
+ * synthbirds: computes attributes, captions and splits now (no pixels); renders images on demand.
+ */
 export async function openDataset(cfg: DatasetConfig): Promise<Dataset> {
   checkConfig(cfg);
+  if (cfg.kind === 'synthbirds') {
+    const index = buildSynthIndex(cfg);
+    return new EntriesDataset({ ...cfg }, 'synthbirds', index.entries, index.vocab, 'built', [], index.warnings);
+  }
   try {
     const st = await fs.stat(cfg.root);
     if (!st.isDirectory()) throw new Error('not a directory');
@@ -316,5 +386,6 @@ export async function openDataset(cfg: DatasetConfig): Promise<Dataset> {
     throw new AttncError('ATTNC_DATA_MISSING', `${cfg.root}: dataset folder not found`, { path: cfg.root, cause: e });
   }
   const index = await buildIndex(cfg, layoutFor(cfg));
-  return new FolderDataset({ ...cfg }, index.entries, index.vocab, index.vocabSource, index.skippedFiles, index.warnings);
+  const entries = index.entries.map(({ key, classId, captions, imagePath, bbox }): DatasetEntry => ({ key, classId, captions, image: { imagePath, bbox } }));
+  return new EntriesDataset({ ...cfg }, cfg.root, entries, index.vocab, index.vocabSource, index.skippedFiles, index.warnings);
 }

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { isAttncError } from '../util/errors.js';
-import { runImageJob } from './image-job.js';
+import { imageName, runImageJob } from './image-job.js';
 import type { ImageJob } from './image-job.js';
 
 // Worker side of DecodePool: one job at a time, pyramid buffers transferred back (no copy).
@@ -11,7 +11,7 @@ parentPort!.on('message', async (msg: { id: number; job: ImageJob }) => {
   } catch (e) {
     const err = isAttncError(e)
       ? { code: e.code, message: e.message, path: e.path, hint: e.hint }
-      : { code: 'ATTNC_DATA_WORKER', message: `image worker failed on ${msg.job.imagePath}: ${(e as Error)?.message ?? String(e)}`, path: msg.job.imagePath };
+      : { code: 'ATTNC_DATA_WORKER', message: `image worker failed on ${imageName(msg.job)}: ${(e as Error)?.message ?? String(e)}`, path: imageName(msg.job) };
     parentPort!.postMessage({ id: msg.id, ok: false, error: err });
   }
 });

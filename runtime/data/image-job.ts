@@ -1,17 +1,40 @@
 import * as fs from 'node:fs/promises';
 import { AttncError } from '../util/errors.js';
 import { bboxCrop, decodeImage, pyramid, toSignedUnit, transformImage } from './images.js';
-import type { BBox, RgbImage, TransformInfo } from './images.js';
+import type { Augment, BBox, RgbImage, TransformInfo } from './images.js';
 import { mulberry32 } from './rng.js';
+import type { BirdAttributes } from './synthbirds/attributes.js';
+import { renderBird } from './synthbirds/render.js';
 
-/** Everything needed to turn one image file into training input; plain data so a worker can run it. */
-export interface ImageJob {
+/** An image file on disk, cropped to `bbox` first when there is one (CUB). */
+export interface FileImageSource {
   imagePath: string;
   bbox: BBox | undefined;
+  synth?: undefined;
+}
+
+/** A synthetic bird rendered in memory (`kind: 'synthbirds'`): a pure function of these fields. */
+export interface SynthImageSource {
+  synth: { attributes: BirdAttributes; renderSeed: number; size: number };
+  /** Names the image in messages (the item's key). */
+  name: string;
+}
+
+export type ImageSource = FileImageSource | SynthImageSource;
+
+/** Everything needed to turn one image into training input; plain data so a worker can run it. */
+export type ImageJob = ImageSource & {
   imageSizes: readonly number[];
-  augment: boolean;
+  augment: Augment;
+  /** Shorter side → int(final size · ratio) before the crop (default 76/64). */
+  resizeRatio?: number;
   /** Seeds the crop and flip. */
   seed: number;
+};
+
+/** The image's path or name, for messages. */
+export function imageName(src: ImageSource): string {
+  return src.synth ? src.name : src.imagePath;
 }
 
 export interface PreparedImage {
@@ -20,22 +43,31 @@ export interface PreparedImage {
   info: TransformInfo;
 }
 
-/** Read, decode, bbox-crop and transform one image (same code on the main thread and in workers). */
-export async function prepareImage(job: ImageJob): Promise<PreparedImage> {
+async function loadSource(src: ImageSource): Promise<RgbImage> {
+  if (src.synth) {
+    const { attributes, renderSeed, size } = src.synth;
+    const r = renderBird(attributes, size, renderSeed);
+    return { data: r.rgb, width: r.width, height: r.height };
+  }
   let bytes: Uint8Array;
   try {
-    bytes = await fs.readFile(job.imagePath);
+    bytes = await fs.readFile(src.imagePath);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new AttncError('ATTNC_DATA_IMAGE', `${job.imagePath}: cannot read image (${code === 'ENOENT' ? 'not found' : (code ?? (e as Error).message)})`, {
-      path: job.imagePath,
+    throw new AttncError('ATTNC_DATA_IMAGE', `${src.imagePath}: cannot read image (${code === 'ENOENT' ? 'not found' : (code ?? (e as Error).message)})`, {
+      path: src.imagePath,
       cause: e,
     });
   }
-  let img = decodeImage(bytes, job.imagePath);
-  if (job.bbox) img = bboxCrop(img, job.bbox, job.imagePath);
+  const img = decodeImage(bytes, src.imagePath);
+  return src.bbox ? bboxCrop(img, src.bbox, src.imagePath) : img;
+}
+
+/** Read, decode, bbox-crop (or render) and transform one image (same code on the main thread and in workers). */
+export async function prepareImage(job: ImageJob): Promise<PreparedImage> {
+  const img = await loadSource(job);
   const imsize = job.imageSizes[job.imageSizes.length - 1]!;
-  const { image, info } = transformImage(img, imsize, job.augment, mulberry32(job.seed));
+  const { image, info } = transformImage(img, imsize, job.augment, mulberry32(job.seed), job.resizeRatio);
   return { image, info };
 }
 

@@ -420,15 +420,29 @@ export interface TransformInfo {
   flipped: boolean;
 }
 
+/** Which random parts of the transform run: `true` both, `false` neither (centre crop, no flip). */
+export type Augment = boolean | { readonly randomCrop: boolean; readonly flip: boolean };
+
+/** AttnGAN's resize ratio before the crop (main.py: `int(imsize * 76 / 64)`). */
+export const DEFAULT_RESIZE_RATIO = 76 / 64;
+
 /**
  * AttnGAN's image transform (main.py:122-126) for a final size `imsize`: shorter side →
- * int(imsize·76/64), then with `augment` a random `imsize` crop and a random horizontal flip
- * (p = 0.5, drawn from `rng`); without it a centre crop and no flip.
+ * int(imsize·resizeRatio) (76/64 by default), then with `augment` a random `imsize` crop and a random
+ * horizontal flip (p = 0.5, drawn from `rng`); without it a centre crop and no flip.
  */
-export function transformImage(img: RgbImage, imsize: number, augment: boolean, rng: Rng): { image: RgbImage; info: TransformInfo } {
-  const [w, h] = shorterSideSize(img.width, img.height, Math.trunc((imsize * 76) / 64));
+export function transformImage(
+  img: RgbImage,
+  imsize: number,
+  augment: Augment,
+  rng: Rng,
+  resizeRatio: number = DEFAULT_RESIZE_RATIO,
+): { image: RgbImage; info: TransformInfo } {
+  const randomCrop = typeof augment === 'boolean' ? augment : augment.randomCrop;
+  const randomFlip = typeof augment === 'boolean' ? augment : augment.flip;
+  const [w, h] = shorterSideSize(img.width, img.height, Math.trunc(imsize * resizeRatio));
   let cropX: number, cropY: number;
-  if (augment) {
+  if (randomCrop) {
     // torchvision RandomCrop draws the row first: i = randint(0, h - th), j = randint(0, w - tw).
     cropY = randInt(rng, h - imsize + 1);
     cropX = randInt(rng, w - imsize + 1);
@@ -442,7 +456,7 @@ export function transformImage(img: RgbImage, imsize: number, augment: boolean, 
         ? img
         : crop(img, cropX, cropY, cropX + imsize, cropY + imsize)
       : resizeRegion(img, w, h, cropX, cropY, imsize, imsize);
-  const flipped = augment && rng() < 0.5;
+  const flipped = randomFlip && rng() < 0.5;
   if (flipped) image = flipHorizontal(image);
   return { image, info: { resizedWidth: w, resizedHeight: h, cropX, cropY, flipped } };
 }

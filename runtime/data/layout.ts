@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AttncError, isAttncError } from '../util/errors.js';
-import type { DatasetConfig, SkippedFile, Split } from './dataset.js';
+import type { FolderDatasetConfig, SkippedFile, Split } from './dataset.js';
 import type { BBox } from './images.js';
 import { exists, parseCaptionsPickle, readFileOrFail } from './metadata.js';
 import { readPickle } from './pickle.js';
@@ -74,7 +74,7 @@ async function readCaptionTokens(file: string, capsPerImage: number): Promise<st
  * vocabulary and ids are used exactly, like the original), otherwise from the text files, encoded
  * with `vocab.json` (built from train + test captions and saved on first open).
  */
-export async function buildIndex(cfg: DatasetConfig, layout: Layout): Promise<DatasetIndex> {
+export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Promise<DatasetIndex> {
   const skippedFiles: SkippedFile[] = [];
   const warnings: string[] = [];
   const skipOr = (e: unknown, file: string): void => {

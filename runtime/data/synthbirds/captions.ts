@@ -2,6 +2,7 @@ import {
   BEAK_LENGTHS, CAPTION_ATTRIBUTES, COLOURS, SCENES,
   type BeakLength, type BirdAttributes, type BodySize, type CaptionAttribute, type ColourName, type ColourPart, type Scene,
 } from './attributes.js';
+import { tokenize } from '../tokenizer.js';
 import { Rng } from './rng.js';
 
 /**
@@ -156,10 +157,9 @@ export function captionFor(a: BirdAttributes, mentions: readonly CaptionAttribut
   }
 }
 
-/** AttnGAN's tokenisation (`RegexpTokenizer(r'\w+')` on lower-cased text). */
-export function tokenize(caption: string): string[] {
-  return caption.toLowerCase().match(/[a-z0-9_]+/g) ?? [];
-}
+// The loader's tokenizer (AttnGAN's `load_captions`): on the grammar's plain-ASCII captions it gives
+// exactly the words the old local `[a-z0-9_]+` split gave; re-exported for existing importers.
+export { tokenize };
 
 /** Words in a generated caption (single spaces between words, commas glued to the word before). */
 function wordCount(caption: string): number {

@@ -2,10 +2,10 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disposeBatch, openDataset } from '../../../runtime/data/dataset.js';
-import type { DatasetConfig } from '../../../runtime/data/dataset.js';
+import type { FolderDatasetConfig } from '../../../runtime/data/dataset.js';
 import { makeImages, tmpDir, writeCocoFixture } from './make-fixtures.js';
 
-const cfg = (root: string, over: Partial<DatasetConfig> = {}): DatasetConfig => ({
+const cfg = (root: string, over: Partial<FolderDatasetConfig> = {}): FolderDatasetConfig => ({
   kind: 'coco',
   root,
   split: 'train',

@@ -3,13 +3,13 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disposeBatch, openDataset } from '../../../runtime/data/dataset.js';
-import type { Batch, DatasetConfig } from '../../../runtime/data/dataset.js';
+import type { Batch, FolderDatasetConfig } from '../../../runtime/data/dataset.js';
 import { bboxCropBox, encodeJpeg, encodePng } from '../../../runtime/data/images.js';
 import { readCubBboxes } from '../../../runtime/data/cub.js';
 import { mulberry32 } from '../../../runtime/data/rng.js';
 import { FIXTURES, gradientImage, makeImages, tmpDir, writeCubFixture, writeFile } from './make-fixtures.js';
 
-const cfg = (root: string, over: Partial<DatasetConfig> = {}): DatasetConfig => ({
+const cfg = (root: string, over: Partial<FolderDatasetConfig> = {}): FolderDatasetConfig => ({
   kind: 'cub',
   root,
   split: 'train',

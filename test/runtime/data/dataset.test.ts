@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disposeBatch, dropWords, openDataset } from '../../../runtime/data/dataset.js';
-import type { DatasetConfig } from '../../../runtime/data/dataset.js';
+import type { FolderDatasetConfig } from '../../../runtime/data/dataset.js';
 import { mulberry32 } from '../../../runtime/data/rng.js';
 import { makeImages, tmpDir, writeCocoFixture } from './make-fixtures.js';
 
@@ -30,7 +30,7 @@ describe('batches', () => {
     await writeCocoFixture(root, { train: makeImages(10, 5, { longEvery: 2 }), test: [], capsPerImage: 5 });
   });
   afterAll(async () => fs.rm(root, { recursive: true, force: true }));
-  const cfg = (over: Partial<DatasetConfig> = {}): DatasetConfig => ({
+  const cfg = (over: Partial<FolderDatasetConfig> = {}): FolderDatasetConfig => ({
     kind: 'coco', root, split: 'train', capsPerImage: 5, wordsNum: 8, imageSizes: [8, 16], augment: true, onBadFile: 'error', seed: 4, ...over,
   });
 

@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { disposeBatch, openDataset } from '../../../runtime/data/dataset.js';
-import type { Batch, DatasetConfig } from '../../../runtime/data/dataset.js';
+import type { Batch, FolderDatasetConfig } from '../../../runtime/data/dataset.js';
 import { AttncError } from '../../../runtime/util/errors.js';
 import { FIXTURES, makeImages, tmpDir, writeCubFixture, writeFile } from './make-fixtures.js';
 
-const cfg = (root: string, over: Partial<DatasetConfig> = {}): DatasetConfig => ({
+const cfg = (root: string, over: Partial<FolderDatasetConfig> = {}): FolderDatasetConfig => ({
   kind: 'cub',
   root,
   split: 'train',
