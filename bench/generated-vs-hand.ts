@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/generated-vs-hand.ts [--runs 5] [--batch 4]` — one GAN training step (every D,
+ * `npx tsx bench/generated-vs-hand.ts [--runs 15] [--batch 4]` — one GAN training step (every D,
  * then G) through the generated code of spec/attngan1.yaml (birds: gf 32, df 64, 64/128 px, 2
  * residual blocks) vs the same model composed by hand from the runtime (the HandGenerator fixture,
  * runtime DNet, the runtime losses). Both start from the same seeded weights and see the same
@@ -22,7 +22,7 @@ const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
-const runs = arg('--runs', 5);
+const runs = arg('--runs', 15);
 const B = arg('--batch', 4);
 const T = 12;
 
@@ -128,6 +128,12 @@ const b = handStep();
 const maxDiff = Math.max(...a.map((x, i) => Math.abs(x - b[i]!) / Math.max(1, Math.abs(b[i]!))));
 console.log(`first-step losses  generated [${a.map((x) => x.toFixed(5)).join(', ')}]  hand [${b.map((x) => x.toFixed(5)).join(', ')}]  max rel diff ${maxDiff.toExponential(2)}`);
 
+// More warm-up: the first few steps of each path run 1.5–2× slower (allocator and kernel caches
+// settling), which with few runs dominated the medians.
+for (let i = 0; i < 3; i++) {
+  generatedStep();
+  handStep();
+}
 const tg: number[] = [];
 const th: number[] = [];
 // CPU time of the process (all native TensorFlow threads included): far less sensitive than wall
