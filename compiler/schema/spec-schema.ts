@@ -33,11 +33,11 @@ export const CocoDataset = Obj({
 
 export const CustomDataset = Obj({
   kind: Lit('custom'),
-  root: Type.String({ minLength: 1, description: 'folder with train/filenames, test/filenames, text/<key>.txt and images/<key>.jpg' }),
+  root: Type.String({ minLength: 1, description: 'folder with train.txt and test.txt (one key a line, or "<key> <class id>"), text/<key>.txt and images/<key>.jpg (docs/datasets.md)' }),
   images_dir: Type.String({ minLength: 1, default: 'images' }),
   text_dir: Type.String({ minLength: 1, default: 'text' }),
   image_ext: Type.String({ minLength: 1, default: '.jpg' }),
-  class_ids: Bool(false, 'read train/class_info and test/class_info for DAMSM same-class masking'),
+  class_ids: Bool(false, 'every line of train.txt/test.txt gives a class id ("<key> <id>") for DAMSM same-class masking; false ignores any and gives image i of a split class i'),
 }, { description: 'your own images and captions' });
 
 export const Dataset = Tagged('kind', [SynthBirdsDataset, CubDataset, CocoDataset, CustomDataset], { description: 'which dataset, tagged by `kind`' });

@@ -38,6 +38,13 @@ export function customLayout(cfg: FolderDatasetConfig): Layout {
         if (m[2] !== undefined) withClass++;
         classIds.push(m[2] !== undefined ? Number(m[2]) : keys.length - 1);
       });
+      if (cfg.listClassIds === false) return { keys, classIds: keys.map((_, i) => i) };
+      if (cfg.listClassIds === true && withClass !== keys.length) {
+        throw new AttncError('ATTNC_DATA_SPLIT', `${file}: ${keys.length - withClass} of ${keys.length} lines have no class id, and class ids are required`, {
+          path: file,
+          hint: 'write "<key> <class id>" on every line, or set data.dataset.class_ids: false',
+        });
+      }
       if (withClass !== 0 && withClass !== keys.length) {
         throw new AttncError('ATTNC_DATA_SPLIT', `${file}: ${withClass} of ${keys.length} lines have a class id; give one on every line or none`, { path: file });
       }

@@ -59,6 +59,12 @@ export interface FolderDatasetConfig extends CommonDatasetConfig {
   textDir?: string;
   /** custom only: image extension tried first (default `.jpg`; the others of CUSTOM_IMAGE_EXTENSIONS are still tried). */
   imageExt?: string;
+  /**
+   * custom only: class ids from the split lists (`<key> <id>`). true = required on every line,
+   * false = ignored (image i has class i), unset = used when every line has one (the spec's
+   * `class_ids` sets it).
+   */
+  listClassIds?: boolean;
 }
 
 /** The built-in synthetic birds (docs/synthbirds.md), rendered in memory: nothing is read or written. */

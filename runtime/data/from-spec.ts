@@ -22,11 +22,7 @@ function augmentOf(a: ResolvedSpec['data']['augmentation']): Augment {
   return a.random_crop === a.horizontal_flip ? a.random_crop : { randomCrop: a.random_crop, flip: a.horizontal_flip };
 }
 
-/**
- * The `openDataset` config for one split of a resolved spec's `data` section. Every spec field the
- * loader knows is carried over; `custom.class_ids` is not: the custom layout reads class ids from
- * the split lists (`train.txt`: "<key> <class id>") whenever they are there.
- */
+/** The `openDataset` config for one split of a resolved spec's `data` section: every field carried over. */
 export function datasetConfigFromSpec(data: ResolvedSpec['data'], split: Split, overrides: DatasetConfigOverrides = {}): DatasetConfig {
   const common: CommonDatasetConfig = {
     split,
@@ -55,6 +51,6 @@ export function datasetConfigFromSpec(data: ResolvedSpec['data'], split: Split, 
     case 'coco':
       return { ...folder, kind: 'coco' };
     case 'custom':
-      return { ...folder, kind: 'custom', imagesDir: ds.images_dir, textDir: ds.text_dir, imageExt: ds.image_ext };
+      return { ...folder, kind: 'custom', imagesDir: ds.images_dir, textDir: ds.text_dir, imageExt: ds.image_ext, listClassIds: ds.class_ids };
   }
 }

@@ -46,6 +46,18 @@ describe('custom layout (images/ + text/ + train.txt/test.txt)', () => {
     await writeFile(path.join(root, 'test.txt'), 't000\n');
   });
 
+  it('listClassIds: true requires an id on every line; false ignores them', async () => {
+    await expect(openDataset(cfg(root, { split: 'test', listClassIds: true }))).rejects.toThrow(/test\.txt: 1 of 1 lines have no class id, and class ids are required/);
+    const ds = await openDataset(cfg(root, { listClassIds: false }));
+    const b = (await (async () => { for await (const x of ds.batches({ batchSize: 4, shuffle: false })) return x; })())!;
+    expect([...b.classIds].sort()).toEqual([0, 1, 2, 3]);
+    disposeBatch(b);
+    const withIds = await openDataset(cfg(root, { listClassIds: true }));
+    const c = (await (async () => { for await (const x of withIds.batches({ batchSize: 4, shuffle: false })) return x; })())!;
+    expect([...c.classIds].sort()).toEqual([10, 11, 12, 13]);
+    disposeBatch(c);
+  });
+
   it('a missing split list names the file', async () => {
     await expect(openDataset(cfg(path.join(root, 'images')))).rejects.toThrow(/images\/train\.txt: split list not found/);
   });

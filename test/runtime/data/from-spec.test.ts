@@ -97,7 +97,7 @@ describe('datasetConfigFromSpec', () => {
       { ...base, dataset: { kind: 'custom', root: 'mine', images_dir: 'pics', text_dir: 'caps', image_ext: '.png', class_ids: false } },
       'train',
     );
-    expect(custom).toMatchObject({ kind: 'custom', root: 'mine', imagesDir: 'pics', textDir: 'caps', imageExt: '.png' });
+    expect(custom).toMatchObject({ kind: 'custom', root: 'mine', imagesDir: 'pics', textDir: 'caps', imageExt: '.png', listClassIds: false });
   });
 
   it('the mapped custom config reads its configured folders', async () => {
