@@ -63,7 +63,8 @@ export async function initBackend(
       if (choice === 'auto' && skipped.some((s) => s.name === 'tensorflow') && !options.quiet) {
         process.stderr.write(
           `attnc: native TensorFlow backend unavailable (${firstLine(skipped.find((s) => s.name === 'tensorflow')!.reason)}); ` +
-            `falling back to ${name}, which is much slower. Run \`npm run setup:native\` to provision it.\n`,
+            `falling back to ${name}, which is much slower${name === 'wasm' ? ' and cannot train conv nets (no Conv2DBackpropFilter kernel)' : ''}. ` +
+            'Run `npm run setup:native` to provision it.\n',
         );
       }
       return current;
