@@ -78,6 +78,16 @@ export async function initBackend(
   });
 }
 
+/** Register a backend's kernels without selecting it; false when its package cannot load here. */
+export async function registerBackend(name: BackendName): Promise<boolean> {
+  try {
+    await loaders[name]();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const loaders: Record<BackendName, () => Promise<void>> = {
   'tensorflow-gpu': async () => {
     // Not a dependency: used only where someone installed it (a machine with CUDA 11.2 + cuDNN 8.1).

@@ -7,7 +7,7 @@ export function register(program: Command): void {
     .option('--no-probe', 'skip the speed probe')
     .option('--format <format>', 'text | json', 'text')
     .action(async (opts: { probe: boolean; format: string }, cmd: Command) => {
-      const { initBackend, parseBackendChoice, BACKEND_NAMES } = await import('../../../runtime/backend/index.js');
+      const { initBackend, parseBackendChoice, registerBackend, BACKEND_NAMES } = await import('../../../runtime/backend/index.js');
       const { probeBackend, PROBE_WORKLOAD } = await import('../../../runtime/backend/probe.js');
       const { renderDoctor } = await import('../doctor-report.js');
       const info = await initBackend(parseBackendChoice(cmd.optsWithGlobals().backend));
@@ -16,7 +16,8 @@ export function register(program: Command): void {
         // Probe the backend in use, then every other one that loads (tensorflow-gpu only if present).
         const others = BACKEND_NAMES.filter((b) => b !== info.name && !info.skipped.some((s) => s.name === b));
         for (const b of [info.name, ...others]) {
-          if (b !== info.name && !(await tryLoad(b))) continue;
+          // tensorflow-gpu is probed only when in use: loading it beside tfjs-node would clash.
+          if (b !== info.name && (b === 'tensorflow-gpu' || !(await registerBackend(b)))) continue;
           probes.push(await probeBackend(b));
         }
       }
@@ -28,13 +29,3 @@ export function register(program: Command): void {
     });
 }
 
-async function tryLoad(name: string): Promise<boolean> {
-  try {
-    if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-    else if (name === 'tensorflow') await import('@tensorflow/tfjs-node');
-    else if (name !== 'cpu') return false;
-    return true;
-  } catch {
-    return false;
-  }
-}
