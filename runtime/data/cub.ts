@@ -4,7 +4,7 @@ import type { FolderDatasetConfig, Split } from './dataset.js';
 import type { BBox } from './images.js';
 import type { Layout } from './layout.js';
 import { readListFile } from './layout.js';
-import { exists, parseClassInfo, parseFilenames, readPickleFile } from './metadata.js';
+import { exists, filenamesPicklePath, parseClassInfo, readPickleFile, readSplitKeys } from './metadata.js';
 
 /**
  * CUB-200-2011 as AttnGAN lays it out (reference §2.1):
@@ -16,11 +16,11 @@ import { exists, parseClassInfo, parseFilenames, readPickleFile } from './metada
 export function cubLayout(cfg: FolderDatasetConfig): Layout {
   const root = cfg.root;
   return {
-    splitListPath: (split) => path.join(root, split, 'filenames.pickle'),
+    splitListPath: (split) => filenamesPicklePath(root, split),
     async listSplit(split: Split) {
-      const file = path.join(root, split, 'filenames.pickle');
-      if (!(await exists(file))) return undefined;
-      const keys = parseFilenames(await readPickleFile(file, 'filenames pickle'), file);
+      const list = await readSplitKeys(root, split);
+      if (!list) return undefined;
+      const keys = list.keys;
       const classFile = path.join(root, split, 'class_info.pickle');
       const classIds = (await exists(classFile))
         ? parseClassInfo(await readPickleFile(classFile, 'class info pickle'), classFile, keys.length)

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { AttncError } from '../util/errors.js';
 import { readPickle, writePickle } from './pickle.js';
 import type { PickleValue } from './pickle.js';
@@ -26,6 +27,18 @@ export async function exists(file: string): Promise<boolean> {
 
 export async function readPickleFile(file: string, what: string, hint?: string): Promise<PickleValue> {
   return readPickle(await readFileOrFail(file, 'ATTNC_DATA_MISSING', what, hint), file);
+}
+
+/** AttnGAN's split list `<root>/<split>/filenames.pickle` (CUB and COCO). */
+export function filenamesPicklePath(root: string, split: string): string {
+  return path.join(root, split, 'filenames.pickle');
+}
+
+/** The keys of `<root>/<split>/filenames.pickle`, or undefined when the split has no list. */
+export async function readSplitKeys(root: string, split: string): Promise<{ file: string; keys: string[] } | undefined> {
+  const file = filenamesPicklePath(root, split);
+  if (!(await exists(file))) return undefined;
+  return { file, keys: parseFilenames(await readPickleFile(file, 'filenames pickle'), file) };
 }
 
 /** `train/filenames.pickle`: a list of keys (str). */
