@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { disposeBatch, openDataset, type SynthBirdsDatasetConfig } from '../data/dataset.js';
+import { BEAK_LENGTHS, BODY_SIZES, COLOURS, NUM_CLASSES, SCENES, synthBirds, type BirdAttributes, type CaptionAttribute } from '../data/synthbirds/index.js';
+import { AttncError } from '../util/errors.js';
+
+/**
+ * A small CNN that reads a synthetic bird's attributes (wing, belly and crown colour, beak length,
+ * body size, scene) from a 64×64 picture. Trained once on real synthetic images and cached; it
+ * scores generated images (attribute accuracy), and is the FID / IS feature extractor when no
+ * Inception-v3 weights are given: its 128-d penultimate layer for FID, and the colour-triple class
+ * p(wing)·p(belly)·p(crown) over the 729 classes for IS.
+ */
+export const HEADS: ReadonlyArray<{ name: CaptionAttribute; values: readonly string[] }> = [
+  { name: 'wing', values: COLOURS },
+  { name: 'belly', values: COLOURS },
+  { name: 'crown', values: COLOURS },
+  { name: 'beak', values: BEAK_LENGTHS },
+  { name: 'size', values: BODY_SIZES },
+  { name: 'background', values: SCENES },
+];
+
+export const CLASSIFIER_INPUT = 64;
+export const CLASSIFIER_FEATURES = 128;
+/** Bump when the architecture or the training recipe changes: old caches are then ignored. */
+const RECIPE_VERSION = 1;
+
+export interface ClassifierTrainingOptions {
+  /** The synthetic dataset the GAN trains on (its `synth` and `resizeRatio` matter). */
+  dataset: Pick<SynthBirdsDatasetConfig, 'synth' | 'resizeRatio'>;
+  /** Images rendered for the classifier (its `train` split is used; default max(6000, dataset images)). */
+  images?: number;
+  epochs?: number;
+  batchSize?: number;
+  seed?: number;
+  /** Cache folder (default `$ATTNC_CACHE_DIR` or `$XDG_CACHE_HOME/attnc` or `~/.cache/attnc`, then `eval/`). */
+  cacheDir?: string;
+  /** Progress lines (epochs); default silent. */
+  log?: (line: string) => void;
+}
+
+export interface ClassifierMeta {
+  format: 'attnc-attribute-classifier';
+  version: number;
+  key: string;
+  trainedOn: { images: number; seed: number; testFraction?: number; heldoutFraction?: number; trainImages: number; epochs: number; resizeRatio?: number };
+  seconds: number;
+  weights: Array<{ name: string; shape: number[] }>;
+}
+
+export class AttributeClassifier {
+  private constructor(
+    private readonly model: tf.LayersModel,
+    readonly meta: ClassifierMeta,
+    readonly cachedAt: string | undefined,
+  ) {}
+
+  readonly name = 'attnc synthetic-bird attribute classifier';
+
+  /** images [B, H, W, 3] in [−1, 1] → probabilities per head ([B, values]) and the 128-d features. */
+  predict(images: tf.Tensor4D): { heads: tf.Tensor2D[]; features: tf.Tensor2D } {
+    return tf.tidy(() => {
+      const x = images.shape[1] === CLASSIFIER_INPUT && images.shape[2] === CLASSIFIER_INPUT ? images : tf.image.resizeBilinear(images, [CLASSIFIER_INPUT, CLASSIFIER_INPUT]);
+      const out = this.model.predict(x) as tf.Tensor[];
+      return { features: out[0] as tf.Tensor2D, heads: out.slice(1) as tf.Tensor2D[] };
+    });
+  }
+
+  /** Most likely value per head, per image. */
+  labels(images: tf.Tensor4D): Array<Record<CaptionAttribute, string>> {
+    const { heads, features } = this.predict(images);
+    const idx = heads.map((h) => tf.tidy(() => tf.argMax(h, 1)).dataSync());
+    tf.dispose([...heads, features]);
+    return Array.from({ length: images.shape[0] }, (_, b) =>
+      Object.fromEntries(HEADS.map((h, k) => [h.name, h.values[idx[k]![b]!]!])) as Record<CaptionAttribute, string>,
+    );
+  }
+
+  /** p(colour triple) = p(wing)·p(belly)·p(crown), [B, 729] in class-id order (id − 1). */
+  static classProbs(heads: readonly tf.Tensor2D[]): tf.Tensor2D {
+    return tf.tidy(() => {
+      const [w, b, c] = heads as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const B = w.shape[0];
+      const wb = tf.mul(tf.reshape(w, [B, 9, 1]), tf.reshape(b, [B, 1, 9])); // [B, 9, 9]
+      const wbc = tf.mul(tf.reshape(wb, [B, 81, 1]), tf.reshape(c, [B, 1, 9]));
+      return tf.reshape(wbc, [B, NUM_CLASSES]) as tf.Tensor2D;
+    });
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+
+  /** The cached classifier for this dataset, or a freshly trained one (then cached). */
+  static async load(opts: ClassifierTrainingOptions): Promise<AttributeClassifier> {
+    const recipe = recipeOf(opts);
+    const key = createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
+    const dir = path.join(opts.cacheDir ?? path.join(cacheRoot(), 'eval'), `attribute-classifier-${key}`);
+    const cached = readCached(dir, key);
+    if (cached) return new AttributeClassifier(cached.model, cached.meta, dir);
+    const { model, meta } = await train(recipe, key, opts.log ?? (() => {}));
+    writeCached(dir, model, meta);
+    return new AttributeClassifier(model, meta, dir);
+  }
+}
+
+export function cacheRoot(): string {
+  if (process.env.ATTNC_CACHE_DIR) return process.env.ATTNC_CACHE_DIR;
+  const xdg = process.env.XDG_CACHE_HOME;
+  return path.join(xdg && xdg.length > 0 ? xdg : path.join(os.homedir(), '.cache'), 'attnc');
+}
+
+type Recipe = ReturnType<typeof recipeOf>;
+function recipeOf(opts: ClassifierTrainingOptions) {
+  const s = opts.dataset.synth;
+  return {
+    version: RECIPE_VERSION,
+    images: opts.images ?? Math.max(6000, s.images),
+    seed: s.seed ?? 0,
+    testFraction: s.testFraction,
+    heldoutFraction: s.heldoutFraction,
+    resizeRatio: opts.dataset.resizeRatio,
+    epochs: opts.epochs ?? 8,
+    batchSize: opts.batchSize ?? 32,
+    trainSeed: opts.seed ?? 1,
+  };
+}
+
+function build(seed: number): tf.LayersModel {
+  let k = 0;
+  const init = () => tf.initializers.heNormal({ seed: seed * 1000 + k++ });
+  const input = tf.input({ shape: [CLASSIFIER_INPUT, CLASSIFIER_INPUT, 3] });
+  let h: tf.SymbolicTensor = input;
+  for (const filters of [32, 48, 64, 96]) {
+    h = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init() }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.batchNormalization({ momentum: 0.9 }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.reLU().apply(h) as tf.SymbolicTensor;
+    h = tf.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tf.SymbolicTensor; // 64 → 4 after four
+  }
+  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
+  const features = tf.layers.dense({ units: CLASSIFIER_FEATURES, activation: 'relu', kernelInitializer: init(), name: 'features' }).apply(h) as tf.SymbolicTensor;
+  const heads = HEADS.map((hd) => tf.layers.dense({ units: hd.values.length, activation: 'softmax', kernelInitializer: init(), name: `head_${hd.name}` }).apply(features) as tf.SymbolicTensor);
+  return tf.model({ inputs: input, outputs: [features, ...heads] });
+}
+
+/** Trains on the `train` split only (no test or held-out colour combination is ever seen). */
+async function train(r: Recipe, key: string, log: (line: string) => void): Promise<{ model: tf.LayersModel; meta: ClassifierMeta }> {
+  const t0 = performance.now();
+  const synth = { images: r.images, seed: r.seed, ...(r.testFraction === undefined ? {} : { testFraction: r.testFraction }), ...(r.heldoutFraction === undefined ? {} : { heldoutFraction: r.heldoutFraction }) };
+  const ds = await openDataset({
+    kind: 'synthbirds', split: 'train', synth, capsPerImage: 1, wordsNum: 18, imageSizes: [CLASSIFIER_INPUT], augment: true,
+    ...(r.resizeRatio === undefined ? {} : { resizeRatio: r.resizeRatio }), onBadFile: 'error', seed: r.trainSeed,
+  });
+  const attrs = attributesByKey(synth);
+  const model = build(r.trainSeed);
+  const heads = HEADS.map((h) => model.getLayer(`head_${h.name}`).output as tf.SymbolicTensor);
+  const trainModel = tf.model({ inputs: model.inputs, outputs: heads });
+  const optimizers: tf.Optimizer[] = [];
+  const compile = (lr: number) => {
+    const optimizer = tf.train.adam(lr);
+    optimizers.push(optimizer);
+    trainModel.compile({ optimizer, loss: HEADS.map(() => 'sparseCategoricalCrossentropy') });
+  };
+  compile(1e-3);
+  for (let epoch = 0; epoch < r.epochs; epoch++) {
+    // Last quarter at a fifth of the rate (fresh Adam moments): settles the fine attributes (beak, crown).
+    if (epoch > 0 && epoch === Math.floor(r.epochs * 0.75)) compile(2e-4);
+    let loss = 0;
+    let n = 0;
+    for await (const batch of ds.batches({ batchSize: r.batchSize, seed: r.trainSeed * 7919 + epoch, dropLast: true })) {
+      const ys = HEADS.map((h) => tf.tensor1d(batch.keys.map((key) => h.values.indexOf(attrs.get(key)![h.name])), 'float32'));
+      const l = await trainModel.trainOnBatch(batch.images[0]!, ys);
+      tf.dispose(ys);
+      disposeBatch(batch);
+      loss += Array.isArray(l) ? l[0]! : l;
+      n++;
+    }
+    log(`  attribute classifier epoch ${epoch + 1}/${r.epochs}: loss ${(loss / Math.max(1, n)).toFixed(3)}`);
+  }
+  await ds.close();
+  for (const o of optimizers) o.dispose();
+  const meta: ClassifierMeta = {
+    format: 'attnc-attribute-classifier',
+    version: RECIPE_VERSION,
+    key,
+    trainedOn: { images: r.images, seed: r.seed, testFraction: r.testFraction, heldoutFraction: r.heldoutFraction, trainImages: ds.size, epochs: r.epochs, resizeRatio: r.resizeRatio },
+    seconds: (performance.now() - t0) / 1000,
+    weights: model.getWeights().map((w, i) => ({ name: `${i}`, shape: w.shape })),
+  };
+  return { model, meta };
+}
+
+/** Every item's attributes by key, for the same generator options as the dataset. */
+export function attributesByKey(synth: SynthBirdsDatasetConfig['synth']): Map<string, BirdAttributes> {
+  const all = synthBirds({ n: synth.images, seed: synth.seed ?? 0, size: 32, ...(synth.testFraction === undefined ? {} : { testFraction: synth.testFraction }), ...(synth.heldoutFraction === undefined ? {} : { heldoutFraction: synth.heldoutFraction }) });
+  return new Map(all.items.map((it) => [it.key, it.attributes]));
+}
+
+function writeCached(dir: string, model: tf.LayersModel, meta: ClassifierMeta): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const weights = model.getWeights();
+  const total = weights.reduce((s, w) => s + w.size, 0);
+  const buf = new Float32Array(total);
+  let o = 0;
+  for (const w of weights) {
+    buf.set(w.dataSync() as Float32Array, o);
+    o += w.size;
+  }
+  // Write then rename: a concurrent shard never reads half a file.
+  const tmp = `${dir}/weights.bin.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, Buffer.from(buf.buffer));
+  fs.renameSync(tmp, path.join(dir, 'weights.bin'));
+  fs.writeFileSync(`${dir}/meta.json.${process.pid}.tmp`, JSON.stringify(meta, null, 2) + '\n');
+  fs.renameSync(`${dir}/meta.json.${process.pid}.tmp`, path.join(dir, 'meta.json'));
+}
+
+function readCached(dir: string, key: string): { model: tf.LayersModel; meta: ClassifierMeta } | undefined {
+  const metaFile = path.join(dir, 'meta.json');
+  if (!fs.existsSync(metaFile) || !fs.existsSync(path.join(dir, 'weights.bin'))) return undefined;
+  const bad = (why: string) => new AttncError('ATTNC_EVAL_CACHE', `${dir}: cached attribute classifier is unusable (${why})`, { path: dir, hint: 'delete that folder; it is retrained on the next run' });
+  let meta: ClassifierMeta;
+  try {
+    meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as ClassifierMeta;
+  } catch {
+    throw bad('meta.json is not JSON');
+  }
+  if (meta.format !== 'attnc-attribute-classifier' || meta.key !== key || meta.version !== RECIPE_VERSION) throw bad('meta.json does not match this recipe');
+  const bytes = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const model = build(0);
+  const shapes = model.getWeights().map((w) => w.shape);
+  const total = shapes.reduce((s, sh) => s + sh.reduce((a, b) => a * b, 1), 0);
+  if (bytes.byteLength !== total * 4) {
+    model.dispose();
+    throw bad(`weights.bin has ${bytes.byteLength} bytes, expected ${total * 4}`);
+  }
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  let o = 0;
+  const tensors = shapes.map((sh) => {
+    const n = sh.reduce((a, b) => a * b, 1);
+    const t = tf.tensor(all.subarray(o, o + n), sh);
+    o += n;
+    return t;
+  });
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+  return { model, meta };
+}
