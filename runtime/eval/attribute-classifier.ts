@@ -134,7 +134,7 @@ function build(seed: number): tf.LayersModel {
   const init = () => tf.initializers.heNormal({ seed: seed * 1000 + k++ });
   const input = tf.input({ shape: [CLASSIFIER_INPUT, CLASSIFIER_INPUT, 3] });
   let h: tf.SymbolicTensor = input;
-  for (const filters of [32, 48, 64, 96]) {
+  for (const filters of [16, 32, 64, 64]) {
     h = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init() }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.batchNormalization({ momentum: 0.9 }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.reLU().apply(h) as tf.SymbolicTensor;
@@ -144,6 +144,14 @@ function build(seed: number): tf.LayersModel {
   const features = tf.layers.dense({ units: CLASSIFIER_FEATURES, activation: 'relu', kernelInitializer: init(), name: 'features' }).apply(h) as tf.SymbolicTensor;
   const heads = HEADS.map((hd) => tf.layers.dense({ units: hd.values.length, activation: 'softmax', kernelInitializer: init(), name: `head_${hd.name}` }).apply(features) as tf.SymbolicTensor);
   return tf.model({ inputs: input, outputs: [features, ...heads] });
+}
+
+/**
+ * Per-sample cross-entropy on one-hot labels, times `weight`: beak length (a few pixels at 64 px,
+ * relative to body size) learns slowest and gets a larger share of the gradient.
+ */
+function weightedCrossEntropy(weight: number): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor {
+  return (yTrue, yPred) => tf.tidy(() => tf.mul(-weight, tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, 1e-7, 1))), -1)));
 }
 
 /** Trains on the `train` split only (no test or held-out colour combination is ever seen). */
@@ -162,7 +170,7 @@ async function train(r: Recipe, key: string, log: (line: string) => void): Promi
   const compile = (lr: number) => {
     const optimizer = tf.train.adam(lr);
     optimizers.push(optimizer);
-    trainModel.compile({ optimizer, loss: HEADS.map(() => 'sparseCategoricalCrossentropy') });
+    trainModel.compile({ optimizer, loss: HEADS.map((h) => weightedCrossEntropy(h.name === 'beak' ? 3 : 1)) });
   };
   compile(1e-3);
   for (let epoch = 0; epoch < r.epochs; epoch++) {
@@ -171,7 +179,7 @@ async function train(r: Recipe, key: string, log: (line: string) => void): Promi
     let loss = 0;
     let n = 0;
     for await (const batch of ds.batches({ batchSize: r.batchSize, seed: r.trainSeed * 7919 + epoch, dropLast: true })) {
-      const ys = HEADS.map((h) => tf.tensor1d(batch.keys.map((key) => h.values.indexOf(attrs.get(key)![h.name])), 'float32'));
+      const ys = HEADS.map((h) => tf.tidy(() => tf.oneHot(tf.tensor1d(batch.keys.map((key) => h.values.indexOf(attrs.get(key)![h.name])), 'int32'), h.values.length).toFloat()));
       const l = await trainModel.trainOnBatch(batch.images[0]!, ys);
       tf.dispose(ys);
       disposeBatch(batch);

@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openDataset, type DatasetConfig } from '../data/dataset.js';
+import { Vocabulary } from '../data/vocab.js';
+import { importState } from '../nn/state.js';
+import { readCheckpointJson, readCheckpointTensors, readManifest, resolveCheckpoint } from '../train/checkpoint.js';
 import type { DataPlan } from '../train/plan.js';
 import { AttncError } from '../util/errors.js';
 import type { GeneratedModelModule, InferenceNetworks } from './from-generated.js';
@@ -48,4 +51,44 @@ export async function loadUntrained(mod: AnyGenerated, source: string, seed = 0)
   const vocab = ds.vocab;
   await ds.close();
   return inferenceModelFromGenerated(mod, vocab, { seed, source: `${source} (untrained: initial weights, seed ${seed})`, generatorWeights: 'init' });
+}
+
+/**
+ * A run folder, its checkpoints/ or one checkpoint folder → the model with the checkpoint's
+ * weights (netG.safetensors: the EMA generator when the manifest says so) and vocabulary.
+ * The model code is the generated folder of the checkpoint's spec name; a spec hash that differs
+ * from the generated code's is reported through `warn` (the strict weight load still catches shape changes).
+ */
+export async function loadCheckpointModel(target: string, warn: (line: string) => void = () => {}): Promise<InferenceModel & { checkpoint: string }> {
+  const dir = resolveCheckpoint(target);
+  const manifest = readManifest(dir);
+  const mod = await importGenerated(manifest.spec.name);
+  if (mod.plan.specHash !== manifest.spec.sha256) {
+    warn(`${dir}: written from a spec with sha256 ${manifest.spec.sha256.slice(0, 12)}…, generated/${manifest.spec.name}/ is from ${mod.plan.specHash.slice(0, 12)}…`);
+  }
+  if (!('vocab.json' in manifest.files)) throw new AttncError('ATTNC_CHECKPOINT', `${dir}: no vocab.json in the checkpoint`, { path: dir, hint: 'checkpoints written by `attnc train` carry their vocabulary' });
+  const vocab = Vocabulary.fromJSON(readCheckpointJson(dir, manifest, 'vocab.json'), path.join(dir, 'vocab.json'));
+  const networks = mod.createModel({ vocabSize: vocab.size, seed: manifest.seed });
+  let generatorWeights: InferenceModel['generatorWeights'] = 'init';
+  try {
+    const modules: Record<string, InferenceNetworks[keyof InferenceNetworks]> = {
+      text_encoder: networks.textEncoder,
+      image_encoder: networks.imageEncoder,
+      generator: networks.generator,
+    };
+    for (const [file, info] of Object.entries(manifest.networks)) {
+      const module = modules[info.network];
+      if (!module) continue; // discriminators are not needed to sample
+      importState(module, readCheckpointTensors(dir, manifest, file), { source: path.join(dir, file) });
+      if (info.network === 'generator') generatorWeights = info.weights;
+    }
+  } catch (e) {
+    mod.disposeModel(networks);
+    throw e;
+  }
+  const label = path.relative(process.cwd(), dir) || dir;
+  return {
+    ...inferenceModelFromGenerated(mod, vocab, { model: networks, source: `${label} (${manifest.phase} step ${manifest.progress.step})`, generatorWeights }),
+    checkpoint: dir,
+  };
 }

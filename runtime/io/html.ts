@@ -35,6 +35,8 @@ h2 { font-size: 16px; margin: 0 0 6px; }
 .sample { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 10px; margin-top: 10px; }
 figure { margin: 0; text-align: center; font-size: 12px; color: #444; }
 figure img { display: block; image-rendering: pixelated; border: 1px solid #ccc; }
+figure.attention { max-width: 100%; }
+figure.attention img { max-width: 100%; height: auto; image-rendering: auto; }
 `;
 
 export function sampleIndexHtml(title: string, meta: string, captions: readonly HtmlCaption[]): string {
@@ -54,7 +56,7 @@ export function sampleIndexHtml(title: string, meta: string, captions: readonly 
       }
       parts.push('</div>');
       for (const f of s.figures) {
-        parts.push(`<div class="sample"><figure><img src="${escapeHtml(f.file)}" alt="attention maps of stage ${f.stage + 1}"><figcaption>word attention, stage ${f.stage + 1} (sample ${s.repeat + 1})</figcaption></figure></div>`);
+        parts.push(`<div class="sample"><figure class="attention"><img src="${escapeHtml(f.file)}" alt="attention maps of stage ${f.stage + 1}"><figcaption>word attention, stage ${f.stage + 1} (sample ${s.repeat + 1})</figcaption></figure></div>`);
       }
     }
     parts.push('</section>');

@@ -8,4 +8,6 @@ export const commands: Array<() => Promise<{ register(program: Command): void }>
   () => import('./compile.js'),
   () => import('./diff.js'),
   () => import('./data.js'),
+  () => import('./sample.js'),
+  () => import('./eval.js'),
 ];

@@ -1,0 +1,45 @@
+import * as fs from 'node:fs';
+import type { Command } from 'commander';
+import { AttncError } from '../../../runtime/util/errors.js';
+import type { InferenceModel } from '../../../runtime/eval/generate.js';
+import { WHOLE, parseShard, type Shard } from '../../../runtime/eval/shard.js';
+
+/**
+ * What `attnc sample` / `attnc eval` run on: a run folder or checkpoint (trained weights), or a
+ * spec file (its generated model with initial weights: the untrained baseline).
+ */
+export async function loadTarget(target: string, warn: (line: string) => void, seed = 0): Promise<InferenceModel> {
+  if (/\.ya?ml$/i.test(target)) {
+    const { loadSpec, renderDiagnostics } = await import('../../spec.js');
+    if (!fs.existsSync(target)) throw new AttncError('ATTNC_IO_NOT_FOUND', `${target}: no such spec file`, { path: target });
+    const res = await loadSpec(target);
+    if (!res.ok) throw new AttncError('ATTNC_SPEC_INVALID', `${target}: invalid spec\n${renderDiagnostics(res.diagnostics, { color: false })}`, { path: target, hint: `attnc validate ${target}` });
+    const { importGenerated, loadUntrained } = await import('../../../runtime/eval/load.js');
+    warn(`${target} is a spec, not a checkpoint: sampling its untrained model (initial weights, seed ${seed})`);
+    return loadUntrained(await importGenerated(res.spec.name), target, seed);
+  }
+  const { loadCheckpointModel } = await import('../../../runtime/eval/load.js');
+  return loadCheckpointModel(target, warn);
+}
+
+/** The global --backend choice (env ATTNC_BACKEND), loaded before any tensor is made. */
+export async function initCliBackend(cmd: Command): Promise<void> {
+  const { initBackend, parseBackendChoice } = await import('../../../runtime/backend/index.js');
+  await initBackend(parseBackendChoice((cmd.optsWithGlobals() as { backend?: string }).backend));
+}
+
+export function intOption(name: string, raw: string, min: number, max: number): number {
+  const v = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw new AttncError('ATTNC_USAGE_OPTION', `${name} must be an integer in ${min}..${max}, got "${raw}"`, { hint: `for example ${name} ${min}` });
+  }
+  return v;
+}
+
+export function shardOption(raw: string | undefined): Shard {
+  return raw === undefined ? WHOLE : parseShard(raw);
+}
+
+export function warnLine(line: string): void {
+  process.stderr.write(`warning: ${line}\n`);
+}
