@@ -99,7 +99,10 @@ export class FeatureStats {
     if (bytes.byteLength !== 16 + 8 * (d + tri)) throw bad(`size ${bytes.byteLength} does not match dimension ${d} (expected ${16 + 8 * (d + tri)} bytes)`);
     const s = new FeatureStats(d);
     s.n = view.getUint32(12, true);
-    const f = new Float64Array(bytes.slice(16).buffer);
+    // Copy: a Node Buffer's .buffer is a shared pool, and Float64Array needs 8-byte alignment.
+    const body = new Uint8Array(bytes.byteLength - 16);
+    body.set(bytes.subarray(16));
+    const f = new Float64Array(body.buffer);
     s.sum.set(f.subarray(0, d));
     let k = d;
     for (let i = 0; i < d; i++) for (let j = i; j < d; j++) s.outer[i * d + j] = f[k++]!;

@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FeatureStats, frechetDistance } from '../../../runtime/eval/fid.js';
 import { isAttncError } from '../../../runtime/util/errors.js';
@@ -47,7 +50,13 @@ describe('FeatureStats and the Fréchet distance', () => {
     const rows = gaussianRows(90, d, 5);
     const whole = new FeatureStats(d).add(rows);
     const merged = new FeatureStats(d);
-    for (let k = 0; k < 3; k++) merged.merge(FeatureStats.fromBytes(new FeatureStats(d).add(rows.slice(k * 30 * d, (k + 1) * 30 * d)).toBytes(), `shard${k}`));
+    for (let k = 0; k < 3; k++) {
+      // Through a file: readFileSync gives a pooled Buffer whose .buffer is shared and unaligned.
+      const file = path.join(os.tmpdir(), `attnc-fid-test-${process.pid}-${k}.bin`);
+      fs.writeFileSync(file, new FeatureStats(d).add(rows.slice(k * 30 * d, (k + 1) * 30 * d)).toBytes());
+      merged.merge(FeatureStats.fromBytes(fs.readFileSync(file), `shard${k}`));
+      fs.rmSync(file);
+    }
     expect(merged.n).toBe(90);
     expect(Math.abs(frechetDistance(whole, real) - frechetDistance(merged, real))).toBeLessThan(1e-9);
   });
