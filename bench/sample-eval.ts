@@ -57,8 +57,9 @@ for (const name of SPECS) {
   const size = model.data.imageSizes.at(-1)!;
   for (const b of [1, 16]) console.log(`| ${name} (${size} px) | sampling, batch ${b} | ${samplingMs(model, b).toFixed(0)} ms/image |`);
   if (model.data.dataset.kind === 'synthbirds') {
+    const nef = tf.tidy(() => model.imageEncoder.apply(tf.zeros([1, size, size, 3]), false).global.shape[1]);
     const ext: FeatureExtractor = {
-      name: 'damsm-global', description: 'bench stand-in', dim: model.imageEncoder.nef, classes: model.imageEncoder.nef,
+      name: 'damsm-global', description: 'bench stand-in', dim: nef, classes: nef,
       apply: (images) => tf.tidy(() => {
         const { global } = model.imageEncoder.apply(images, false);
         return { features: global, probs: tf.softmax(global) as tf.Tensor2D };

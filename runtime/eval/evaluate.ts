@@ -5,8 +5,7 @@ import { openDataset, type DatasetConfig } from '../data/dataset.js';
 import { encodePng } from '../data/images.js';
 import { mulberry32 } from '../data/rng.js';
 import { parseCaption } from '../data/synthbirds/captions.js';
-import type { ImageEncoder } from '../encoders/image.js';
-import type { TextEncoder } from '../encoders/text.js';
+import type { RuntimeModel } from '../train/generated-model.js';
 import { toRgbImages } from '../io/figures.js';
 import { AttncError } from '../util/errors.js';
 import { AttributeClassifier, HEADS, attributesByKey } from './attribute-classifier.js';
@@ -75,7 +74,7 @@ export interface EvalOptions {
   /** The `openDataset` config of the split (augment off; the last stage's size). */
   dataset: DatasetConfig;
   /** DAMSM encoders for R-precision; default the model's own. */
-  evalEncoders?: { textEncoder: TextEncoder; imageEncoder: ImageEncoder; source: string };
+  evalEncoders?: { textEncoder: RuntimeModel['textEncoder']; imageEncoder: RuntimeModel['imageEncoder']; source: string };
   extractor?: FeatureExtractor;
   classifier?: AttributeClassifier;
   log?: (line: string) => void;
@@ -233,7 +232,7 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
 }
 
 /** Hits of one batch: the image's global feature against its caption and the mismatched ones. */
-function rPrecisionHits(enc: { textEncoder: TextEncoder; imageEncoder: ImageEncoder }, images: tf.Tensor4D, batch: readonly EvalItem[], split: readonly SplitImage[], wordsNum: number): boolean[] {
+function rPrecisionHits(enc: Pick<RuntimeModel, 'textEncoder' | 'imageEncoder'>, images: tf.Tensor4D, batch: readonly EvalItem[], split: readonly SplitImage[], wordsNum: number): boolean[] {
   const C = 1 + batch[0]!.mismatched.length;
   const captions = batch.flatMap((it) => [it.ids, ...it.mismatched.map((m) => split[m.image]!.captions[m.caption]!.slice(0, wordsNum))]);
   const [img, cand] = tf.tidy(() => {

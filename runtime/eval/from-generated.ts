@@ -1,51 +1,29 @@
-import type * as tf from '@tensorflow/tfjs';
 import type { Vocabulary } from '../data/vocab.js';
-import type { ImageEncoder } from '../encoders/image.js';
-import type { TextEncoder } from '../encoders/text.js';
-import type { Module } from '../nn/module.js';
-import type { TrainingPlan } from '../train/plan.js';
-import type { InferenceModel, NoiseInputs, SampleOutputs } from './generate.js';
-
-/** The networks inference uses (every generated `Model` has them). */
-export interface InferenceNetworks {
-  textEncoder: TextEncoder;
-  imageEncoder: ImageEncoder;
-  generator: Module;
-}
-
-/** What every `generated/<name>/index.ts` exports that inference needs. */
-export interface GeneratedModelModule<M extends InferenceNetworks> {
-  createModel(options: { vocabSize: number; seed?: number }): M;
-  disposeModel(model: M): void;
-  sample(model: Pick<M, 'textEncoder' | 'generator'>, tokens: tf.Tensor2D, lengths: readonly number[], options?: NoiseInputs): { images: readonly tf.Tensor4D[]; attn: readonly tf.Tensor4D[] };
-  plan: TrainingPlan;
-}
+import type { GeneratedModel, RuntimeModel } from '../train/generated-model.js';
+import type { InferenceModel } from './generate.js';
 
 /**
- * An `InferenceModel` over a generated model's networks, freshly initialised (`seed`) unless the
- * caller loads weights into `model` afterwards (a checkpoint loader does).
+ * An `InferenceModel` over a generated model's networks: `model` when given (a checkpoint loader
+ * filled it), else freshly built with initial weights from `seed`.
  */
-export function inferenceModelFromGenerated<M extends InferenceNetworks>(
-  mod: GeneratedModelModule<M>,
+export function inferenceModelFromGenerated<M extends RuntimeModel>(
+  gen: GeneratedModel<M>,
   vocab: Vocabulary,
   opts: { seed?: number; source?: string; generatorWeights?: InferenceModel['generatorWeights']; model?: M } = {},
 ): InferenceModel & { networks: M } {
-  const networks = opts.model ?? mod.createModel({ vocabSize: vocab.size, seed: opts.seed ?? 0 });
+  const networks = opts.model ?? gen.createModel({ vocabSize: vocab.size, seed: opts.seed ?? 0 });
   return {
-    name: mod.plan.name,
-    source: opts.source ?? `${mod.plan.specFile} (initial weights, seed ${opts.seed ?? 0})`,
+    name: gen.plan.name,
+    source: opts.source ?? `${gen.plan.specFile} (initial weights, seed ${opts.seed ?? 0})`,
     vocab,
     textEncoder: networks.textEncoder,
     imageEncoder: networks.imageEncoder,
     generator: networks.generator,
     networks,
-    sample(tokens, lengths, noise): SampleOutputs {
-      const out = mod.sample(networks, tokens, lengths, noise);
-      return { images: [...out.images], attn: [...out.attn] };
-    },
-    data: mod.plan.data,
-    evaluation: mod.plan.evaluation,
+    sample: (tokens, lengths, noise) => gen.sample(networks, tokens, lengths, noise),
+    data: gen.plan.data,
+    evaluation: gen.plan.evaluation,
     generatorWeights: opts.generatorWeights ?? 'init',
-    dispose: () => mod.disposeModel(networks),
+    dispose: () => gen.disposeModel(networks),
   };
 }

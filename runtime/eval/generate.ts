@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { tokenize } from '../data/tokenizer.js';
 import type { Vocabulary } from '../data/vocab.js';
-import type { ImageEncoder } from '../encoders/image.js';
-import type { TextEncoder } from '../encoders/text.js';
 import type { Module } from '../nn/module.js';
 import { Rng } from '../nn/rng.js';
+import type { RuntimeModel } from '../train/generated-model.js';
 import type { DataPlan, EvaluationPlan } from '../train/plan.js';
 import { AttncError } from '../util/errors.js';
 
@@ -30,10 +29,10 @@ export interface InferenceModel {
   /** Where it came from (shown in reports). */
   source: string;
   vocab: Vocabulary;
-  textEncoder: TextEncoder;
+  textEncoder: RuntimeModel['textEncoder'];
   generator: Module;
   /** The DAMSM image encoder trained with this model (R-precision, unless `--eval-encoders` gives others). */
-  imageEncoder: ImageEncoder;
+  imageEncoder: RuntimeModel['imageEncoder'];
   /** The generated module's `sample` bound to this model. */
   sample(tokens: tf.Tensor2D, lengths: readonly number[], noise: NoiseInputs): SampleOutputs;
   data: DataPlan;

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
-import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { RgbImage } from '../data/images.js';
+import { FONT_FAMILY, ensureFont } from './font.js';
 
 /**
  * Pictures for `attnc sample` / `attnc eval`: generated images as PNG, the paper's attention
@@ -8,17 +8,6 @@ import type { RgbImage } from '../data/images.js';
  * word printed under it; attngan.md §9.2), and labelled grids. Text is drawn by Skia through
  * @napi-rs/canvas with DejaVu Sans from the dejavu-fonts-ttf package, so no system font is needed.
  */
-const FONT_FAMILY = 'attnc DejaVu Sans';
-let fontReady = false;
-
-function ensureFont(): void {
-  if (fontReady) return;
-  const require = createRequire(import.meta.url);
-  const file = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-  if (!GlobalFonts.registerFromPath(file, FONT_FAMILY)) throw new Error(`could not load the font ${file}`);
-  fontReady = true;
-}
-
 /** Generated images [B, H, W, 3] in [−1, 1] (already read back) → 8-bit RGB, like the original's (x + 1) · 127.5. */
 export function toRgbImages(values: Float32Array | Int32Array | Uint8Array, shape: readonly number[]): RgbImage[] {
   const [B, H, W] = shape as [number, number, number];

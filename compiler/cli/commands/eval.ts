@@ -15,6 +15,7 @@ interface EvalCliOptions {
   merge?: string[];
   out?: string;
   examples: string;
+  generated?: string;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -45,6 +46,7 @@ export function register(program: Command): void {
     .option('--merge <dirs...>', 'merge the partial results of shard folders into one report')
     .option('--out <dir>', 'output folder (default <model>/eval, <model>/eval-heldout, or the shards\' parent folder with --merge)')
     .option('--examples <n>', 'example images kept for the report grid', '12')
+    .option('--generated <folder>', 'generated model folder to load the checkpoint into (default: the one its manifest names)')
     .action(async (target: string | undefined, opts: EvalCliOptions, cmd: Command) => {
       const { mergePartials } = await import('../../../runtime/eval/report.js');
       const { readPartial, evaluateShard, METRICS } = await import('../../../runtime/eval/evaluate.js');
@@ -63,7 +65,7 @@ export function register(program: Command): void {
       const examples = intOption('--examples', opts.examples, 0, 1000);
       const shard = shardOption(opts.shard);
       await initCliBackend(cmd);
-      const model = await loadTarget(target, warnLine);
+      const model = await loadTarget(target, warnLine, 0, opts.generated);
       const disposers: Array<() => void> = [() => model.dispose()];
       try {
         const synth = model.data.dataset.kind === 'synthbirds';
@@ -79,12 +81,12 @@ export function register(program: Command): void {
         }
         const samples = opts.samples ? intOption('--samples', opts.samples, 1, 10_000_000) : (rpSpec?.samples ?? 30000);
         const batchSize = opts.batchSize ? intOption('--batch-size', opts.batchSize, 1, 4096) : model.evaluation.batchSize;
-        const { evalDatasetConfig, loadCheckpointModel } = await import('../../../runtime/eval/load.js');
+        const { evalDatasetConfig, loadCheckpointForInference } = await import('../../../runtime/eval/load.js');
         const dataset = evalDatasetConfig(model.data, split, model.data.imageSizes.at(-1)!);
 
         let evalEncoders: Parameters<typeof evaluateShard>[1]['evalEncoders'];
         if (opts.evalEncoders) {
-          const other = await loadCheckpointModel(opts.evalEncoders, warnLine);
+          const other = await loadCheckpointForInference(opts.evalEncoders);
           disposers.push(() => other.dispose());
           if (other.vocab.size !== model.vocab.size || other.vocab.ixToWord.some((w, i) => model.vocab.ixToWord[i] !== w)) {
             throw new AttncError('ATTNC_EVAL_VOCAB', `${opts.evalEncoders}: its vocabulary differs from the model's`, { hint: 'evaluation encoders must be trained on the same dataset vocabulary' });

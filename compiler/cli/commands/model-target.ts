@@ -5,10 +5,11 @@ import type { InferenceModel } from '../../../runtime/eval/generate.js';
 import { WHOLE, parseShard, type Shard } from '../../../runtime/eval/shard.js';
 
 /**
- * What `attnc sample` / `attnc eval` run on: a run folder or checkpoint (trained weights), or a
- * spec file (its generated model with initial weights: the untrained baseline).
+ * What `attnc sample` / `attnc eval` run on: a run folder or checkpoint (trained weights; `generated`
+ * overrides the model folder its manifest names), or a spec file (its generated model with initial
+ * weights: the untrained baseline).
  */
-export async function loadTarget(target: string, warn: (line: string) => void, seed = 0): Promise<InferenceModel> {
+export async function loadTarget(target: string, warn: (line: string) => void, seed = 0, generated?: string): Promise<InferenceModel> {
   if (/\.ya?ml$/i.test(target)) {
     const { loadSpec, renderDiagnostics } = await import('../../spec.js');
     if (!fs.existsSync(target)) throw new AttncError('ATTNC_IO_NOT_FOUND', `${target}: no such spec file`, { path: target });
@@ -18,8 +19,8 @@ export async function loadTarget(target: string, warn: (line: string) => void, s
     warn(`${target} is a spec, not a checkpoint: sampling its untrained model (initial weights, seed ${seed})`);
     return loadUntrained(await importGenerated(res.spec.name), target, seed);
   }
-  const { loadCheckpointModel } = await import('../../../runtime/eval/load.js');
-  return loadCheckpointModel(target, warn);
+  const { loadCheckpointForInference } = await import('../../../runtime/eval/load.js');
+  return loadCheckpointForInference(target, generated);
 }
 
 /** The global --backend choice (env ATTNC_BACKEND), loaded before any tensor is made. */

@@ -13,6 +13,7 @@ interface SampleCliOptions {
   batchSize: string;
   shard?: string;
   panel: string;
+  generated?: string;
 }
 
 /** Caption lines of a file: blank lines are skipped (they separate nothing), everything else is a caption. */
@@ -43,6 +44,7 @@ export function register(program: Command): void {
     .option('--batch-size <b>', 'images per forward pass', '16')
     .option('--shard <k/n>', 'only captions i with i mod n = k (0-based); each shard writes its own folder')
     .option('--panel <px>', 'side of each attention-figure panel', '128')
+    .option('--generated <folder>', 'generated model folder to load the checkpoint into (default: the one its manifest names)')
     .action(async (target: string, opts: SampleCliOptions, cmd: Command) => {
       const n = intOption('--n', opts.n, 1, 10000);
       const seed = intOption('--seed', opts.seed, 0, 0xffffffff);
@@ -54,7 +56,7 @@ export function register(program: Command): void {
         throw new AttncError('ATTNC_USAGE_OPTION', 'no captions given', { hint: 'attnc sample <model> --text "this bird has red wings and a white belly" (or --captions file.txt)' });
       }
       await initCliBackend(cmd);
-      const model = await loadTarget(target, warnLine, seed);
+      const model = await loadTarget(target, warnLine, seed, opts.generated);
       const defaultOut = /\.ya?ml$/i.test(target) ? path.join('samples', model.name) : path.join(target, 'samples');
       const outDir = opts.out ?? (shard.n > 1 ? path.join(defaultOut, `shard-${shard.k}-of-${shard.n}`) : defaultOut);
       const { sampleCaptions } = await import('../../../runtime/io/sample-run.js');

@@ -3,6 +3,7 @@ import type { Vocabulary } from '../../../runtime/data/vocab.js';
 import { inferenceModelFromGenerated } from '../../../runtime/eval/from-generated.js';
 import { evalDatasetConfig } from '../../../runtime/eval/load.js';
 import * as tiny from '../../../generated/tiny/index.js';
+import type { GeneratedModel } from '../../../runtime/train/generated-model.js';
 
 let vocab: Vocabulary | undefined;
 
@@ -13,5 +14,5 @@ export async function tinyModel(seed = 3) {
     vocab = ds.vocab;
     await ds.close();
   }
-  return inferenceModelFromGenerated(tiny, vocab, { seed });
+  return inferenceModelFromGenerated(tiny as unknown as GeneratedModel, vocab, { seed });
 }
