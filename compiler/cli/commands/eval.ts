@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { AttncError } from '../../../runtime/util/errors.js';
-import { initCliBackend, intOption, loadTarget, shardOption, warnLine } from './model-target.js';
+import { defaultOutput, initCliBackend, intOption, loadTarget, shardOption, warnLine } from './model-target.js';
 
 interface EvalCliOptions {
   metrics?: string;
@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--inception-weights <file>', 'Inception-v3 weights (torchvision names, .safetensors) for FID/IS; without it synthetic birds use the attribute classifier')
     .option('--shard <k/n>', 'evaluate only samples g with g mod n = k (0-based) and write partial results')
     .option('--merge <dirs...>', 'merge the partial results of shard folders into one report')
-    .option('--out <dir>', 'output folder (default <model>/eval, <model>/eval-heldout, or the shards\' parent folder with --merge)')
+    .option('--out <dir>', 'output folder (default <run>/eval or <run>/eval-heldout (-<checkpoint> for one checkpoint), eval/<spec name>, or the shards\' parent folder with --merge)')
     .option('--examples <n>', 'example images kept for the report grid', '12')
     .option('--generated <folder>', 'generated model folder to load the checkpoint into (default: the one its manifest names)')
     .action(async (target: string | undefined, opts: EvalCliOptions, cmd: Command) => {
@@ -111,8 +111,7 @@ export function register(program: Command): void {
           extractor = inceptionWeights ? inceptionExtractor(inceptionWeights) : classifierExtractor(classifier!);
           disposers.push(() => extractor!.dispose());
         }
-        const base = /\.ya?ml$/i.test(target) ? path.join('eval', model.name) : target;
-        const evalDir = opts.out ?? path.join(base, split === 'test' ? 'eval' : `eval-${split}`);
+        const evalDir = opts.out ?? defaultOutput(target, split === 'test' ? 'eval' : `eval-${split}`, model.name);
         const outDir = shard.n > 1 ? path.join(evalDir, `shard-${shard.k}-of-${shard.n}`) : evalDir;
         log(`evaluating ${model.name} on ${split}: ${samples} samples${shard.n > 1 ? ` (shard ${shard.k}/${shard.n})` : ''}, metrics ${metrics.join(', ')}`);
         const partial = await evaluateShard(model, {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { AttncError } from '../../../runtime/util/errors.js';
 import type { InferenceModel } from '../../../runtime/eval/generate.js';
@@ -27,6 +28,20 @@ export async function loadTarget(target: string, warn: (line: string) => void, s
 export async function initCliBackend(cmd: Command): Promise<void> {
   const { initBackend, parseBackendChoice } = await import('../../../runtime/backend/index.js');
   await initBackend(parseBackendChoice((cmd.optsWithGlobals() as { backend?: string }).backend));
+}
+
+/**
+ * Where a command's output goes by default: `<run>/<what>` for a run folder, `<run>/<what>-<checkpoint>`
+ * for one checkpoint of a run (never inside the checkpoint folder, which pruning deletes), and
+ * `<what>/<name>` for a spec.
+ */
+export function defaultOutput(target: string, what: string, name: string): string {
+  if (/\.ya?ml$/i.test(target)) return path.join(what, name);
+  const abs = path.resolve(target);
+  if (fs.existsSync(path.join(abs, 'manifest.json')) && path.basename(path.dirname(abs)) === 'checkpoints') {
+    return path.join(path.dirname(path.dirname(abs)), `${what}-${path.basename(abs)}`);
+  }
+  return path.join(target, what);
 }
 
 export function intOption(name: string, raw: string, min: number, max: number): number {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { AttncError } from '../../../runtime/util/errors.js';
-import { initCliBackend, intOption, loadTarget, shardOption, warnLine } from './model-target.js';
+import { defaultOutput, initCliBackend, intOption, loadTarget, shardOption, warnLine } from './model-target.js';
 
 interface SampleCliOptions {
   text: string[];
@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .option('--captions <file>', 'captions, one per line')
     .option('--n <count>', 'images per caption', '1')
     .option('--seed <int>', 'noise seed: the same seed gives the same images', '0')
-    .option('--out <dir>', 'output folder (default <run or checkpoint>/samples, or samples/<spec name>)')
+    .option('--out <dir>', 'output folder (default <run>/sample, <run>/sample-<checkpoint>, or sample/<spec name>)')
     .option('--batch-size <b>', 'images per forward pass', '16')
     .option('--shard <k/n>', 'only captions i with i mod n = k (0-based); each shard writes its own folder')
     .option('--panel <px>', 'side of each attention-figure panel', '128')
@@ -57,7 +57,7 @@ export function register(program: Command): void {
       }
       await initCliBackend(cmd);
       const model = await loadTarget(target, warnLine, seed, opts.generated);
-      const defaultOut = /\.ya?ml$/i.test(target) ? path.join('samples', model.name) : path.join(target, 'samples');
+      const defaultOut = defaultOutput(target, 'sample', model.name);
       const outDir = opts.out ?? (shard.n > 1 ? path.join(defaultOut, `shard-${shard.k}-of-${shard.n}`) : defaultOut);
       const { sampleCaptions } = await import('../../../runtime/io/sample-run.js');
       const t0 = performance.now();
