@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { disposeBatch, openDataset, type SynthBirdsDatasetConfig } from '../data/dataset.js';
-import { BEAK_LENGTHS, BODY_SIZES, COLOURS, NUM_CLASSES, SCENES, synthBirds, type BirdAttributes, type CaptionAttribute } from '../data/synthbirds/index.js';
+import { DEFAULT_RESIZE_RATIO } from '../data/images.js';
+import { BEAK_LENGTHS, BODY_SIZES, COLOURS, DEFAULT_HELDOUT_FRACTION, DEFAULT_TEST_FRACTION, NUM_CLASSES, SCENES, synthBirds, type BirdAttributes, type CaptionAttribute } from '../data/synthbirds/index.js';
 import { AttncError } from '../util/errors.js';
 
 /**
@@ -120,10 +121,11 @@ function recipeOf(opts: ClassifierTrainingOptions) {
     version: RECIPE_VERSION,
     images: opts.images ?? Math.max(6000, s.images),
     seed: s.seed ?? 0,
-    testFraction: s.testFraction,
-    heldoutFraction: s.heldoutFraction,
-    resizeRatio: opts.dataset.resizeRatio,
-    epochs: opts.epochs ?? 8,
+    // Defaults filled in, so equal datasets give equal cache keys however they were written.
+    testFraction: s.testFraction ?? DEFAULT_TEST_FRACTION,
+    heldoutFraction: s.heldoutFraction ?? DEFAULT_HELDOUT_FRACTION,
+    resizeRatio: opts.dataset.resizeRatio ?? DEFAULT_RESIZE_RATIO,
+    epochs: opts.epochs ?? 16,
     batchSize: opts.batchSize ?? 32,
     trainSeed: opts.seed ?? 1,
   };
@@ -134,7 +136,7 @@ function build(seed: number): tf.LayersModel {
   const init = () => tf.initializers.heNormal({ seed: seed * 1000 + k++ });
   const input = tf.input({ shape: [CLASSIFIER_INPUT, CLASSIFIER_INPUT, 3] });
   let h: tf.SymbolicTensor = input;
-  for (const filters of [16, 32, 64, 64]) {
+  for (const filters of [32, 48, 64, 96]) {
     h = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init() }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.batchNormalization({ momentum: 0.9 }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.reLU().apply(h) as tf.SymbolicTensor;

@@ -52,4 +52,16 @@ describe('attnc sample / attnc eval (CLI)', () => {
     expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('R-precision (R=1, 20 candidates)');
     expect(fs.existsSync(path.join(out, 'examples.png'))).toBe(true);
   });
+
+  it('samples from a checkpoint that attnc train wrote (its vocabulary, EMA generator), writing beside the run', () => {
+    const runDir = path.join(tmp, 'run');
+    // One short DAMSM epoch (4 steps), then 2 GAN steps: a complete checkpoint with an EMA generator.
+    const t = run('train', 'generated/tiny', '--out', runDir, '--set', 'train.damsm.epochs=1', '--set', 'data.dataset.images=80', '--max-steps', '6');
+    expect(t.status, t.stderr).toBe(0);
+    const r = run('sample', runDir, '--text', 'a bird with red wings', '--seed', '1');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/tiny \(.*gan step \d+\)\): 1 image\(s\) for 1 caption\(s\)/);
+    expect(fs.readdirSync(path.join(runDir, 'sample', 'c0000')).sort()).toEqual(['s0_a0.png', 's0_g0.png', 's0_g1.png']);
+    expect(fs.readFileSync(path.join(runDir, 'sample', 'index.html'), 'utf8')).toContain('(ema generator weights)');
+  });
 });
