@@ -73,7 +73,12 @@ export class AttributeClassifier {
   /** Most likely value per head, per image. */
   labels(images: tf.Tensor4D): Array<Record<CaptionAttribute, string>> {
     const { heads, features } = this.predict(images);
-    const idx = heads.map((h) => tf.tidy(() => tf.argMax(h, 1)).dataSync());
+    const idx = heads.map((h) => {
+      const a = tf.argMax(h, 1);
+      const v = a.dataSync();
+      a.dispose();
+      return v;
+    });
     tf.dispose([...heads, features]);
     return Array.from({ length: images.shape[0] }, (_, b) =>
       Object.fromEntries(HEADS.map((h, k) => [h.name, h.values[idx[k]![b]!]!])) as Record<CaptionAttribute, string>,
