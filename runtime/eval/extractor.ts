@@ -30,7 +30,7 @@ export function classifierExtractor(c: AttributeClassifier): FeatureExtractor {
     description:
       `attnc's synthetic-bird attribute classifier (trained on real train-split images, cached at ${c.cachedAt ?? 'memory'}): ` +
       `FID on its ${CLASSIFIER_FEATURES}-d penultimate layer, IS over the 729 colour-triple classes p(wing)·p(belly)·p(crown). ` +
-      'Not comparable with Inception-v3 numbers from papers.',
+      'Not comparable with Inception-v3 numbers from papers',
     dim: CLASSIFIER_FEATURES,
     classes: 729,
     apply(images) {
