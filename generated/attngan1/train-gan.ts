@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ClassIds } from '../../runtime/losses/index.js';
 import { ParameterEma, adam, optimizeStep } from '../../runtime/train/index.js';
+import type { LossTensors } from '../../runtime/train/index.js';
 import type { Model } from './index.js';
 import { discriminatorLoss, generatorLoss } from './losses.js';
 import { encodeCaptions } from './text-encoder.js';
@@ -45,11 +46,12 @@ export type GanNoise = { z: tf.Tensor2D; eps: tf.Tensor2D };
 
 /**
  * z [B, 100] and the conditioning-augmentation ε [B, 100], standard normal.
+ * The same `seed` gives the same draws on every backend (tfjs draws them in JavaScript).
  *
  * @generated from spec/attngan1.yaml:7 (/generator)
  */
-export function drawNoise(batchSize: number): GanNoise {
-  return { z: tf.randomNormal([batchSize, 100]), eps: tf.randomNormal([batchSize, 100]) };
+export function drawNoise(batchSize: number, seed?: number): GanNoise {
+  return { z: tf.randomNormal([batchSize, 100], 0, 1, 'float32', seed), eps: tf.randomNormal([batchSize, 100], 0, 1, 'float32', seed === undefined ? undefined : seed + 1) };
 }
 
 /**
@@ -58,7 +60,7 @@ export function drawNoise(batchSize: number): GanNoise {
  *
  * @generated from spec/bases/birds.yaml:30 (/train/gan)
  */
-export function discriminatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise): Array<Record<string, number>> {
+export function discriminatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise): LossTensors[] {
   // Fakes outside any gradient tape: detached, as `fake_imgs[i].detach()` in the original.
   const fakes = tf.tidy(() => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps }).images);
   try {
@@ -76,7 +78,7 @@ export function discriminatorStep(model: Model, optimizers: GanOptimizers, batch
  *
  * @generated from spec/bases/birds.yaml:30 (/train/gan)
  */
-export function generatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise): Record<string, number> {
+export function generatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise): LossTensors {
   return optimizeStep(
     optimizers.generator,
     model.generator.trainableParameters(),
@@ -89,12 +91,13 @@ export function generatorStep(model: Model, optimizers: GanOptimizers, batch: Ga
 
 /**
  * One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, step every D, step G, update the EMA of G.
+ * Returns every loss term as scalars the caller disposes (read them only when logging: reading syncs with the backend); `seed` fixes the noise.
  *
  * @generated from spec/bases/birds.yaml:30 (/train/gan)
  */
-export function ganStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, ema: ParameterEma | null = null): { discriminators: Array<Record<string, number>>; generator: Record<string, number> } {
+export function ganStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, ema: ParameterEma | null = null, seed?: number): { discriminators: LossTensors[]; generator: LossTensors } {
   const captions = encodeCaptions(model.textEncoder, batch.tokens, batch.lengths, false);
-  const noise = drawNoise(batch.tokens.shape[0]);
+  const noise = drawNoise(batch.tokens.shape[0], seed);
   try {
     const discriminators = discriminatorStep(model, optimizers, batch, captions, noise);
     const generator = generatorStep(model, optimizers, batch, captions, noise);

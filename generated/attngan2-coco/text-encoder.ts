@@ -29,12 +29,13 @@ export type Captions = {
 
 /**
  * tokens [B, T] (0 pads), lengths [B] → words, sentence and padding mask.
+ * `training` turns on the embedding dropout, whose mask `seed` makes reproducible.
  *
  * @generated from spec/bases/coco.yaml:11 (/text_encoder)
  */
-export function encodeCaptions(encoder: TextEncoder, tokens: tf.Tensor2D, lengths: readonly number[], training: boolean = false): Captions {
+export function encodeCaptions(encoder: TextEncoder, tokens: tf.Tensor2D, lengths: readonly number[], training: boolean = false, seed?: number): Captions {
   return tf.tidy(() => {
-    const { words, sentence } = encoder.apply(tokens, lengths, training);
+    const { words, sentence } = encoder.apply(tokens, lengths, training, seed);
     const mask = tf.equal(wordMask(lengths, tokens.shape[1]), 0) as tf.Tensor2D;
     return { words, sentence, mask };
   });

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ClassIds } from '../../runtime/losses/index.js';
 import { adam, optimizeStep } from '../../runtime/train/index.js';
+import type { LossTensors } from '../../runtime/train/index.js';
 import type { Model } from './index.js';
 import { damsmTerms } from './losses.js';
 import { encodeCaptions } from './text-encoder.js';
@@ -42,16 +43,17 @@ export type DamsmBatch = {
 /**
  * One DAMSM pretraining step: words + sentence losses of both directions, backprop into the text encoder and the
  * image encoder's trainable parameters, gradients of the text encoder clipped to total norm 0.25.
+ * Returns the loss terms as scalars the caller disposes; `seed` fixes the dropout mask.
  *
  * @generated from spec/tiny.yaml:47 (/train/damsm)
  */
-export function damsmStep(model: Pick<Model, 'textEncoder' | 'imageEncoder'>, optimizer: tf.Optimizer, batch: DamsmBatch): Record<string, number> {
+export function damsmStep(model: Pick<Model, 'textEncoder' | 'imageEncoder'>, optimizer: tf.Optimizer, batch: DamsmBatch, seed?: number): LossTensors {
   const variables = [...model.textEncoder.trainableParameters(), ...model.imageEncoder.trainableParameters()];
   return optimizeStep(
     optimizer,
     variables,
     () => {
-      const text = encodeCaptions(model.textEncoder, batch.tokens, batch.lengths, true);
+      const text = encodeCaptions(model.textEncoder, batch.tokens, batch.lengths, true, seed);
       const { regions, global } = model.imageEncoder.apply(batch.images, true);
       const d = damsmTerms(regions, global, text, batch.lengths, batch.classIds);
       return { loss: tf.addN([d.words0, d.words1, d.sentence0, d.sentence1]) as tf.Scalar, ...d };
