@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { ProjectionConv1x1, ProjectionLinear } from '../../../runtime/encoders/heads.js';
 import { decodeSafetensors, type TensorRecord } from '../../../runtime/io/safetensors.js';
+import { WordAttention } from '../../../runtime/blocks/word-attention.js';
+import { DNet } from '../../../runtime/discriminators/d-net.js';
+import { readPthFile } from '../../../runtime/io/pth.js';
+import { pthToState } from '../../../runtime/io/pth-state.js';
 import { Module } from '../../../runtime/nn/module.js';
+import { importState } from '../../../runtime/nn/state.js';
+import { createModel, disposeModel } from '../../fixtures/pth/generated/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const PTH_FIXTURES = path.join(here, '..', '..', 'fixtures', 'pth');
@@ -69,3 +75,48 @@ export function compare(name: string, got: tf.Tensor, want: TensorRecord | undef
 
 /** NHWC → NCHW (PyTorch) for comparison. */
 export const nchw = (x: tf.Tensor) => tf.transpose(x, [0, 3, 1, 2]);
+
+export interface Nets {
+  model: ReturnType<typeof createModel>;
+  d128: DNet;
+  d256: DNet;
+  heads: Heads;
+}
+
+/** The parity networks with a fixture's weights (each `<name>[_legacy].pth`) loaded strictly. */
+export function load(format: 'zip' | 'legacy'): Nets {
+  const model = createModel({ vocabSize: P.vocab, seed: 5 });
+  const d128 = new DNet({ size: 128, ndf: 1, nef: P.nef });
+  const d256 = new DNet({ size: 256, ndf: 1, nef: P.nef });
+  const heads = new Heads();
+  const sfx = format === 'zip' ? '' : '_legacy';
+  const pairs = parityPairs({ model, d128, d256, heads });
+  for (const [name, m] of pairs) {
+    const p = readPthFile(fixture(`${name}${sfx}.pth`));
+    if (p.format !== format) throw new Error(`${name}: ${p.format} format, expected ${format}`);
+    importState(m, pthToState(p).state, { source: name }); // strict: throws on missing/unexpected/mismatched
+  }
+  // The original's mask tiling, as `attnc import` switches it on for imported weights.
+  for (const [, m] of model.generator.namedModules()) if (m instanceof WordAttention) m.maskMode = 'original_bug';
+  return { model, d128, d256, heads };
+}
+
+export function dispose(n: Nets): void {
+  disposeModel(n.model);
+  n.d128.dispose();
+  n.d256.dispose();
+  n.heads.dispose();
+}
+
+
+/** Fixture file stem → the attnc network it loads into. */
+export function parityPairs(n: Nets): Array<[string, Module]> {
+  return [
+    ['text_encoder', n.model.textEncoder],
+    ['image_heads', n.heads],
+    ['netG', n.model.generator],
+    ['netD64', n.model.discriminators[1]],
+    ['netD128', n.d128],
+    ['netD256', n.d256],
+  ];
+}

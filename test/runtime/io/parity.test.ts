@@ -2,13 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { WordAttention } from '../../../runtime/blocks/word-attention.js';
 import { DNet } from '../../../runtime/discriminators/d-net.js';
-import { readPthFile } from '../../../runtime/io/pth.js';
-import { pthToState } from '../../../runtime/io/pth-state.js';
 import { sentLoss, wordsLoss } from '../../../runtime/losses/damsm.js';
 import type { Module } from '../../../runtime/nn/module.js';
-import { exportState, importState } from '../../../runtime/nn/state.js';
-import { createModel, disposeModel, encodeCaptions } from '../../fixtures/pth/generated/index.js';
-import { compare, det, detImage, fixture, Heads, nchw, P, readReference, type Compared } from './parity-helpers.js';
+import { exportState } from '../../../runtime/nn/state.js';
+import { encodeCaptions } from '../../fixtures/pth/generated/index.js';
+import { compare, det, detImage, dispose, load, nchw, P, readReference, type Compared, type Nets } from './parity-helpers.js';
 
 // The proof that imported PyTorch weights compute what the original computes: the networks of
 // tools/attngan_reference.py (the original's module code at the sizes of test/fixtures/pth/parity.yaml)
@@ -27,47 +25,6 @@ const TOL: Array<[RegExp, number]> = [
   [/^after\./, 1e-5], // BN running mean/var after the train-mode forward
 ];
 const tolFor = (name: string) => TOL.find(([re]) => re.test(name))![1];
-
-interface Nets {
-  model: ReturnType<typeof createModel>;
-  d128: DNet;
-  d256: DNet;
-  heads: Heads;
-}
-
-function load(format: 'zip' | 'legacy'): Nets {
-  const model = createModel({ vocabSize: P.vocab, seed: 5 });
-  const d128 = new DNet({ size: 128, ndf: 1, nef: P.nef });
-  const d256 = new DNet({ size: 256, ndf: 1, nef: P.nef });
-  const heads = new Heads();
-  const sfx = format === 'zip' ? '' : '_legacy';
-  const pairs: Array<[string, Module]> = [
-    ['text_encoder', model.textEncoder],
-    ['image_heads', heads],
-    ['netG', model.generator],
-    ['netD64', model.discriminators[1]],
-    ['netD128', d128],
-    ['netD256', d256],
-  ];
-  for (const [name, m] of pairs) {
-    const p = readPthFile(fixture(`${name}${sfx}.pth`));
-    expect(p.format).toBe(format);
-    const report = importState(m, pthToState(p).state, { source: name });
-    expect(report.missing).toEqual([]);
-    expect(report.unexpected).toEqual([]);
-    if (name.startsWith('netD') || name === 'netG') expect(report.ignored.length).toBeGreaterThan(0); // num_batches_tracked
-  }
-  // The original's mask tiling, as `attnc import` switches it on for imported weights.
-  for (const [, m] of model.generator.namedModules()) if (m instanceof WordAttention) m.maskMode = 'original_bug';
-  return { model, d128, d256, heads };
-}
-
-function dispose(n: Nets): void {
-  disposeModel(n.model);
-  n.d128.dispose();
-  n.d256.dispose();
-  n.heads.dispose();
-}
 
 /** Runs the fixture script's sequence (eval, then train) and compares every output. */
 function runAndCompare(n: Nets): Compared[] {
