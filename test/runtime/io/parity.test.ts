@@ -38,7 +38,7 @@ function runAndCompare(n: Nets): Compared[] {
     const ev = readReference('eval');
     const tr = readReference('train');
     const cmp = (name: string, got: tf.Tensor, ref = ev) => {
-      results.push(tf.tidy(() => compare(name, got, ref.get(name))));
+      results.push(compare(name, got, ref.get(name))); // `got` is disposed by the caller's tidy
     };
     tf.tidy(() => {
       cmp('te.words', tf.transpose(caps.words, [0, 2, 1]));
