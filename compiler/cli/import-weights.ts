@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { WordAttention } from '../../runtime/blocks/word-attention.js';
 import { readPickle } from '../../runtime/data/pickle.js';
 import { Vocabulary } from '../../runtime/data/vocab.js';
-import { readPthFile } from '../../runtime/io/pth.js';
+import { openPthFile } from '../../runtime/io/pth.js';
 import { loadPth, type PthLoadReport } from '../../runtime/io/pth-load.js';
 import type { Module } from '../../runtime/nn/module.js';
 import { exportState, type TorchState } from '../../runtime/nn/state.js';
@@ -40,8 +40,8 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
   const disposers: Module[] = [];
   try {
     // The vocabulary size is the text encoder's embedding rows.
-    const te = readPthFile(req.textEncoder);
-    const emb = te.tensors.find((t) => t.name === 'encoder.weight' || t.name === 'module.encoder.weight');
+    const te = openPthFile(req.textEncoder);
+    const emb = te.entries.find((t) => t.name === 'encoder.weight' || t.name === 'module.encoder.weight');
     if (!emb || emb.shape.length !== 2) {
       throw new AttncError('ATTNC_WEIGHTS_MISMATCH', `${req.textEncoder}: no encoder.weight [n_words, dim]: not an RNN_ENCODER state_dict`, {
         path: req.textEncoder,

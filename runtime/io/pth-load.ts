@@ -1,12 +1,14 @@
+import * as tf from '@tensorflow/tfjs';
 import type { Module } from '../nn/module.js';
-import { importState, stateError, torchShape, type LoadReport, type TorchState } from '../nn/state.js';
-import { readPthFile, type PthFile } from './pth.js';
-import { pthToState } from './pth-state.js';
+import { fromTorchLayout, stateError, torchShape, type LoadReport } from '../nn/state.js';
+import { openPthFile, type PthArchive, type PthEntry } from './pth.js';
 
 /**
- * A PyTorch `.pth` state_dict loaded into an attnc network by layer kind (`importState`), with the
- * checks `attnc import` and spec `weights:` need. Strict by default: missing, unexpected and
- * shape-mismatched keys are all listed (names and both shapes) and nothing is loaded.
+ * A PyTorch `.pth` state_dict loaded into an attnc network by layer kind (the same mapping as
+ * `importState`: each tensor's layout comes from the layer that owns it). Strict by default:
+ * missing, unexpected and shape-mismatched keys are all listed (names and both shapes) and nothing
+ * is loaded. Tensors are decoded and assigned one at a time, so the peak memory is the file plus
+ * one tensor rather than the file plus the whole network.
  */
 export interface PthLoadOptions {
   /** Allow keys of the network that the file lacks (warm starts); they keep their current values. */
@@ -28,40 +30,48 @@ export interface PthLoadReport extends LoadReport {
   allowedMissing: Array<{ name: string; shape: number[] }>;
 }
 
-/** `source` is a file path, or a file already read with `readPthFile`. */
-export function loadPth(module: Module, source: string | PthFile, options: PthLoadOptions = {}): PthLoadReport {
-  const pth = typeof source === 'string' ? readPthFile(source) : source;
+/** PyTorch keeps a step counter per BatchNorm that AttnGAN never reads. */
+const IGNORED = /(^|\.)num_batches_tracked$/;
+
+/** `source` is a file path, or a file already opened with `openPthFile`. */
+export function loadPth(module: Module, source: string | PthArchive, options: PthLoadOptions = {}): PthLoadReport {
+  const pth = typeof source === 'string' ? openPthFile(source) : source;
   const file = pth.file;
-  const { state: raw, strippedPrefix } = pthToState(pth);
-  const state: TorchState = new Map();
+  const strippedPrefix = pth.entries.length > 0 && pth.entries.every((e) => e.name.startsWith('module.'));
+  const entries = new Map<string, PthEntry>();
   const dropped: string[] = [];
-  for (const [k, t] of raw) {
-    if (options.dropUnexpected?.test(k)) dropped.push(k);
-    else state.set(k, t);
+  const ignored: string[] = [];
+  for (const e of pth.entries) {
+    const name = strippedPrefix ? e.name.slice('module.'.length) : e.name;
+    if (IGNORED.test(name)) ignored.push(name);
+    else if (options.dropUnexpected?.test(name)) dropped.push(name);
+    else entries.set(name, e);
   }
   // Decide before assigning anything: a refused load leaves the network as it was.
   const slots = module.slotInfos();
-  const missing = slots.filter((s) => !state.has(s.name)).map((s) => ({ name: s.name, shape: torchShape(s.shape, s.layout) }));
-  const allowed = missing.filter((m) => options.partial || options.allowMissing?.test(m.name));
-  const dry = importStateCheck(module, state);
-  const hardMissing = missing.filter((m) => !allowed.includes(m));
-  if (hardMissing.length + dry.unexpected.length + dry.mismatched.length > 0) {
-    throw stateError({ missing: hardMissing, unexpected: dry.unexpected, mismatched: dry.mismatched }, file);
-  }
-  const report = importState(module, state, { strict: false, source: file });
-  return { ...report, file, format: pth.format, strippedPrefix, dropped, allowedMissing: allowed };
-}
-
-/** The unexpected and mismatched keys of a state against a network, without loading. */
-function importStateCheck(module: Module, state: TorchState): Pick<LoadReport, 'unexpected' | 'mismatched'> {
-  const bySlot = new Map(module.slotInfos().map((s) => [s.name, torchShape(s.shape, s.layout)]));
-  const unexpected: LoadReport['unexpected'] = [];
+  const known = new Set(slots.map((s) => s.name));
+  const unexpected = [...entries].filter(([n]) => !known.has(n)).map(([name, e]) => ({ name, shape: e.shape }));
+  const missing: LoadReport['missing'] = [];
   const mismatched: LoadReport['mismatched'] = [];
-  for (const [name, t] of state) {
-    if (/(^|\.)num_batches_tracked$/.test(name)) continue;
-    const expected = bySlot.get(name);
-    if (!expected) unexpected.push({ name, shape: t.shape });
-    else if (expected.length !== t.shape.length || expected.some((d, i) => d !== t.shape[i])) mismatched.push({ name, expected, found: t.shape });
+  for (const s of slots) {
+    const e = entries.get(s.name);
+    const expected = torchShape(s.shape, s.layout);
+    if (!e) missing.push({ name: s.name, shape: expected });
+    else if (e.shape.length !== expected.length || e.shape.some((d, i) => d !== expected[i])) mismatched.push({ name: s.name, expected, found: e.shape });
   }
-  return { unexpected, mismatched };
+  const allowedMissing = missing.filter((m) => options.partial || options.allowMissing?.test(m.name));
+  const hardMissing = missing.filter((m) => !allowedMissing.includes(m));
+  if (hardMissing.length + unexpected.length + mismatched.length > 0) {
+    throw stateError({ missing: hardMissing, unexpected, mismatched }, file);
+  }
+  const loaded: string[] = [];
+  for (const s of slots) {
+    const e = entries.get(s.name);
+    if (!e) continue;
+    const raw = e.read();
+    const data = raw instanceof Float32Array ? raw : Float32Array.from(raw);
+    tf.tidy(() => s.variable.assign(fromTorchLayout({ shape: e.shape, data }, s.layout)));
+    loaded.push(s.name);
+  }
+  return { loaded, missing, unexpected, mismatched, ignored, file, format: pth.format, strippedPrefix, dropped, allowedMissing };
 }

@@ -38,6 +38,24 @@ export interface PthFile {
   tensors: PthTensor[];
 }
 
+/** A tensor of an opened file: name, shape and dtype known and checked; values decoded on `read()`. */
+export interface PthEntry {
+  name: string;
+  shape: number[];
+  dtype: StorageDtype;
+  read(): PthTensorData;
+}
+
+/**
+ * An opened `.pth`: every bound is checked and every tensor described, nothing decoded yet. Loading
+ * one tensor at a time (runtime/io/pth-load.ts) keeps the peak memory at the file plus one tensor.
+ */
+export interface PthArchive {
+  file: string;
+  format: 'zip' | 'legacy';
+  entries: PthEntry[];
+}
+
 export interface PthReadOptions {
   /** Largest total size of the decoded tensors in bytes. */
   maxBytes?: number;
@@ -49,6 +67,18 @@ const LEGACY_PROTOCOL = 1001;
 export const MAX_PTH_FILE_BYTES = 2 ** 32;
 
 export function readPthFile(path: string, opts: PthReadOptions = {}): PthFile {
+  return readAll(openPthFile(path, opts));
+}
+
+export function readPth(bytes: Uint8Array, file = '<pth>', opts: PthReadOptions = {}): PthFile {
+  return readAll(openPth(bytes, file, opts));
+}
+
+function readAll(a: PthArchive): PthFile {
+  return { file: a.file, format: a.format, tensors: a.entries.map((e) => ({ name: e.name, shape: e.shape, dtype: e.dtype, data: e.read() })) };
+}
+
+export function openPthFile(path: string, opts: PthReadOptions = {}): PthArchive {
   let size: number;
   try {
     size = fs.statSync(path).size;
@@ -56,10 +86,10 @@ export function readPthFile(path: string, opts: PthReadOptions = {}): PthFile {
     throw new AttncError('ATTNC_PTH', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path, hint: 'check the path' });
   }
   if (size > MAX_PTH_FILE_BYTES) throw pthError(path, `file of ${size} bytes is larger than any AttnGAN network (limit ${MAX_PTH_FILE_BYTES})`);
-  return readPth(fs.readFileSync(path), path, opts);
+  return openPth(fs.readFileSync(path), path, opts);
 }
 
-export function readPth(bytes: Uint8Array, file = '<pth>', opts: PthReadOptions = {}): PthFile {
+export function openPth(bytes: Uint8Array, file = '<pth>', opts: PthReadOptions = {}): PthArchive {
   const maxBytes = opts.maxBytes ?? bytes.length * 4 + 2 ** 20;
   if (isZip(bytes)) return readZip(bytes, file, maxBytes);
   if (bytes.length >= 3 && bytes[0] === 0x80 && bytes[2] === 0x8a) return readLegacy(bytes, file, maxBytes);
@@ -69,26 +99,27 @@ export function readPth(bytes: Uint8Array, file = '<pth>', opts: PthReadOptions 
   throw pthError(file, 'not a PyTorch checkpoint (neither a zip archive nor a legacy pickle stream)');
 }
 
-function readZip(bytes: Uint8Array, file: string, maxBytes: number): PthFile {
+function readZip(bytes: Uint8Array, file: string, maxBytes: number): PthArchive {
   const zip = new PthZip(bytes, file);
   const pklName = `${zip.prefix}/data.pkl`;
   const pkl = zip.read(pklName, bytes.length);
   const storages = new Map<string, StorageRef>();
   const { value } = readPickleAt(pkl, 0, `${file}:${pklName}`, stateDictPickleHooks(storages));
-  const data = new Map<string, Uint8Array>();
+  const loaders = new Map<string, () => Uint8Array>();
   for (const ref of storages.values()) {
     if (ref.view) continue;
     const want = ref.numel * ref.type.bytes;
     if (want > maxBytes) throw pthError(file, `storage ${ref.key} declares ${ref.numel} elements (${want} bytes), more than the limit of ${maxBytes}`);
     const entry = `${zip.prefix}/data/${ref.key}`;
-    const got = zip.read(entry, want);
-    if (got.length !== want) throw pthError(file, `entry ${entry} has ${got.length} bytes, its storage declares ${want}`);
-    data.set(ref.key, got);
+    const info = zip.entries.get(entry);
+    if (!info) throw pthError(file, `missing entry ${entry} for storage ${ref.key}`);
+    if (info.originalSize !== want) throw pthError(file, `entry ${entry} has ${info.originalSize} bytes, its storage declares ${want}`);
+    loaders.set(ref.key, () => zip.read(entry, want));
   }
-  return { file, format: 'zip', tensors: materialise(value, storages, data, file, maxBytes) };
+  return { file, format: 'zip', entries: describe(value, storages, loaders, file, maxBytes) };
 }
 
-function readLegacy(bytes: Uint8Array, file: string, maxBytes: number): PthFile {
+function readLegacy(bytes: Uint8Array, file: string, maxBytes: number): PthArchive {
   const plain = (start: number) => readPickleAt(bytes, start, file);
   const magic = plain(0);
   if (magic.value !== LEGACY_MAGIC && magic.value !== Number(LEGACY_MAGIC)) throw pthError(file, 'legacy checkpoint without PyTorch\'s magic number');
@@ -103,7 +134,7 @@ function readLegacy(bytes: Uint8Array, file: string, maxBytes: number): PthFile 
   const keys = keysPickle.value;
   if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) throw pthError(file, 'legacy checkpoint: the storage key list is malformed');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const data = new Map<string, Uint8Array>();
+  const data = new Map<string, () => Uint8Array>();
   let pos = keysPickle.end;
   for (const key of keys as string[]) {
     const ref = storages.get(key);
@@ -114,23 +145,24 @@ function readLegacy(bytes: Uint8Array, file: string, maxBytes: number): PthFile 
     if (numel !== BigInt(ref.numel)) throw pthError(file, `storage ${key} at byte ${pos} holds ${numel} elements, its pickle declared ${ref.numel}`);
     const want = ref.numel * ref.type.bytes;
     if (pos + 8 + want > bytes.length) throw pthError(file, `truncated: storage ${key} at byte ${pos} needs ${want} bytes, ${bytes.length - pos - 8} remain`);
-    data.set(key, bytes.subarray(pos + 8, pos + 8 + want));
+    const at = pos + 8;
+    data.set(key, () => bytes.subarray(at, at + want));
     pos += 8 + want;
   }
   for (const ref of storages.values()) {
     if (!ref.view && !data.has(ref.key)) throw pthError(file, `legacy checkpoint lacks the data of storage ${ref.key}`);
   }
-  return { file, format: 'legacy', tensors: materialise(main.value, storages, data, file, maxBytes) };
+  return { file, format: 'legacy', entries: describe(main.value, storages, data, file, maxBytes) };
 }
 
-/** The state_dict's tensors as contiguous arrays, in file order; `num_batches_tracked` included. */
-function materialise(
+/** The state_dict's tensors in file order (`num_batches_tracked` included), checked, decoded on read(). */
+function describe(
   root: PickleValue,
   storages: Map<string, StorageRef>,
-  data: Map<string, Uint8Array>,
+  data: Map<string, () => Uint8Array>,
   file: string,
   maxBytes: number,
-): PthTensor[] {
+): PthEntry[] {
   if (root === null || typeof root !== 'object' || Array.isArray(root) || (root as unknown) instanceof TensorRef) {
     throw pthError(file, 'the file does not hold a state_dict (a dict of tensors)', 'save it with torch.save(model.state_dict(), path)');
   }
@@ -155,8 +187,8 @@ function materialise(
     if (n > 0 && extent >= t.storage.numel) throw pthError(file, `tensor ${name} reaches element ${extent} of a storage of ${t.storage.numel}`);
     total += n * 4;
     if (total > maxBytes) throw pthError(file, `the tensors need more than ${maxBytes} bytes`, 'raise the limit only for a file you trust');
-    const bytes = data.get(root.key)!;
-    return { name, shape: [...t.shape], dtype: t.storage.type.dtype, data: gather(bytes, t.storage.type.dtype, base + t.offset, t.shape, t.stride, n) };
+    const load = data.get(root.key)!;
+    return { name, shape: [...t.shape], dtype: t.storage.type.dtype, read: () => gather(load(), t.storage.type.dtype, base + t.offset, t.shape, t.stride, n) };
   });
 }
 

@@ -6,10 +6,8 @@ import { ProjectionConv1x1, ProjectionLinear } from '../../../runtime/encoders/h
 import { decodeSafetensors, type TensorRecord } from '../../../runtime/io/safetensors.js';
 import { WordAttention } from '../../../runtime/blocks/word-attention.js';
 import { DNet } from '../../../runtime/discriminators/d-net.js';
-import { readPthFile } from '../../../runtime/io/pth.js';
-import { pthToState } from '../../../runtime/io/pth-state.js';
+import { loadPth } from '../../../runtime/io/pth-load.js';
 import { Module } from '../../../runtime/nn/module.js';
-import { importState } from '../../../runtime/nn/state.js';
 import { createModel, disposeModel } from '../../fixtures/pth/generated/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -92,9 +90,8 @@ export function load(format: 'zip' | 'legacy'): Nets {
   const sfx = format === 'zip' ? '' : '_legacy';
   const pairs = parityPairs({ model, d128, d256, heads });
   for (const [name, m] of pairs) {
-    const p = readPthFile(fixture(`${name}${sfx}.pth`));
-    if (p.format !== format) throw new Error(`${name}: ${p.format} format, expected ${format}`);
-    importState(m, pthToState(p).state, { source: name }); // strict: throws on missing/unexpected/mismatched
+    const r = loadPth(m, fixture(`${name}${sfx}.pth`)); // strict: throws on missing/unexpected/mismatched
+    if (r.format !== format) throw new Error(`${name}: ${r.format} format, expected ${format}`);
   }
   // The original's mask tiling, as `attnc import` switches it on for imported weights.
   for (const [, m] of model.generator.namedModules()) if (m instanceof WordAttention) m.maskMode = 'original_bug';
