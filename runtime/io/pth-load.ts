@@ -33,10 +33,23 @@ export interface PthLoadReport extends LoadReport {
 /** PyTorch keeps a step counter per BatchNorm that AttnGAN never reads. */
 const IGNORED = /(^|\.)num_batches_tracked$/;
 
-/** `source` is a file path, or a file already opened with `openPthFile`. */
-export function loadPth(module: Module, source: string | PthArchive, options: PthLoadOptions = {}): PthLoadReport {
-  const pth = typeof source === 'string' ? openPthFile(source) : source;
-  const file = pth.file;
+/** What `loadPth` would load: the file's entries by network key, and every problem found. */
+export interface PthLoadPlan {
+  entries: Map<string, PthEntry>;
+  strippedPrefix: boolean;
+  dropped: string[];
+  ignored: string[];
+  missing: LoadReport['missing'];
+  allowedMissing: LoadReport['missing'];
+  unexpected: LoadReport['unexpected'];
+  mismatched: LoadReport['mismatched'];
+}
+
+/**
+ * Names and shapes only: checks a file against a network without decoding any tensor (works on a
+ * network built with `Module.shapeOnly`). Throws the listing error unless the load is allowed.
+ */
+export function checkPth(module: Module, pth: PthArchive, options: PthLoadOptions = {}): PthLoadPlan {
   const strippedPrefix = pth.entries.length > 0 && pth.entries.every((e) => e.name.startsWith('module.'));
   const entries = new Map<string, PthEntry>();
   const dropped: string[] = [];
@@ -47,8 +60,7 @@ export function loadPth(module: Module, source: string | PthArchive, options: Pt
     else if (options.dropUnexpected?.test(name)) dropped.push(name);
     else entries.set(name, e);
   }
-  // Decide before assigning anything: a refused load leaves the network as it was.
-  const slots = module.slotInfos();
+  const slots = module.namedSlotLayouts();
   const known = new Set(slots.map((s) => s.name));
   const unexpected = [...entries].filter(([n]) => !known.has(n)).map(([name, e]) => ({ name, shape: e.shape }));
   const missing: LoadReport['missing'] = [];
@@ -62,16 +74,25 @@ export function loadPth(module: Module, source: string | PthArchive, options: Pt
   const allowedMissing = missing.filter((m) => options.partial || options.allowMissing?.test(m.name));
   const hardMissing = missing.filter((m) => !allowedMissing.includes(m));
   if (hardMissing.length + unexpected.length + mismatched.length > 0) {
-    throw stateError({ missing: hardMissing, unexpected, mismatched }, file);
+    throw stateError({ missing: hardMissing, unexpected, mismatched }, pth.file);
   }
+  return { entries, strippedPrefix, dropped, ignored, missing, allowedMissing, unexpected, mismatched };
+}
+
+/** `source` is a file path, or a file already opened with `openPthFile`. */
+export function loadPth(module: Module, source: string | PthArchive, options: PthLoadOptions = {}): PthLoadReport {
+  const pth = typeof source === 'string' ? openPthFile(source) : source;
+  // Decide before assigning anything: a refused load leaves the network as it was.
+  const plan = checkPth(module, pth, options);
   const loaded: string[] = [];
-  for (const s of slots) {
-    const e = entries.get(s.name);
+  for (const s of module.slotInfos()) {
+    const e = plan.entries.get(s.name);
     if (!e) continue;
     const raw = e.read();
     const data = raw instanceof Float32Array ? raw : Float32Array.from(raw);
     tf.tidy(() => s.variable.assign(fromTorchLayout({ shape: e.shape, data }, s.layout)));
     loaded.push(s.name);
   }
-  return { loaded, missing, unexpected, mismatched, ignored, file, format: pth.format, strippedPrefix, dropped, allowedMissing };
+  const { missing, unexpected, mismatched, ignored, strippedPrefix, dropped, allowedMissing } = plan;
+  return { loaded, missing, unexpected, mismatched, ignored, file: pth.file, format: pth.format, strippedPrefix, dropped, allowedMissing };
 }
