@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WordAttention } from '../../runtime/blocks/word-attention.js';
 import { readPickle } from '../../runtime/data/pickle.js';
 import { Vocabulary } from '../../runtime/data/vocab.js';
 import { openPthFile } from '../../runtime/io/pth.js';
@@ -8,6 +7,7 @@ import { loadPth, type PthLoadReport } from '../../runtime/io/pth-load.js';
 import type { Module } from '../../runtime/nn/module.js';
 import { exportState, type TorchState } from '../../runtime/nn/state.js';
 import { writeCheckpoint, type CheckpointWrite } from '../../runtime/train/checkpoint.js';
+import { setAttentionMaskMode } from '../../runtime/train/checkpoint-options.js';
 import { AttncError } from '../../runtime/util/errors.js';
 import { loadGeneratedForSpec } from './generated-model.js';
 
@@ -85,13 +85,7 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
       }
     }
 
-    let attentionStages = 0;
-    for (const [, m] of generator.namedModules()) {
-      if (m instanceof WordAttention) {
-        m.maskMode = IMPORTED_MASK_MODE;
-        attentionStages++;
-      }
-    }
+    const attentionStages = setAttentionMaskMode(generator, IMPORTED_MASK_MODE);
 
     for (const [what, r] of reports) {
       const extra = [

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { ProjectionConv1x1, ProjectionLinear } from '../../../runtime/encoders/heads.js';
 import { decodeSafetensors, type TensorRecord } from '../../../runtime/io/safetensors.js';
-import { WordAttention } from '../../../runtime/blocks/word-attention.js';
+import { setAttentionMaskMode } from '../../../runtime/train/checkpoint-options.js';
 import { DNet } from '../../../runtime/discriminators/d-net.js';
 import { loadPth } from '../../../runtime/io/pth-load.js';
 import { Module } from '../../../runtime/nn/module.js';
@@ -94,7 +94,7 @@ export function load(format: 'zip' | 'legacy'): Nets {
     if (r.format !== format) throw new Error(`${name}: ${r.format} format, expected ${format}`);
   }
   // The original's mask tiling, as `attnc import` switches it on for imported weights.
-  for (const [, m] of model.generator.namedModules()) if (m instanceof WordAttention) m.maskMode = 'original_bug';
+  setAttentionMaskMode(model.generator, 'original_bug');
   return { model, d128, d256, heads };
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { WordAttention } from '../../../runtime/blocks/word-attention.js';
+import { applyCheckpointOptions, setAttentionMaskMode } from '../../../runtime/train/checkpoint-options.js';
 import { DNet } from '../../../runtime/discriminators/d-net.js';
 import { sentLoss, wordsLoss } from '../../../runtime/losses/damsm.js';
 import type { Module } from '../../../runtime/nn/module.js';
@@ -112,9 +112,24 @@ describe('imported PyTorch weights reproduce the original modules (tools/make_pt
   it('the mask tiling matters at B > 1: with the correct mask the attention maps differ', () => {
     const nets = load('zip');
     try {
-      for (const [, m] of nets.model.generator.namedModules()) if (m instanceof WordAttention) m.maskMode = 'correct';
+      setAttentionMaskMode(nets.model.generator, 'correct');
       const r = runAndCompare(nets).find((x) => x.name === 'g.eval.att1')!;
       expect(r.maxAbs).toBeGreaterThan(1e-2);
+    } finally {
+      dispose(nets);
+    }
+  });
+
+  it('a checkpoint\'s options.attention_mask switches the mode; an unknown value is refused', () => {
+    const nets = load('zip');
+    try {
+      setAttentionMaskMode(nets.model.generator, 'correct');
+      expect(applyCheckpointOptions(nets.model.generator, { attention_mask: 'original_bug' })).toEqual([
+        "attention mask: original_bug (the original's mask tiling, GlobalAttention.py:105) in 1 attention stage",
+      ]);
+      const r = runAndCompare(nets).find((x) => x.name === 'g.eval.att1')!;
+      expect(r.maxAbs).toBeLessThanOrEqual(1e-4 * r.scale);
+      expect(() => applyCheckpointOptions(nets.model.generator, { attention_mask: 'sometimes' })).toThrow(/not correct or original_bug/);
     } finally {
       dispose(nets);
     }
