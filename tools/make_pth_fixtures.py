@@ -12,6 +12,7 @@ random (seeded); state_dicts are saved in both the zip and the legacy format. In
 `det()`, an exact integer formula that test/runtime/io/parity.test.ts recomputes, so no input
 needs storing; outputs go to reference_{eval,train}.safetensors (float32, written here by hand).
 """
+import collections
 import json
 import os
 import struct
@@ -173,8 +174,33 @@ def main():
         p = os.path.join(OUT, f)
         if os.path.isfile(p):
             print('%-32s %8d bytes' % (f, os.path.getsize(p)))
+    dtypes()
     if '--check-export' in sys.argv:
         check_export(out)
+
+
+def dtypes():
+    """Storage types and views a state_dict can hold: half/bfloat16/double/int64 storages, a
+    transposed (non-contiguous) view, an offset slice of a bigger storage, two tensors sharing one
+    storage, an nn.Parameter. Expected values (as float32, row-major) go to dtypes.json."""
+    g = torch.Generator().manual_seed(7)
+    base = torch.randn(6, 5, generator=g)
+    sd = collections.OrderedDict()
+    sd['half'] = torch.randn(2, 3, generator=g).half()
+    sd['bfloat16'] = torch.randn(4, generator=g).bfloat16()
+    sd['double'] = torch.randn(3, 2, generator=g).double()
+    sd['long'] = torch.tensor([7, -3, 2 ** 31 - 1])
+    sd['transposed'] = base.t()
+    sd['slice'] = base[2:4, 1:4]
+    sd['row'] = base[5]
+    sd['param'] = torch.nn.Parameter(torch.randn(2, 2, generator=g))
+    sd['scalar'] = torch.tensor(3.5)
+    torch.save(sd, os.path.join(OUT, 'dtypes.pth'))
+    torch.save(sd, os.path.join(OUT, 'dtypes_legacy.pth'), _use_new_zipfile_serialization=False)
+    expected = {k: {'shape': list(v.shape), 'dtype': str(v.dtype).replace('torch.', ''),
+                    'data': (v.detach().float() if v.is_floating_point() else v).reshape(-1).tolist()} for k, v in sd.items()}
+    with open(os.path.join(OUT, 'dtypes.json'), 'w') as f:
+        json.dump(expected, f)
 
 
 def check_export(ref):
