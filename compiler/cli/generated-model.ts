@@ -1,23 +1,22 @@
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Module } from '../../runtime/nn/module.js';
+import type { GeneratedModel } from '../../runtime/train/generated-model.js';
+import { loadGenerated } from '../../runtime/train/load-generated.js';
 import { AttncError } from '../../runtime/util/errors.js';
 
-/** What every generated model folder's index.ts exports (the parts the CLI uses). */
-export interface GeneratedModel {
-  SPEC: { name: string; file: string; sha256: string };
+/** The per-network factories every generated index.ts also exports (import builds only what it loads). */
+export interface GeneratedFactories {
   Generator: new () => Module;
   createTextEncoder(vocabSize: number): Module;
   createImageEncoder(): Module;
-  createDiscriminators(): Module[];
 }
 
 /**
- * The generated code of a spec (`generated/<name>/`, or `outDir`), checked to be up to date with the
- * spec and then imported. The networks come from there, never from the spec directly, so an import
- * builds exactly the model that `attnc sample`/`attnc train` will run.
+ * The generated code of a spec (`generated/<name>/`, or `outDir` when compiled with -o), checked to
+ * be up to date with the spec, then imported with `loadGenerated`. The networks come from there, so
+ * an import builds exactly the model that `attnc sample`/`attnc train` will run.
  */
-export async function loadGeneratedForSpec(specPath: string, outDir?: string): Promise<{ dir: string; model: GeneratedModel; projectRoot: string }> {
+export async function loadGeneratedForSpec(specPath: string, outDir?: string): Promise<{ dir: string; gen: GeneratedModel & GeneratedFactories }> {
   const { compileSpec } = await import('../emit/compile.js');
   const result = await compileSpec(specPath, { typecheck: false, ...(outDir ? { outDir } : {}) });
   if (!result.ok) {
@@ -33,6 +32,6 @@ export async function loadGeneratedForSpec(specPath: string, outDir?: string): P
       { path: result.outDir, hint: `run \`attnc compile ${specPath}${outDir ? ` -o ${shown}` : ''}\` first` },
     );
   }
-  const model = (await import(pathToFileURL(path.join(result.outDir, 'index.ts')).href)) as GeneratedModel;
-  return { dir: result.outDir, model, projectRoot: result.projectRoot };
+  const { dir, gen } = await loadGenerated(result.outDir);
+  return { dir, gen: gen as GeneratedModel & GeneratedFactories };
 }

@@ -35,7 +35,7 @@ export const IMPORTED_MASK_MODE = 'original_bug';
  */
 export async function runImport(req: ImportRequest): Promise<{ lines: string[]; checkpoint: string }> {
   const t0 = performance.now();
-  const { dir, model, projectRoot } = await loadGeneratedForSpec(req.spec, req.generated);
+  const { dir, gen: model } = await loadGeneratedForSpec(req.spec, req.generated);
   const lines: string[] = [];
   const disposers: Module[] = [];
   try {
@@ -132,7 +132,7 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     if (req.partial) options.partial = 'true';
     const checkpoint = writeCheckpoint(path.join(req.out, 'checkpoints'), req.name ?? 'imported', {
       spec: { name: model.SPEC.name, sha256: model.SPEC.sha256, file: model.SPEC.file },
-      generated: path.relative(projectRoot, dir).split(path.sep).join('/'),
+      generated: dir,
       phase: 'import',
       progress: { epoch, batch: 0, step: 0, damsmComplete: true },
       seed: 0,

@@ -11,6 +11,9 @@ import { writePth } from '../../../runtime/io/pth-write.js';
 import { decodeSafetensors } from '../../../runtime/io/safetensors.js';
 import { readCheckpointJson, readCheckpointTensors, readManifest, resolveCheckpoint } from '../../../runtime/train/checkpoint.js';
 import { fixture } from '../../runtime/io/parity-helpers.js';
+import { WordAttention } from '../../../runtime/blocks/word-attention.js';
+import { exportState } from '../../../runtime/nn/state.js';
+import { loadCheckpointModel } from '../../../runtime/train/load-generated.js';
 
 // `attnc import` / `attnc export` in process, on the parity fixtures (PyTorch-written .pth files of
 // the micro spec test/fixtures/pth/parity.yaml, whose generated code is test/fixtures/pth/generated).
@@ -77,6 +80,22 @@ describe('attnc import', () => {
       const original = readPthFile(fixture(pth)).tensors.filter((t) => !t.name.endsWith('num_batches_tracked'));
       expect([...state.keys()]).toEqual(original.map((t) => t.name));
       for (const t of original) expect(state.get(t.name)!.data).toEqual(t.data);
+    }
+  });
+
+  it('the checkpoint loads with loadCheckpointModel (what sample/eval use): weights, vocabulary, original mask', async () => {
+    const out = path.join(tmp, 'run');
+    if (!fs.existsSync(out)) throw new Error('runs after the first import test');
+    const loaded = await loadCheckpointModel(out);
+    try {
+      expect(loaded.vocab.size).toBe(12);
+      expect(loaded.ema).toBe(true);
+      const masks = loaded.model.generator.namedModules().filter(([, m]) => m instanceof WordAttention).map(([, m]) => (m as WordAttention).maskMode);
+      expect(masks).toEqual(['original_bug']);
+      const g = new Map(exportState(loaded.model.generator));
+      for (const t of readPthFile(fixture('netG.pth')).tensors) if (!t.name.endsWith('num_batches_tracked')) expect(g.get(t.name)!.data).toEqual(t.data);
+    } finally {
+      loaded.gen.disposeModel(loaded.model);
     }
   });
 
