@@ -200,6 +200,28 @@ class G_NET(nn.Module):
         return fake_imgs, att_maps, mu, logvar
 
 
+class G_DCGAN(nn.Module):
+    """AttnDCGAN (§5.6): the same hidden path (R_NUM usually 0), one image head on the last stage."""
+
+    def __init__(self, ngf, nef, ncf, z_dim, r_num, branch_num):
+        super().__init__()
+        self.branch_num = branch_num
+        self.ca_net = CA_NET(nef, ncf)
+        self.h_net1 = INIT_STAGE_G(ngf * 16, ncf, z_dim)
+        for s in range(2, branch_num + 1):
+            setattr(self, 'h_net%d' % s, NEXT_STAGE_G(ngf, nef, r_num))
+        self.img_net = GET_IMAGE_G(ngf)
+
+    def forward(self, z_code, sent_emb, word_embs, mask, eps):
+        att_maps = []
+        c_code, mu, logvar = self.ca_net(sent_emb, eps)
+        h_code = self.h_net1(z_code, c_code)
+        for s in range(2, self.branch_num + 1):
+            h_code, att = getattr(self, 'h_net%d' % s)(h_code, c_code, word_embs, mask)
+            att_maps.append(att)
+        return [self.img_net(h_code)], att_maps, mu, logvar
+
+
 # ---------------------------------------------------------------------------- discriminators (§6)
 def Block3x3_leakRelu(in_planes, out_planes):
     return nn.Sequential(conv3x3(in_planes, out_planes), nn.BatchNorm2d(out_planes), nn.LeakyReLU(0.2, inplace=True))
