@@ -9,7 +9,9 @@ import { Vocabulary } from '../../../runtime/data/vocab.js';
 import { readPthFile } from '../../../runtime/io/pth.js';
 import { writePth } from '../../../runtime/io/pth-write.js';
 import { decodeSafetensors } from '../../../runtime/io/safetensors.js';
-import { readCheckpointJson, readCheckpointTensors, readManifest, resolveCheckpoint } from '../../../runtime/train/checkpoint.js';
+import { readCheckpointJson, readCheckpointTensors, readManifest, resolveCheckpoint, writeCheckpoint } from '../../../runtime/train/checkpoint.js';
+import { networkFiles } from '../../../runtime/train/model-state.js';
+import { createModel, disposeModel } from '../../fixtures/pth/generated/index.js';
 import { fixture } from '../../runtime/io/parity-helpers.js';
 import { WordAttention } from '../../../runtime/blocks/word-attention.js';
 import { exportState } from '../../../runtime/nn/state.js';
@@ -185,6 +187,42 @@ describe('attnc export', () => {
       const original = readPthFile(fixture('netG.pth')).tensors.filter((t) => !t.name.endsWith('num_batches_tracked'));
       expect([...g.keys()]).toEqual(original.map((t) => t.name));
       for (const t of original) expect(g.get(t.name)).toEqual(t.data);
+    }
+  });
+
+  it('a training checkpoint: every network under its original name, G live skipped', async () => {
+    const model = createModel({ vocabSize: 12, seed: 3 });
+    try {
+      const files = Object.fromEntries(networkFiles(model).map(({ file, module }) => [file, exportState(module)]));
+      const ckpt = writeCheckpoint(path.join(tmp, 'trained', 'checkpoints'), 'gan-000007', {
+        spec: { name: 'parity', sha256: '0'.repeat(64), file: 'test/fixtures/pth/parity.yaml' },
+        generated: null,
+        phase: 'gan',
+        progress: { epoch: 7, batch: 0, step: 70, damsmComplete: true },
+        seed: 3,
+        networks: {
+          ...Object.fromEntries(networkFiles(model).map(({ file, network }) => [file, { network, weights: network === 'generator' ? ('ema' as const) : ('live' as const) }])),
+          'netG_live.safetensors': { network: 'generator', weights: 'live' },
+        },
+        optimizers: [],
+        metrics: {},
+        options: {},
+        wallTime: 1,
+        tensors: { ...files, 'netG_live.safetensors': files['netG.safetensors']! },
+        json: {},
+      });
+      const out = path.join(tmp, 'export-trained');
+      const io = capture();
+      expect(await main(['export', ckpt, '--out', out])).toBe(0);
+      vi.restoreAllMocks();
+      expect(fs.readdirSync(out).sort()).toEqual(['image_encoder7.pth', 'netD0.pth', 'netD1.pth', 'netG_epoch_7.pth', 'text_encoder7.pth']);
+      expect(io.out()).toMatch(/netG_live\.safetensors: skipped/);
+      const d1 = readPthFile(path.join(out, 'netD1.pth')).tensors;
+      const want = [...exportState(model.discriminators[1])];
+      expect(d1.map((t) => t.name)).toEqual(want.map(([n]) => n));
+      d1.forEach((t, i) => expect(t.data).toEqual(want[i]![1].data));
+    } finally {
+      disposeModel(model);
     }
   });
 
