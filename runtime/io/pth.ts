@@ -104,7 +104,14 @@ function readZip(bytes: Uint8Array, file: string, maxBytes: number): PthArchive 
   const pklName = `${zip.prefix}/data.pkl`;
   const pkl = zip.read(pklName, bytes.length);
   const storages = new Map<string, StorageRef>();
-  const { value } = readPickleAt(pkl, 0, `${file}:${pklName}`, stateDictPickleHooks(storages));
+  let value: PickleValue;
+  try {
+    ({ value } = readPickleAt(pkl, 0, pklName, stateDictPickleHooks(storages)));
+  } catch (e) {
+    // Offsets are within the zip entry: name both the file and the entry.
+    if (e instanceof AttncError) throw new AttncError(e.code, `${file}: ${e.message}`, { path: file, ...(e.hint ? { hint: e.hint } : {}), cause: e });
+    throw e;
+  }
   const loaders = new Map<string, () => Uint8Array>();
   for (const ref of storages.values()) {
     if (ref.view) continue;

@@ -30,6 +30,8 @@ describe('.pth reader refuses what a state_dict does not need', () => {
       const e = refusal(() => readPthFile(malicious(name)));
       expect(e.message).toMatch(/refusing global posix\.system at byte \d+/);
       expect(e.message).toContain(malicious(name));
+      expect(e.path).toBe(malicious(name));
+      if (!name.includes('legacy')) expect(e.message).toMatch(/os_system\/data\.pkl: refusing/); // offsets are within the zip entry
       expect(fs.existsSync(PWNED)).toBe(false);
     });
   }
