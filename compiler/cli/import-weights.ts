@@ -106,7 +106,7 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
           "original's mask tiling (GlobalAttention.py:105, attngan.md §5.3); the checkpoint records it and sampling reproduces it",
       );
     }
-    if (!vocab) lines.push('! no --captions: the checkpoint has no vocabulary, so `attnc sample --text` cannot encode captions');
+    if (!vocab) lines.push('! no --captions: the checkpoint has no vocab.json, which `attnc sample`/`attnc eval` need to encode captions; import again with --captions <data>/captions.pickle');
     if (!imageEncoder) lines.push('! no --image-encoder: DAMSM-based metrics (R-precision) need it');
 
     const tensors: Record<string, TorchState> = {

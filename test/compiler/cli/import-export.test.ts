@@ -137,6 +137,7 @@ describe('attnc import', () => {
     expect(io.err()).toBe('');
     expect(code).toBe(0);
     expect(io.out()).toMatch(/DataParallel "module\." prefix stripped/);
+    expect(io.out()).toMatch(/no --captions: the checkpoint has no vocab\.json/);
     expect(io.out()).toMatch(/1 keys not in the file keep their initial values \(--partial\):\n +img_net2\.img\.0\.weight \[3, 4, 3, 3\]/);
     expect(readManifest(resolveCheckpoint(out)).options.partial).toBe('true');
   });
