@@ -63,8 +63,8 @@ async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T, i: num
   return out;
 }
 
-/** Tokenised captions of one caption file, or the AttncError explaining why not. */
-async function readCaptionTokens(file: string, capsPerImage: number): Promise<string[][]> {
+/** Tokenised captions of one caption file (shared text rule), or the AttncError explaining why not. */
+export async function readCaptionTokens(file: string, capsPerImage: number): Promise<string[][]> {
   const text = await readTextFile(file, { code: 'ATTNC_DATA_CAPTIONS', what: 'caption file', hint: 'every image needs a caption file text/<key>.txt' });
   return parseCaptionFile(text, capsPerImage, file);
 }
