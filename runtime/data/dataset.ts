@@ -1,9 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { AttncError, isAttncError } from '../util/errors.js';
-import { cocoLayout } from './coco.js';
-import { cubLayout } from './cub.js';
-import { customLayout } from './custom.js';
+import type { DatasetConfig, DatasetEntry, SkippedFile } from './config.js';
 import { DecodePool } from './decode-pool.js';
 import { imageName, prepareImage, runImageJob } from './image-job.js';
 import { imageLimits } from './image-header.js';
@@ -11,13 +9,12 @@ import type { ImageLimits } from './image-header.js';
 import type { ImageJob, ImageJobResult } from './image-job.js';
 import type { RgbImage, TransformInfo } from './images.js';
 import { buildIndex } from './layout.js';
-import type { Layout } from './layout.js';
+import { layoutFor } from './layouts.js';
 import { prefetch } from './prefetch.js';
 import { mixSeed, mulberry32, randInt, shuffleInPlace } from './rng.js';
 import type { Rng } from './rng.js';
 import { buildSynthIndex } from './synth-index.js';
 import type { Vocabulary } from './vocab.js';
-import type { DatasetConfig, DatasetEntry, FolderDatasetConfig, SkippedFile } from './config.js';
 
 export type {
   CommonDatasetConfig,
@@ -30,6 +27,7 @@ export type {
   Split,
   SynthBirdsDatasetConfig,
 } from './config.js';
+export { layoutFor } from './layouts.js';
 
 /** One image with all its captions. */
 export interface Sample {
@@ -100,21 +98,6 @@ export interface Dataset {
    * is kept so that losses pairing images with captions match the reference batch for batch.
    */
   batches(opts: BatchOptions): AsyncIterable<Batch>;
-}
-
-export function layoutFor(cfg: FolderDatasetConfig): Layout {
-  switch (cfg.kind) {
-    case 'cub':
-      return cubLayout(cfg);
-    case 'coco':
-      return cocoLayout(cfg);
-    case 'custom':
-      return customLayout(cfg);
-    default:
-      throw new AttncError('ATTNC_DATA_CONFIG', `unknown dataset kind ${JSON.stringify((cfg as { kind: unknown }).kind)}`, {
-        hint: 'use cub, coco, custom or synthbirds',
-      });
-  }
 }
 
 function checkConfig(cfg: DatasetConfig): void {

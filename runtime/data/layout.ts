@@ -73,9 +73,10 @@ export async function readCaptionTokens(file: string, capsPerImage: number): Pro
  * Everything the dataset needs at open time: the split's keys, class ids, image paths, bboxes and
  * encoded captions, and the vocabulary. Captions come from `captions.pickle` when it exists (its
  * vocabulary and ids are used exactly, like the original), otherwise from the text files, encoded
- * with `vocab.json` (built from train + test captions and saved on first open).
+ * with `vocab.json` (built from train + test captions and saved on first open). `allowEmpty`
+ * (for `attnc data check`) returns an empty index instead of failing when nothing is usable.
  */
-export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Promise<DatasetIndex> {
+export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout, opts: { allowEmpty?: boolean } = {}): Promise<DatasetIndex> {
   const skippedFiles: SkippedFile[] = [];
   const warnings: string[] = [];
   const skipOr = (e: unknown, file: string): void => {
@@ -93,7 +94,7 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Prom
     });
   }
   const { keys, classIds, file: listFile } = listed;
-  if (keys.length === 0) throw new AttncError('ATTNC_DATA_EMPTY', `${layout.splitListPath(cfg.split)}: the ${cfg.split} split lists no images`);
+  if (keys.length === 0 && !opts.allowEmpty) throw new AttncError('ATTNC_DATA_EMPTY', `${layout.splitListPath(cfg.split)}: the ${cfg.split} split lists no images`);
 
   // Captions and vocabulary.
   const picklePath = path.join(cfg.root, 'captions.pickle');
@@ -248,7 +249,7 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Prom
     }
     entries.push({ key: keys[i]!, classId: classIds[i]!, imagePath, bbox, captions: k.captions, captionSlots: k.captionSlots });
   }
-  if (entries.length === 0) {
+  if (entries.length === 0 && !opts.allowEmpty) {
     throw new AttncError('ATTNC_DATA_EMPTY', `${cfg.root}: no usable images in the ${cfg.split} split (${skippedFiles.length} skipped)`, {
       path: cfg.root,
       ...(skippedFiles[0] ? { hint: `first problem: ${skippedFiles[0].reason}` } : {}),
