@@ -10,6 +10,8 @@ import { readCaptionTokens } from '../../runtime/data/layout.js';
 import { parseCaptionsPickle, readSplitKeys, writeFilenamesPickle } from '../../runtime/data/metadata.js';
 import { readPickle } from '../../runtime/data/pickle.js';
 import { readVocabularyFile, Vocabulary } from '../../runtime/data/vocab.js';
+import { decodeSafetensors, encodeSafetensors } from '../../runtime/io/safetensors.js';
+import { readManifest } from '../../runtime/train/checkpoint.js';
 import { AttncError } from '../../runtime/util/errors.js';
 import { pngDeclaring, smallJpeg } from '../runtime/data/hostile-files.js';
 import { gradientImage, makeImages, writeCustomFixture } from '../runtime/data/make-fixtures.js';
@@ -146,6 +148,45 @@ export const READERS: FuzzReader[] = [
     seeds: async () => [text('vocab', JSON.stringify(Vocabulary.build([['a', 'red', 'bird', '__proto__', 'constructor']]).toJSON()))],
     tokens: tokens('{', '[', '"', '"words":', '"<end>"', '1e999', '"__proto__":', 'null', ',', '\\u0000', '\\ud800', '\xff'),
     read: async (file) => void (await readVocabularyFile(file)),
+  },
+  {
+    name: 'safetensors',
+    target: 'weights.safetensors',
+    seeds: async () => [
+      {
+        name: 'two tensors',
+        bytes: encodeSafetensors([
+          ['conv.weight', { shape: [2, 3, 1, 1], data: Float32Array.from({ length: 6 }, (_, i) => i / 7) }],
+          ['conv.bias', { shape: [2], data: new Float32Array([0.5, -1]) }],
+        ], { format: 'pt' }),
+      },
+      { name: 'empty', bytes: encodeSafetensors([]) },
+    ],
+    tokens: tokens('{', '}', '"dtype":"F16",', '"dtype":"X9",', '"shape":[4294967296,4294967296],', '"data_offsets":[0,9007199254740991]', '"__metadata__":{"a":1},', '\xff\xff\xff\xff\xff\xff\xff\x7f', '\x00\x00\x00\x06\x00\x00\x00\x00'),
+    read: async (file) => void decodeSafetensors(new Uint8Array(await fs.readFile(file)), file),
+  },
+  {
+    name: 'checkpoint manifest',
+    target: 'ckpt/manifest.json',
+    seeds: async () => [
+      text('manifest', JSON.stringify({
+        format: 'attnc-checkpoint',
+        version: 1,
+        name: 'gan-step-10',
+        spec: { name: 'tiny', sha256: '0'.repeat(64), file: 'spec.yaml' },
+        phase: 'gan',
+        progress: { epoch: 1, batch: 2, step: 10, damsmComplete: true },
+        seed: 3,
+        networks: { 'netG.safetensors': { network: 'generator', weights: 'ema' } },
+        optimizers: [{ id: 'g', iterations: 10, lr: 0.0002, params: ['a', 'b'] }],
+        metrics: { lossG: 1.5 },
+        options: { backend: 'cpu' },
+        files: { 'netG.safetensors': { bytes: 128, sha256: 'f'.repeat(64) } },
+        generated: null,
+      })),
+    ],
+    tokens: tokens('{', '[', '"', '"files":{"../x":{"bytes":1,"sha256":"a"}},', '1e999', '-1', '"__proto__":', 'null', ','),
+    read: async (file) => void readManifest(path.dirname(file)),
   },
   {
     name: 'spec YAML',
