@@ -33,11 +33,11 @@ export function customLayout(cfg: FolderDatasetConfig): Layout {
       let withClass = 0;
       lines.forEach(({ line: n, text: line }) => {
         if (line.startsWith('#')) return;
-        const m = /^(.*?)(?:\s+(-?\d+))?$/.exec(line)!;
-        const key = checkKey(m[1]!.replace(/\.(jpe?g|png)$/i, ''), { file, entry: `line ${n}` }, folders);
+        const [name, classId] = splitClassId(line);
+        const key = checkKey(name.replace(/\.(jpe?g|png)$/i, ''), { file, entry: `line ${n}` }, folders);
         keys.push(key);
-        if (m[2] !== undefined) withClass++;
-        classIds.push(m[2] !== undefined ? Number(m[2]) : keys.length - 1);
+        if (classId !== undefined) withClass++;
+        classIds.push(classId ?? keys.length - 1);
       });
       if (cfg.listClassIds === false) return { keys, classIds: keys.map((_, i) => i), file };
       if (cfg.listClassIds === true && withClass !== keys.length) {
@@ -54,4 +54,16 @@ export function customLayout(cfg: FolderDatasetConfig): Layout {
     imageCandidates: (key) => exts.map((ext) => path.join(imagesDir, key + ext)),
     textPath: (key) => path.join(textDir, `${key}.txt`),
   };
+}
+
+/**
+ * "<key> <class id>" or "<key>" (a trimmed line): the last whitespace-separated word is the class id
+ * when it is an integer. Scanned by hand: a lazy regex here is quadratic on a long hostile line.
+ */
+export function splitClassId(line: string): [string, number | undefined] {
+  let i = line.length;
+  while (i > 0 && !/\s/.test(line[i - 1]!)) i--;
+  const last = line.slice(i);
+  if (i === 0 || !/^-?\d+$/.test(last)) return [line, undefined];
+  return [line.slice(0, i).trimEnd(), Number(last)];
 }

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { disposeBatch, openDataset } from '../../../runtime/data/dataset.js';
 import type { Batch, FolderDatasetConfig } from '../../../runtime/data/dataset.js';
+import { splitClassId } from '../../../runtime/data/custom.js';
 import { DecodePool } from '../../../runtime/data/decode-pool.js';
 import { readExampleCaptions } from '../../../runtime/data/examples.js';
 import { decodeImage, encodePng } from '../../../runtime/data/images.js';
@@ -120,6 +121,16 @@ describe('keys that escape the dataset folder', () => {
     const c = await rejection(openDataset({ ...cub(custom), kind: 'custom' }));
     expect(c.code).toBe('ATTNC_DATA_KEY');
     expect(c.message).toBe(`${path.join(custom, 'train.txt')}: line 3: key "../bait/x" leaves images/ and text/ (it must be a path inside images/ and text/)`);
+  });
+
+  it('a long hostile split-list line is parsed in linear time (the old lazy regex took 2 s for 40,000 spaces, quadratic)', async () => {
+    expect(splitClassId('k' + ' '.repeat(1_000_000) + 'x')).toEqual(['k' + ' '.repeat(1_000_000) + 'x', undefined]);
+    expect(splitClassId('birds/robin_01 \t 3')).toEqual(['birds/robin_01', 3]);
+    const custom = path.join(work, 'custom-long');
+    await writeCustomFixture(custom, { train: makeImages(2, 3), test: [] });
+    await writeFile(path.join(custom, 'train.txt'), `img000\nimg001${' '.repeat(2_000_000)}x\n`);
+    const e = await rejection(openDataset({ ...cub(custom), kind: 'custom' }));
+    expect(e.message).toMatch(/caption file not found$/);
   });
 
   it('example_filenames.txt entries must stay inside the dataset folder too', async () => {
