@@ -8,6 +8,9 @@ export interface KeyOrigin {
   entry: string;
 }
 
+/** Longest key accepted: file systems stop at 4,096 bytes per path, 255 per name. */
+export const MAX_KEY_LENGTH = 1024;
+
 const KEY_HINT =
   'a key is a relative path inside the dataset folder with "/" between folders, e.g. ' +
   '"001.Black_footed_Albatross/Black_Footed_Albatross_0046_18"; absolute paths, ".." that leaves the ' +
@@ -27,6 +30,7 @@ export function checkKey(key: unknown, origin: KeyOrigin, folder: string): strin
   };
   if (typeof key !== 'string') return bad('is not a string');
   if (key.length === 0) return bad('is empty');
+  if (key.length > MAX_KEY_LENGTH) return bad(`is ${key.length} characters long (at most ${MAX_KEY_LENGTH})`);
   // eslint-disable-next-line no-control-regex
   const ctl = /[\u0000-\u001f\u007f]/.exec(key);
   if (ctl) return bad(`contains the control character U+${ctl[0].charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -174,7 +174,8 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout, opts:
       vocabSource = 'built';
       try {
         const tmp = `${vocabFile}.${process.pid}.tmp`;
-        await fs.writeFile(tmp, JSON.stringify(vocab.toJSON()) + '\n');
+        // 'wx': never through a file or link that is already there.
+        await fs.writeFile(tmp, JSON.stringify(vocab.toJSON()) + '\n', { flag: 'wx' });
         await fs.rename(tmp, vocabFile);
       } catch (e) {
         warnings.push(`could not save the vocabulary to ${vocabFile} (${(e as Error).message}); it is rebuilt on every open`);
