@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     console.log(
       `\n${s.cases} cases in ${s.seconds.toFixed(1)} s (${((s.seconds * 1000) / s.cases).toFixed(2)} ms/case); slowest case ${s.maxMs.toFixed(0)} ms; ` +
         `largest heap+ArrayBuffer growth of one case ${(s.maxGrowth / MiB).toFixed(1)} MiB; peak RSS ${(s.peakRss / MiB).toFixed(0)} MiB; ` +
-        `${s.failures.length} failures`,
+        `${s.failures.length} failures; bait reads ${s.baitWatched ? 'watched (access times)' : 'NOT watched (noatime)'}`,
     );
     if (s.slowest) console.log(`slowest: ${s.slowest.reader} [${s.slowest.seed}; ${s.slowest.ops.join(', ')}] ${s.slowest.kind}: ${s.slowest.detail.split('\n')[0]!.slice(0, 160)}`);
     for (const f of s.failures.slice(0, 20)) console.log(`  FAIL ${f.reader} [${f.seed}; ${f.ops.join(', ')}] ${f.kind}: ${f.detail.split('\n')[0]}`);

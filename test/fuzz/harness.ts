@@ -35,7 +35,7 @@ export type FuzzKind =
   | 'error' // an AttncError naming a file inside the root
   | 'crash' // any other exception (a bug)
   | 'unnamed' // an AttncError that does not name the file
-  | 'escape' // a resolved path outside the root
+  | 'escape' // a resolved path outside the root, or a bait file outside it was read
   | 'slow' // over the time bound
   | 'memory'; // allocated over the memory bound
 
@@ -61,6 +61,8 @@ export interface FuzzSummary {
   /** Peak resident set size of the process (bytes), as the OS reports it. */
   peakRss: number;
   seconds: number;
+  /** Whether reads of the bait files could be seen (access times); false on a noatime file system. */
+  baitWatched: boolean;
 }
 
 export interface FuzzOptions {
@@ -86,6 +88,19 @@ function classify(e: unknown, root: string): { kind: FuzzKind; detail: string } 
   return { kind: named ? 'error' : 'unnamed', detail: `${e.code}: ${e.message}` };
 }
 
+const BAIT = ['x.txt', 'x.jpg', 'x.png'];
+
+/** Bait files' access times pushed before their modification times: the next read moves them (relatime). */
+async function armBait(dir: string): Promise<void> {
+  const now = new Date();
+  await Promise.all(BAIT.map((f) => fs.utimes(path.join(dir, f), new Date(1000), now)));
+}
+
+async function baitRead(dir: string): Promise<string | undefined> {
+  for (const f of BAIT) if ((await fs.stat(path.join(dir, f))).atimeMs !== 1000) return path.join(dir, f);
+  return undefined;
+}
+
 const used = () => {
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
@@ -95,15 +110,22 @@ const used = () => {
 export async function runFuzz(readers: readonly FuzzReader[], opts: FuzzOptions): Promise<FuzzSummary> {
   const maxMs = opts.maxMs ?? 5000;
   const maxGrowthBytes = opts.maxGrowthBytes ?? 256 * 2 ** 20;
-  const summary: FuzzSummary = { cases: 0, byReader: {}, failures: [], maxMs: 0, slowest: undefined, maxGrowth: 0, peakRss: 0, seconds: 0 };
+  const summary: FuzzSummary = { cases: 0, byReader: {}, failures: [], maxMs: 0, slowest: undefined, maxGrowth: 0, peakRss: 0, seconds: 0, baitWatched: false };
   const t0 = performance.now();
   for (const [ri, reader] of readers.entries()) {
     const dir = path.join(opts.workDir, reader.name.replace(/[^\w.-]+/g, '_'));
     const root = path.join(dir, 'ds');
     await fs.rm(dir, { recursive: true, force: true });
     await fs.mkdir(root, { recursive: true });
-    await fs.mkdir(path.join(dir, 'bait'), { recursive: true });
-    await fs.writeFile(path.join(dir, 'bait', 'x.txt'), 'bait words only\nbait words only\nbait words only\n');
+    const bait = path.join(dir, 'bait');
+    await fs.mkdir(bait, { recursive: true });
+    await fs.writeFile(path.join(bait, 'x.txt'), 'bait words only\nbait words only\nbait words only\n');
+    await fs.writeFile(path.join(bait, 'x.jpg'), new Uint8Array([0xff, 0xd8, 0xff, 0xd9]));
+    await fs.writeFile(path.join(bait, 'x.png'), new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
+    await armBait(bait);
+    await fs.readFile(path.join(bait, 'x.txt'));
+    const watched = (await baitRead(bait)) !== undefined;
+    summary.baitWatched = watched;
     await reader.setup?.(root);
     const rootReal = await fs.realpath(root);
     const seeds = await reader.seeds();
@@ -117,6 +139,7 @@ export async function runFuzz(readers: readonly FuzzReader[], opts: FuzzOptions)
       // Every 10th case is the seed itself: the reader must accept its own valid files.
       const { bytes, ops } = k % 10 === 0 ? { bytes: seed.bytes, ops: ['none'] } : mutate(seed.bytes, r, reader.tokens ?? []);
       await fs.writeFile(file, bytes);
+      if (watched) await armBait(bait);
       const before = used();
       const start = performance.now();
       let out: { kind: FuzzKind; detail: string };
@@ -129,6 +152,8 @@ export async function runFuzz(readers: readonly FuzzReader[], opts: FuzzOptions)
       }
       const ms = performance.now() - start;
       const growth = used() - before;
+      const leaked = watched ? await baitRead(bait) : undefined;
+      if (leaked) out = { kind: 'escape', detail: `read ${leaked}; ${out.detail}` };
       if (out.kind === 'ok' || out.kind === 'error') {
         if (ms > maxMs) out = { kind: 'slow', detail: `${ms.toFixed(0)} ms; ${out.detail}` };
         else if (growth > maxGrowthBytes) out = { kind: 'memory', detail: `${(growth / 2 ** 20).toFixed(0)} MiB; ${out.detail}` };

@@ -29,7 +29,7 @@ async function files(dir: string, pattern: RegExp): Promise<FuzzSeed[]> {
 const text = (name: string, s: string): FuzzSeed => ({ name, bytes: new TextEncoder().encode(s) });
 
 /** Tokens that try to leave the folder or break the text rule. */
-const TEXT_TOKENS = tokens('../', '  ', '../bait/x', '/etc/passwd', '\x00', '\x00../', '\xff', '\xc0\xaf', '\xed\xa0\x80', '\xef\xbb\xbf', '\r\n', '\n', ' 7', '#', '\\..\\', 'C:', './', '//');
+const TEXT_TOKENS = tokens('../', '  ', '../bait/x', '../../bait/x', '../../../bait/x', '/etc/passwd', '\x00', '\x00../', '\xff', '\xc0\xaf', '\xed\xa0\x80', '\xef\xbb\xbf', '\r\n', '\n', ' 7', '#', '\\..\\', 'C:', './', '//');
 
 const PICKLE_TOKENS = tokens(
   '(', ']', '}', ')', 'a', 'e', 'u', 's', 't', '.', '0', '1', '2',
