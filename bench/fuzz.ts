@@ -6,6 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { DecodePool } from '../runtime/data/decode-pool.js';
 import { decodeImage } from '../runtime/data/images.js';
 import { isAttncError } from '../runtime/util/errors.js';
 import { runFuzz } from '../test/fuzz/harness.js';
@@ -111,6 +112,25 @@ async function main(): Promise<void> {
     const m1 = process.memoryUsage();
     const grew = m1.heapUsed + m1.arrayBuffers - (m0.heapUsed + m0.arrayBuffers);
     console.log(`| ${name} | ${(bytes.length / 1024).toFixed(0)} KiB | ${ms.toFixed(2)} ms | ${(grew / MiB).toFixed(2)} MiB | ${msg} |`);
+  }
+  // The same refusal in a decode worker (the job carries the limits); includes the message round trip.
+  const pool = new DecodePool(1);
+  try {
+    const warm = path.join(work, 'warm.png');
+    await fs.writeFile(warm, bombs[1]![1]);
+    await pool.run({ imagePath: warm, bbox: undefined, imageSizes: [64], augment: false, seed: 0 }).catch(() => undefined); // worker start-up
+    for (const [name, bytes] of bombs) {
+      const file = path.join(work, 'bomb.img');
+      await fs.writeFile(file, bytes);
+      const t0 = performance.now();
+      const msg = await pool.run({ imagePath: file, bbox: undefined, imageSizes: [64], augment: false, seed: 0 }).then(
+        () => 'decoded!',
+        (e: unknown) => (isAttncError(e) ? e.message.slice(file.length + 2) : `CRASH ${String(e)}`),
+      );
+      console.log(`worker: ${name}: refused in ${(performance.now() - t0).toFixed(2)} ms (${msg})`);
+    }
+  } finally {
+    await pool.close();
   }
   console.log(`peak RSS of the whole run ${((process.resourceUsage().maxRSS * 1024) / MiB).toFixed(0)} MiB; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   await fs.rm(work, { recursive: true, force: true });
