@@ -14,7 +14,7 @@ import { fileExists, readBoundedFile } from './read-file.js';
 export interface DataCheckOptions {
   /** Layout; detected from the folder when unset. */
   kind?: FolderDatasetKind;
-  /** Splits to check (default: train, test and any other split list present). */
+  /** Splits to check (default: train and test, plus any other `<split>/filenames.pickle` for CUB and COCO). */
   splits?: string[];
   /** Default CUB 10, COCO 5, custom 1. */
   capsPerImage?: number;
@@ -66,8 +66,10 @@ export async function detectKind(root: string): Promise<FolderDatasetKind | unde
 
 async function splitsOf(root: string, kind: FolderDatasetKind): Promise<string[]> {
   const names = await fs.readdir(root, { withFileTypes: true });
+  // Custom split lists are plain <split>.txt files beside caption files of any name: only train and
+  // test are assumed (others by --split).
   const found = kind === 'custom'
-    ? names.filter((d) => d.isFile() && /^[\w-]+\.txt$/.test(d.name) && d.name !== 'example_filenames.txt').map((d) => d.name.slice(0, -4))
+    ? names.filter((d) => d.isFile() && (d.name === 'train.txt' || d.name === 'test.txt')).map((d) => d.name.slice(0, -4))
     : (await Promise.all(names.filter((d) => d.isDirectory()).map(async (d) => ((await fileExists(path.join(root, d.name, 'filenames.pickle'))) ? d.name : undefined)))).filter((x): x is string => !!x);
   const order = (s: string) => (s === 'train' ? 0 : s === 'test' ? 1 : 2);
   return found.sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1));

@@ -56,7 +56,7 @@ export function register(program: Command): void {
     .description('open a dataset folder (CUB, COCO or custom) and read every split list, caption file and image header; report every problem (exit 0 none, 1 problems)')
     .argument('<dir>', 'dataset folder')
     .option('--kind <kind>', 'cub | coco | custom (default: detected from the folder)')
-    .option('--split <name>', 'split to check, repeatable (default: every split list found)', collect, [])
+    .option('--split <name>', 'split to check, repeatable (default: train and test, and for CUB/COCO any other <split>/filenames.pickle)', collect, [])
     .option('--caps-per-image <n>', 'captions per image (default: CUB 10, COCO 5, custom 1)')
     .option('--follow-symlinks', 'follow symbolic links that lead out of the dataset folder')
     .option('--max-pixels <n>', 'largest image, width × height (default 50000000)')
