@@ -203,7 +203,7 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout, opts:
     const fromPickle = vocabSource === 'captions.pickle' && isAttnGanSplit;
     const file = fromPickle ? picklePath : layout.textPath(keys[i]!);
     skipOr(
-      new AttncError('ATTNC_DATA_CAPTIONS', `${file}: ${fromPickle ? `the captions of ${keys[i]}` : 'every caption'} ${fromPickle ? 'are' : 'is'} empty after dropping words not in ${vocabFile}`, {
+      new AttncError('ATTNC_DATA_CAPTIONS', fromPickle ? `${file}: every caption of ${keys[i]} is empty` : `${file}: every caption is empty after dropping words not in ${vocabFile}`, {
         path: file,
         hint: 'an image needs at least one caption with a known word; fix the captions or the vocabulary, or use onBadFile: "skip"',
       }),

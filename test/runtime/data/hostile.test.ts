@@ -9,7 +9,7 @@ import { splitClassId } from '../../../runtime/data/custom.js';
 import { DecodePool } from '../../../runtime/data/decode-pool.js';
 import { readExampleCaptions } from '../../../runtime/data/examples.js';
 import { decodeImage, encodePng } from '../../../runtime/data/images.js';
-import { writeFilenamesPickle } from '../../../runtime/data/metadata.js';
+import { writeCaptionsPickle, writeFilenamesPickle } from '../../../runtime/data/metadata.js';
 import { Vocabulary } from '../../../runtime/data/vocab.js';
 import { AttncError } from '../../../runtime/util/errors.js';
 import { jpegDeclaring, jpegTruncatedScan, jpegWithoutScan, pngDeclaring, smallJpeg } from './hostile-files.js';
@@ -355,6 +355,24 @@ describe('empty captions never reach a batch', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
     expect((await ds.getSample(0, () => 0)).captions).toEqual([[1, 3, 2]]);
+  });
+
+  it('captions.pickle: empty id lists are never drawn; an image with only empty ones is a bad file', async () => {
+    const vocab = Vocabulary.build([['a', 'red', 'bird']]);
+    const ok = [[1, 3, 2], [2]];
+    const pickle = path.join(root, 'captions.pickle');
+    // 4 train images × 3 captions: image 1 has one empty caption, image 2 only empty ones.
+    const train = [ok[0]!, ok[1]!, [1], [], [2], [3], [], [], [], [1], [2], [3]];
+    await writeFile(pickle, writeCaptionsPickle({ train, test: [[1], [2], [3]], vocab }));
+    expect((await rejection(openDataset(cub(root)))).message).toBe(`${pickle}: every caption of ${imgs[2]!.key} is empty`);
+    const ds = await openDataset(cub(root, { onBadFile: 'skip' }));
+    expect([ds.size, ds.skipped, ds.emptyCaptions]).toEqual([3, 1, 4]);
+    expect((await ds.getSample(1, () => 0)).captions).toEqual([[2], [3]]);
+    for (const b of await drain(ds.batches({ batchSize: 3, seed: 5 }))) {
+      expect(Math.min(...b.lengths)).toBeGreaterThan(0);
+      b.keys.forEach((k, r) => k === imgs[1]!.key && expect([1, 2]).toContain(b.captionIndex[r]));
+      disposeBatch(b);
+    }
   });
 
   it('gen_example: a line without a known word is left out and reported, never a zero-length row', async () => {
