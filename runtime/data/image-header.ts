@@ -110,8 +110,14 @@ function jpegHeader(b: Uint8Array, file: string): ImageHeader {
       scans++;
       // Entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a restart marker.
       let p = end;
-      while (p + 1 < b.length && !(b[p] === 0xff && b[p + 1] !== 0x00 && !(b[p + 1]! >= 0xd0 && b[p + 1]! <= 0xd7))) p++;
-      if (p + 1 >= b.length) throw imageError(file, 'JPEG is truncated (no end-of-image marker)');
+      for (;;) {
+        p = b.indexOf(0xff, p); // native scan: this is most of a JPEG's bytes
+        if (p < 0 || p + 1 >= b.length) throw imageError(file, 'JPEG is truncated (no end-of-image marker)');
+        const next = b[p + 1]!;
+        if (next !== 0x00 && !(next >= 0xd0 && next <= 0xd7)) break;
+        p += 2;
+      }
+      if (p === end) throw imageError(file, `corrupt JPEG (scan at byte ${pos} has no image data)`);
       if (p === end) throw imageError(file, `corrupt JPEG (scan at byte ${pos} has no image data)`);
       pos = p;
       continue;

@@ -12,7 +12,7 @@ import { decodeImage, encodePng } from '../../../runtime/data/images.js';
 import { writeCaptionsPickle, writeFilenamesPickle } from '../../../runtime/data/metadata.js';
 import { Vocabulary } from '../../../runtime/data/vocab.js';
 import { AttncError } from '../../../runtime/util/errors.js';
-import { jpegDeclaring, jpegTruncatedScan, jpegWithoutScan, pngDeclaring, smallJpeg } from './hostile-files.js';
+import { jpegDeclaring, jpegSegments, jpegTruncatedScan, jpegWithoutScan, pngDeclaring, smallJpeg } from './hostile-files.js';
 import { gradientImage, makeImages, tmpDir, writeCocoFixture, writeCubFixture, writeCustomFixture, writeFile } from './make-fixtures.js';
 
 // One test per failure of issue 14 (hostile dataset files), each reproducing it.
@@ -272,6 +272,10 @@ describe('corrupt images are never decoded as grey', () => {
   it('a JPEG with valid headers and no scan data, a scan cut short, a truncated PNG: errors naming the file', () => {
     expect(caught(() => decodeImage(jpegWithoutScan(), 'noscan.jpg')).message).toBe('noscan.jpg: corrupt JPEG (no image data: the file has headers but no scan)');
     expect(caught(() => decodeImage(jpegTruncatedScan(), 'cut.jpg')).message).toMatch(/^cut\.jpg: corrupt JPEG \(/);
+    const jpg = smallJpeg();
+    const [, sos, len] = jpegSegments(jpg).find(([m]) => m === 0xda)!;
+    const emptyScan = Uint8Array.from([...jpg.subarray(0, sos + 2 + len), 0xff, 0xd9]);
+    expect(caught(() => decodeImage(emptyScan, 'empty.jpg')).message).toBe(`empty.jpg: corrupt JPEG (scan at byte ${sos} has no image data)`);
     expect(caught(() => decodeImage(smallJpeg().subarray(0, 400), 'cut2.jpg')).message).toMatch(/^cut2\.jpg: JPEG is truncated/);
     const png = encodePng(gradientImage(40, 30));
     for (const cut of [20, 33, 60, png.length - 13, png.length - 1]) {
