@@ -57,6 +57,8 @@ export interface RunOptions {
   dataRoot?: string;
   /** Image decode worker threads (default 0). */
   workers?: number;
+  /** Batches loaded ahead of the step (default 2). */
+  prefetch?: number;
   /** Checkpoints kept per phase besides `best` (default 3). */
   keep?: number;
   /** Text written as `resolved.yaml` (the CLI passes the resolved spec with origins). */
@@ -66,6 +68,8 @@ export interface RunOptions {
   stop?: { requested: NodeJS.Signals | null };
   /** Captions rendered in the sample grids (default: the first captions of the test split). */
   sampleRows?: number;
+  /** Called after every step (tests watch tensor counts and memory with it). */
+  onStep?: (phase: PhaseName, step: number) => void;
 }
 
 export interface RunResult {
@@ -431,7 +435,7 @@ export class Runner {
         let batch = startBatch;
         let latest: Record<string, number> | null = null;
         let waitStart = performance.now();
-        for await (const b of this.train.batches({ batchSize: p.batchSize, seed: epochSeed(seed, epoch), startBatch, workers: this.o.workers ?? 0 })) {
+        for await (const b of this.train.batches({ batchSize: p.batchSize, seed: epochSeed(seed, epoch), startBatch, workers: this.o.workers ?? 0, prefetch: this.o.prefetch ?? 2 })) {
           const t0 = performance.now();
           this.window.stallMs += t0 - waitStart;
           try {
@@ -445,6 +449,7 @@ export class Runner {
           this.stepsThisRun++;
           this.countStep(p.batchSize, (performance.now() - t0) / 1000);
           if (step % p.logEvery === 0) latest = this.flushLosses('damsm', lr);
+          this.o.onStep?.('damsm', step);
           this.status('damsm', epoch, p.epochs, step, total, latest, this.rate);
           const stop = this.shouldStop();
           if (stop) {
@@ -570,7 +575,7 @@ export class Runner {
         let batch = startBatch;
         let latest: Record<string, number> | null = null;
         let waitStart = performance.now();
-        for await (const b of this.train.batches({ batchSize: p.batchSize, seed: epochSeed(seed, epoch), startBatch, workers: this.o.workers ?? 0 })) {
+        for await (const b of this.train.batches({ batchSize: p.batchSize, seed: epochSeed(seed, epoch), startBatch, workers: this.o.workers ?? 0, prefetch: this.o.prefetch ?? 2 })) {
           const t0 = performance.now();
           this.window.stallMs += t0 - waitStart;
           try {
@@ -586,6 +591,7 @@ export class Runner {
           this.stepsThisRun++;
           this.countStep(p.batchSize, (performance.now() - t0) / 1000);
           if (step % p.logEvery === 0) latest = this.flushLosses('gan', lr);
+          this.o.onStep?.('gan', step);
           if (step % p.sampleEvery === 0) {
             this.flushLosses('gan', lr);
             this.writeSamples(step, ema);
