@@ -7,7 +7,7 @@ import { layoutFor } from './layouts.js';
 import { imageLimits, inspectImage } from './image-header.js';
 import type { ImageLimits } from './image-header.js';
 import { bboxCropBox, decodeImage } from './images.js';
-import { buildIndex } from './layout.js';
+import { buildIndex, mapLimit } from './layout.js';
 import { readExampleCaptions } from './examples.js';
 import { fileExists, readBoundedFile } from './read-file.js';
 
@@ -76,13 +76,6 @@ async function splitsOf(root: string, kind: FolderDatasetKind): Promise<string[]
 }
 
 const problemOf = (e: AttncError): DataProblem => ({ code: e.code, message: e.message, ...(e.path ? { path: e.path } : {}), ...(e.hint ? { hint: e.hint } : {}) });
-
-async function mapLimit<T>(xs: readonly T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, async () => {
-    while (next < xs.length) await fn(xs[next++]!);
-  }));
-}
 
 /**
  * Open a dataset folder the way training does and read every split list, caption file and image

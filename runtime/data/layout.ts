@@ -50,7 +50,8 @@ export interface DatasetIndex {
 
 const TEXT_CONCURRENCY = 64;
 
-async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
+/** `fn` over `xs` with at most `limit` calls in flight; results in input order. */
+export async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(xs.length);
   let next = 0;
   const worker = async () => {
