@@ -61,6 +61,8 @@ export async function readBoundedFile(file: string, opts: ReadOptions): Promise<
   }
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Byte offset of the first byte that is not part of well-formed UTF-8 (overlongs, surrogates and > U+10FFFF included), or -1. */
 export function invalidUtf8Offset(b: Uint8Array): number {
   let i = 0;
@@ -89,19 +91,21 @@ export function invalidUtf8Offset(b: Uint8Array): number {
  * Anything else is an `AttncError` with `code` naming the file and the byte offset.
  */
 export function decodeText(bytes: Uint8Array, file: string, code: string, what: string): string {
-  const bad = invalidUtf8Offset(bytes);
-  if (bad >= 0) {
-    throw new AttncError(code, `${file}: ${what} is not valid UTF-8 (byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at byte ${bad})`, {
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(bytes); // native and fast; drops a leading BOM
+  } catch {
+    const bad = invalidUtf8Offset(bytes);
+    const where = bad >= 0 ? ` (byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at byte ${bad})` : '';
+    throw new AttncError(code, `${file}: ${what} is not valid UTF-8${where}`, {
       path: file,
       hint: 'save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)',
     });
   }
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) {
-    throw new AttncError(code, `${file}: ${what} contains a NUL byte at byte ${nul}`, { path: file, hint: 'a text file was expected; is this a binary file?' });
+  if (text.includes('\0')) {
+    throw new AttncError(code, `${file}: ${what} contains a NUL byte at byte ${bytes.indexOf(0)}`, { path: file, hint: 'a text file was expected; is this a binary file?' });
   }
-  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start).toString('utf8');
+  return text;
 }
 
 /** A text file read under the shared rule (size bound, UTF-8, no NUL). */
