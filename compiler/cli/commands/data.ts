@@ -135,6 +135,7 @@ export async function runDataCheck(dir: string, opts: DataCheckCliOptions): Prom
     }
     const maxProblems = intOption('--max-problems', opts.maxProblems ?? '50', 0, 1_000_000);
     const { checkDataset } = await import('../../../runtime/data/check.js');
+    const tty = format === 'text' && !!process.stderr.isTTY;
     const report = await checkDataset(dir, {
       ...(opts.kind ? { kind: opts.kind as 'cub' | 'coco' | 'custom' } : {}),
       ...(opts.split?.length ? { splits: opts.split } : {}),
@@ -145,7 +146,9 @@ export async function runDataCheck(dir: string, opts: DataCheckCliOptions): Prom
         ...(opts.maxSide !== undefined ? { maxSide: intOption('--max-side', opts.maxSide, 1, 1_000_000) } : {}),
       },
       decode: !!opts.decode,
+      ...(tty ? { onProgress: (done: number, total: number) => { if (done % 100 === 0 || done === total) process.stderr.write(`\r  checking images ${done}/${total}   `); } } : {}),
     });
+    if (tty) process.stderr.write('\r' + ' '.repeat(40) + '\r');
     if (format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else process.stdout.write(renderDataCheck(report, maxProblems, opts.color ?? (!!process.stdout.isTTY && !process.env.NO_COLOR)));
     return report.problems.length ? 1 : 0;
