@@ -196,12 +196,12 @@ function describe(
     total += n * 4;
     if (total > maxBytes) throw pthError(file, `the tensors need more than ${maxBytes} bytes`, 'raise the limit only for a file you trust');
     const load = data.get(root.key)!;
-    return { name, shape: [...t.shape], dtype: t.storage.type.dtype, read: () => gather(load(), t.storage.type.dtype, base + t.offset, t.shape, t.stride, n) };
+    return { name, shape: [...t.shape], dtype: t.storage.type.dtype, read: () => gather(load(), t.storage.type.dtype, base + t.offset, t.shape, t.stride, n, file, name) };
   });
 }
 
 /** Copy (or view) a strided window of a little-endian storage into a contiguous array. */
-function gather(bytes: Uint8Array, dtype: StorageDtype, offset: number, shape: number[], stride: number[], n: number): PthTensorData {
+function gather(bytes: Uint8Array, dtype: StorageDtype, offset: number, shape: number[], stride: number[], n: number, file: string, name: string): PthTensorData {
   const isFloat = dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16' || dtype === 'float64';
   const contiguous = isContiguous(shape, stride);
   if (dtype === 'float32' && contiguous && (bytes.byteOffset + offset * 4) % 4 === 0) {
@@ -209,7 +209,7 @@ function gather(bytes: Uint8Array, dtype: StorageDtype, offset: number, shape: n
   }
   const out = isFloat ? new Float32Array(n) : new Int32Array(n);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const read = reader(v, dtype);
+  const read = reader(v, dtype, file, name);
   if (contiguous) {
     for (let i = 0; i < n; i++) out[i] = read(offset + i);
     return out;
@@ -238,7 +238,7 @@ function isContiguous(shape: number[], stride: number[]): boolean {
   return true;
 }
 
-function reader(v: DataView, dtype: StorageDtype): (i: number) => number {
+function reader(v: DataView, dtype: StorageDtype, file: string, name: string): (i: number) => number {
   switch (dtype) {
     case 'float32': return (i) => v.getFloat32(i * 4, true);
     case 'float64': return (i) => v.getFloat64(i * 8, true);
@@ -249,7 +249,9 @@ function reader(v: DataView, dtype: StorageDtype): (i: number) => number {
     }
     case 'int64': return (i) => {
       const x = v.getBigInt64(i * 8, true);
-      if (x > 2147483647n || x < -2147483648n) throw new AttncError('ATTNC_PTH', `int64 value ${x} does not fit in int32`);
+      if (x > 2147483647n || x < -2147483648n) {
+        throw pthError(file, `tensor ${name}: int64 value ${x} does not fit in int32`, 'AttnGAN state_dicts hold integers only in num_batches_tracked');
+      }
       return Number(x);
     };
     case 'int32': return (i) => v.getInt32(i * 4, true);

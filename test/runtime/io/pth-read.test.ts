@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { writePickle } from '../../../runtime/data/pickle.js';
 import { readPth, readPthFile } from '../../../runtime/io/pth.js';
+import { writePth } from '../../../runtime/io/pth-write.js';
+import { AttncError } from '../../../runtime/util/errors.js';
 import { fixture } from './parity-helpers.js';
 
 // What a state_dict file can hold besides plain float32 tensors: other storage types and views
@@ -84,5 +86,19 @@ describe('a PyTorch 0.3 / Python 2 legacy file', () => {
       ['fc.weight', [2, 3], [1, 2, 3, 4, 5, 6]],
       ['fc.bias', [2], [20, 40]],
     ]);
+  });
+});
+
+describe('integer tensors', () => {
+  it('an int64 value beyond int32 is refused naming the file and the tensor (found by the fuzzer)', () => {
+    const bytes = writePth([{ name: 'bn.num_batches_tracked', shape: [], data: BigInt64Array.from([2n ** 33n]) }]);
+    try {
+      readPth(bytes, 'big.pth');
+      throw new Error('expected a refusal');
+    } catch (e) {
+      expect(e).toBeInstanceOf(AttncError);
+      expect((e as AttncError).path).toBe('big.pth');
+      expect((e as AttncError).message).toBe('big.pth: tensor bn.num_batches_tracked: int64 value 8589934592 does not fit in int32');
+    }
   });
 });
