@@ -11,4 +11,6 @@ export const commands: Array<() => Promise<{ register(program: Command): void }>
   () => import('./train.js'),
   () => import('./sample.js'),
   () => import('./eval.js'),
+  () => import('./import.js'),
+  () => import('./export.js'),
 ];
