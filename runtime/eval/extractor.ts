@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { InceptionV3Trunk } from '../encoders/inception.js';
+import { openPthFile } from '../io/pth.js';
+import { loadPth } from '../io/pth-load.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { Linear } from '../nn/layers.js';
 import { importState, type TorchState } from '../nn/state.js';
@@ -54,36 +56,45 @@ class InceptionClassifier extends InceptionV3Trunk {
 
 /**
  * Inception-v3 from a weights file with torchvision's names (`Conv2d_1a_3x3.conv.weight`, …,
- * `fc.weight`, `fc.bias`; the AuxLogits branch is ignored). Accepts safetensors; nothing is
- * downloaded. Images are resized bilinearly to 299 and fed in [−1, 1], as pytorch-fid does.
+ * `fc.weight`, `fc.bias`; the AuxLogits branch is ignored): torchvision's own `.pth` (read by
+ * runtime/io/pth.ts, nothing executed) or a `.safetensors` copy. Nothing is downloaded. Images are
+ * resized bilinearly to 299 and fed in [−1, 1], as pytorch-fid does.
  */
 export function inceptionExtractor(file: string): FeatureExtractor {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: Inception-v3 weights not found or unreadable`, { path: file, cause: e });
-  }
-  if (!file.endsWith('.safetensors')) {
-    throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: expected a .safetensors file of torchvision's inception_v3 state dict`, {
-      path: file,
-      hint: 'convert a .pth once: python3 -c "import torch,safetensors.torch as s; s.save_file(torch.load(\'inception.pth\'), \'inception.safetensors\')"',
-    });
-  }
-  const st = decodeSafetensors(bytes, file);
-  const state: TorchState = new Map();
-  for (const [name, t] of st.tensors) {
-    if (name.startsWith('AuxLogits.')) continue;
-    state.set(name, { shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) });
-  }
-  const classes = state.get('fc.weight')?.shape[0];
-  if (classes === undefined) throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: no fc.weight — not an Inception-v3 classifier state dict`, { path: file });
-  const net = new InceptionClassifier(classes);
-  try {
-    importState(net, state, { source: file });
-  } catch (e) {
-    net.dispose();
-    throw e;
+  if (!fs.existsSync(file)) throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: Inception-v3 weights not found`, { path: file });
+  let net: InceptionClassifier;
+  let classes: number;
+  if (/\.(pth|pt)$/i.test(file)) {
+    const archive = openPthFile(file);
+    const fc = archive.entries.find((e) => e.name.replace(/^module\./, '') === 'fc.weight');
+    if (!fc) throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: no fc.weight — not an Inception-v3 classifier state dict`, { path: file });
+    classes = fc.shape[0]!;
+    net = new InceptionClassifier(classes);
+    try {
+      loadPth(net, archive, { dropUnexpected: /^AuxLogits\./ });
+    } catch (e) {
+      net.dispose();
+      throw e;
+    }
+  } else if (file.endsWith('.safetensors')) {
+    const st = decodeSafetensors(fs.readFileSync(file), file);
+    const state: TorchState = new Map();
+    for (const [name, t] of st.tensors) {
+      if (name.startsWith('AuxLogits.')) continue;
+      state.set(name, { shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) });
+    }
+    const c = state.get('fc.weight')?.shape[0];
+    if (c === undefined) throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: no fc.weight — not an Inception-v3 classifier state dict`, { path: file });
+    classes = c;
+    net = new InceptionClassifier(classes);
+    try {
+      importState(net, state, { source: file });
+    } catch (e) {
+      net.dispose();
+      throw e;
+    }
+  } else {
+    throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: expected torchvision's inception_v3 state dict as .pth or .safetensors`, { path: file });
   }
   return {
     name: 'inception-v3',

@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .option('--batch-size <b>', "images per forward pass (default: the spec's evaluation batch size)")
     .option('--seed <int>', 'seed of the caption set and the noise', '0')
     .option('--eval-encoders <checkpoint>', "DAMSM encoders for R-precision from another checkpoint (default: the model's own)")
-    .option('--inception-weights <file>', 'Inception-v3 weights (torchvision names, .safetensors) for FID/IS; without it synthetic birds use the attribute classifier')
+    .option('--inception-weights <file>', 'Inception-v3 weights (torchvision\'s inception_v3 state dict, .pth or .safetensors) for FID/IS; without it synthetic birds use the attribute classifier')
     .option('--shard <k/n>', 'evaluate only samples g with g mod n = k (0-based) and write partial results')
     .option('--merge <dirs...>', 'merge the partial results of shard folders into one report')
     .option('--out <dir>', 'output folder (default <run>/eval or <run>/eval-heldout (-<checkpoint> for one checkpoint), eval/<spec name>, or the shards\' parent folder with --merge)')
@@ -98,7 +98,7 @@ export function register(program: Command): void {
         let classifier;
         if (needsClassifier) {
           if (dataset.kind !== 'synthbirds') {
-            throw new AttncError('ATTNC_EVAL_METRIC', `${metrics.includes('attributes') ? 'attribute accuracy' : 'FID/IS without Inception weights'} needs the synthetic birds`, { hint: 'give --inception-weights <inception_v3.safetensors>, or leave fid,is,attributes out of --metrics' });
+            throw new AttncError('ATTNC_EVAL_METRIC', `${metrics.includes('attributes') ? 'attribute accuracy' : 'FID/IS without Inception weights'} needs the synthetic birds`, { hint: 'give --inception-weights <inception_v3_google.pth>, or leave fid,is,attributes out of --metrics' });
           }
           const { AttributeClassifier } = await import('../../../runtime/eval/attribute-classifier.js');
           log('attribute classifier: loading from the cache or training it once on real train-split images…');
