@@ -16,7 +16,7 @@ import { initBackend, parseBackendChoice } from '../runtime/backend/index.js';
 import { upsampleOptions } from '../runtime/blocks/upsample.js';
 import { DNet } from '../runtime/discriminators/d-net.js';
 import { nnOptions } from '../runtime/nn/layers.js';
-import { Rng } from '../runtime/nn/rng.js';
+import { Rng } from '../runtime/util/rng.js';
 import { buildHandGenerator } from '../test/runtime/fixtures/hand-generator.js';
 
 interface Args {

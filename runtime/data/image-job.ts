@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import { AttncError } from '../util/errors.js';
 import { bboxCrop, decodeImage, pyramid, toSignedUnit, transformImage } from './images.js';
 import type { Augment, BBox, RgbImage, TransformInfo } from './images.js';
-import { mulberry32 } from './rng.js';
+import { Rng } from '../util/rng.js';
 import type { BirdAttributes } from './synthbirds/attributes.js';
 import { renderBird } from './synthbirds/render.js';
 
@@ -67,7 +67,7 @@ async function loadSource(src: ImageSource): Promise<RgbImage> {
 export async function prepareImage(job: ImageJob): Promise<PreparedImage> {
   const img = await loadSource(job);
   const imsize = job.imageSizes[job.imageSizes.length - 1]!;
-  const { image, info } = transformImage(img, imsize, job.augment, mulberry32(job.seed), job.resizeRatio);
+  const { image, info } = transformImage(img, imsize, job.augment, Rng.stream(job.seed), job.resizeRatio);
   return { image, info };
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initLikeAttnGAN } from '../../../runtime/nn/init.js';
 import { Module } from '../../../runtime/nn/module.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 import { buildHandGenerator, type HandGeneratorConfig } from '../fixtures/hand-generator.js';
 import { expectAllGradsNonZero, randn, torchShape } from './util.js';
 
