@@ -1,12 +1,12 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { AttncError } from '../util/errors.js';
+import { AttncError, type ErrorCode } from '../util/errors.js';
 import { readPickle, writePickle } from './pickle.js';
 import type { PickleValue } from './pickle.js';
 import { Vocabulary } from './vocab.js';
 
 /** Read a whole file; a missing or unreadable file is an `AttncError` naming it. */
-export async function readFileOrFail(file: string, code: string, what: string, hint?: string): Promise<Uint8Array> {
+export async function readFileOrFail(file: string, code: ErrorCode, what: string, hint?: string): Promise<Uint8Array> {
   try {
     return await fs.readFile(file);
   } catch (e) {
