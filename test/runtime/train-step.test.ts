@@ -5,8 +5,8 @@ import { CnnImageEncoder } from '../../runtime/encoders/image.js';
 import { wordsLoss, sentLoss, wordMask } from '../../runtime/losses/damsm.js';
 import { discriminatorLoss, generatorAdvLoss, mismatchedPairs } from '../../runtime/losses/gan.js';
 import { klLoss } from '../../runtime/losses/kl.js';
-import { DNet } from '../../runtime/discriminators/index.js';
-import { buildHandGenerator } from './fixtures/hand-generator.js';
+import { DNet } from '../fixtures/oracles/d-net.js';
+import { buildHandGenerator } from '../fixtures/oracles/hand-generator.js';
 import type { Module } from '../../runtime/nn/module.js';
 
 // Tiny configs: every trainable variable must get a finite, non-zero gradient from one step, frozen

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelGraph, NetworkId } from '../../../compiler/lower/graph.js';
-import { DNet } from '../../../runtime/discriminators/index.js';
+import { DNet } from '../../fixtures/oracles/d-net.js';
 import { CnnImageEncoder, InceptionImageEncoder } from '../../../runtime/encoders/image.js';
 import { TextEncoder } from '../../../runtime/encoders/text.js';
 import { Module } from '../../../runtime/nn/index.js';
-import { buildHandGenerator } from '../../runtime/fixtures/hand-generator.js';
+import { buildHandGenerator } from '../../fixtures/oracles/hand-generator.js';
 import { graphOf, SHIPPED } from './helpers.js';
 
 const net = (g: ModelGraph, id: NetworkId) => g.networks.find((n) => n.id === id)!;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { DNet } from '../../../runtime/discriminators/d-net.js';
+import { DNet } from '../../fixtures/oracles/d-net.js';
 import { initLikeAttnGAN } from '../../../runtime/nn/init.js';
 import { Module } from '../../../runtime/nn/module.js';
 import { Rng } from '../../../runtime/util/rng.js';
