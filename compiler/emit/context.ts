@@ -1,6 +1,6 @@
 /** What every emitter receives, and the small helpers they share. */
 import type { JSDocStructure, OptionalKind, WriterFunction } from 'ts-morph';
-import type { ModelGraph, ModuleNode, Network, NetworkId, Origin, Shape } from '../lower/graph.js';
+import type { Dim, ModelGraph, ModuleNode, Network, NetworkId, Origin, Shape } from '../lower/graph.js';
 import { ImportTable } from './imports.js';
 
 export interface EmitContext {
@@ -51,6 +51,12 @@ export function moduleNode(net: Network, id: string): ModuleNode {
   const m = net.modules.find((x) => x.id === id);
   if (!m) throw new Error(`compiler bug: no module ${id} in ${net.id}`);
   return m;
+}
+
+/** A dimension lowering made concrete (image sizes, channels); a symbol here is a compiler bug. */
+export function concrete(d: Dim | undefined): number {
+  if (typeof d !== 'number') throw new Error(`compiler bug: expected a concrete dimension, got ${String(d)}`);
+  return d;
 }
 
 /** `7,084,592` */

@@ -30,6 +30,13 @@ export function createDamsmOptimizer(epoch: number = 0): tf.Optimizer {
   return adam({ lr: damsmLearningRate(epoch), beta1: 0.5, beta2: 0.999, epsilon: 1e-8 });
 }
 
+/**
+ * True: the trainer calls `createDamsmOptimizer(epoch)` at the start of every epoch (fresh Adam moments), as the original.
+ *
+ * @generated from spec/tiny.yaml:47 (/train/damsm)
+ */
+export const DAMSM_OPTIMIZER_RESETS_EACH_EPOCH = true;
+
 export type DamsmBatch = {
   /** Real images [B, 64, 64, 3] in [−1, 1] (resized by the encoder when another size). */
   images: tf.Tensor4D;

@@ -3,7 +3,7 @@
  * conditioning augmentation, the stages and the image heads under the original state_dict names.
  */
 import { StructureKind, type ClassDeclarationStructure, type PropertyDeclarationStructure } from 'ts-morph';
-import type { ModuleNode, TensorNode } from '../../lower/graph.js';
+import { isKind, moduleOf, modulesOf, type ModuleNode, type ModuleOf, type TensorNode } from '../../lower/graph.js';
 import { count, doc, fileScope, lines, lit, network, sh, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
@@ -33,11 +33,11 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   const Module = nn('Module');
   const body: Statement[] = [];
 
-  const stages = net.modules.filter((m) => m.kind === 'init_stage' || m.kind === 'attention_stage');
-  for (const m of stages) body.push(m.kind === 'init_stage' ? initStageClass(m) : attentionStageClass(m));
+  const stages = net.modules.filter((m): m is ModuleOf<'init_stage' | 'attention_stage'> => m.kind === 'init_stage' || m.kind === 'attention_stage');
+  for (const m of stages) body.push(isKind(m, 'init_stage') ? initStageClass(m) : attentionStageClass(m));
 
-  function initStageClass(m: ModuleNode): ClassDeclarationStructure {
-    const c = m.config as { channels: number; zDim: number; cDim: number; upBlocks: number; size: number };
+  function initStageClass(m: ModuleOf<'init_stage'>): ClassDeclarationStructure {
+    const c = m.config;
     const features = c.channels * 16 * 2;
     const props: PropertyDeclarationStructure[] = [
       prop('linear', `new ${nn('Linear')}({ inFeatures: ${c.cDim + c.zDim}, outFeatures: ${features}, bias: false })`, `[c, z] ${sh(['B', c.cDim + c.zDim])} → ${sh(['B', features])}`),
@@ -84,8 +84,8 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
     };
   }
 
-  function attentionStageClass(m: ModuleNode): ClassDeclarationStructure {
-    const c = m.config as { channels: number; wordDim: number; residualBlocks: number; maskMode: string; size: number };
+  function attentionStageClass(m: ModuleOf<'attention_stage'>): ClassDeclarationStructure {
+    const c = m.config;
     const inSize = c.size / 2;
     const cat = sh(['B', inSize, inSize, 2 * c.channels]);
     const props: PropertyDeclarationStructure[] = [
@@ -138,9 +138,9 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   }
 
   // ── Generator ──
-  const ca = net.modules.find((m) => m.kind === 'cond_augment')!;
-  const heads = net.modules.filter((m) => m.kind === 'image_head');
-  const caCfg = ca.config as { textDim: number; cDim: number };
+  const ca = moduleOf(net, 'ca_net', 'cond_augment');
+  const heads = modulesOf(net, 'image_head');
+  const caCfg = ca.config;
   const props: PropertyDeclarationStructure[] = [
     prop('ca_net', `this.addModule('ca_net', new ${blocks('CondAugment')}({ textDim: ${caCfg.textDim}, cDim: ${caCfg.cDim} }))`, `sentence ${sh(ca.inputs[0]!.shape)} → c ${sh(out(ca).shape)}`),
   ];
@@ -148,8 +148,8 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   for (const m of net.modules) {
     if (m.kind === 'init_stage' || m.kind === 'attention_stage') {
       props.push(prop(m.id, `this.addModule('${m.id}', new ${stageClassName(m)}())`, sh(out(m).shape)));
-    } else if (m.kind === 'image_head') {
-      props.push(prop(m.id, `this.addModule('${m.id}', new ${blocks('ImageHead')}({ channels: ${(m.config as { channels: number }).channels} }))`, sh(out(m).shape)));
+    } else if (isKind(m, 'image_head')) {
+      props.push(prop(m.id, `this.addModule('${m.id}', new ${blocks('ImageHead')}({ channels: ${m.config.channels} }))`, sh(out(m).shape)));
     }
   }
   const imagesType = `[${heads.map(() => `${tf}.Tensor4D`).join(', ')}]`;

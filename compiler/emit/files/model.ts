@@ -1,5 +1,5 @@
 /** sample.ts and index.ts: sampling from captions, and `createModel` building every network. */
-import { StructureKind } from 'ts-morph';
+import { StructureKind, VariableDeclarationKind } from 'ts-morph';
 import { count, discriminators, doc, fileScope, lines, network, sh, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
@@ -57,7 +57,7 @@ export function emitIndex(ctx: EmitContext): Statement[] {
   const gen = network(ctx, 'generator');
   const Rng = imports.runtime('nn/index.js', 'Rng');
   const initLikeAttnGAN = imports.runtime('nn/index.js', 'initLikeAttnGAN');
-  const TextEncoder = imports.runtimeType('encoders/text.js', 'TextEncoder');
+  const RnnTextEncoder = imports.runtimeType('encoders/text.js', 'RnnTextEncoder');
   const createTextEncoder = imports.local('text-encoder.js', 'createTextEncoder');
   const createImageEncoder = imports.local('image-encoder.js', 'createImageEncoder');
   const inception = image.modules.some((m) => m.kind === 'inception_v3');
@@ -81,7 +81,7 @@ export function emitIndex(ctx: EmitContext): Statement[] {
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
-      declarationKind: 'const' as never,
+      declarationKind: VariableDeclarationKind.Const,
       docs: [doc(`The spec this model was generated from.`, { file: g.specFile, line: 1, pointer: '' })],
       declarations: [{ name: 'SPEC', initializer: `{ name: '${g.name}', file: '${g.specFile}', sha256: '${g.specHash}' } as const` }],
     },
@@ -91,7 +91,7 @@ export function emitIndex(ctx: EmitContext): Statement[] {
       ...counts,
       '} as const;',
     ),
-    typeAlias('Model', 'Every network of the model.', [ `textEncoder: ${TextEncoder};`, `imageEncoder: ${ImageEncoderType};`, `generator: ${Generator};`, `discriminators: ${Discriminators};`]),
+    typeAlias('Model', 'Every network of the model.', [ `textEncoder: ${RnnTextEncoder};`, `imageEncoder: ${ImageEncoderType};`, `generator: ${Generator};`, `discriminators: ${Discriminators};`]),
     typeAlias('ModelOptions', undefined, [...vocabParam, '/** Seed of every initial weight (default 0): the same seed gives the same weights on every backend. */', 'seed?: number;']),
     {
       kind: StructureKind.Function,

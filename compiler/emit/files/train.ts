@@ -1,7 +1,7 @@
 /** train-damsm.ts and train-gan.ts: one optimisation step per phase, with the spec's optimizers. */
-import { StructureKind } from 'ts-morph';
-import type { OptimizerNode, Phase } from '../../lower/graph.js';
-import { discriminators, doc, fileScope, lines, network, sh, type EmitContext, typeAlias } from '../context.js';
+import { StructureKind, VariableDeclarationKind } from 'ts-morph';
+import { moduleOf, type OptimizerNode, type Phase } from '../../lower/graph.js';
+import { concrete, discriminators, doc, fileScope, lines, network, sh, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 import { imageIndex, lossTerms } from './losses.js';
 
@@ -16,7 +16,8 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
   const tf = imports.tf();
   const p = phase(ctx, 'damsm');
   const { damsm } = lossTerms(ctx.graph);
-  const opt = p.optimizers[0]!.optimizer;
+  const encoders = p.optimizers[0]!;
+  const opt = encoders.optimizer;
   const schedule = p.schedule.type === 'exponential' ? p.schedule : null;
   const Model = imports.localType('index.js', 'Model');
   const optimizeStep = imports.runtime('train/index.js', 'optimizeStep');
@@ -47,10 +48,31 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
       kind: StructureKind.Function,
       name: 'createDamsmOptimizer',
       isExported: true,
-      docs: [doc(`Adam(β = (${opt.beta1}, ${opt.beta2})) for epoch \`epoch\`; the original re-creates it every epoch, resetting the moments.`, p.origin)],
+      docs: [
+        doc(
+          encoders.resetEachEpoch
+            ? `Adam(β = (${opt.beta1}, ${opt.beta2})) for epoch \`epoch\`; the original re-creates it every epoch, resetting the moments.`
+            : `Adam(β = (${opt.beta1}, ${opt.beta2})) at the learning rate of epoch \`epoch\`; created once for the phase, its moments kept across epochs.`,
+          p.origin,
+        ),
+      ],
       parameters: [{ name: 'epoch', type: 'number', initializer: '0' }],
       returnType: `${tf}.Optimizer`,
       statements: lines(`return ${adam}({ lr: damsmLearningRate(epoch), beta1: ${opt.beta1}, beta2: ${opt.beta2}, epsilon: ${opt.epsilon} });`),
+    },
+    {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [
+        doc(
+          encoders.resetEachEpoch
+            ? 'True: the trainer calls `createDamsmOptimizer(epoch)` at the start of every epoch (fresh Adam moments), as the original.'
+            : 'False: the trainer creates one optimizer for the phase and only sets its learning rate to `damsmLearningRate(epoch)` each epoch.',
+          p.origin,
+        ),
+      ],
+      declarations: [{ name: 'DAMSM_OPTIMIZER_RESETS_EACH_EPOCH', initializer: String(encoders.resetEachEpoch) }],
     },
     typeAlias('DamsmBatch', undefined, [
         `/** Real images ${sh(img.shape)} in [−1, 1] (resized by the encoder when another size). */`,
@@ -120,9 +142,8 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const discriminatorLoss = imports.local('losses.js', 'discriminatorLoss');
   const generatorLoss = imports.local('losses.js', 'generatorLoss');
   const z = gen.inputs[0]!;
-  const ca = gen.modules.find((m) => m.kind === 'cond_augment')!;
-  const cDim = (ca.config as { cDim: number }).cDim;
-  const zDim = z.shape[1] as number;
+  const cDim = moduleOf(gen, 'ca_net', 'cond_augment').config.cDim;
+  const zDim = concrete(z.shape[1]);
   const clip = p.gradClip ? `{ clip: { maxNorm: ${p.gradClip.maxNorm} } }` : undefined;
   const realTypes = ds.map((d) => `${tf}.Tensor4D`).join(', ');
   const body: Statement[] = [
@@ -191,7 +212,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         'try {',
         '  return [',
         ...ds.map((d, i) => {
-          const idx = imageIndex(gen, d.inputs[0]!.shape[1] as number);
+          const idx = imageIndex(gen, concrete(d.inputs[0]!.shape[1]));
           return `    ${optimizeStep}(optimizers.discriminators[${i}]!, model.discriminators[${i}].trainableParameters(), () => ${discriminatorLoss}(model.discriminators[${i}], batch.images[${i}], fakes[${idx}], captions.sentence)${clip ? `, ${clip}` : ''}),`;
         }),
         '  ];',

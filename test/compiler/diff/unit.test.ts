@@ -19,7 +19,8 @@ const param = (module: string, name: string, shape: number[], trainable = true):
   module,
   phase: trainable ? 'gan' : null,
 });
-const mod = (id: string, params: ParamNode[], config: ModuleNode['config'] = {}, out: number[] = [1]): ModuleNode => ({
+// Hand-made modules carry arbitrary constants: the diff compares any config key by key.
+const mod = (id: string, params: ParamNode[], config: Record<string, number | string> = {}, out: number[] = [1]): ModuleNode => ({
   id,
   kind: 'image_head',
   config,
@@ -28,8 +29,8 @@ const mod = (id: string, params: ParamNode[], config: ModuleNode['config'] = {},
   paramCount: params.reduce((s, p) => s + (p.size ?? 0), 0),
   trainableCount: 0,
   origin,
-});
-function net(id: Network['id'], mods: Array<[string, ParamNode[], ModuleNode['config']?, number[]?]>): Network {
+}) as unknown as ModuleNode;
+function net(id: Network['id'], mods: Array<[string, ParamNode[], Record<string, number | string>?, number[]?]>): Network {
   const modules = mods.map(([m, ps, cfg, out]) => mod(m, ps, cfg, out));
   const params = mods.flatMap(([, ps]) => ps);
   const n = params.reduce((s, p) => s + (p.size ?? 0), 0);
