@@ -4,6 +4,8 @@
  * graphs can be compared key by key.
  */
 
+import type { TrainingPlan } from '../../runtime/train/plan.js';
+
 /** A tensor dimension: a concrete size, or a symbol bound at run time (batch `B`, words `T`, vocabulary `V`). */
 export type Dim = number | 'B' | 'T' | 'V';
 export type Shape = readonly Dim[];
@@ -129,7 +131,7 @@ export interface Phase {
   /** Networks used but not updated. */
   frozen: NetworkId[];
   /** One entry per optimizer: `generator`, `discriminator_64`, … or `encoders` for DAMSM. */
-  optimizers: Array<{ id: string; networks: NetworkId[]; optimizer: OptimizerNode; resetEachEpoch: boolean }>;
+  optimizers: Array<{ id: string; networks: NetworkId[]; optimizer: OptimizerNode }>;
   batchSize: number;
   epochs: number;
   gradClip: { maxNorm: number; params: 'all' | 'text_encoder' } | null;
@@ -180,6 +182,8 @@ export interface ModelGraph {
   networks: Network[];
   phases: Phase[];
   losses: LossNode[];
+  /** Data, cadence, weights files and evaluation: what the generic training runner executes. */
+  plan: TrainingPlan;
 }
 
 export function networkById(g: ModelGraph, id: NetworkId): Network | undefined {

@@ -25,6 +25,7 @@ import type {
   TensorNode,
 } from './graph.js';
 import { specHash } from './hash.js';
+import { lowerPlan } from './plan.js';
 import * as P from './params.js';
 
 export interface LowerInput {
@@ -160,17 +161,19 @@ export function lower(input: LowerInput): LowerResult {
     return { ok: false, diagnostics: L.diagnostics };
   }
   const networks: Network[] = [text, image, generator, ...discriminators];
+  const hash = specHash(spec);
   const graph: ModelGraph = {
     graph: 1,
     name: spec.name,
     specFile: input.file,
-    specHash: specHash(spec),
+    specHash: hash,
     vocabSize: typeof vocab === 'number' ? vocab : null,
     wordsNum: spec.data.words_num,
     imageSizes,
     networks,
     phases: lowerPhases(L, networks),
     losses: lowerLosses(L),
+    plan: lowerPlan(spec, input.file, hash),
   };
   return { ok: true, graph, diagnostics: L.diagnostics };
 }
@@ -428,7 +431,7 @@ function lowerPhases(L: Lowering, networks: Network[]): Phase[] {
       enabled: t.damsm.enabled,
       trains: ['text_encoder', 'image_encoder'],
       frozen: [],
-      optimizers: [{ id: 'encoders', networks: ['text_encoder', 'image_encoder'], optimizer: optimizerNode(t.damsm.optimizer), resetEachEpoch: t.damsm.optimizer.reset_each_epoch }],
+      optimizers: [{ id: 'encoders', networks: ['text_encoder', 'image_encoder'], optimizer: optimizerNode(t.damsm.optimizer) }],
       batchSize: t.damsm.batch_size,
       epochs: t.damsm.epochs,
       gradClip: clip(t.damsm.grad_clip),
@@ -442,9 +445,8 @@ function lowerPhases(L: Lowering, networks: Network[]): Phase[] {
       trains: ['generator', ...ds],
       frozen: ['text_encoder', 'image_encoder'],
       optimizers: [
-        // The original creates the GAN optimizers once (trainer.py define_optimizers).
-        { id: 'generator', networks: ['generator'], optimizer: optimizerNode(t.gan.generator_optimizer), resetEachEpoch: false },
-        ...ds.map((id) => ({ id, networks: [id], optimizer: optimizerNode(t.gan.discriminator_optimizer), resetEachEpoch: false })),
+        { id: 'generator', networks: ['generator'], optimizer: optimizerNode(t.gan.generator_optimizer) },
+        ...ds.map((id) => ({ id, networks: [id], optimizer: optimizerNode(t.gan.discriminator_optimizer) })),
       ],
       batchSize: t.gan.batch_size,
       epochs: t.gan.epochs,

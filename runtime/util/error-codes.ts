@@ -22,6 +22,9 @@ export const errorCodes = {
   ATTNC_DATA_BBOX: { title: 'malformed bounding boxes', exit: 1 },
   ATTNC_DATA_ATTRIBUTES: { title: 'malformed synthetic-birds attributes', exit: 1 },
   ATTNC_DATA_WORKER: { title: 'image decoding worker failed', exit: 1 },
+
+  ATTNC_WEIGHTS_FORMAT: { title: 'malformed weights file', exit: 1 },
+  ATTNC_WEIGHTS_MISMATCH: { title: 'weights do not fit the model (names or shapes)', exit: 1 },
 } as const satisfies Record<string, { title: string; exit: 1 | 2 }>;
 
 export type ErrorCode = keyof typeof errorCodes;
