@@ -7,13 +7,9 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
-import { findProjectRoot } from '../emit/compile.js';
-import { emitModel } from '../emit/emit.js';
-import { asDiagnostics } from '../lower/codes.js';
 import type { ModelGraph } from '../lower/graph.js';
-import { lower } from '../lower/lower.js';
+import { runPipeline } from '../pipeline.js';
 import type { Origins } from '../resolve/origins.js';
-import { loadSpec } from '../spec.js';
 
 /** Where a spec value came from, as `attnc diff` shows it. */
 export interface ValueOrigin {
@@ -68,27 +64,21 @@ function usage(file: string, message: string): LoadSideResult {
 }
 
 async function loadSpecSide(abs: string, label: string, set: readonly string[], setFlag: string): Promise<LoadSideResult> {
-  // Paths relative to the project root, as `attnc compile` writes them into generated trees, so a
-  // spec and its generated folder compare equal.
-  const projectRoot = findProjectRoot(path.dirname(abs));
-  const spec = await loadSpec(abs, { set, cwd: projectRoot });
+  // The pipeline up to emission (no type check). Paths are relative to the project root, as
+  // `attnc compile` writes them into generated trees, so a spec and its generated folder compare equal.
+  const spec = await runPipeline(abs, 'emit', { set });
   if (!spec.ok) return { ok: false, diagnostics: spec.diagnostics, sourceFiles: spec.sourceFiles, file: spec.file };
-  const lowered = lower({ spec: spec.spec, origins: spec.origins, file: spec.file });
-  if (!lowered.ok) {
-    return { ok: false, diagnostics: [...spec.diagnostics, ...asDiagnostics(lowered.diagnostics)], sourceFiles: spec.sourceFiles, file: spec.file };
-  }
-  const emitted = emitModel(lowered.graph, spec.spec);
   const files = new Map<string, string>();
-  for (const [name, text] of emitted.entries()) if (name !== 'manifest.json') files.set(name, text);
+  for (const [name, text] of spec.files.entries()) if (name !== 'manifest.json') files.set(name, text);
   const origins = spec.origins;
   const side: DiffSide = {
     label,
     kind: 'spec',
-    name: lowered.graph.name,
+    name: spec.graph.name,
     spec: spec.spec,
-    graph: lowered.graph,
+    graph: spec.graph,
     files,
-    codeDir: `generated/${lowered.graph.name}`,
+    codeDir: `generated/${spec.graph.name}`,
     originOf: (pointer) => {
       const o = specOrigin(origins, pointer, spec.file);
       if (o?.kind !== 'override' || !o.file) return o;
@@ -96,7 +86,7 @@ async function loadSpecSide(abs: string, label: string, set: readonly string[], 
       return text === undefined ? o : { ...o, note: `${setFlag} ${text}` };
     },
   };
-  return { ok: true, side, diagnostics: [...spec.diagnostics, ...asDiagnostics(lowered.diagnostics)], sourceFiles: spec.sourceFiles };
+  return { ok: true, side, diagnostics: spec.diagnostics, sourceFiles: spec.sourceFiles };
 }
 
 export function specOrigin(origins: Origins, pointer: string, mainFile: string): ValueOrigin | undefined {

@@ -10,7 +10,3 @@ export type LowerCode = Extract<DiagnosticCode, `ATTNC3${string}`>;
 
 /** A diagnostic of this phase: an ordinary `Diagnostic` with a 3xxx code. */
 export type LowerDiagnostic = Diagnostic & { code: LowerCode };
-
-export function asDiagnostics(diags: readonly LowerDiagnostic[]): Diagnostic[] {
-  return [...diags];
-}

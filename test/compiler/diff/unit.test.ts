@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify, classifyModule, classifyNetwork, classifySpecChange, exitCodeForClass, maxClass } from '../../../compiler/diff/classify.js';
-import { changedFiles, diffCode } from '../../../compiler/diff/code-diff.js';
+import { changedFiles, diffFiles } from '../../../compiler/emit/fileset.js';
 import { diffGraphs, diffNetwork, diffParams } from '../../../compiler/diff/graph-diff.js';
 import { originText, valueText } from '../../../compiler/diff/render.js';
 import { diffSpecs, sameValue } from '../../../compiler/diff/spec-diff.js';
@@ -194,13 +194,13 @@ describe('classification', () => {
   });
 });
 
-// ── code-diff and render helpers ───────────────────────────────────────────────────────────────────
+// ── file-tree diff and render helpers ───────────────────────────────────────────────────────────────────
 
 describe('code diff', () => {
   it('one patch per differing file, sorted, manifest.json left out', () => {
     const a = new Map([['z.ts', 'x\n'], ['same.ts', 's\n'], ['gone.ts', 'g\n'], ['manifest.json', '{}']]);
     const b = new Map([['z.ts', 'y\n'], ['same.ts', 's\n'], ['a.ts', 'new\n'], ['manifest.json', '{"x":1}']]);
-    const patches = diffCode({ dir: 'generated/a', files: a }, { dir: 'generated/b', files: b });
+    const patches = diffFiles({ dir: 'generated/a', files: a }, { dir: 'generated/b', files: b }, { skip: (n) => n === 'manifest.json' });
     expect(patches.map((p) => [p.file, p.status])).toEqual([
       ['a.ts', 'added'],
       ['gone.ts', 'removed'],
@@ -209,7 +209,7 @@ describe('code diff', () => {
     expect(patches[2]!.patch).toContain('--- a/generated/a/z.ts\n+++ b/generated/b/z.ts\n');
     expect(patches[2]!.patch).toContain('-x\n+y\n');
     expect(patches[0]!.patch).toContain('--- /dev/null');
-    expect(changedFiles(a, b)).toEqual(patches.map((p) => ({ file: p.file, status: p.status })));
+    expect(changedFiles(a, b, (n) => n === 'manifest.json')).toEqual(patches.map((p) => ({ file: p.file, status: p.status })));
   });
 });
 
