@@ -9,17 +9,7 @@ import path from 'node:path';
 import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
 import type { ModelGraph } from '../lower/graph.js';
 import { runPipeline } from '../pipeline.js';
-import type { Origins } from '../resolve/origins.js';
-
-/** Where a spec value came from, as `attnc diff` shows it. */
-export interface ValueOrigin {
-  kind: 'file' | 'base' | 'override' | 'default' | 'manifest';
-  /** Display path, `<--set #N>`, or the manifest; absent for defaults. */
-  file?: string;
-  line?: number;
-  /** "derived from generator.stages" */
-  note?: string;
-}
+import type { OriginRef, Origins } from '../resolve/origins.js';
 
 export interface DiffSide {
   /** How the user named it, relative to the cwd (`spec/attngan1.yaml`, `generated/attngan1`). */
@@ -32,7 +22,7 @@ export interface DiffSide {
   files: Map<string, string>;
   /** Display folder of the generated code (`generated/attngan1`), for patch headers. */
   codeDir: string;
-  originOf(pointer: string): ValueOrigin | undefined;
+  originOf(pointer: string): OriginRef | undefined;
 }
 
 export type LoadSideResult =
@@ -89,7 +79,7 @@ async function loadSpecSide(abs: string, label: string, set: readonly string[], 
   return { ok: true, side, diagnostics: spec.diagnostics, sourceFiles: spec.sourceFiles };
 }
 
-export function specOrigin(origins: Origins, pointer: string, mainFile: string): ValueOrigin | undefined {
+export function specOrigin(origins: Origins, pointer: string, mainFile: string): OriginRef | undefined {
   const o = origins.get(pointer);
   if (o) {
     if (o.kind === 'default') return { kind: 'default', ...(o.note ? { note: o.note } : {}) };
@@ -124,7 +114,7 @@ async function loadGenerated(abs: string, label: string): Promise<LoadSideResult
   for (const name of (await readdir(abs)).sort()) {
     if (name.endsWith('.ts')) files.set(name, await readFile(path.join(abs, name), 'utf8'));
   }
-  const where: ValueOrigin = { kind: 'manifest', file: `${label}/manifest.json` };
+  const where: OriginRef = { kind: 'manifest', file: `${label}/manifest.json` };
   const side: DiffSide = {
     label,
     kind: 'generated',

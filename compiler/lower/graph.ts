@@ -5,6 +5,7 @@
  */
 
 import type { TrainingPlan } from '../../runtime/train/plan.js';
+import type { OriginRef } from '../resolve/origins.js';
 
 /** A tensor dimension: a concrete size, or a symbol bound at run time (batch `B`, words `T`, vocabulary `V`). */
 export type Dim = number | 'B' | 'T' | 'V';
@@ -13,15 +14,12 @@ export type Shape = readonly Dim[];
 export type NetworkId = 'text_encoder' | 'image_encoder' | 'generator' | `discriminator_${number}`;
 export type PhaseId = 'damsm' | 'gan';
 
-/** Where a graph element came from in the spec. */
-export interface Origin {
-  /** Display path of the file (relative to the cwd), `<--set #N>`, or `default`. */
-  file: string;
-  /** 1-based line; 0 for defaults. */
-  line: number;
-  /** JSON pointer into the resolved spec. */
-  pointer: string;
-}
+/**
+ * Where a graph element came from in the spec: the one origin type (resolve/origins.ts), detached
+ * from the map: kind, display path (relative to the project root) or `<--set #N>`, 1-based line
+ * (0 for defaults) and the JSON pointer into the resolved spec.
+ */
+export type Origin = OriginRef & { line: number; pointer: string };
 
 export interface TensorNode {
   name: string;

@@ -6,23 +6,24 @@
 import type { Origins } from '../resolve/origins.js';
 import type { ResolvedSpec } from '../schema/types.js';
 import type { LowerCode, LowerDiagnostic } from './codes.js';
-import type {
-  Dim,
-  LossNode,
-  ModelGraph,
-  ModuleConfigs,
-  ModuleKind,
-  ModuleNode,
-  ModuleOf,
-  Network,
-  NetworkId,
-  OptimizerNode,
-  Origin,
-  ParamNode,
-  Phase,
-  PhaseId,
-  Shape,
-  TensorNode,
+import {
+  shapeText,
+  type Dim,
+  type LossNode,
+  type ModelGraph,
+  type ModuleConfigs,
+  type ModuleKind,
+  type ModuleNode,
+  type ModuleOf,
+  type Network,
+  type NetworkId,
+  type OptimizerNode,
+  type Origin,
+  type ParamNode,
+  type Phase,
+  type PhaseId,
+  type Shape,
+  type TensorNode,
 } from './graph.js';
 import { specHash } from './hash.js';
 import { lowerPlan } from './plan.js';
@@ -57,10 +58,11 @@ class Lowering {
 
   origin(pointer: string): Origin {
     const o = this.input.origins.get(pointer);
-    if (o && o.kind !== 'default' && o.file) return { file: o.file, line: o.keyLine ?? o.line, pointer };
+    if (o && o.kind !== 'default' && o.file) return { kind: o.kind, file: o.file, line: o.keyLine ?? o.line, pointer };
+    // A container without its own entry: the nearest located ancestor (a flow map's line).
     const loc = this.input.origins.locate(pointer, 'key');
-    if (loc) return { file: loc.file, line: loc.line, pointer };
-    return { file: 'default', line: 0, pointer };
+    if (loc) return { kind: loc.file === this.input.file ? 'file' : loc.file.startsWith('<--set') ? 'override' : 'base', file: loc.file, line: loc.line, pointer };
+    return { kind: 'default', line: 0, pointer };
   }
 
   report(code: LowerCode, pointer: string, message: string, help?: string): void {
@@ -128,7 +130,7 @@ class NetworkBuilder {
     let trainableCount = 0;
     const symbolic: string[] = [];
     for (const p of this.params) {
-      if (p.size === null) symbolic.push(`${p.name} [${p.shape.join(', ')}]`);
+      if (p.size === null) symbolic.push(`${p.name} ${shapeText(p.shape)}`);
       paramCount += p.size ?? 0;
       if (p.trainable) trainableCount += p.size ?? 0;
     }

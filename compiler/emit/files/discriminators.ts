@@ -1,7 +1,7 @@
 /** discriminators.ts: one class per discriminator, composing the runtime's D blocks and heads. */
 import { StructureKind, type ClassDeclarationStructure, type PropertyDeclarationStructure } from 'ts-morph';
-import type { ModuleNode } from '../../lower/graph.js';
-import { count, discriminators, doc, fileScope, lines, sh, type EmitContext } from '../context.js';
+import { shapeText, type ModuleNode } from '../../lower/graph.js';
+import { count, discriminators, doc, fileScope, lines, type EmitContext } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitDiscriminators(ctx: EmitContext): Statement[] {
@@ -15,7 +15,7 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
     const props: PropertyDeclarationStructure[] = [];
     const codeSteps: ModuleNode[] = [];
     const add = (m: ModuleNode, ctor: string) => {
-      props.push({ kind: StructureKind.Property, name: m.id, isReadonly: true, initializer: `this.addModule('${m.id}', ${ctor})`, trailingTrivia: ` // ${sh(m.outputs[0]!.shape)}` });
+      props.push({ kind: StructureKind.Property, name: m.id, isReadonly: true, initializer: `this.addModule('${m.id}', ${ctor})`, trailingTrivia: ` // ${shapeText(m.outputs[0]!.shape)}` });
     };
     for (const m of net.modules) {
       switch (m.kind) {
@@ -44,7 +44,7 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
     }
     // The image code: the first block reads the image, the rest chain; a single block is returned directly.
     const steps = codeSteps.map((m, i) => {
-      const call = `this.${m.id}.apply(${i === 0 ? 'image' : 'h'}, training); // ${sh(m.outputs[0]!.shape)}`;
+      const call = `this.${m.id}.apply(${i === 0 ? 'image' : 'h'}, training); // ${shapeText(m.outputs[0]!.shape)}`;
       if (codeSteps.length === 1) return `  return ${call}`;
       return `  ${i === 0 ? 'let h = ' : 'h = '}${call}`;
     });
@@ -60,7 +60,7 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
       methods: [
         {
           name: 'code',
-          docs: [`image ${sh(net.inputs[0]!.shape)} → code ${sh(net.outputs[0]!.shape)} (what both heads read)`],
+          docs: [`image ${shapeText(net.inputs[0]!.shape)} → code ${shapeText(net.outputs[0]!.shape)} (what both heads read)`],
           parameters: [
             { name: 'image', type: `${tf}.Tensor4D` },
             { name: 'training', type: 'boolean' },

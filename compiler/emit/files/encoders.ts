@@ -1,7 +1,7 @@
 /** text-encoder.ts and image-encoder.ts: the runtime encoders with the spec's constants bound. */
 import { StructureKind } from 'ts-morph';
-import { moduleOf, modulesOf } from '../../lower/graph.js';
-import { count, doc, fileScope, lines, network, sh, type EmitContext, typeAlias } from '../context.js';
+import { shapeText, moduleOf, modulesOf } from '../../lower/graph.js';
+import { count, doc, fileScope, lines, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitTextEncoder(ctx: EmitContext): Statement[] {
@@ -35,9 +35,9 @@ export function emitTextEncoder(ctx: EmitContext): Statement[] {
       statements: lines(`return new ${RnnTextEncoder}({ vocabSize, embeddingDim: ${e.embeddingDim}, hiddenPerDirection: ${r.hiddenPerDirection}, rnn: '${r.rnn}', dropout: ${e.dropout} });`),
     },
     typeAlias('Captions', 'Encoded captions, as the generator and the losses consume them.', [
-      `/** ${sh(words.shape)}, zeros at padding. */`,
+      `/** ${shapeText(words.shape)}, zeros at padding. */`,
       `words: ${tf}.Tensor3D;`,
-      `/** ${sh(sentence.shape)} */`,
+      `/** ${shapeText(sentence.shape)} */`,
       `sentence: ${tf}.Tensor2D;`,
       "/** [B, T], true at padding (the original's `captions == 0`). */",
       `mask: ${tf}.Tensor2D;`,
@@ -97,7 +97,7 @@ export function emitImageEncoder(ctx: EmitContext): Statement[] {
       isExported: true,
       docs: [
         doc(
-          [what, `images ${sh(input.shape)} → regions ${sh(regions.shape)}, global ${sh(global.shape)}.`, `${count(net.paramCount)} parameters, ${count(net.trainableCount)} trainable.`],
+          [what, `images ${shapeText(input.shape)} → regions ${shapeText(regions.shape)}, global ${shapeText(global.shape)}.`, `${count(net.paramCount)} parameters, ${count(net.trainableCount)} trainable.`],
           net.origin,
         ),
       ],

@@ -1,7 +1,7 @@
 /** train-damsm.ts and train-gan.ts: one optimisation step per phase, with the spec's optimizers. */
 import { StructureKind } from 'ts-morph';
-import { moduleOf, type OptimizerNode, type Phase } from '../../lower/graph.js';
-import { concrete, discriminators, doc, fileScope, lines, network, sh, type EmitContext, typeAlias } from '../context.js';
+import { shapeText, moduleOf, type OptimizerNode, type Phase } from '../../lower/graph.js';
+import { concrete, discriminators, doc, fileScope, lines, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 import { imageIndex, lossTerms } from './losses.js';
 
@@ -62,7 +62,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
       statements: lines(`return ${adam}({ lr: damsmLearningRate(epoch), beta1: ${opt.beta1}, beta2: ${opt.beta2}, epsilon: ${opt.epsilon} });`),
     },
     typeAlias('DamsmBatch', undefined, [
-        `/** Real images ${sh(img.shape)} in [−1, 1] (resized by the encoder when another size). */`,
+        `/** Real images ${shapeText(img.shape)} in [−1, 1] (resized by the encoder when another size). */`,
         `images: ${tf}.Tensor4D;`,
         '/** Token ids [B, T], 0 = padding. */',
         `tokens: ${tf}.Tensor2D;`,
@@ -161,7 +161,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       statements: p.ema ? lines(`return new ${ParameterEma}(model.generator, ${p.ema.decay});`) : lines('void model;', 'return null;'),
     },
     typeAlias('GanBatch', undefined, [
-        `/** Real images, one per discriminator: ${ds.map((d) => sh(d.inputs[0]!.shape)).join(', ')}. */`,
+        `/** Real images, one per discriminator: ${ds.map((d) => shapeText(d.inputs[0]!.shape)).join(', ')}. */`,
         `images: [${realTypes}];`,
         '/** Token ids [B, T], 0 = padding. */',
         `tokens: ${tf}.Tensor2D;`,
@@ -178,7 +178,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       kind: StructureKind.Function,
       name: 'drawNoise',
       isExported: true,
-      docs: [doc([`z ${sh(z.shape)} and the conditioning-augmentation ε ${sh(['B', cDim])}, standard normal.`, 'The same `seed` gives the same draws on every backend (tfjs draws them in JavaScript).'], gen.origin)],
+      docs: [doc([`z ${shapeText(z.shape)} and the conditioning-augmentation ε ${shapeText(['B', cDim])}, standard normal.`, 'The same `seed` gives the same draws on every backend (tfjs draws them in JavaScript).'], gen.origin)],
       parameters: [{ name: 'batchSize', type: 'number' }, { name: 'seed', type: 'number', hasQuestionToken: true }],
       returnType: 'GanNoise',
       statements: lines(`return { z: ${tf}.randomNormal([batchSize, ${zDim}], 0, 1, 'float32', seed), eps: ${tf}.randomNormal([batchSize, ${cDim}], 0, 1, 'float32', seed === undefined ? undefined : seed + 1) };`),

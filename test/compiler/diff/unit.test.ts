@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { classify, classifyModule, classifyNetwork, classifySpecChange, exitCodeForClass, maxClass } from '../../../compiler/diff/classify.js';
 import { changedFiles, diffFiles } from '../../../compiler/emit/fileset.js';
 import { diffGraphs, diffNetwork, diffParams } from '../../../compiler/diff/graph-diff.js';
-import { originText, valueText } from '../../../compiler/diff/render.js';
+import { valueText } from '../../../compiler/diff/render.js';
+import { originText } from '../../../compiler/resolve/origins.js';
 import { diffSpecs, sameValue } from '../../../compiler/diff/spec-diff.js';
 import type { ModelGraph, ModuleNode, Network, ParamNode } from '../../../compiler/lower/graph.js';
 
 // ── tiny hand-made graphs ──────────────────────────────────────────────────────────────────────────
 
-const origin = { file: 'x.yaml', line: 1, pointer: '' };
+const origin = { kind: 'file', file: 'x.yaml', line: 1, pointer: '' } as const;
 const param = (module: string, name: string, shape: number[], trainable = true): ParamNode => ({
   name: module ? `${module}.${name}` : name,
   shape,
@@ -218,7 +219,7 @@ describe('render helpers', () => {
     expect(originText({ kind: 'base', file: 'spec/bases/birds.yaml', line: 21 })).toBe('spec/bases/birds.yaml:21');
     expect(originText({ kind: 'default', note: 'derived from generator.stages' })).toBe('default (derived from generator.stages)');
     expect(originText({ kind: 'override', file: '<--set #1>', line: 1, note: '--set-b losses[1].lambda=50' })).toBe('--set-b losses[1].lambda=50');
-    expect(originText({ kind: 'override', file: '<--set #2>', line: 1 })).toBe('--set #2');
+    expect(originText({ kind: 'override', file: '<--set #2>', line: 1 })).toBe('<--set #2>:1');
     expect(originText({ kind: 'manifest', file: 'generated/x/manifest.json' })).toBe('generated/x/manifest.json');
     expect(originText(undefined)).toBe('unknown');
   });

@@ -32,7 +32,7 @@ describe('lowering', () => {
       ['B', 128, 128, 32],
       ['B', 64, 64, 'T'],
     ]);
-    expect(h2.origin).toEqual({ file: 'spec/attngan2.yaml', line: 11, pointer: '/generator/stages/1' });
+    expect(h2.origin).toEqual({ kind: 'file', file: 'spec/attngan2.yaml', line: 11, pointer: '/generator/stages/1' });
     expect(gen.outputs.map((t) => t.shape[1])).toEqual([64, 128, 256]);
   });
 
