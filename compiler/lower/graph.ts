@@ -167,6 +167,8 @@ export interface ModelGraph {
   /** Graph format version. */
   graph: 1;
   name: string;
+  /** The spec's one-line `description` (empty when it has none). */
+  description: string;
   /** Display path of the spec, relative to the cwd. */
   specFile: string;
   /** sha256 of the resolved spec (canonical JSON). */

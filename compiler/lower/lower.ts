@@ -167,6 +167,7 @@ export function lower(input: LowerInput): LowerResult {
   const graph: ModelGraph = {
     graph: 1,
     name: spec.name,
+    description: spec.description,
     specFile: input.file,
     specHash: hash,
     vocabSize: typeof vocab === 'number' ? vocab : null,

@@ -23,7 +23,7 @@ export * from './sample.js';
 export * from './plan.js';
 
 /**
- * The spec this model was generated from.
+ * The spec this model was generated from: AttnDCGAN, single 256 px image head and discriminator, CUB birds (cfg/bird_attnDCGAN2.yml).
  *
  * @generated from spec/attndcgan.yaml:1 (/)
  */

@@ -23,7 +23,7 @@ export * from './sample.js';
 export * from './plan.js';
 
 /**
- * The spec this model was generated from.
+ * The spec this model was generated from: AttnGAN, two attention stages, 64/128/256 px, COCO-2014 (cfg/coco_attn2.yml).
  *
  * @generated from spec/attngan2-coco.yaml:1 (/)
  */

@@ -83,7 +83,7 @@ export function emitIndex(ctx: EmitContext): Statement[] {
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [doc(`The spec this model was generated from.`, { kind: 'file', file: g.specFile, line: 1, pointer: '' })],
+      docs: [doc(g.description ? `The spec this model was generated from: ${g.description.replace(/\.$/, '')}.` : 'The spec this model was generated from.', { kind: 'file', file: g.specFile, line: 1, pointer: '' })],
       declarations: [{ name: 'SPEC', initializer: `{ name: '${g.name}', file: '${g.specFile}', sha256: '${g.specHash}' } as const` }],
     },
     lines(

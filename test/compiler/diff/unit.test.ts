@@ -47,7 +47,7 @@ const plan: ModelGraph['plan'] = {
   weights: { textEncoder: null, imageEncoder: null, imageEncoderTrunk: null, generator: null },
   evaluation: { batchSize: 1, metrics: [], sampling: { repeats: 1, captionsFile: null, attentionMaps: 'none' } },
 };
-const graph = (networks: Network[], imageSizes = [64]): ModelGraph => ({ graph: 1, name: 'g', specFile: 'x.yaml', specHash: '', vocabSize: null, wordsNum: 18, imageSizes, networks, phases: [], losses: [], plan });
+const graph = (networks: Network[], imageSizes = [64]): ModelGraph => ({ graph: 1, name: 'g', description: '', specFile: 'x.yaml', specHash: '', vocabSize: null, wordsNum: 18, imageSizes, networks, phases: [], losses: [], plan });
 
 // ── spec-diff ──────────────────────────────────────────────────────────────────────────────────────
 
