@@ -3,7 +3,7 @@ import { Module, type InitRole } from '../nn/module.js';
 import { lengthsArray, wordMask, type Lengths } from '../losses/damsm.js';
 
 /**
- * AttnGAN's text encoder `RNN_ENCODER` (reference §3): embedding → dropout (training only) →
+ * AttnGAN's text encoder `RNN_ENCODER` (attngan.md §3): embedding → dropout (training only) →
  * single-layer bidirectional LSTM (or GRU) over a padded batch with true lengths, from a zero state.
  *
  * The recurrence is written out per timestep (no tfjs layers), so it is PyTorch's math exactly:
