@@ -5,9 +5,13 @@
  * input (data, environment) is wrong.
  */
 export const errorCodes = {
+  ATTNC_USAGE: { title: 'invalid command-line arguments', exit: 2 },
   ATTNC_USAGE_OPTION: { title: 'invalid command-line option value', exit: 2 },
+  ATTNC_USAGE_GENERATED: { title: 'not a generated model folder (or one written by an older attnc)', exit: 2 },
   ATTNC_USAGE_BACKEND: { title: 'unknown or unavailable --backend', exit: 2 },
   ATTNC_IO_WRITE: { title: 'cannot write an output file', exit: 2 },
+  ATTNC_IO_RUN_FOLDER: { title: 'the run folder cannot be written', exit: 2 },
+  ATTNC_IO_DISK_FULL: { title: 'not enough free disk space for a checkpoint', exit: 2 },
 
   ATTNC_BACKEND: { title: 'TensorFlow backend failed to load', exit: 1 },
   ATTNC_DATA_CONFIG: { title: 'invalid dataset or loader configuration', exit: 1 },
@@ -25,6 +29,14 @@ export const errorCodes = {
 
   ATTNC_WEIGHTS_FORMAT: { title: 'malformed weights file', exit: 1 },
   ATTNC_WEIGHTS_MISMATCH: { title: 'weights do not fit the model (names or shapes)', exit: 1 },
+
+  ATTNC_SPEC_INVALID: { title: 'the spec behind a generated model is invalid', exit: 1 },
+  ATTNC_GENERATED_STALE: { title: 'generated code is out of date with its spec', exit: 1 },
+  ATTNC_CHECKPOINT: { title: 'malformed or incomplete checkpoint', exit: 1 },
+  ATTNC_CHECKPOINT_SPEC: { title: 'checkpoint written for another spec', exit: 1 },
+  ATTNC_TRAIN_CONFIG: { title: 'training cannot run with this data and configuration', exit: 1 },
+  ATTNC_TRAIN_ENCODERS: { title: 'the GAN phase has no trained DAMSM encoders', exit: 1 },
+  ATTNC_TRAIN_NAN: { title: 'a loss became NaN or infinite', exit: 1 },
 } as const satisfies Record<string, { title: string; exit: 1 | 2 }>;
 
 export type ErrorCode = keyof typeof errorCodes;
