@@ -2,6 +2,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lower } from '../../../compiler/lower/lower.js';
+import { loadSpec } from '../../../compiler/pipeline.js';
 import { renderGraphJson, renderGraphText } from '../../../compiler/lower/render.js';
 import { graphOf, ROOT, specInput } from './helpers.js';
 
@@ -84,7 +85,6 @@ describe('lowering', () => {
   ])('validation (%s) guarantees what lowering only asserts: %s', async (code, set, mutate, bug) => {
     // Through the front end the spec never reaches lowering…
     await expect(specInput('tiny', [set])).rejects.toThrow();
-    const { loadSpec } = await import('../../../compiler/spec.js');
     const r = await loadSpec(path.join(ROOT, 'spec/tiny.yaml'), { cwd: ROOT, set: [set] });
     expect(r.ok).toBe(false);
     expect(r.diagnostics.map((d) => d.code)).toContain(code);
