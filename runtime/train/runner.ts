@@ -450,6 +450,7 @@ export class Runner {
           this.countStep(p.batchSize, (performance.now() - t0) / 1000);
           if (step % p.logEvery === 0) latest = this.flushLosses('damsm', lr);
           this.o.onStep?.('damsm', step);
+          await yieldToEventLoop();
           this.status('damsm', epoch, p.epochs, step, total, latest, this.rate);
           const stop = this.shouldStop();
           if (stop) {
@@ -569,11 +570,11 @@ export class Runner {
     const lr = (optimizers.generator as unknown as { learningRate: number }).learningRate;
     this.o.reporter.log(`GAN training: ${p.epochs} epochs × ${perEpoch} steps, batch ${p.batchSize}, ${optimizers.discriminators.length} discriminators, encoders frozen${ema ? ', EMA of G for samples' : ''}`);
     const progressAt = (epoch: number, batch: number): Progress => ({ phase: 'gan', epoch, batch, step, damsmComplete: true });
+    let latest: Record<string, number> | null = null;
     try {
       for (let epoch = from?.epoch ?? 0; epoch < p.epochs; epoch++) {
         const startBatch = epoch === from?.epoch ? from.batch : 0;
         let batch = startBatch;
-        let latest: Record<string, number> | null = null;
         let waitStart = performance.now();
         for await (const b of this.train.batches({ batchSize: p.batchSize, seed: epochSeed(seed, epoch), startBatch, workers: this.o.workers ?? 0, prefetch: this.o.prefetch ?? 2 })) {
           const t0 = performance.now();
@@ -592,6 +593,7 @@ export class Runner {
           this.countStep(p.batchSize, (performance.now() - t0) / 1000);
           if (step % p.logEvery === 0) latest = this.flushLosses('gan', lr);
           this.o.onStep?.('gan', step);
+          await yieldToEventLoop();
           if (step % p.sampleEvery === 0) {
             this.flushLosses('gan', lr);
             this.writeSamples(step, ema);
@@ -624,6 +626,14 @@ export class Runner {
       this.sampleInputs = null;
     }
   }
+}
+
+/**
+ * Lets timers, I/O and signal handlers run between steps: prefetched batches resolve as microtasks,
+ * so without this a SIGINT would wait for the whole run.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function toGanBatch(b: Batch): { images: tf.Tensor4D[]; tokens: tf.Tensor2D; lengths: readonly number[]; classIds: readonly number[] } {
