@@ -18,6 +18,7 @@ export const errorCodes = {
   ATTNC_DATA_MISSING: { title: 'dataset file or folder not found', exit: 1 },
   ATTNC_DATA_EMPTY: { title: 'no usable images in a split', exit: 1 },
   ATTNC_DATA_INDEX: { title: 'sample index out of range', exit: 1 },
+  ATTNC_DATA_KEY: { title: 'unsafe or malformed image key in a dataset list', exit: 1 },
   ATTNC_DATA_SPLIT: { title: 'malformed split list', exit: 1 },
   ATTNC_DATA_PICKLE: { title: 'malformed or unsupported pickle', exit: 1 },
   ATTNC_DATA_CAPTIONS: { title: 'malformed captions', exit: 1 },
