@@ -9,6 +9,7 @@ export const errorCodes = {
   ATTNC_USAGE_OPTION: { title: 'invalid command-line option value', exit: 2 },
   ATTNC_USAGE_GENERATED: { title: 'not a generated model folder (or one written by an older attnc)', exit: 2 },
   ATTNC_USAGE_BACKEND: { title: 'unknown or unavailable --backend', exit: 2 },
+  ATTNC_IO_READ: { title: 'cannot read an input file', exit: 2 },
   ATTNC_IO_WRITE: { title: 'cannot write an output file', exit: 2 },
   ATTNC_IO_RUN_FOLDER: { title: 'the run folder cannot be written', exit: 2 },
   ATTNC_IO_DISK_FULL: { title: 'not enough free disk space for a checkpoint', exit: 2 },
@@ -29,6 +30,7 @@ export const errorCodes = {
   ATTNC_DATA_WORKER: { title: 'image decoding worker failed', exit: 1 },
 
   ATTNC_WEIGHTS_FORMAT: { title: 'malformed weights file', exit: 1 },
+  ATTNC_PTH: { title: 'unreadable, damaged or unsafe PyTorch checkpoint', exit: 1 },
   ATTNC_WEIGHTS_MISMATCH: { title: 'weights do not fit the model (names or shapes)', exit: 1 },
 
   ATTNC_SPEC_INVALID: { title: 'the spec behind a generated model is invalid', exit: 1 },
