@@ -1,9 +1,9 @@
 import { dropWords, layoutFor, type DatasetConfig } from '../data/dataset.js';
 import { buildIndex } from '../data/layout.js';
-import { mixSeed, mulberry32, randInt, shuffleInPlace } from '../data/rng.js';
 import { buildSynthIndex } from '../data/synth-index.js';
 import type { Vocabulary } from '../data/vocab.js';
 import { AttncError } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
 import { mismatchedCaptions, type CaptionPoolEntry } from './rprecision.js';
 
 /** One image of the evaluated split with its captions in the model's word ids. */
@@ -60,7 +60,7 @@ export function evalItems(images: readonly SplitImage[], opts: { samples: number
   const perm = (p: number) => {
     let x = perms.get(p);
     if (!x) {
-      x = shuffleInPlace(Array.from({ length: size }, (_, i) => i), mulberry32(mixSeed(opts.seed, 0x5eed0000 + p)));
+      x = Rng.stream(opts.seed).fork(`pass:${p}`).shuffle(Array.from({ length: size }, (_, i) => i));
       perms.set(p, x);
     }
     return x;
@@ -71,8 +71,8 @@ export function evalItems(images: readonly SplitImage[], opts: { samples: number
   }
   return opts.indices.map((g) => {
     const image = perm(Math.floor(g / size))[g % size]!;
-    const rng = mulberry32(mixSeed(opts.seed, g));
-    const caption = randInt(rng, images[image]!.captions.length);
+    const rng = Rng.stream(opts.seed).fork(g);
+    const caption = rng.int(images[image]!.captions.length);
     const full = images[image]!.captions[caption]!;
     const ids = opts.longCaptions === 'truncate' ? full.slice(0, opts.wordsNum) : dropWords(full, opts.wordsNum, rng);
     const mismatched = opts.candidates === undefined ? [] : mismatchedCaptions(pool, images[image]!.classId, opts.candidates - 1, rng);

@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { openDataset, type DatasetConfig } from '../data/dataset.js';
 import { encodePng } from '../data/images.js';
-import { mulberry32 } from '../data/rng.js';
 import { parseCaption } from '../data/synthbirds/captions.js';
 import type { RuntimeModel } from '../train/generated-model.js';
 import { toRgbImages } from '../io/figures.js';
 import { AttncError } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
 import { AttributeClassifier, HEADS, attributesByKey } from './attribute-classifier.js';
 import { evalItems, splitImages, type EvalItem, type SplitImage } from './caption-set.js';
 import type { FeatureExtractor } from './extractor.js';
@@ -179,7 +179,7 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
     const mine = images.filter((im) => inShard(im.index, opts.shard));
     for (let start = 0; start < mine.length; start += opts.batchSize) {
       const part = mine.slice(start, start + opts.batchSize);
-      const samples = await Promise.all(part.map((im) => ds.getSample(im.index, mulberry32(im.index))));
+      const samples = await Promise.all(part.map((im) => ds.getSample(im.index, Rng.stream(im.index))));
       const x = tf.tidy(() => {
         const flat = new Float32Array(samples.length * imageSize * imageSize * 3);
         samples.forEach((s, b) => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { tokenize } from '../data/tokenizer.js';
 import type { Vocabulary } from '../data/vocab.js';
 import type { Module } from '../nn/module.js';
-import { Rng } from '../nn/rng.js';
+import { Rng } from '../util/rng.js';
 import type { RuntimeModel } from '../train/generated-model.js';
 import type { DataPlan, EvaluationPlan } from '../train/plan.js';
 import { AttncError } from '../util/errors.js';

@@ -29,7 +29,7 @@ export function evalDatasetConfig(data: DataPlan, split: string, imageSize: numb
 
 /** The generated folder of a shipped spec name (`generated/<name>/` of this checkout). */
 export async function importGenerated(name: string): Promise<GeneratedModel> {
-  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) throw new AttncError('ATTNC_SPEC_NAME', `spec name ${JSON.stringify(name)} is not a generated folder name`);
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) throw new AttncError('ATTNC_USAGE_GENERATED', `spec name ${JSON.stringify(name)} is not a generated folder name`);
   return (await loadGenerated(fileURLToPath(new URL(`../../generated/${name}`, import.meta.url)))).gen;
 }
 

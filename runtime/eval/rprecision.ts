@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { randInt, type Rng } from '../data/rng.js';
+import type { Rng } from '../util/rng.js';
 import { foldOf, meanStd } from './folds.js';
 
 /**
@@ -32,10 +32,10 @@ export function mismatchedCaptions(pool: readonly CaptionPoolEntry[], ownClass: 
   }
   const out: Array<{ image: number; caption: number }> = [];
   while (out.length < count) {
-    const image = randInt(rng, others);
+    const image = rng.int(others);
     const entry = pool[image]!;
     if (entry.classId === ownClass) continue;
-    out.push({ image, caption: randInt(rng, entry.captions) });
+    out.push({ image, caption: rng.int(entry.captions) });
   }
   return out;
 }

@@ -40,6 +40,16 @@ export const errorCodes = {
   ATTNC_TRAIN_CONFIG: { title: 'training cannot run with this data and configuration', exit: 1 },
   ATTNC_TRAIN_ENCODERS: { title: 'the GAN phase has no trained DAMSM encoders', exit: 1 },
   ATTNC_TRAIN_NAN: { title: 'a loss became NaN or infinite', exit: 1 },
+
+  ATTNC_SAMPLE_CAPTION: { title: 'a caption has no word the model knows', exit: 1 },
+  ATTNC_EVAL_METRIC: { title: 'a metric does not apply to this dataset or model', exit: 2 },
+  ATTNC_EVAL_EMPTY: { title: 'the evaluated split is too small for the metric', exit: 1 },
+  ATTNC_EVAL_VOCAB: { title: 'evaluation encoders use another vocabulary', exit: 1 },
+  ATTNC_EVAL_WEIGHTS: { title: 'unusable Inception-v3 weights for FID/IS', exit: 1 },
+  ATTNC_EVAL_CACHE: { title: 'unusable cached attribute classifier', exit: 1 },
+  ATTNC_EVAL_STATS: { title: 'malformed FID statistics file', exit: 1 },
+  ATTNC_EVAL_PARTIAL: { title: 'missing or malformed partial evaluation result', exit: 1 },
+  ATTNC_EVAL_MERGE: { title: 'shard results that do not form one evaluation', exit: 1 },
 } as const satisfies Record<string, { title: string; exit: 1 | 2 }>;
 
 export type ErrorCode = keyof typeof errorCodes;

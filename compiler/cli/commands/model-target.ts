@@ -13,7 +13,7 @@ import { WHOLE, parseShard, type Shard } from '../../../runtime/eval/shard.js';
 export async function loadTarget(target: string, warn: (line: string) => void, seed = 0, generated?: string): Promise<InferenceModel> {
   if (/\.ya?ml$/i.test(target)) {
     const { loadSpec, renderDiagnostics } = await import('../../spec.js');
-    if (!fs.existsSync(target)) throw new AttncError('ATTNC_IO_NOT_FOUND', `${target}: no such spec file`, { path: target });
+    if (!fs.existsSync(target)) throw new AttncError('ATTNC_IO_READ', `${target}: no such spec file`, { path: target });
     const res = await loadSpec(target);
     if (!res.ok) throw new AttncError('ATTNC_SPEC_INVALID', `${target}: invalid spec\n${renderDiagnostics(res.diagnostics, { color: false })}`, { path: target, hint: `attnc validate ${target}` });
     const { importGenerated, loadUntrained } = await import('../../../runtime/eval/load.js');

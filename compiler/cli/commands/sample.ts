@@ -22,11 +22,11 @@ function readCaptionFile(file: string): string[] {
   try {
     const st = fs.statSync(file);
     if (!st.isFile()) throw new Error('not a file');
-    if (st.size > 16 * 1024 * 1024) throw new AttncError('ATTNC_IO_TOO_LARGE', `${file}: ${st.size} bytes is too large for a caption file (limit 16 MiB)`, { path: file });
+    if (st.size > 16 * 1024 * 1024) throw new AttncError('ATTNC_IO_READ', `${file}: ${st.size} bytes is too large for a caption file (limit 16 MiB)`, { path: file });
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof AttncError) throw e;
-    throw new AttncError('ATTNC_IO_NOT_FOUND', `${file}: caption file not found or unreadable`, { path: file, cause: e, hint: 'one caption per line' });
+    throw new AttncError('ATTNC_IO_READ', `${file}: caption file not found or unreadable`, { path: file, cause: e, hint: 'one caption per line' });
   }
   return text.split(/\r?\n/).filter((l) => l.trim().length > 0);
 }

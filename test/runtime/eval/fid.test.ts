@@ -4,14 +4,14 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FeatureStats, frechetDistance } from '../../../runtime/eval/fid.js';
 import { isAttncError } from '../../../runtime/util/errors.js';
-import { mulberry32 } from '../../../runtime/data/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 
 function gaussianRows(n: number, d: number, seed: number, shift = 0, scale = 1): Float32Array {
-  const rng = mulberry32(seed);
+  const rng = Rng.stream(seed);
   const out = new Float32Array(n * d);
   for (let i = 0; i < out.length; i += 2) {
-    const u = Math.max(rng(), 1e-12);
-    const v = rng();
+    const u = Math.max(rng.next(), 1e-12);
+    const v = rng.next();
     const r = Math.sqrt(-2 * Math.log(u));
     out[i] = shift + scale * r * Math.cos(2 * Math.PI * v);
     if (i + 1 < out.length) out[i + 1] = shift + scale * r * Math.sin(2 * Math.PI * v);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { InceptionScoreSums } from '../../../runtime/eval/inception-score.js';
 import { RPrecisionSums, mismatchedCaptions, rankHits } from '../../../runtime/eval/rprecision.js';
-import { mulberry32 } from '../../../runtime/data/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 
 function softmaxRows(logits: number[][]): Float64Array {
   return Float64Array.from(logits.flatMap((l) => {
@@ -27,8 +27,8 @@ describe('Inception Score', () => {
   });
 
   it('stays within 1 ≤ IS ≤ classes on random predictions, and shards merge', () => {
-    const rng = mulberry32(4);
-    const probs = softmaxRows(idx(300).map(() => idx(K).map(() => 4 * rng())));
+    const rng = Rng.stream(4);
+    const probs = softmaxRows(idx(300).map(() => idx(K).map(() => 4 * rng.next())));
     const whole = new InceptionScoreSums(K, 10).add(probs, idx(300));
     const s = whole.score();
     expect(s.perSplit).toHaveLength(10);
@@ -54,11 +54,11 @@ describe('R-precision', () => {
 
   /** Caption features for B images: each image's own caption equals its feature; candidates 1.. are other images' captions. */
   function toy(shuffled: boolean) {
-    const rng = mulberry32(7);
-    const feats = Array.from({ length: B }, () => Array.from({ length: D }, () => rng() - 0.5));
-    const owner = Array.from({ length: B }, (_, b) => (shuffled ? Math.floor(rng() * B) : b));
+    const rng = Rng.stream(7);
+    const feats = Array.from({ length: B }, () => Array.from({ length: D }, () => rng.next() - 0.5));
+    const owner = Array.from({ length: B }, (_, b) => (shuffled ? Math.floor(rng.next() * B) : b));
     const cand = feats.flatMap((_, b) => {
-      const others = Array.from({ length: C - 1 }, () => feats[(b + 1 + Math.floor(rng() * (B - 1))) % B]!); // never image b itself
+      const others = Array.from({ length: C - 1 }, () => feats[(b + 1 + Math.floor(rng.next() * (B - 1))) % B]!); // never image b itself
       return [feats[owner[b]!]!, ...others];
     });
     return { img: tf.tensor2d(feats), cand: tf.tensor3d(cand.flat(), [B, C, D]) };
@@ -92,11 +92,11 @@ describe('R-precision', () => {
 
   it('mismatched captions come from other classes only, deterministically per seed', () => {
     const pool = Array.from({ length: 30 }, (_, i) => ({ classId: i % 3, captions: 5 }));
-    const a = mismatchedCaptions(pool, 1, 99, mulberry32(3));
+    const a = mismatchedCaptions(pool, 1, 99, Rng.stream(3));
     expect(a).toHaveLength(99);
     expect(a.every((m) => pool[m.image]!.classId !== 1 && m.caption >= 0 && m.caption < 5)).toBe(true);
-    expect(mismatchedCaptions(pool, 1, 99, mulberry32(3))).toEqual(a);
-    expect(() => mismatchedCaptions([{ classId: 1, captions: 1 }], 1, 3, mulberry32(1))).toThrow(/another class/);
+    expect(mismatchedCaptions(pool, 1, 99, Rng.stream(3))).toEqual(a);
+    expect(() => mismatchedCaptions([{ classId: 1, captions: 1 }], 1, 3, Rng.stream(1))).toThrow(/another class/);
   });
 
   it('sums merge across shards into the same folds', () => {
