@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { AttncError } from '../../../runtime/util/errors.js';
+import { AttncError } from '../../runtime/util/errors.js';
 
 function intOption(name: string, raw: string, min: number, max: number): number {
   const v = Number(raw);
@@ -64,7 +64,7 @@ export function register(program: Command): void {
       const seed = intOption('--seed', opts.seed, 0, 0xffffffff);
       const testFraction = fractionOption('--test-fraction', opts.testFraction, 1);
       const heldoutFraction = fractionOption('--heldout-fraction', opts.heldoutFraction, 0.5);
-      const { synthBirds, writeSynthBirds } = await import('../../../runtime/data/synthbirds/index.js');
+      const { synthBirds, writeSynthBirds } = await import('../../runtime/data/synthbirds/index.js');
       const t0 = performance.now();
       const ds = synthBirds({ n, size, seed, testFraction, heldoutFraction });
       const progress = progressReporter(n);

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
 import { renderError } from './report.js';
 
-/** Build the program; subcommands register themselves (compiler/cli/commands/index.ts). */
+/** Build the program; subcommands register themselves (cli/commands/index.ts). */
 export async function buildProgram(): Promise<Command> {
   const program = new Command('attnc')
     .description('AttnGAN as a declarative model-graph compiler: YAML spec → typed TensorFlow.js code')

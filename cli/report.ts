@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { isAttncError } from '../../runtime/util/errors.js';
+import { isAttncError } from '../runtime/util/errors.js';
 
 /** The one place a thrown error becomes terminal output. User errors never show a stack trace. */
 export function renderError(e: unknown): number {

@@ -41,8 +41,8 @@ export async function runCompile(specArg: string | undefined, opts: CompileCliOp
     process.stderr.write(`error: --format must be text or json, not "${opts.format}"\n`);
     return 2;
   }
-  const { compileSpec, findProjectRoot, shippedSpecs } = await import('../../emit/compile.js');
-  const { renderDiagnostics, summarize, exitCodeFor } = await import('../../spec.js');
+  const { compileSpec, findProjectRoot, shippedSpecs } = await import('../../compiler/emit/compile.js');
+  const { renderDiagnostics, summarize, exitCodeFor } = await import('../../compiler/spec.js');
   const color = opts.color ?? (!!process.stderr.isTTY && !process.env.NO_COLOR);
   let specs: string[];
   if (specArg) specs = [specArg];
@@ -74,7 +74,7 @@ export async function runCompile(specArg: string | undefined, opts: CompileCliOp
     if (result.diagnostics.length && opts.format === 'text') {
       process.stderr.write(renderDiagnostics(result.diagnostics, { color, sources: result.sourceFiles }) + '\n');
     }
-    const { renderGraphJson, renderGraphText } = await import('../../lower/render.js');
+    const { renderGraphJson, renderGraphText } = await import('../../compiler/lower/render.js');
     if (opts.graph) {
       process.stdout.write(opts.format === 'json' ? renderGraphJson(result.graph) : renderGraphText(result.graph, { params: opts.params }));
       continue;
