@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
+import { suggest } from '../diagnostics/suggest.js';
+import { packageRoot } from '../package-root.js';
 import { isPlainMap } from '../parse/pointer.js';
 import { parseYaml } from '../parse/yaml.js';
 import { layerFromParsed } from './layer.js';
@@ -21,12 +23,57 @@ export function displayPath(abs: string, cwd: string): string {
   return rel.split(path.sep).join('/');
 }
 
+/** `extends: attnc:<name>` names a base shipped with attnc: `<attnc package>/spec/bases/<name>.yaml`. */
+export const SHIPPED_BASE_PREFIX = 'attnc:';
+
+/** The names `attnc:<name>` accepts: the shipped spec/bases/*.yaml, sorted. */
+export function shippedBaseNames(): string[] {
+  try {
+    return readdirSync(path.join(packageRoot(), 'spec', 'bases')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+  } catch {
+    return [];
+  }
+}
+
+type BaseRef = { abs: string } | { error: string; help?: string };
+
+/** One `extends` entry → a file: relative to the file that names it, or `attnc:<name>`. */
+function resolveBase(value: string, fromFile: string): BaseRef {
+  if (!value.startsWith(SHIPPED_BASE_PREFIX)) return { abs: path.resolve(path.dirname(fromFile), value) };
+  const name = value.slice(SHIPPED_BASE_PREFIX.length).replace(/\.yaml$/, '');
+  const names = shippedBaseNames();
+  if (!names.includes(name)) {
+    const near = suggest(name, names);
+    return {
+      error: `no shipped base "${value}"`,
+      help: near !== undefined
+        ? `did you mean "${SHIPPED_BASE_PREFIX}${near}"?`
+        : `shipped bases: ${names.map((n) => `${SHIPPED_BASE_PREFIX}${n}`).join(', ')}`,
+    };
+  }
+  return { abs: path.join(packageRoot(), 'spec', 'bases', `${name}.yaml`) };
+}
+
 /**
- * Load a spec file and everything it `extends` (relative to the file), merged left to right and then
- * the file itself. Returns undefined when the file or a base could not be loaded (diagnostics say why).
+ * How a base file is named in diagnostics, origins and generated comments: relative to the project,
+ * except a shipped base outside it (under node_modules), which is `attnc:<name>`, so nothing
+ * depends on where attnc was installed.
+ */
+function baseDisplay(abs: string, cwd: string): string {
+  const shipped = path.join(packageRoot(), 'spec', 'bases');
+  const rel = path.relative(cwd, abs);
+  const inProject = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).includes('node_modules');
+  if (!inProject && path.dirname(abs) === shipped && abs.endsWith('.yaml')) return `${SHIPPED_BASE_PREFIX}${path.basename(abs, '.yaml')}`;
+  return displayPath(abs, cwd);
+}
+
+/**
+ * Load a spec file and everything it `extends` (relative to the file, or `attnc:<name>`), merged left
+ * to right and then the file itself. Returns undefined when the file or a base could not be loaded
+ * (diagnostics say why).
  */
 export async function loadWithBases(abs: string, ctx: LoadContext, stack: string[] = [], from?: Location): Promise<Layer | undefined> {
-  const display = displayPath(abs, ctx.cwd);
+  const display = from ? baseDisplay(abs, ctx.cwd) : displayPath(abs, ctx.cwd);
   let text: string;
   try {
     text = readFileSync(abs, 'utf8');
@@ -36,7 +83,7 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
     if (from) {
       ctx.diagnostics.push({
         code: 'ATTNC1102', severity: 'error', message: `base spec "${display}" ${why}`, ...from,
-        help: `\`extends\` paths are relative to the file that names them (this one resolved to ${display})`,
+        help: `\`extends\` paths are relative to the file that names them (this one resolved to ${display}); the shipped bases are \`${SHIPPED_BASE_PREFIX}<name>\` (${shippedBaseNames().map((n) => `${SHIPPED_BASE_PREFIX}${n}`).join(', ')})`,
       });
     } else {
       ctx.diagnostics.push({ code: 'ATTNC0001', severity: 'error', message: `spec file "${display}" ${why}`, file: display, line: 0, col: 0 });
@@ -76,7 +123,7 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
   } else {
     ctx.diagnostics.push({
       code: 'ATTNC1101', severity: 'error', message: '`extends` must be a file path or a list of file paths',
-      ...locationOf(extendsOrigin), help: 'e.g. `extends: bases/birds.yaml` or `extends: [bases/birds.yaml, bases/attngan.yaml]`',
+      ...locationOf(extendsOrigin), help: 'e.g. `extends: attnc:attngan`, `extends: bases/birds.yaml` or `extends: [attnc:attngan, attnc:birds]`',
     });
     return undefined;
   }
@@ -89,10 +136,16 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
       ok = false;
       continue;
     }
-    const baseAbs = path.resolve(path.dirname(abs), value);
+    const ref = resolveBase(value, abs);
+    if ('error' in ref) {
+      ctx.diagnostics.push({ code: 'ATTNC1102', severity: 'error', message: ref.error, ...loc, ...(ref.help ? { help: ref.help } : {}) });
+      ok = false;
+      continue;
+    }
+    const baseAbs = ref.abs;
     const chain = [...stack, abs];
     if (chain.includes(baseAbs)) {
-      const cycle = [...chain.slice(chain.indexOf(baseAbs)), baseAbs].map((f) => displayPath(f, ctx.cwd));
+      const cycle = [...chain.slice(chain.indexOf(baseAbs)), baseAbs].map((f) => baseDisplay(f, ctx.cwd));
       ctx.diagnostics.push({
         code: 'ATTNC1103', severity: 'error', message: `\`extends\` cycle: "${value}" is already being loaded`, ...loc,
         notes: [`cycle: ${cycle.join(' → ')}`], help: 'a base must not extend, directly or indirectly, a file that extends it',
