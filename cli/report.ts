@@ -1,5 +1,13 @@
 import pc from 'picocolors';
-import { isAttncError } from '../runtime/util/errors.js';
+import type { AttncError } from '../runtime/util/errors.js';
+
+/**
+ * The runtime's AttncError, recognised by shape rather than `instanceof`: this module loads at every
+ * start-up, and importing the runtime here would load it (and a TypeScript loader) for `--help` too.
+ */
+function isAttncError(e: unknown): e is AttncError {
+  return e instanceof Error && e.name === 'AttncError' && typeof (e as { code?: unknown }).code === 'string';
+}
 
 /** The one place a thrown error becomes terminal output. User errors never show a stack trace. */
 export function renderError(e: unknown): number {

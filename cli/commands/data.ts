@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
-import { AttncError } from '../../runtime/util/errors.js';
+// Type only: the runtime loads in the action (after main.ts registered the TS loader), not at start-up.
+import type { AttncError } from '../../runtime/util/errors.js';
 
-function intOption(name: string, raw: string, min: number, max: number): number {
+type ErrorClass = typeof AttncError;
+
+function intOption(AttncError: ErrorClass, name: string, raw: string, min: number, max: number): number {
   const v = Number(raw);
   if (!/^\s*-?\d+\s*$/.test(raw) || !Number.isSafeInteger(v) || v < min || v > max) {
     throw new AttncError('ATTNC_USAGE_OPTION', `${name} must be an integer in ${min}..${max}, got "${raw}"`, {
@@ -11,7 +14,7 @@ function intOption(name: string, raw: string, min: number, max: number): number 
   return v;
 }
 
-function fractionOption(name: string, raw: string, max: number): number {
+function fractionOption(AttncError: ErrorClass, name: string, raw: string, max: number): number {
   const v = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(v) || v < 0 || v > max) {
     throw new AttncError('ATTNC_USAGE_OPTION', `${name} must be a number in 0..${max}, got "${raw}"`, { hint: `for example ${name} 0.1` });
@@ -59,11 +62,12 @@ export function register(program: Command): void {
     .option('--heldout-fraction <f>', 'fraction of the 729 colour combinations held out of train and test, 0..0.5', '0.1')
     .option('--force', 'write into a non-empty folder that is not a synth dataset')
     .action(async (opts: { out: string; n: string; size: string; seed: string; testFraction: string; heldoutFraction: string; force?: boolean }) => {
-      const n = intOption('--n', opts.n, 1, 1_000_000);
-      const size = intOption('--size', opts.size, 32, 256);
-      const seed = intOption('--seed', opts.seed, 0, 0xffffffff);
-      const testFraction = fractionOption('--test-fraction', opts.testFraction, 1);
-      const heldoutFraction = fractionOption('--heldout-fraction', opts.heldoutFraction, 0.5);
+      const { AttncError } = await import('../../runtime/util/errors.js');
+      const n = intOption(AttncError, '--n', opts.n, 1, 1_000_000);
+      const size = intOption(AttncError, '--size', opts.size, 32, 256);
+      const seed = intOption(AttncError, '--seed', opts.seed, 0, 0xffffffff);
+      const testFraction = fractionOption(AttncError, '--test-fraction', opts.testFraction, 1);
+      const heldoutFraction = fractionOption(AttncError, '--heldout-fraction', opts.heldoutFraction, 0.5);
       const { synthBirds, writeSynthBirds } = await import('../../runtime/data/synthbirds/index.js');
       const t0 = performance.now();
       const ds = synthBirds({ n, size, seed, testFraction, heldoutFraction });
