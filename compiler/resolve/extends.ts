@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
 import { suggest } from '../diagnostics/suggest.js';
@@ -23,47 +23,57 @@ export function displayPath(abs: string, cwd: string): string {
   return rel.split(path.sep).join('/');
 }
 
-/** `extends: attnc:<name>` names a base shipped with attnc: `<attnc package>/spec/bases/<name>.yaml`. */
-export const SHIPPED_BASE_PREFIX = 'attnc:';
+/**
+ * `extends: attnc:<name>` names a spec shipped with attnc, wherever attnc is installed: a base
+ * (`<attnc>/spec/bases/<name>.yaml`: attngan, birds, coco) or a whole shipped spec
+ * (`<attnc>/spec/<name>.yaml`: tiny, attngan2, …).
+ */
+export const SHIPPED_PREFIX = 'attnc:';
 
-/** The names `attnc:<name>` accepts: the shipped spec/bases/*.yaml, sorted. */
-export function shippedBaseNames(): string[] {
-  try {
-    return readdirSync(path.join(packageRoot(), 'spec', 'bases')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
-  } catch {
-    return [];
+function shippedDirs(): string[] {
+  return [path.join(packageRoot(), 'spec', 'bases'), path.join(packageRoot(), 'spec')];
+}
+
+/** The names `attnc:<name>` accepts, sorted: bases first, then the shipped specs. */
+export function shippedNames(): string[] {
+  const names: string[] = [];
+  for (const dir of shippedDirs()) {
+    try {
+      names.push(...readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort());
+    } catch {
+      // A trimmed install without spec/: no shipped names.
+    }
   }
+  return names;
 }
 
 type BaseRef = { abs: string } | { error: string; help?: string };
 
 /** One `extends` entry → a file: relative to the file that names it, or `attnc:<name>`. */
-function resolveBase(value: string, fromFile: string): BaseRef {
-  if (!value.startsWith(SHIPPED_BASE_PREFIX)) return { abs: path.resolve(path.dirname(fromFile), value) };
-  const name = value.slice(SHIPPED_BASE_PREFIX.length).replace(/\.yaml$/, '');
-  const names = shippedBaseNames();
+function resolveBase(value: string): BaseRef | undefined {
+  if (!value.startsWith(SHIPPED_PREFIX)) return undefined;
+  const name = value.slice(SHIPPED_PREFIX.length).replace(/\.yaml$/, '');
+  const names = shippedNames();
   if (!names.includes(name)) {
     const near = suggest(name, names);
     return {
-      error: `no shipped base "${value}"`,
-      help: near !== undefined
-        ? `did you mean "${SHIPPED_BASE_PREFIX}${near}"?`
-        : `shipped bases: ${names.map((n) => `${SHIPPED_BASE_PREFIX}${n}`).join(', ')}`,
+      error: `no shipped spec or base "${value}"`,
+      help: near !== undefined ? `did you mean "${SHIPPED_PREFIX}${near}"?` : `shipped: ${names.map((n) => `${SHIPPED_PREFIX}${n}`).join(', ')}`,
     };
   }
-  return { abs: path.join(packageRoot(), 'spec', 'bases', `${name}.yaml`) };
+  const abs = shippedDirs().map((d) => path.join(d, `${name}.yaml`)).find((f) => existsSync(f))!;
+  return { abs };
 }
 
 /**
- * How a base file is named in diagnostics, origins and generated comments: relative to the project,
- * except a shipped base outside it (under node_modules), which is `attnc:<name>`, so nothing
- * depends on where attnc was installed.
+ * How a file is named in diagnostics, origins and generated comments: relative to the project,
+ * except a shipped spec or base outside it (under node_modules), which is `attnc:<name>`, so
+ * nothing depends on where attnc was installed.
  */
 function baseDisplay(abs: string, cwd: string): string {
-  const shipped = path.join(packageRoot(), 'spec', 'bases');
   const rel = path.relative(cwd, abs);
   const inProject = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).includes('node_modules');
-  if (!inProject && path.dirname(abs) === shipped && abs.endsWith('.yaml')) return `${SHIPPED_BASE_PREFIX}${path.basename(abs, '.yaml')}`;
+  if (!inProject && abs.endsWith('.yaml') && shippedDirs().includes(path.dirname(abs))) return `${SHIPPED_PREFIX}${path.basename(abs, '.yaml')}`;
   return displayPath(abs, cwd);
 }
 
@@ -83,7 +93,9 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
     if (from) {
       ctx.diagnostics.push({
         code: 'ATTNC1102', severity: 'error', message: `base spec "${display}" ${why}`, ...from,
-        help: `\`extends\` paths are relative to the file that names them (this one resolved to ${display}); the shipped bases are \`${SHIPPED_BASE_PREFIX}<name>\` (${shippedBaseNames().map((n) => `${SHIPPED_BASE_PREFIX}${n}`).join(', ')})`,
+        help: shippedNames().includes(path.basename(abs, '.yaml'))
+          ? `did you mean the shipped \`${SHIPPED_PREFIX}${path.basename(abs, '.yaml')}\`? (\`extends\` paths are relative to the file that names them; this one resolved to ${display})`
+          : `\`extends\` paths are relative to the file that names them (this one resolved to ${display}); shipped specs and bases are \`${SHIPPED_PREFIX}<name>\``,
       });
     } else {
       ctx.diagnostics.push({ code: 'ATTNC0001', severity: 'error', message: `spec file "${display}" ${why}`, file: display, line: 0, col: 0 });
@@ -136,13 +148,13 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
       ok = false;
       continue;
     }
-    const ref = resolveBase(value, abs);
-    if ('error' in ref) {
+    const ref = resolveBase(value);
+    if (ref && 'error' in ref) {
       ctx.diagnostics.push({ code: 'ATTNC1102', severity: 'error', message: ref.error, ...loc, ...(ref.help ? { help: ref.help } : {}) });
       ok = false;
       continue;
     }
-    const baseAbs = ref.abs;
+    const baseAbs = ref ? ref.abs : path.resolve(path.dirname(abs), value);
     const chain = [...stack, abs];
     if (chain.includes(baseAbs)) {
       const cycle = [...chain.slice(chain.indexOf(baseAbs)), baseAbs].map((f) => baseDisplay(f, ctx.cwd));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
-const bin = path.resolve(import.meta.dirname, '../../../bin/attnc.mjs');
+const bin = path.resolve(import.meta.dirname, '../../bin/attnc.mjs');
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 describe('attnc CLI', () => {
