@@ -10,7 +10,7 @@
 // the sources through tsx otherwise, so a stale build is never run.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
 export const BUILT = ['cli', 'compiler'];
@@ -32,7 +32,7 @@ function repoint(specifier, fromRel) {
   return rel.startsWith('.') ? rel : `./${rel}`;
 }
 
-function build() {
+async function build() {
   const t0 = performance.now();
   const options = {
     target: ts.ScriptTarget.ES2022,
@@ -56,6 +56,9 @@ function build() {
       count++;
     }
   }
+  // The spec validator, precompiled (compiler/validate/standalone.ts; ajv.ts loads it in dist/).
+  const { standaloneValidatorSource } = await import(pathToFileURL(path.join(tmp, 'compiler', 'validate', 'standalone.js')).href);
+  fs.writeFileSync(path.join(tmp, 'compiler', 'validate', 'spec-validator.js'), standaloneValidatorSource());
   fs.writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ built: BUILT, files: count }, null, 2) + '\n');
   // Swap in whole, so a concurrent `attnc` never sees half a build.
   const old = path.join(root, `dist.old-${process.pid}`);
@@ -65,4 +68,4 @@ function build() {
   process.stderr.write(`[attnc build] ${count} files → dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 
-build();
+await build();
