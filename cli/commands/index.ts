@@ -8,4 +8,5 @@ export const commands: Array<() => Promise<{ register(program: Command): void }>
   () => import('./compile.js'),
   () => import('./diff.js'),
   () => import('./data.js'),
+  () => import('./train.js'),
 ];

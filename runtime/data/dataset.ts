@@ -127,6 +127,11 @@ export interface BatchOptions {
   /** Batches loaded ahead of the consumer (default 2; 0 = load on demand). */
   prefetch?: number;
   /**
+   * Start the epoch at this batch (default 0). Every batch is a function of (seed, position) alone,
+   * so a resumed run that skips the batches it already trained on sees exactly what it would have.
+   */
+  startBatch?: number;
+  /**
    * Worker threads that decode and augment images (default 0 = on the calling thread). With a
    * synchronous training step (tfjs CPU / native backends keep the JS thread busy) only workers
    * let loading overlap the step; results are identical either way.
@@ -359,9 +364,11 @@ class EntriesDataset implements Dataset {
     const dropLast = opts.dropLast ?? true;
     const workers = opts.workers ?? 0;
     if (!Number.isInteger(workers) || workers < 0) throw new AttncError('ATTNC_DATA_CONFIG', `workers must be a non-negative integer, got ${workers}`);
+    const startBatch = opts.startBatch ?? 0;
+    if (!Number.isInteger(startBatch) || startBatch < 0) throw new AttncError('ATTNC_DATA_CONFIG', `startBatch must be a non-negative integer, got ${startBatch}`);
     const self = this;
     function* jobs(): Generator<() => Promise<Batch>> {
-      for (let start = 0; start < order.length; start += batchSize) {
+      for (let start = startBatch * batchSize; start < order.length; start += batchSize) {
         const indices = order.slice(start, start + batchSize);
         if (indices.length < batchSize && dropLast) return;
         yield () => self.loadBatch(indices, seed, start, self.poolFor(workers));
