@@ -2,8 +2,8 @@
 # A new user (issue 13), run by .ci/run after `npm test` (about a minute: too slow for vitest):
 # pack attnc, install the tarball into a fresh project outside the repository from the npm cache
 # that `npm ci` warmed (the native backend from the attnc cache, ~/.cache/attnc), write a spec there
-# that extends a shipped one with one change, then validate and compile it there and check that the
-# native backend loads there. Fails on the first step that fails.
+# that extends a shipped one with one change, then validate, compile and train it there (3 steps)
+# on the native backend (`attnc sample` once it exists). Fails on the first step that fails.
 #
 #   test/e2e/new-user.sh            # in a temp folder, removed afterwards
 #   KEEP=1 test/e2e/new-user.sh     # keep the folder to look at
@@ -45,16 +45,18 @@ test -f generated/my-birds/index.ts
 grep -q "from 'attnc/runtime/" generated/my-birds/index.ts
 npx attnc compile my-birds.yaml --check
 
-# ---- train and sample: `attnc train` / `attnc sample` are being built on main (issue: training).
-# ---- When they exist, this is where the new user trains three steps and samples:
-#   npx attnc train generated/my-birds --max-steps 3
-#   npx attnc sample generated/my-birds
-if npx attnc --help | grep -qE '^\s+train\b'; then
-  step "train 3 steps and sample"
-  npx attnc train generated/my-birds --max-steps 3
-  npx attnc sample generated/my-birds
+step "train 3 steps in the user's project (native backend)"
+npx attnc train generated/my-birds --max-steps 3 --out runs/first 2>&1 | grep -vE 'oneDNN|absl::' | tee "$work/train.log"
+test -d runs/first/checkpoints
+grep -q 'stopped (max-steps) after 3 steps' "$work/train.log"
+
+# ---- `attnc sample` is being built on main. When it exists, the new user samples here:
+#   npx attnc sample runs/first ...
+if npx attnc --help | grep -qE '^\s+sample\b'; then
+  step "sample from the run"
+  npx attnc sample runs/first
 else
-  step "SKIPPED train/sample: this attnc has no \`attnc train\` yet"
+  step "SKIPPED sample: this attnc has no \`attnc sample\` yet (placeholder above)"
 fi
 
 step "ok"
