@@ -57,6 +57,8 @@ export interface RunOptions {
   dataRoot?: string;
   /** Image decode worker threads (default 0). */
   workers?: number;
+  /** Batches loaded ahead of the step (default 2). */
+  prefetch?: number;
   /** Checkpoints kept per phase besides `best` (default 3). */
   keep?: number;
   /** Text written as `resolved.yaml` (the CLI passes the resolved spec with origins). */
@@ -66,6 +68,8 @@ export interface RunOptions {
   stop?: { requested: NodeJS.Signals | null };
   /** Captions rendered in the sample grids (default: the first captions of the test split). */
   sampleRows?: number;
+  /** Called after every step (tests watch tensor counts and memory with it). */
+  onStep?: (phase: PhaseName, step: number) => void;
 }
 
 export interface RunResult {
@@ -431,7 +435,7 @@ export class Runner {
         let batch = startBatch;
         let latest: Record<string, number> | null = null;
         let waitStart = performance.now();
-        for await (const b of this.train.batches({ batchSize: p.batchSize, seed: epochSeed(seed, epoch), startBatch, workers: this.o.workers ?? 0 })) {
+        for await (const b of this.train.batches({ batchSize: p.batchSize, seed: epochSeed(seed, epoch), startBatch, workers: this.o.workers ?? 0, prefetch: this.o.prefetch ?? 2 })) {
           const t0 = performance.now();
           this.window.stallMs += t0 - waitStart;
           try {
@@ -445,6 +449,8 @@ export class Runner {
           this.stepsThisRun++;
           this.countStep(p.batchSize, (performance.now() - t0) / 1000);
           if (step % p.logEvery === 0) latest = this.flushLosses('damsm', lr);
+          this.o.onStep?.('damsm', step);
+          await yieldToEventLoop();
           this.status('damsm', epoch, p.epochs, step, total, latest, this.rate);
           const stop = this.shouldStop();
           if (stop) {
@@ -564,13 +570,13 @@ export class Runner {
     const lr = (optimizers.generator as unknown as { learningRate: number }).learningRate;
     this.o.reporter.log(`GAN training: ${p.epochs} epochs × ${perEpoch} steps, batch ${p.batchSize}, ${optimizers.discriminators.length} discriminators, encoders frozen${ema ? ', EMA of G for samples' : ''}`);
     const progressAt = (epoch: number, batch: number): Progress => ({ phase: 'gan', epoch, batch, step, damsmComplete: true });
+    let latest: Record<string, number> | null = null;
     try {
       for (let epoch = from?.epoch ?? 0; epoch < p.epochs; epoch++) {
         const startBatch = epoch === from?.epoch ? from.batch : 0;
         let batch = startBatch;
-        let latest: Record<string, number> | null = null;
         let waitStart = performance.now();
-        for await (const b of this.train.batches({ batchSize: p.batchSize, seed: epochSeed(seed, epoch), startBatch, workers: this.o.workers ?? 0 })) {
+        for await (const b of this.train.batches({ batchSize: p.batchSize, seed: epochSeed(seed, epoch), startBatch, workers: this.o.workers ?? 0, prefetch: this.o.prefetch ?? 2 })) {
           const t0 = performance.now();
           this.window.stallMs += t0 - waitStart;
           try {
@@ -586,6 +592,8 @@ export class Runner {
           this.stepsThisRun++;
           this.countStep(p.batchSize, (performance.now() - t0) / 1000);
           if (step % p.logEvery === 0) latest = this.flushLosses('gan', lr);
+          this.o.onStep?.('gan', step);
+          await yieldToEventLoop();
           if (step % p.sampleEvery === 0) {
             this.flushLosses('gan', lr);
             this.writeSamples(step, ema);
@@ -618,6 +626,14 @@ export class Runner {
       this.sampleInputs = null;
     }
   }
+}
+
+/**
+ * Lets timers, I/O and signal handlers run between steps: prefetched batches resolve as microtasks,
+ * so without this a SIGINT would wait for the whole run.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function toGanBatch(b: Batch): { images: tf.Tensor4D[]; tokens: tf.Tensor2D; lengths: readonly number[]; classIds: readonly number[] } {
