@@ -9,4 +9,6 @@ export const commands: Array<() => Promise<{ register(program: Command): void }>
   () => import('./diff.js'),
   () => import('./data.js'),
   () => import('./train.js'),
+  () => import('./import.js'),
+  () => import('./export.js'),
 ];

@@ -12,6 +12,7 @@ import { importState } from '../nn/state.js';
 import { readCheckpointJson, readCheckpointTensors, readManifest, resolveCheckpoint, type CheckpointManifest } from './checkpoint.js';
 import type { GeneratedModel, RuntimeModel } from './generated-model.js';
 import { networkFiles } from './model-state.js';
+import { applyCheckpointOptions } from './checkpoint-options.js';
 
 export interface LoadedGenerated {
   dir: string;
@@ -72,6 +73,8 @@ export async function loadCheckpointModel(where: string, options: { generated?: 
       if (!manifest.files[file]) continue;
       importState(module, readCheckpointTensors(checkpoint, manifest, file), { source: path.join(checkpoint, file) });
     }
+    // Behaviour the weights need, e.g. the original's attention mask for imported AttnGAN weights.
+    applyCheckpointOptions(model.generator, manifest.options, checkpoint);
   } catch (e) {
     gen.disposeModel(model);
     throw e;

@@ -17,6 +17,7 @@ import { datasetConfigFromPlan } from '../data/from-plan.js';
 import { mixSeed } from '../data/rng.js';
 import { Vocabulary } from '../data/vocab.js';
 import { AttncError } from '../util/errors.js';
+import { loadPth, type PthLoadOptions } from '../io/pth-load.js';
 import {
   cleanInterruptedWrites,
   pruneCheckpoints,
@@ -200,10 +201,10 @@ export class Runner {
     return { runDir: this.folder.dir, ended: this.ended, steps: this.stepsThisRun, lastCheckpoint: this.lastCheckpoint, bestCheckpoint: this.bestCheckpoint, samples: this.samples, metrics: this.finalMetrics };
   }
 
-  /** `weights:` files of the spec (safetensors or attnc checkpoints; .pth through `attnc import`). */
+  /** `weights:` files of the spec: safetensors, attnc checkpoints, or the original's PyTorch .pth files. */
   private loadSpecWeights(): void {
     const w = this.gen.plan.weights;
-    const load = (file: string | null, module: RuntimeModel['textEncoder'] | RuntimeModel['imageEncoder'] | RuntimeModel['generator'], what: string, ckptFile: string) => {
+    const load = (file: string | null, module: RuntimeModel['textEncoder'] | RuntimeModel['imageEncoder'] | RuntimeModel['generator'], what: string, ckptFile: string, pth: PthLoadOptions = {}) => {
       if (!file) return;
       let state: TorchState;
       if (fs.existsSync(path.join(file, 'manifest.json'))) {
@@ -211,17 +212,27 @@ export class Runner {
         state = readCheckpointTensors(file, m, ckptFile);
       } else if (file.endsWith('.safetensors')) {
         state = readSafetensorsState(file);
+      } else if (/\.(pth|pt)$/.test(file)) {
+        // Safe reader (runtime/io/pth.ts), strict, layout by layer kind, one tensor at a time.
+        const r = loadPth(module, file, pth);
+        this.o.reporter.log(`loaded ${what} weights from ${file} (${r.format} .pth, ${r.loaded.length} tensors)`);
+        return;
       } else {
-        throw new AttncError('ATTNC_WEIGHTS_FORMAT', `${file}: ${what} weights must be a .safetensors file or an attnc checkpoint folder`, {
+        throw new AttncError('ATTNC_WEIGHTS_FORMAT', `${file}: ${what} weights must be a .pth, a .safetensors file or an attnc checkpoint folder`, {
           path: file,
-          hint: 'convert the original .pth files once with `attnc import` and point `weights:` at the checkpoint it writes',
+          hint: 'the original\'s .pth files can also be converted once with `attnc import`',
         });
       }
       importState(module, state, { source: file });
       this.o.reporter.log(`loaded ${what} weights from ${file}`);
     };
     load(w.textEncoder, this.model.textEncoder, 'text encoder', 'text_encoder.safetensors');
-    load(w.imageEncoder, this.model.imageEncoder, 'image encoder', 'image_encoder.safetensors');
+    // torchvision's ImageNet Inception-v3 for the trunk; the image encoder's own file (below) overrides it.
+    load(w.imageEncoderTrunk, this.model.imageEncoder, 'image encoder trunk', 'image_encoder.safetensors', {
+      dropUnexpected: /^(AuxLogits|fc)\./,
+      allowMissing: /^emb_(features|cnn_code)\./,
+    });
+    load(w.imageEncoder, this.model.imageEncoder, 'image encoder', 'image_encoder.safetensors', { partial: w.imageEncoderTrunk !== null });
     load(w.generator, this.model.generator, 'generator', 'netG.safetensors');
   }
 

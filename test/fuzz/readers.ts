@@ -11,6 +11,7 @@ import { parseCaptionsPickle, readSplitKeys, writeFilenamesPickle } from '../../
 import { readPickle } from '../../runtime/data/pickle.js';
 import { readVocabularyFile, Vocabulary } from '../../runtime/data/vocab.js';
 import { decodeSafetensors, encodeSafetensors } from '../../runtime/io/safetensors.js';
+import { readPthFile } from '../../runtime/io/pth.js';
 import { readManifest } from '../../runtime/train/checkpoint.js';
 import { AttncError } from '../../runtime/util/errors.js';
 import { pngDeclaring, smallJpeg } from '../runtime/data/hostile-files.js';
@@ -164,6 +165,22 @@ export const READERS: FuzzReader[] = [
     ],
     tokens: tokens('{', '}', '"dtype":"F16",', '"dtype":"X9",', '"shape":[4294967296,4294967296],', '"data_offsets":[0,9007199254740991]', '"__metadata__":{"a":1},', '\xff\xff\xff\xff\xff\xff\xff\x7f', '\x00\x00\x00\x06\x00\x00\x00\x00'),
     read: async (file) => void decodeSafetensors(new Uint8Array(await fs.readFile(file)), file),
+  },
+  {
+    // PyTorch state_dicts, zip and legacy (runtime/io/pth.ts): container, allow-listed pickle, storages.
+    name: '.pth',
+    target: 'weights.pth',
+    seeds: () => files(path.join(REPO, 'test/fixtures/pth'), /^(text_encoder|image_heads|dtypes)(_legacy)?\.pth$/),
+    tokens: [
+      ...PICKLE_TOKENS,
+      ...tokens(
+        'PK\x03\x04', 'PK\x01\x02', 'PK\x05\x06', 'PK\x06\x06', '../', 'archive/../x',
+        'ctorch._utils\n_rebuild_tensor_v2\n', 'ctorch\nFloatStorage\n', 'ctorch\nHalfStorage\n', 'ccollections\nOrderedDict\n',
+        'cposix\nsystem\n', 'ctorch.nn.modules.linear\nLinear\n', 'Q', '\x8a\x08\x00\x00\x00\x00\x00\x01\x00\x00',
+        '\xff\xff\xff\xff\xff\xff\xff\x7f', '\x00\x00\x00\x00\x00\x00\x10\x00',
+      ),
+    ],
+    read: async (file) => void readPthFile(file),
   },
   {
     name: 'checkpoint manifest',
