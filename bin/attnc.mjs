@@ -21,7 +21,8 @@ function buildIsFresh() {
       if (e.isFile() && e.name.endsWith('.ts') && statSync(path.join(e.parentPath ?? e.path, e.name)).mtimeMs > built) return false;
     }
   }
-  return true;
+  // Runtime leaves built with the CLI (scripts/build.mjs BUILT_RUNTIME_LEAVES).
+  return statSync(path.join(root, 'runtime', 'util', 'error-codes.ts')).mtimeMs <= built;
 }
 
 let main;

@@ -1,5 +1,7 @@
 import pc from 'picocolors';
 import type { AttncError } from '../runtime/util/errors.js';
+// A leaf module with no imports, built into dist/ with the CLI (scripts/build.mjs), unlike the rest of the runtime.
+import { exitCodeOf } from '../runtime/util/error-codes.js';
 
 /**
  * The runtime's AttncError, recognised by shape rather than `instanceof`: this module loads at every
@@ -18,7 +20,7 @@ export function renderError(e: unknown): number {
     if (e.hint) out += `  = help: ${e.hint}\n`;
     if (debug && e.stack) out += pc.dim(e.stack) + '\n';
     process.stderr.write(out);
-    return e.code.startsWith('ATTNC_IO') || e.code.startsWith('ATTNC_USAGE') ? 2 : 1;
+    return exitCodeOf(e.code);
   }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`${pc.red('internal error')}: ${msg}\n`);

@@ -13,5 +13,5 @@ import { InceptionImageEncoder } from 'attnc/runtime/encoders/image.js';
  * @generated from spec/bases/coco.yaml:13 (/image_encoder)
  */
 export function createImageEncoder(): InceptionImageEncoder {
-  return new InceptionImageEncoder({ nef: 256 });
+  return new InceptionImageEncoder({ nef: 256, freezeTrunk: true });
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { initLikeAttnGAN, initialValues, orthogonalMatrix, orthogonalTfLayout } from '../../../runtime/nn/init.js';
 import { BatchNorm, Conv2d, Linear } from '../../../runtime/nn/layers.js';
 import { Module } from '../../../runtime/nn/module.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 
 function gram(m: Float64Array, rows: number, cols: number, byRows: boolean): number[][] {
   const k = byRows ? rows : cols;
