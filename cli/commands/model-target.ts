@@ -1,0 +1,61 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { AttncError } from '../../runtime/util/errors.js';
+import type { InferenceModel } from '../../runtime/eval/generate.js';
+import { WHOLE, parseShard, type Shard } from '../../runtime/eval/shard.js';
+
+/**
+ * What `attnc sample` / `attnc eval` run on: a run folder or checkpoint (trained weights; `generated`
+ * overrides the model folder its manifest names), or a spec file (its generated model with initial
+ * weights: the untrained baseline).
+ */
+export async function loadTarget(target: string, warn: (line: string) => void, seed = 0, generated?: string): Promise<InferenceModel> {
+  if (/\.ya?ml$/i.test(target)) {
+    const { loadSpec, renderDiagnostics } = await import('../../compiler/spec.js');
+    if (!fs.existsSync(target)) throw new AttncError('ATTNC_IO_READ', `${target}: no such spec file`, { path: target });
+    const res = await loadSpec(target);
+    if (!res.ok) throw new AttncError('ATTNC_SPEC_INVALID', `${target}: invalid spec\n${renderDiagnostics(res.diagnostics, { color: false })}`, { path: target, hint: `attnc validate ${target}` });
+    const { importGenerated, loadUntrained } = await import('../../runtime/eval/load.js');
+    warn(`${target} is a spec, not a checkpoint: sampling its untrained model (initial weights, seed ${seed})`);
+    return loadUntrained(await importGenerated(res.spec.name), target, seed);
+  }
+  const { loadCheckpointForInference } = await import('../../runtime/eval/load.js');
+  return loadCheckpointForInference(target, generated);
+}
+
+/** The global --backend choice (env ATTNC_BACKEND), loaded before any tensor is made. */
+export async function initCliBackend(cmd: Command): Promise<void> {
+  const { initBackend, parseBackendChoice } = await import('../../runtime/backend/index.js');
+  await initBackend(parseBackendChoice((cmd.optsWithGlobals() as { backend?: string }).backend));
+}
+
+/**
+ * Where a command's output goes by default: `<run>/<what>` for a run folder, `<run>/<what>-<checkpoint>`
+ * for one checkpoint of a run (never inside the checkpoint folder, which pruning deletes), and
+ * `<what>/<name>` for a spec.
+ */
+export function defaultOutput(target: string, what: string, name: string): string {
+  if (/\.ya?ml$/i.test(target)) return path.join(what, name);
+  const abs = path.resolve(target);
+  if (fs.existsSync(path.join(abs, 'manifest.json')) && path.basename(path.dirname(abs)) === 'checkpoints') {
+    return path.join(path.dirname(path.dirname(abs)), `${what}-${path.basename(abs)}`);
+  }
+  return path.join(target, what);
+}
+
+export function intOption(name: string, raw: string, min: number, max: number): number {
+  const v = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw new AttncError('ATTNC_USAGE_OPTION', `${name} must be an integer in ${min}..${max}, got "${raw}"`, { hint: `for example ${name} ${min}` });
+  }
+  return v;
+}
+
+export function shardOption(raw: string | undefined): Shard {
+  return raw === undefined ? WHOLE : parseShard(raw);
+}
+
+export function warnLine(line: string): void {
+  process.stderr.write(`warning: ${line}\n`);
+}

@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands/index.js';
+import { renderError } from './report.js';
+import { ensureTsLoader } from './ts-loader.js';
+
+/** Commands that only run the compiler; every other one loads the TypeScript runtime (cli/ts-loader.ts). */
+const COMPILER_ONLY = new Set(['validate', 'explain', 'compile', 'diff']);
+
+/** Build the program; subcommands register themselves (cli/commands/index.ts). */
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('attnc')
+    .description('AttnGAN as a declarative model-graph compiler: YAML spec → typed TensorFlow.js code')
+    .option('--backend <name>', 'tfjs backend: auto | tensorflow-gpu | tensorflow | wasm | cpu (env ATTNC_BACKEND)', process.env.ATTNC_BACKEND ?? 'auto')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .hook('preSubcommand', async (_program, sub) => {
+      if (!COMPILER_ONLY.has(sub.name())) await ensureTsLoader();
+    });
+  for (const load of commands) (await load()).register(program);
+  return program;
+}
+
+/** Run the CLI; returns the process exit code (0 ok, 1 failure/invalid, 2 usage or I/O error). */
+export async function main(argv: string[]): Promise<number> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help / --version exit "successfully" through commander's exitOverride.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    return renderError(e);
+  }
+}
