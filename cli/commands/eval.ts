@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { AttncError } from '../../runtime/util/errors.js';
 import { defaultOutput, initCliBackend, intOption, loadTarget, shardOption, warnLine } from './model-target.js';
 
 interface EvalCliOptions {
@@ -48,6 +47,7 @@ export function register(program: Command): void {
     .option('--examples <n>', 'example images kept for the report grid', '12')
     .option('--generated <folder>', 'generated model folder to load the checkpoint into (default: the one its manifest names)')
     .action(async (target: string | undefined, opts: EvalCliOptions, cmd: Command) => {
+      const { AttncError } = await import('../../runtime/util/errors.js');
       const { mergePartials } = await import('../../runtime/eval/report.js');
       const { readPartial, evaluateShard, METRICS } = await import('../../runtime/eval/evaluate.js');
       if (opts.merge) {
@@ -61,9 +61,9 @@ export function register(program: Command): void {
       if (target === undefined) throw new AttncError('ATTNC_USAGE_OPTION', 'no model given', { hint: 'attnc eval runs/tiny-1 (or --merge <shard folders…>)' });
       const split = opts.split;
       if (!/^[\w.-]+$/.test(split)) throw new AttncError('ATTNC_USAGE_OPTION', `--split must be a split name such as test or heldout, got "${split}"`);
-      const seed = intOption('--seed', opts.seed, 0, 0xffffffff);
-      const examples = intOption('--examples', opts.examples, 0, 1000);
-      const shard = shardOption(opts.shard);
+      const seed = await intOption('--seed', opts.seed, 0, 0xffffffff);
+      const examples = await intOption('--examples', opts.examples, 0, 1000);
+      const shard = await shardOption(opts.shard);
       await initCliBackend(cmd);
       const model = await loadTarget(target, warnLine, 0, opts.generated);
       const disposers: Array<() => void> = [() => model.dispose()];
@@ -79,8 +79,8 @@ export function register(program: Command): void {
         for (const m of metrics) {
           if (!(METRICS as readonly string[]).includes(m)) throw new AttncError('ATTNC_USAGE_OPTION', `unknown metric "${m}"`, { hint: `--metrics takes ${METRICS.join(',')}` });
         }
-        const samples = opts.samples ? intOption('--samples', opts.samples, 1, 10_000_000) : (rpSpec?.samples ?? 30000);
-        const batchSize = opts.batchSize ? intOption('--batch-size', opts.batchSize, 1, 4096) : model.evaluation.batchSize;
+        const samples = opts.samples ? await intOption('--samples', opts.samples, 1, 10_000_000) : (rpSpec?.samples ?? 30000);
+        const batchSize = opts.batchSize ? await intOption('--batch-size', opts.batchSize, 1, 4096) : model.evaluation.batchSize;
         const { evalDatasetConfig, loadCheckpointForInference } = await import('../../runtime/eval/load.js');
         const dataset = evalDatasetConfig(model.data, split, model.data.imageSizes.at(-1)!);
 

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { AttncError } from '../../runtime/util/errors.js';
 import type { InferenceModel } from '../../runtime/eval/generate.js';
-import { WHOLE, parseShard, type Shard } from '../../runtime/eval/shard.js';
+import type { Shard } from '../../runtime/eval/shard.js';
+
+// Runtime modules load inside the actions only (`attnc --help` must not load tfjs; test/cli/main.test.ts).
+const errors = () => import('../../runtime/util/errors.js');
 
 /**
  * What `attnc sample` / `attnc eval` run on: a run folder or checkpoint (trained weights; `generated`
@@ -11,6 +13,7 @@ import { WHOLE, parseShard, type Shard } from '../../runtime/eval/shard.js';
  * weights: the untrained baseline).
  */
 export async function loadTarget(target: string, warn: (line: string) => void, seed = 0, generated?: string): Promise<InferenceModel> {
+  const { AttncError } = await errors();
   if (/\.ya?ml$/i.test(target)) {
     const { loadSpec, renderDiagnostics } = await import('../../compiler/spec.js');
     if (!fs.existsSync(target)) throw new AttncError('ATTNC_IO_READ', `${target}: no such spec file`, { path: target });
@@ -44,7 +47,8 @@ export function defaultOutput(target: string, what: string, name: string): strin
   return path.join(target, what);
 }
 
-export function intOption(name: string, raw: string, min: number, max: number): number {
+export async function intOption(name: string, raw: string, min: number, max: number): Promise<number> {
+  const { AttncError } = await errors();
   const v = Number(raw);
   if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(v) || v < min || v > max) {
     throw new AttncError('ATTNC_USAGE_OPTION', `${name} must be an integer in ${min}..${max}, got "${raw}"`, { hint: `for example ${name} ${min}` });
@@ -52,7 +56,8 @@ export function intOption(name: string, raw: string, min: number, max: number): 
   return v;
 }
 
-export function shardOption(raw: string | undefined): Shard {
+export async function shardOption(raw: string | undefined): Promise<Shard> {
+  const { WHOLE, parseShard } = await import('../../runtime/eval/shard.js');
   return raw === undefined ? WHOLE : parseShard(raw);
 }
 

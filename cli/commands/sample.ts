@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { AttncError } from '../../runtime/util/errors.js';
 import { defaultOutput, initCliBackend, intOption, loadTarget, shardOption, warnLine } from './model-target.js';
 
 interface SampleCliOptions {
@@ -17,7 +16,8 @@ interface SampleCliOptions {
 }
 
 /** Caption lines of a file: blank lines are skipped (they separate nothing), everything else is a caption. */
-function readCaptionFile(file: string): string[] {
+async function readCaptionFile(file: string): Promise<string[]> {
+  const { AttncError } = await import('../../runtime/util/errors.js');
   let text: string;
   try {
     const st = fs.statSync(file);
@@ -46,12 +46,13 @@ export function register(program: Command): void {
     .option('--panel <px>', 'side of each attention-figure panel', '128')
     .option('--generated <folder>', 'generated model folder to load the checkpoint into (default: the one its manifest names)')
     .action(async (target: string, opts: SampleCliOptions, cmd: Command) => {
-      const n = intOption('--n', opts.n, 1, 10000);
-      const seed = intOption('--seed', opts.seed, 0, 0xffffffff);
-      const batchSize = intOption('--batch-size', opts.batchSize, 1, 4096);
-      const panel = intOption('--panel', opts.panel, 32, 1024);
-      const shard = shardOption(opts.shard);
-      const captions = [...opts.text, ...(opts.captions ? readCaptionFile(opts.captions) : [])];
+      const { AttncError } = await import('../../runtime/util/errors.js');
+      const n = await intOption('--n', opts.n, 1, 10000);
+      const seed = await intOption('--seed', opts.seed, 0, 0xffffffff);
+      const batchSize = await intOption('--batch-size', opts.batchSize, 1, 4096);
+      const panel = await intOption('--panel', opts.panel, 32, 1024);
+      const shard = await shardOption(opts.shard);
+      const captions = [...opts.text, ...(opts.captions ? await readCaptionFile(opts.captions) : [])];
       if (captions.length === 0) {
         throw new AttncError('ATTNC_USAGE_OPTION', 'no captions given', { hint: 'attnc sample <model> --text "this bird has red wings and a white belly" (or --captions file.txt)' });
       }
