@@ -5,7 +5,7 @@
 
 import type { InceptionImageEncoder } from '../../runtime/encoders/image.js';
 import type { TextEncoder } from '../../runtime/encoders/text.js';
-import { Rng, initLikeAttnGAN } from '../../runtime/nn/index.js';
+import { Module, Rng, initLikeAttnGAN } from '../../runtime/nn/index.js';
 import { createDiscriminators } from './discriminators.js';
 import type { Discriminators } from './discriminators.js';
 import { Generator } from './generator.js';
@@ -60,13 +60,14 @@ export type ModelOptions = {
  */
 export function createModel(options: ModelOptions = {}): Model {
   const rng = new Rng(`attnc:attngan1:${options.seed ?? 0}`);
-  const textEncoder = createTextEncoder(options.vocabSize ?? 5450);
+  // Built with zero tensors: every tensor is drawn from `rng` right after.
+  const textEncoder = Module.zeroInit(() => createTextEncoder(options.vocabSize ?? 5450));
   textEncoder.resetParameters(rng.fork('text_encoder'));
-  const imageEncoder = createImageEncoder();
+  const imageEncoder = Module.zeroInit(() => createImageEncoder());
   imageEncoder.resetParameters(rng.fork('image_encoder'));
-  const generator = new Generator();
+  const generator = Module.zeroInit(() => new Generator());
   initLikeAttnGAN(generator, rng.fork('generator'));
-  const discriminators = createDiscriminators();
+  const discriminators = Module.zeroInit(() => createDiscriminators());
   for (const d of discriminators) initLikeAttnGAN(d, rng.fork(`discriminator_${d.size}`));
   return { textEncoder, imageEncoder, generator, discriminators };
 }

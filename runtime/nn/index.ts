@@ -1,5 +1,7 @@
 export { Rng } from './rng.js';
-export { type Initializer, initialValues, initLikeAttnGAN, orthogonalMatrix, orthogonalTfLayout, shapeSize } from './init.js';
+export { type Initializer, initialTensor, initialValues, shapeSize } from './init.js';
+export { initLikeAttnGAN } from './init-attngan.js';
+export { orthogonalMatrix, orthogonalTensor, orthogonalTfLayout } from './orthogonal.js';
 export { Module, Sequential, type InitRole, type InitOverride } from './module.js';
 export {
   Conv2d,

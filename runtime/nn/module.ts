@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Initializer, initialValues, shapeSize } from './init.js';
+import { type Initializer, initialTensor, initialValues, shapeSize } from './init.js';
 import { Rng } from './rng.js';
 
 /** What kind of layer owns a tensor, for init schemes that act per layer type (like `weights_init`). */
@@ -19,6 +19,7 @@ interface Slot {
 
 let nextVariableId = 0;
 let shapeOnlyDepth = 0;
+let zeroInitDepth = 0;
 /** Construction-time draws. Deterministic per process order only; use `resetParameters`/`initLikeAttnGAN` for seeded init. */
 let constructionRng = new Rng('attnc-construction');
 let constructionCounter = 0;
@@ -49,6 +50,20 @@ export abstract class Module {
       return build();
     } finally {
       shapeOnlyDepth--;
+    }
+  }
+
+  /**
+   * Build modules whose tensors start as zeros instead of construction-time draws: for callers that
+   * re-draw every tensor right after (`resetParameters`, `initLikeAttnGAN`, loading a checkpoint).
+   * Saves drawing ~10⁸ uniforms in JS for a birds model.
+   */
+  static zeroInit<T>(build: () => T): T {
+    zeroInitDepth++;
+    try {
+      return build();
+    } finally {
+      zeroInitDepth--;
     }
   }
 
@@ -89,9 +104,14 @@ export abstract class Module {
     }
     let variable: tf.Variable | undefined;
     if (!this._shapeOnly) {
-      const values = initialValues(init, shape, constructionRng.fork(String(constructionCounter++)));
+      const values =
+        zeroInitDepth > 0 ? undefined : initialValues(init, shape, constructionRng.fork(String(constructionCounter++)));
       variable = tf.tidy(() =>
-        tf.variable(tf.tensor(values, shape, 'float32'), kind === 'param', `attnc/${nextVariableId++}/${name}`),
+        tf.variable(
+          values ? tf.tensor(values, shape, 'float32') : tf.zeros(shape),
+          kind === 'param',
+          `attnc/${nextVariableId++}/${name}`,
+        ),
       );
     }
     this._slots.push({ name, shape: [...shape], init, kind, variable });
@@ -185,8 +205,9 @@ export abstract class Module {
     if (this._shapeOnly) return;
     for (const [full, s, owner] of this.namedSlots('all')) {
       const init = override?.(owner.initRole, s.name, full, s.kind) ?? s.init;
-      const values = initialValues(init, s.shape, rng.fork(full));
-      tf.tidy(() => s.variable!.assign(tf.tensor(values, s.shape, 'float32')));
+      const value = initialTensor(init, s.shape, rng.fork(full));
+      s.variable!.assign(value);
+      value.dispose();
     }
   }
 

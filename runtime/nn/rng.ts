@@ -76,16 +76,137 @@ export class Rng {
     return r * Math.cos(th);
   }
 
+  /** Fill with uniforms in (lo, hi), one 32-bit draw each (plenty for float32 weights). */
   fillUniform<T extends Float32Array | Float64Array>(out: T, lo: number, hi: number): T {
-    const w = hi - lo;
-    for (let i = 0; i < out.length; i++) out[i] = lo + w * this.next();
+    const w = (hi - lo) / 4294967296;
+    for (let i = 0; i < out.length; i++) out[i] = lo + w * (this.nextUint32() + 0.5);
     return out;
   }
 
+  /**
+   * Fill with normals by Marsaglia & Tsang's ziggurat (128 layers) on 32-bit draws, with the
+   * generator inlined: ≈ 8× faster than calling `normal()` per value (one draw, one compare and one
+   * multiply for ~98 % of values), which matters for the ~10⁸ values of a birds model's orthogonal
+   * init. (Not the same numbers as repeated `normal()`.)
+   */
   fillNormal<T extends Float32Array | Float64Array>(out: T, mean = 0, std = 1): T {
-    for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
+    const st = new Int32Array([this.a, this.b, this.c, this.d]);
+    if (out instanceof Float32Array) zigguratFill(out, st, mean, std);
+    else zigguratFill(out as Float64Array, st, mean, std);
+    [this.a, this.b, this.c, this.d] = st as unknown as [number, number, number, number];
     return out;
   }
+}
+
+/** Start of the ziggurat's tail, and the area of each of its 128 layers. */
+const ZIG_R = 3.442619855899;
+const ZIG_V = 9.91256303526217e-3;
+/** Marsaglia & Tsang's tables for 32-bit signed draws. */
+const ZIG = zigguratTables();
+
+function zigguratTables() {
+  const kn = new Float64Array(128);
+  const wn = new Float64Array(128);
+  const fn = new Float64Array(128);
+  const m1 = 2147483648;
+  let dn = ZIG_R;
+  let tn = dn;
+  const q = ZIG_V / Math.exp(-0.5 * dn * dn);
+  kn[0] = (dn / q) * m1;
+  kn[1] = 0;
+  wn[0] = q / m1;
+  wn[127] = dn / m1;
+  fn[0] = 1;
+  fn[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
+    kn[i + 1] = (dn / tn) * m1;
+    tn = dn;
+    fn[i] = Math.exp(-0.5 * dn * dn);
+    wn[i] = dn / m1;
+  }
+  return { kn, wn, fn };
+}
+
+/** One xoshiro128** step on `st` (the same sequence as `Rng.nextUint32`), as a signed int32. */
+function step(st: Int32Array): number {
+  const a = st[0]!;
+  const b = st[1]!;
+  const t = b << 9;
+  let r = Math.imul(b, 5);
+  r = Math.imul((r << 7) | (r >>> 25), 9) | 0;
+  const c = st[2]! ^ a;
+  const d = st[3]! ^ b;
+  st[1] = b ^ c;
+  st[0] = a ^ d;
+  st[2] = c ^ t;
+  st[3] = (d << 11) | (d >>> 21);
+  return r;
+}
+
+/**
+ * Marsaglia & Tsang's ziggurat with the generator inlined for the fast path (one draw, one compare,
+ * one multiply for ~98 % of values); kept monomorphic per array type by the caller.
+ */
+function zigguratFill(out: Float32Array | Float64Array, st: Int32Array, mean: number, std: number): void {
+  const kn = ZIG.kn;
+  const wn = ZIG.wn;
+  let a = st[0]!;
+  let b = st[1]!;
+  let c = st[2]!;
+  let d = st[3]!;
+  const n = out.length;
+  const rejected: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = b << 9;
+    let r = Math.imul(b, 5);
+    r = Math.imul((r << 7) | (r >>> 25), 9) | 0;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
+    d = (d << 11) | (d >>> 21);
+    const iz = r & 127;
+    if (Math.abs(r) < kn[iz]!) out[i] = mean + std * r * wn[iz]!;
+    else rejected.push(i, r);
+  }
+  st[0] = a;
+  st[1] = b;
+  st[2] = c;
+  st[3] = d;
+  // The ~3 % rejected draws are finished afterwards, continuing the same stream: a call inside
+  // the loop above would make it several times slower.
+  for (let k = 0; k < rejected.length; k += 2) {
+    const r = rejected[k + 1]!;
+    out[rejected[k]!] = mean + std * zigguratSlow(st, r, r & 127);
+  }
+}
+
+/** The ziggurat's rejection path: a wedge test, or the tail beyond R. */
+function zigguratSlow(st: Int32Array, hz: number, iz: number): number {
+  const { kn, wn, fn } = ZIG;
+  for (;;) {
+    const x = hz * wn[iz]!;
+    if (iz === 0) {
+      let tx: number;
+      let ty: number;
+      do {
+        tx = -Math.log(unif(st)) / ZIG_R;
+        ty = -Math.log(unif(st));
+      } while (ty + ty < tx * tx);
+      return hz > 0 ? ZIG_R + tx : -ZIG_R - tx;
+    }
+    if (fn[iz]! + unif(st) * (fn[iz - 1]! - fn[iz]!) < Math.exp(-0.5 * x * x)) return x;
+    hz = step(st);
+    iz = hz & 127;
+    if (Math.abs(hz) < kn[iz]!) return hz * wn[iz]!;
+  }
+}
+
+/** Uniform in (0, 1) from one step. */
+function unif(st: Int32Array): number {
+  return ((step(st) >>> 0) + 0.5) / 4294967296;
 }
 
 function cyrb128(str: string): [number, number, number, number] {
