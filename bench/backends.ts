@@ -72,7 +72,7 @@ async function measure(backend: BackendName): Promise<{ forward?: number; step?:
     const optimizers = createGanOptimizers();
     const ema = createGeneratorEma(model);
     const batch: GanBatch = { images: [images32, images64], tokens, lengths, classIds };
-    result.step = median(await time(() => void ganStep(model, optimizers, batch, ema)));
+    result.step = median(await time(() => void tf.dispose(Object.values(ganStep(model, optimizers, batch, ema)).flat().flatMap((r) => Object.values(r)))));
   } catch (e) {
     result.error = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 90);
   } finally {

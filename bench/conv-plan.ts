@@ -55,7 +55,7 @@ for (const i of pick) {
       };
       if (!backward) return void f(x).dataSync();
       const { value, grads } = tf.variableGrads(() => tf.add(f(x), 0) as tf.Scalar, [w]);
-      const dx = tf.grad((xx: tf.Tensor4D) => f(xx))(x);
+      const dx = tf.grad((xx: tf.Tensor) => f(xx as tf.Tensor4D))(x);
       value.dataSync();
       grads[w.name]!.dataSync();
       dx.dataSync();
@@ -68,7 +68,7 @@ for (const i of pick) {
     const a = fwd(false);
     const b = fwd(true);
     const rel = (u: tf.Tensor, v: tf.Tensor) => tf.div(tf.max(tf.abs(tf.sub(u, v))), tf.add(tf.max(tf.abs(u)), 1e-12)).dataSync()[0]!;
-    const gw = (p: boolean) => tf.grad((ww: tf.Tensor4D) => tf.sum(tf.mul(fwd2(p, x, ww), fwd2(p, x, ww))))(w);
+    const gw = (p: boolean) => tf.grad((ww: tf.Tensor) => tf.sum(tf.square(fwd2(p, x, ww as tf.Tensor4D))))(w);
     const fwd2 = (p: boolean, xx: tf.Tensor4D, ww: tf.Tensor4D) => (p ? conv2dPatches(xx, ww, s, pads) : tf.conv2d(xx, ww, s, pad));
     return Math.max(rel(a, b), rel(gw(false), gw(true)));
   });

@@ -14,7 +14,7 @@ import { DNet } from '../runtime/discriminators/index.js';
 import { CnnImageEncoder } from '../runtime/encoders/image.js';
 import { discriminatorLoss as ganDiscriminatorLoss, generatorAdvLoss, klLoss, mismatchedPairs, sentLoss, wordsLoss } from '../runtime/losses/index.js';
 import { initLikeAttnGAN, Rng } from '../runtime/nn/index.js';
-import { adam, optimizeStep } from '../runtime/train/index.js';
+import { adam, optimizeStep, readLosses } from '../runtime/train/index.js';
 import { buildHandGenerator } from '../test/runtime/fixtures/hand-generator.js';
 import { createDiscriminators, discriminatorLoss, Generator, generatorLoss, type Captions } from '../generated/attngan1/index.js';
 
@@ -65,13 +65,13 @@ gen.discriminators.forEach((d, i) => initLikeAttnGAN(d, seed.fork(`d${i}`)));
 function generatedStep(): number[] {
   const fakes = tf.tidy(() => gen.generator.apply({ ...captions, z: inputs.z, training: true, noise: inputs.eps }).images);
   const out = gen.discriminators.map((d, i) =>
-    optimizeStep(gen.opts.d[i]!, d.trainableParameters(), () => discriminatorLoss(d, inputs.real[i], fakes[i], captions.sentence)).loss!,
+    readLosses(optimizeStep(gen.opts.d[i]!, d.trainableParameters(), () => discriminatorLoss(d, inputs.real[i], fakes[i], captions.sentence))).loss!,
   );
   tf.dispose(fakes);
-  const g = optimizeStep(gen.opts.g, gen.generator.trainableParameters(), () => {
+  const g = readLosses(optimizeStep(gen.opts.g, gen.generator.trainableParameters(), () => {
     const o = gen.generator.apply({ ...captions, z: inputs.z, training: true, noise: inputs.eps });
     return generatorLoss(o, gen.discriminators, gen.imageEncoder, captions, lengths, classIds);
-  });
+  }));
   return [...out, g.loss!];
 }
 
@@ -88,7 +88,7 @@ hand.discriminators.forEach((d, i) => initLikeAttnGAN(d, seed.fork(`d${i}`)));
 function handStep(): number[] {
   const fakes = tf.tidy(() => hand.generator.apply({ sent: captions.sentence, words: captions.words, mask: captions.mask, z: inputs.z, training: true, noise: inputs.eps }).images);
   const out = hand.discriminators.map((d, i) =>
-    optimizeStep(hand.opts.d[i]!, d.trainableParameters(), () => {
+    readLosses(optimizeStep(hand.opts.d[i]!, d.trainableParameters(), () => {
       const realCode = d.apply(inputs.real[i], true);
       const fakeCode = d.apply(fakes[i]!, true);
       const wrong = mismatchedPairs(realCode, captions.sentence);
@@ -99,10 +99,10 @@ function handStep(): number[] {
         realUncond: d.UNCOND_DNET!.apply(realCode),
         fakeUncond: d.UNCOND_DNET!.apply(fakeCode),
       });
-    }).loss!,
+    })).loss!,
   );
   tf.dispose(fakes);
-  const g = optimizeStep(hand.opts.g, hand.generator.trainableParameters(), () => {
+  const g = readLosses(optimizeStep(hand.opts.g, hand.generator.trainableParameters(), () => {
     const o = hand.generator.apply({ sent: captions.sentence, words: captions.words, mask: captions.mask, z: inputs.z, training: true, noise: inputs.eps });
     const adversarial = generatorAdvLoss(
       hand.discriminators.map((d, i) => {
@@ -116,7 +116,7 @@ function handStep(): number[] {
     const damsmLoss = tf.mul(tf.addN([w.loss0, w.loss1, s.loss0, s.loss1]), 5) as tf.Scalar;
     const kl = klLoss(o.mu, o.logvar);
     return { loss: tf.addN([adversarial, damsmLoss, kl]) as tf.Scalar };
-  });
+  }));
   return [...out, g.loss!];
 }
 

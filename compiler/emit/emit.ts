@@ -12,6 +12,7 @@ import { emitGenerator } from './files/generator.js';
 import { emitLosses } from './files/losses.js';
 import { emitManifest } from './files/manifest.js';
 import { emitIndex, emitSample } from './files/model.js';
+import { emitPlan } from './files/plan.js';
 import { emitTrainDamsm, emitTrainGan } from './files/train.js';
 import { header } from './header.js';
 import { printSourceFile, type Statement } from './print.js';
@@ -22,6 +23,7 @@ export const EMITTERS: ReadonlyArray<[file: string, emit: (ctx: EmitContext) => 
   ['image-encoder.ts', emitImageEncoder],
   ['index.ts', emitIndex],
   ['losses.ts', emitLosses],
+  ['plan.ts', emitPlan],
   ['sample.ts', emitSample],
   ['text-encoder.ts', emitTextEncoder],
   ['train-damsm.ts', emitTrainDamsm],

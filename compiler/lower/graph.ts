@@ -4,6 +4,8 @@
  * graphs can be compared key by key.
  */
 
+import type { TrainingPlan } from '../../runtime/train/plan.js';
+
 /** A tensor dimension: a concrete size, or a symbol bound at run time (batch `B`, words `T`, vocabulary `V`). */
 export type Dim = number | 'B' | 'T' | 'V';
 export type Shape = readonly Dim[];
@@ -161,6 +163,8 @@ export interface ModelGraph {
   networks: Network[];
   phases: Phase[];
   losses: LossNode[];
+  /** Data, cadence, weights files and evaluation: what the generic training runner executes. */
+  plan: TrainingPlan;
 }
 
 export function networkById(g: ModelGraph, id: NetworkId): Network | undefined {

@@ -24,6 +24,7 @@ import type {
   TensorNode,
 } from './graph.js';
 import { specHash } from './hash.js';
+import { lowerPlan } from './plan.js';
 import * as P from './params.js';
 
 export interface LowerInput {
@@ -153,17 +154,19 @@ export function lower(input: LowerInput): LowerResult {
     return { ok: false, diagnostics: L.diagnostics };
   }
   const networks: Network[] = [text, image, generator, ...discriminators];
+  const hash = specHash(spec);
   const graph: ModelGraph = {
     graph: 1,
     name: spec.name,
     specFile: input.file,
-    specHash: specHash(spec),
+    specHash: hash,
     vocabSize: typeof vocab === 'number' ? vocab : null,
     wordsNum: spec.data.words_num,
     imageSizes,
     networks,
     phases: lowerPhases(L, networks),
     losses: lowerLosses(L),
+    plan: lowerPlan(spec, input.file, hash),
   };
   return { ok: true, graph, diagnostics: L.diagnostics };
 }

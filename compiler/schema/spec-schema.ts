@@ -204,6 +204,7 @@ export const DamsmPhase = Obj({
   }),
   schedule: LrSchedule,
   grad_clip: GradClip,
+  log_every: PosInt(50, 'log losses every N encoder steps'),
   snapshot_interval: PosInt(2000, 'save every N epochs'),
   seed: NonNegInt(100),
 });

@@ -12,7 +12,7 @@ export class ProjectionConv1x1 extends Module {
   readonly weight: tf.Variable;
   constructor(inC: number, outC: number) {
     super();
-    this.weight = this.addParam('weight', [1, 1, inC, outC], { kind: 'uniform', limit: 0.1 });
+    this.weight = this.addParam('weight', [1, 1, inC, outC], { kind: 'uniform', limit: 0.1 }, 'conv');
   }
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.conv2d(x, this.weight as tf.Tensor4D, 1, 'valid');
@@ -25,7 +25,7 @@ export class ProjectionLinear extends Module {
   readonly bias: tf.Variable;
   constructor(inF: number, outF: number) {
     super();
-    this.weight = this.addParam('weight', [inF, outF], { kind: 'uniform', limit: 0.1 });
+    this.weight = this.addParam('weight', [inF, outF], { kind: 'uniform', limit: 0.1 }, 'linear');
     this.bias = this.addParam('bias', [outF], { kind: 'torch_default_linear', fanIn: inF });
   }
   apply(x: tf.Tensor2D): tf.Tensor2D {

@@ -72,8 +72,8 @@ class BidirectionalRnn extends Module {
     const g = (kind === 'lstm' ? 4 : 3) * hidden;
     const init = { kind: 'uniform' as const, limit: 1 / Math.sqrt(hidden) };
     const dir = (suffix: string): Direction => ({
-      wIh: this.addParam(`weight_ih_l0${suffix}`, [inputSize, g], init),
-      wHh: this.addParam(`weight_hh_l0${suffix}`, [hidden, g], init),
+      wIh: this.addParam(`weight_ih_l0${suffix}`, [inputSize, g], init, 'linear'),
+      wHh: this.addParam(`weight_hh_l0${suffix}`, [hidden, g], init, 'linear'),
       bIh: this.addParam(`bias_ih_l0${suffix}`, [g], init),
       bHh: this.addParam(`bias_hh_l0${suffix}`, [g], init),
     });

@@ -109,7 +109,7 @@ export class Conv2d extends Module {
     const fanIn = opts.inChannels * this.kh * this.kw;
     this.weight = this.addParam('weight', [this.kh, this.kw, opts.inChannels, opts.outChannels], {
       kind: 'torch_default_conv',
-    });
+    }, 'conv');
     this.bias = opts.bias ? this.addParam('bias', [opts.outChannels], { kind: 'torch_default_conv', fanIn }) : null;
   }
 
@@ -183,7 +183,7 @@ export class Linear extends Module {
 
   constructor(readonly opts: LinearOptions) {
     super();
-    this.weight = this.addParam('weight', [opts.inFeatures, opts.outFeatures], { kind: 'torch_default_linear' });
+    this.weight = this.addParam('weight', [opts.inFeatures, opts.outFeatures], { kind: 'torch_default_linear' }, 'linear');
     this.bias = opts.bias
       ? this.addParam('bias', [opts.outFeatures], { kind: 'torch_default_linear', fanIn: opts.inFeatures })
       : null;

@@ -5,6 +5,27 @@ import { Rng } from './rng.js';
 /** What kind of layer owns a tensor, for init schemes that act per layer type (like `weights_init`). */
 export type InitRole = 'none' | 'conv' | 'linear' | 'batchnorm' | 'embedding';
 
+/**
+ * How a tensor's TF layout maps to PyTorch's (checkpoints and .pth files use PyTorch's). Recorded per
+ * tensor by the layer that owns it, never guessed from the rank: a 2-D embedding table is stored as
+ * is while a 2-D linear weight is transposed.
+ * - `conv`: TF `[kh, kw, in, out]` ↔ PyTorch `[out, in, kh, kw]`
+ * - `linear`: TF `[in, out]` ↔ PyTorch `[out, in]` (Linear, and the LSTM/GRU `weight_ih`/`weight_hh`)
+ * - `identity`: the same in both (biases, BatchNorm, embeddings)
+ */
+export type TorchLayout = 'conv' | 'linear' | 'identity';
+
+/** One named tensor of a module tree, with what state I/O needs to know about it. */
+export interface SlotInfo {
+  /** Dotted state_dict name. */
+  name: string;
+  kind: 'param' | 'buffer';
+  /** TF layout. */
+  shape: number[];
+  layout: TorchLayout;
+  variable: tf.Variable;
+}
+
 /** Picks a different initializer for one tensor during `resetParameters`; undefined keeps the registered one. */
 export type InitOverride = (role: InitRole, localName: string, fullName: string, kind: 'param' | 'buffer') => Initializer | undefined;
 
@@ -13,6 +34,7 @@ interface Slot {
   shape: number[];
   init: Initializer;
   kind: 'param' | 'buffer';
+  layout: TorchLayout;
   /** undefined only for modules built in shape-only mode. */
   variable: tf.Variable | undefined;
 }
@@ -88,16 +110,16 @@ export abstract class Module {
   }
 
   /** Trainable parameter. */
-  protected addParam(name: string, shape: number[], init: Initializer): tf.Variable {
-    return this.addSlot(name, shape, init, 'param');
+  protected addParam(name: string, shape: number[], init: Initializer, layout: TorchLayout = 'identity'): tf.Variable {
+    return this.addSlot(name, shape, init, 'param', layout);
   }
 
   /** Non-trainable state (BN running_mean/running_var): saved and loaded, never optimised. */
   protected addBuffer(name: string, shape: number[], init: Initializer): tf.Variable {
-    return this.addSlot(name, shape, init, 'buffer');
+    return this.addSlot(name, shape, init, 'buffer', 'identity');
   }
 
-  private addSlot(name: string, shape: number[], init: Initializer, kind: 'param' | 'buffer'): tf.Variable {
+  private addSlot(name: string, shape: number[], init: Initializer, kind: 'param' | 'buffer', layout: TorchLayout): tf.Variable {
     checkName(name);
     if (this._children.some(([n]) => n === name) || this._slots.some((s) => s.name === name)) {
       throw new Error(`duplicate module/parameter name "${name}"`);
@@ -114,7 +136,9 @@ export abstract class Module {
         ),
       );
     }
-    this._slots.push({ name, shape: [...shape], init, kind, variable });
+    if (layout === 'conv' && shape.length !== 4) throw new Error(`"${name}": conv layout needs a 4-D shape`);
+    if (layout === 'linear' && shape.length !== 2) throw new Error(`"${name}": linear layout needs a 2-D shape`);
+    this._slots.push({ name, shape: [...shape], init, kind, layout, variable });
     // In shape-only mode there is no variable; the owner must not touch it.
     return variable as tf.Variable;
   }
@@ -157,6 +181,17 @@ export abstract class Module {
   /** Parameters then buffers per module, depth first: the order of PyTorch's `state_dict()`. */
   stateDict(): Array<[string, tf.Variable]> {
     return this.variablesOf('all');
+  }
+
+  /** Every parameter and buffer in `state_dict` order, with kind and layout (what checkpoints read and write). */
+  slotInfos(): SlotInfo[] {
+    if (this._shapeOnly) throw new Error('module was built with Module.shapeOnly: it has no tensors');
+    return this.namedSlots('all').map(([name, s]) => ({ name, kind: s.kind, shape: [...s.shape], layout: s.layout, variable: s.variable! }));
+  }
+
+  /** Names, TF shapes and layouts of parameters and buffers without touching tensors; works in shape-only mode. */
+  namedSlotLayouts(): Array<{ name: string; kind: 'param' | 'buffer'; shape: number[]; layout: TorchLayout }> {
+    return this.namedSlots('all').map(([name, s]) => ({ name, kind: s.kind, shape: [...s.shape], layout: s.layout }));
   }
 
   /** Names and shapes (TF layout) without touching tensors; works in shape-only mode. */

@@ -1,2 +1,2 @@
-export { optimizeStep, clipByGlobalNorm, adam, type StepLoss, type StepOptions } from './step.js';
+export { optimizeStep, readLosses, clipByGlobalNorm, adam, type LossTensors, type StepLoss, type StepOptions } from './step.js';
 export { ParameterEma } from './ema.js';

@@ -3,6 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 /** A loss function for one step: the scalar to minimise plus any named terms worth logging. */
 export type StepLoss = { loss: tf.Scalar } & Record<string, tf.Scalar>;
 
+/** What a step returns: `loss` and every named term, as scalars the caller owns and disposes. */
+export type LossTensors = Record<string, tf.Scalar>;
+
 export interface StepOptions {
   /**
    * Total-norm gradient clipping (PyTorch `clip_grad_norm_`): the gradients of `variables` (all
@@ -13,15 +16,16 @@ export interface StepOptions {
 
 /**
  * One optimisation step: forward + backward with `tf.variableGrads` over `variables` only,
- * optional clipping, `optimizer.applyGradients`. Returns the loss and every named term as numbers;
- * no tensor outlives the call.
+ * optional clipping, `optimizer.applyGradients`. Returns the loss and every named term as scalars
+ * the caller owns: nothing is read back from the backend here, so a training loop syncs only when
+ * it logs (`readLosses`).
  */
 export function optimizeStep(
   optimizer: tf.Optimizer,
   variables: readonly tf.Variable[],
   f: () => StepLoss,
   options: StepOptions = {},
-): Record<string, number> {
+): LossTensors {
   const kept: Record<string, tf.Scalar> = {};
   const { value, grads } = tf.variableGrads(() => {
     const out = f();
@@ -31,30 +35,46 @@ export function optimizeStep(
   try {
     if (options.clip) clipByGlobalNorm(grads, options.clip.variables ?? variables, options.clip.maxNorm);
     optimizer.applyGradients(grads);
-    const result: Record<string, number> = { loss: value.dataSync()[0]! };
-    for (const [k, v] of Object.entries(kept)) result[k] = v.dataSync()[0]!;
-    return result;
-  } finally {
+    return { loss: value as tf.Scalar, ...kept };
+  } catch (e) {
     value.dispose();
-    tf.dispose(grads);
     tf.dispose(kept);
+    throw e;
+  } finally {
+    tf.dispose(grads);
   }
 }
 
-/** Scales, in place, the gradients of `variables` so their joint L2 norm is at most `maxNorm`. */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, variables: readonly tf.Variable[], maxNorm: number): number {
-  const names = variables.map((v) => v.name).filter((n) => grads[n] !== undefined);
-  if (names.length === 0) return 0;
-  const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))).dataSync()[0]!);
-  const coef = maxNorm / (norm + 1e-6);
-  if (coef < 1) {
-    for (const n of names) {
-      const old = grads[n]!;
-      grads[n] = tf.mul(old, coef);
-      old.dispose();
-    }
+/** Reads loss scalars into numbers and disposes them (one backend sync for all of them). */
+export function readLosses(losses: LossTensors): Record<string, number> {
+  const names = Object.keys(losses);
+  try {
+    if (names.length === 0) return {};
+    const values = tf.tidy(() => tf.stack(names.map((n) => losses[n]!)).dataSync());
+    return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+  } finally {
+    tf.dispose(Object.values(losses));
   }
-  return norm;
+}
+
+/**
+ * Scales, in place, the gradients of `variables` so their joint L2 norm is at most `maxNorm`
+ * (PyTorch `clip_grad_norm_`: × maxNorm / (norm + 1e-6) when that is below 1). Computed on the
+ * backend without reading the norm back, so a step stays free of host syncs.
+ */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, variables: readonly tf.Variable[], maxNorm: number): void {
+  const names = variables.map((v) => v.name).filter((n) => grads[n] !== undefined);
+  if (names.length === 0) return;
+  const coef = tf.tidy(() => {
+    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))));
+    return tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1);
+  });
+  for (const n of names) {
+    const old = grads[n]!;
+    grads[n] = tf.mul(old, coef);
+    old.dispose();
+  }
+  coef.dispose();
 }
 
 /** Adam with PyTorch's hyperparameter names (no weight decay: the shipped specs use none). */

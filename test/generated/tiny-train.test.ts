@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { readLosses } from '../../runtime/train/index.js';
 import {
   createDamsmOptimizer,
   createGanOptimizers,
@@ -48,16 +49,17 @@ describe('generated/tiny runs', () => {
     const images32 = tf.image.resizeBilinear(images64, [32, 32]) as tf.Tensor4D;
     const classIds = [0, 1, 2, 0];
     const damsmOpt = createDamsmOptimizer(0);
-    const d = damsmStep(model, damsmOpt, { images: images64, tokens, lengths, classIds });
+    const d = readLosses(damsmStep(model, damsmOpt, { images: images64, tokens, lengths, classIds }));
     expect(Object.keys(d).sort()).toEqual(['loss', 'sentence0', 'sentence1', 'words0', 'words1']);
     for (const v of Object.values(d)) expect(Number.isFinite(v)).toBe(true);
 
     const optimizers = createGanOptimizers();
     const ema = createGeneratorEma(model);
     const batch: GanBatch = { images: [images32, images64], tokens, lengths, classIds };
-    const first = ganStep(model, optimizers, batch, ema);
+    const read = (r: ReturnType<typeof ganStep>) => ({ discriminators: r.discriminators.map(readLosses), generator: readLosses(r.generator) });
+    const first = read(ganStep(model, optimizers, batch, ema));
     const before = tf.memory().numTensors;
-    const second = ganStep(model, optimizers, batch, ema);
+    const second = read(ganStep(model, optimizers, batch, ema));
     expect(tf.memory().numTensors).toBe(before);
     for (const r of [first, second]) {
       expect(r.discriminators).toHaveLength(2);

@@ -69,7 +69,7 @@ export function emitIndex(ctx: EmitContext): Statement[] {
   const counts = [text, image, gen, ...ds].map((n) => `  ${n.id}: ${n.paramCount},${n.symbolicParams ? ` // ${n.symbolicParams}` : ''}`);
   const reexports: Statement[] = [
     lines(
-      ...['text-encoder', 'image-encoder', 'generator', 'discriminators', 'losses', 'train-damsm', 'train-gan', 'sample'].map((f) => `export * from './${f}.js';`),
+      ...['text-encoder', 'image-encoder', 'generator', 'discriminators', 'losses', 'train-damsm', 'train-gan', 'sample', 'plan'].map((f) => `export * from './${f}.js';`),
     ),
   ];
   const vocabParam =

@@ -21,6 +21,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
   const Model = imports.localType('index.js', 'Model');
   const optimizeStep = imports.runtime('train/index.js', 'optimizeStep');
   const adam = imports.runtime('train/index.js', 'adam');
+  const LossTensors = imports.runtimeType('train/index.js', 'LossTensors');
   const ClassIds = imports.runtimeType('losses/index.js', 'ClassIds');
   const img = network(ctx, 'image_encoder').inputs[0]!;
   const body: Statement[] = [];
@@ -68,6 +69,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
           [
             'One DAMSM pretraining step: words + sentence losses of both directions, backprop into the text encoder and the',
             `image encoder's trainable parameters${p.gradClip ? `, gradients of ${p.gradClip.params === 'text_encoder' ? 'the text encoder' : 'all parameters'} clipped to total norm ${p.gradClip.maxNorm}` : ''}.`,
+            'Returns the loss terms as scalars the caller disposes; `seed` fixes the dropout mask.',
           ],
           p.origin,
         ),
@@ -76,15 +78,16 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
         { name: 'model', type: `Pick<${Model}, 'textEncoder' | 'imageEncoder'>` },
         { name: 'optimizer', type: `${tf}.Optimizer` },
         { name: 'batch', type: 'DamsmBatch' },
+        { name: 'seed', type: 'number', hasQuestionToken: true },
       ],
-      returnType: 'Record<string, number>',
+      returnType: LossTensors,
       statements: lines(
         'const variables = [...model.textEncoder.trainableParameters(), ...model.imageEncoder.trainableParameters()];',
         `return ${optimizeStep}(`,
         '  optimizer,',
         '  variables,',
         '  () => {',
-        '    const text = encodeCaptions(model.textEncoder, batch.tokens, batch.lengths, true);',
+        '    const text = encodeCaptions(model.textEncoder, batch.tokens, batch.lengths, true, seed);',
         '    const { regions, global } = model.imageEncoder.apply(batch.images, true);',
         '    const d = damsmTerms(regions, global, text, batch.lengths, batch.classIds);',
         `    return { loss: ${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]) as ${tf}.Scalar, ...d };`,
@@ -114,6 +117,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const optimizeStep = imports.runtime('train/index.js', 'optimizeStep');
   const adam = imports.runtime('train/index.js', 'adam');
   const ParameterEma = imports.runtime('train/index.js', 'ParameterEma');
+  const LossTensors = imports.runtimeType('train/index.js', 'LossTensors');
   const ClassIds = imports.runtimeType('losses/index.js', 'ClassIds');
   const Captions = imports.localType('text-encoder.js', 'Captions');
   const encodeCaptions = imports.local('text-encoder.js', 'encodeCaptions');
@@ -167,10 +171,10 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       kind: StructureKind.Function,
       name: 'drawNoise',
       isExported: true,
-      docs: [doc(`z ${sh(z.shape)} and the conditioning-augmentation ε ${sh(['B', cDim])}, standard normal.`, gen.origin)],
-      parameters: [{ name: 'batchSize', type: 'number' }],
+      docs: [doc([`z ${sh(z.shape)} and the conditioning-augmentation ε ${sh(['B', cDim])}, standard normal.`, 'The same `seed` gives the same draws on every backend (tfjs draws them in JavaScript).'], gen.origin)],
+      parameters: [{ name: 'batchSize', type: 'number' }, { name: 'seed', type: 'number', hasQuestionToken: true }],
       returnType: 'GanNoise',
-      statements: lines(`return { z: ${tf}.randomNormal([batchSize, ${zDim}]), eps: ${tf}.randomNormal([batchSize, ${cDim}]) };`),
+      statements: lines(`return { z: ${tf}.randomNormal([batchSize, ${zDim}], 0, 1, 'float32', seed), eps: ${tf}.randomNormal([batchSize, ${cDim}], 0, 1, 'float32', seed === undefined ? undefined : seed + 1) };`),
     },
     {
       kind: StructureKind.Function,
@@ -184,7 +188,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         { name: 'captions', type: Captions },
         { name: 'noise', type: 'GanNoise' },
       ],
-      returnType: 'Array<Record<string, number>>',
+      returnType: `${LossTensors}[]`,
       statements: lines(
         '// Fakes outside any gradient tape: detached, as `fake_imgs[i].detach()` in the original.',
         `const fakes = ${tf}.tidy(() => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps }).images);`,
@@ -212,7 +216,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         { name: 'captions', type: Captions },
         { name: 'noise', type: 'GanNoise' },
       ],
-      returnType: 'Record<string, number>',
+      returnType: LossTensors,
       statements: lines(
         `return ${optimizeStep}(`,
         '  optimizers.generator,',
@@ -229,17 +233,26 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       kind: StructureKind.Function,
       name: 'ganStep',
       isExported: true,
-      docs: [doc(['One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, step every D, step G, update the EMA of G.'], p.origin)],
+      docs: [
+        doc(
+          [
+            'One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, step every D, step G, update the EMA of G.',
+            'Returns every loss term as scalars the caller disposes (read them only when logging: reading syncs with the backend); `seed` fixes the noise.',
+          ],
+          p.origin,
+        ),
+      ],
       parameters: [
         { name: 'model', type: Model },
         { name: 'optimizers', type: 'GanOptimizers' },
         { name: 'batch', type: 'GanBatch' },
         { name: 'ema', type: `${ParameterEma} | null`, initializer: 'null' },
+        { name: 'seed', type: 'number', hasQuestionToken: true },
       ],
-      returnType: '{ discriminators: Array<Record<string, number>>; generator: Record<string, number> }',
+      returnType: `{ discriminators: ${LossTensors}[]; generator: ${LossTensors} }`,
       statements: lines(
         `const captions = ${encodeCaptions}(model.textEncoder, batch.tokens, batch.lengths, false);`,
-        'const noise = drawNoise(batch.tokens.shape[0]);',
+        'const noise = drawNoise(batch.tokens.shape[0], seed);',
         'try {',
         '  const discriminators = discriminatorStep(model, optimizers, batch, captions, noise);',
         '  const generator = generatorStep(model, optimizers, batch, captions, noise);',

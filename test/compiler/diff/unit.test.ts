@@ -35,7 +35,17 @@ function net(id: Network['id'], mods: Array<[string, ParamNode[], ModuleNode['co
   const n = params.reduce((s, p) => s + (p.size ?? 0), 0);
   return { id, className: 'C', file: 'f.ts', modules, params, paramCount: n, trainableCount: n, inputs: [], outputs: [], origin };
 }
-const graph = (networks: Network[], imageSizes = [64]): ModelGraph => ({ graph: 1, name: 'g', specFile: 'x.yaml', specHash: '', vocabSize: null, wordsNum: 18, imageSizes, networks, phases: [], losses: [] });
+const phase = { enabled: true, batchSize: 4, epochs: 1, seed: 0, snapshotInterval: 1, logEvery: 1 };
+const plan: ModelGraph['plan'] = {
+  name: 'g',
+  specFile: 'x.yaml',
+  specHash: '',
+  data: { dataset: { kind: 'coco', root: 'd' }, capsPerImage: 5, wordsNum: 18, longCaptions: 'random_drop', imageSizes: [64], augmentation: { resizeRatio: 1, randomCrop: true, horizontalFlip: true } },
+  phases: { damsm: { ...phase, resetOptimizerEachEpoch: true }, gan: { ...phase, sampleEvery: 1 } },
+  weights: { textEncoder: null, imageEncoder: null, imageEncoderTrunk: null, generator: null },
+  evaluation: { batchSize: 1, metrics: [], sampling: { repeats: 1, captionsFile: null, attentionMaps: 'none' } },
+};
+const graph = (networks: Network[], imageSizes = [64]): ModelGraph => ({ graph: 1, name: 'g', specFile: 'x.yaml', specHash: '', vocabSize: null, wordsNum: 18, imageSizes, networks, phases: [], losses: [], plan });
 
 // ── spec-diff ──────────────────────────────────────────────────────────────────────────────────────
 

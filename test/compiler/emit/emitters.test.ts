@@ -46,7 +46,7 @@ const TABLE: Array<[spec: string, file: string, contains: string[], absent?: str
   ['attngan2-coco', 'losses.ts', ['), 50) as tf.Scalar; // λ = 50']],
   ['attndcgan', 'losses.ts', ['stageOutputs(discriminators[0], out.images[0], captions.sentence), // 256 px', 'return { fakeCond: d.COND_DNET.apply(code, sentence, true) };'], ['realUncond']],
   ['tiny', 'train-damsm.ts', ['lr *= 0.9', 'clip: { maxNorm: 0.25, variables: model.textEncoder.trainableParameters() }', 'beta1: 0.5, beta2: 0.999']],
-  ['attngan2', 'train-gan.ts', ['export function discriminatorStep', 'export function generatorStep', 'new ParameterEma(model.generator, 0.999)', 'tf.randomNormal([batchSize, 100])']],
+  ['attngan2', 'train-gan.ts', ['export function discriminatorStep', 'export function generatorStep', 'new ParameterEma(model.generator, 0.999)', "tf.randomNormal([batchSize, 100], 0, 1, 'float32', seed)"]],
   ['tiny', 'sample.ts', ['export function sample(', 'training: false']],
   ['attngan2', 'index.ts', ['generator: 7084592,', "export const SPEC = { name: 'attngan2', file: 'spec/attngan2.yaml'", 'createTextEncoder(options.vocabSize ?? 5450)', "initLikeAttnGAN(generator, rng.fork('generator'))"]],
   ['tiny', 'index.ts', ['vocabSize: number;', 'text_encoder: 25088, // plus encoder.weight [V, 64]']],

@@ -2,30 +2,32 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { lowerPlan } from '../../../compiler/lower/plan.js';
 import { loadSpec } from '../../../compiler/spec.js';
-import type { ResolvedSpec } from '../../../compiler/spec.js';
 import { disposeBatch, openDataset } from '../../../runtime/data/dataset.js';
-import { datasetConfigFromSpec } from '../../../runtime/data/from-spec.js';
+import { datasetConfigFromPlan } from '../../../runtime/data/from-plan.js';
+import type { DataPlan } from '../../../runtime/train/plan.js';
 
 const SPEC_DIR = path.resolve(import.meta.dirname, '../../../spec');
 const shipped = fs.readdirSync(SPEC_DIR).filter((f) => f.endsWith('.yaml')).sort();
 
-async function dataOf(file: string, set: string[] = []): Promise<ResolvedSpec['data']> {
+/** The data section as lowering puts it into the generated plan. */
+async function dataOf(file: string, set: string[] = []): Promise<DataPlan> {
   const r = await loadSpec(path.join(SPEC_DIR, file), { set });
   if (!r.ok) throw new Error(`${file}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
-  return r.spec.data;
+  return lowerPlan(r.spec, file, '').data;
 }
 
-type Data = ResolvedSpec['data'];
+type Data = DataPlan;
 const base: Omit<Data, 'dataset'> = {
-  captions_per_image: 5,
-  words_num: 12,
-  long_captions: 'truncate',
-  image_sizes: [32, 64],
-  augmentation: { resize_ratio: 1.25, random_crop: true, horizontal_flip: false },
+  capsPerImage: 5,
+  wordsNum: 12,
+  longCaptions: 'truncate',
+  imageSizes: [32, 64],
+  augmentation: { resizeRatio: 1.25, randomCrop: true, horizontalFlip: false },
 };
 
-describe('datasetConfigFromSpec', () => {
+describe('datasetConfigFromPlan', () => {
   it('finds the shipped specs', () => {
     expect(shipped).toContain('tiny.yaml');
     expect(shipped.length).toBeGreaterThanOrEqual(4);
@@ -35,20 +37,20 @@ describe('datasetConfigFromSpec', () => {
     it(`maps ${file} for train and test`, async () => {
       const data = await dataOf(file);
       for (const split of ['train', 'test'] as const) {
-        const c = datasetConfigFromSpec(data, split, { seed: 9 });
+        const c = datasetConfigFromPlan(data, split, { seed: 9 });
         expect(c.kind).toBe(data.dataset.kind);
         expect(c.split).toBe(split);
-        expect(c.capsPerImage).toBe(data.captions_per_image);
-        expect(c.wordsNum).toBe(data.words_num);
-        expect(c.longCaptions).toBe(data.long_captions);
-        expect(c.imageSizes).toEqual(data.image_sizes);
-        expect(c.resizeRatio).toBe(data.augmentation.resize_ratio);
+        expect(c.capsPerImage).toBe(data.capsPerImage);
+        expect(c.wordsNum).toBe(data.wordsNum);
+        expect(c.longCaptions).toBe(data.longCaptions);
+        expect(c.imageSizes).toEqual(data.imageSizes);
+        expect(c.resizeRatio).toBe(data.augmentation.resizeRatio);
         expect(c.augment).toBe(true); // every shipped spec crops and flips
         expect(c.onBadFile).toBe('error');
         expect(c.seed).toBe(9);
         if (c.kind === 'synthbirds') {
           const d = data.dataset as Extract<Data['dataset'], { kind: 'synthbirds' }>;
-          expect(c.synth).toEqual({ images: d.images, seed: d.seed, testFraction: d.test_fraction, heldoutFraction: d.heldout_fraction });
+          expect(c.synth).toEqual({ images: d.images, seed: d.seed, testFraction: d.testFraction, heldoutFraction: d.heldoutFraction });
           expect(c.root).toBeUndefined();
         } else {
           expect(c.root).toBe((data.dataset as { root: string }).root);
@@ -59,7 +61,7 @@ describe('datasetConfigFromSpec', () => {
   }
 
   it('tiny.yaml opens in memory and yields its 32/64 px batches', async () => {
-    const c = datasetConfigFromSpec(await dataOf('tiny.yaml'), 'train', { seed: 1 });
+    const c = datasetConfigFromPlan(await dataOf('tiny.yaml'), 'train', { seed: 1 });
     expect(c).toMatchObject({ kind: 'synthbirds', capsPerImage: 5, wordsNum: 12, imageSizes: [32, 64], resizeRatio: 1.125 });
     const ds = await openDataset(c);
     expect(ds.size).toBeGreaterThan(1500); // ~81 % of 2000
@@ -74,7 +76,7 @@ describe('datasetConfigFromSpec', () => {
 
   it('--set overrides reach the config', async () => {
     const data = await dataOf('tiny.yaml', ['data.dataset.images=300', 'data.augmentation.horizontal_flip=false']);
-    const c = datasetConfigFromSpec(data, 'heldout');
+    const c = datasetConfigFromPlan(data, 'heldout');
     expect(c.kind === 'synthbirds' && c.synth.images).toBe(300);
     expect(c.augment).toEqual({ randomCrop: true, flip: false });
     expect(c.split).toBe('heldout');
@@ -82,7 +84,7 @@ describe('datasetConfigFromSpec', () => {
   });
 
   it('cub, coco and custom: every field, relative roots against baseDir, overrides', () => {
-    const cub = datasetConfigFromSpec({ ...base, dataset: { kind: 'cub', root: 'data/birds', bbox_crop: false } }, 'test', {
+    const cub = datasetConfigFromPlan({ ...base, dataset: { kind: 'cub', root: 'data/birds', bboxCrop: false } }, 'test', {
       baseDir: '/srv/attnc', onBadFile: 'skip', augment: false, vocabFile: '/tmp/v.json',
     });
     expect(cub).toEqual({
@@ -90,11 +92,12 @@ describe('datasetConfigFromSpec', () => {
       capsPerImage: 5, wordsNum: 12, longCaptions: 'truncate', imageSizes: [32, 64], augment: false, resizeRatio: 1.25,
       onBadFile: 'skip', seed: 0,
     });
-    const coco = datasetConfigFromSpec({ ...base, dataset: { kind: 'coco', root: '/abs/coco' } }, 'train', { baseDir: '/elsewhere' });
+    const coco = datasetConfigFromPlan({ ...base, dataset: { kind: 'coco', root: '/abs/coco' } }, 'train', { baseDir: '/elsewhere' });
     expect(coco).toMatchObject({ kind: 'coco', root: '/abs/coco', augment: { randomCrop: true, flip: false } });
     expect('vocabFile' in coco).toBe(false);
-    const custom = datasetConfigFromSpec(
-      { ...base, dataset: { kind: 'custom', root: 'mine', images_dir: 'pics', text_dir: 'caps', image_ext: '.png', class_ids: false } },
+    expect(datasetConfigFromPlan({ ...base, dataset: { kind: 'coco', root: 'data/coco' } }, 'train', { root: '/mnt/coco' })).toMatchObject({ root: '/mnt/coco' });
+    const custom = datasetConfigFromPlan(
+      { ...base, dataset: { kind: 'custom', root: 'mine', imagesDir: 'pics', textDir: 'caps', imageExt: '.png', classIds: false } },
       'train',
     );
     expect(custom).toMatchObject({ kind: 'custom', root: 'mine', imagesDir: 'pics', textDir: 'caps', imageExt: '.png', listClassIds: false });
@@ -112,8 +115,8 @@ describe('datasetConfigFromSpec', () => {
         fs.writeFileSync(path.join(tmp, 'caps', `${k}.txt`), 'a red bird\na small bird with red wings\n');
       }
       fs.writeFileSync(path.join(tmp, 'train.txt'), 'a\nb\n');
-      const c = datasetConfigFromSpec(
-        { ...base, captions_per_image: 2, image_sizes: [16], dataset: { kind: 'custom', root: path.basename(tmp), images_dir: 'pics', text_dir: 'caps', image_ext: '.png', class_ids: false } },
+      const c = datasetConfigFromPlan(
+        { ...base, capsPerImage: 2, imageSizes: [16], dataset: { kind: 'custom', root: path.basename(tmp), imagesDir: 'pics', textDir: 'caps', imageExt: '.png', classIds: false } },
         'train',
         { baseDir: path.dirname(tmp), vocabFile: path.join(tmp, 'vocab.json') },
       );
