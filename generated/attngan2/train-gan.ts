@@ -5,7 +5,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { ClassIds } from '../../runtime/losses/index.js';
-import { ParameterEma, adam, optimizeStep } from '../../runtime/train/index.js';
+import { ParameterEma, adam, optimizeStep, untaped } from '../../runtime/train/index.js';
 import type { LossTensors } from '../../runtime/train/index.js';
 import type { Model } from './index.js';
 import { discriminatorLoss, generatorLoss } from './losses.js';
@@ -56,42 +56,47 @@ export function drawNoise(batchSize: number, seed?: number): GanNoise {
 
 /**
  * One step of every discriminator on real images and detached fakes (each D has its own optimizer, stepped at once).
- * Returns each discriminator's loss terms.
+ * `fakes`: this iteration's generator images (ganStep passes those of the forward its G step differentiates); when omitted,
+ * G runs here outside any tape. Returns each discriminator's loss terms.
  *
  * @generated from spec/bases/birds.yaml:30 (/train/gan)
  */
-export function discriminatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise): LossTensors[] {
-  // Fakes outside any gradient tape: detached, as `fake_imgs[i].detach()` in the original.
-  const fakes = tf.tidy(() => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps }).images);
+export function discriminatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise, fakes?: readonly tf.Tensor4D[]): LossTensors[] {
+  // Detached, as `fake_imgs[i].detach()` in the original: no tape records the D steps (see `untaped`).
+  const images = fakes ?? tf.tidy(() => untaped(() => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps }).images));
   try {
-    return [
-      optimizeStep(optimizers.discriminators[0]!, model.discriminators[0].trainableParameters(), () => discriminatorLoss(model.discriminators[0], batch.images[0], fakes[0], captions.sentence)),
-      optimizeStep(optimizers.discriminators[1]!, model.discriminators[1].trainableParameters(), () => discriminatorLoss(model.discriminators[1], batch.images[1], fakes[1], captions.sentence)),
-      optimizeStep(optimizers.discriminators[2]!, model.discriminators[2].trainableParameters(), () => discriminatorLoss(model.discriminators[2], batch.images[2], fakes[2], captions.sentence)),
-    ];
+    return untaped(() => [
+      optimizeStep(optimizers.discriminators[0]!, model.discriminators[0].trainableParameters(), () => discriminatorLoss(model.discriminators[0], batch.images[0], images[0]!, captions.sentence)),
+      optimizeStep(optimizers.discriminators[1]!, model.discriminators[1].trainableParameters(), () => discriminatorLoss(model.discriminators[1], batch.images[1], images[1]!, captions.sentence)),
+      optimizeStep(optimizers.discriminators[2]!, model.discriminators[2].trainableParameters(), () => discriminatorLoss(model.discriminators[2], batch.images[2], images[2]!, captions.sentence)),
+    ]);
   } finally {
-    tf.dispose(fakes);
+    if (!fakes) tf.dispose([...images]);
   }
 }
 
 /**
- * One generator step: the forward pass again under the tape (same noise), then the generator loss through the updated discriminators.
+ * One generator step: the forward pass under the tape, then the generator loss through the discriminators.
+ * `beforeLoss` runs between the two, outside the tape, with the forward's images: ganStep steps the discriminators there,
+ * so one forward serves the D steps and the G step, and BatchNorm statistics are updated once, as in the original.
  *
  * @generated from spec/bases/birds.yaml:30 (/train/gan)
  */
-export function generatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise): LossTensors {
+export function generatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise, beforeLoss?: (images: readonly tf.Tensor4D[]) => void): LossTensors {
   return optimizeStep(
     optimizers.generator,
     model.generator.trainableParameters(),
     () => {
       const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps });
+      if (beforeLoss) untaped(() => beforeLoss(out.images));
       return generatorLoss(out, model.discriminators, model.imageEncoder, captions, batch.lengths, batch.classIds);
     },
   );
 }
 
 /**
- * One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, step every D, step G, update the EMA of G.
+ * One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, one generator forward,
+ * step every D on its detached fakes, then G's loss through the updated Ds and G's step, update the EMA of G.
  * Returns every loss term as scalars the caller disposes (read them only when logging: reading syncs with the backend); `seed` fixes the noise.
  *
  * @generated from spec/bases/birds.yaml:30 (/train/gan)
@@ -100,8 +105,10 @@ export function ganStep(model: Model, optimizers: GanOptimizers, batch: GanBatch
   const captions = encodeCaptions(model.textEncoder, batch.tokens, batch.lengths, false);
   const noise = drawNoise(batch.tokens.shape[0], seed);
   try {
-    const discriminators = discriminatorStep(model, optimizers, batch, captions, noise);
-    const generator = generatorStep(model, optimizers, batch, captions, noise);
+    let discriminators: LossTensors[] = [];
+    const generator = generatorStep(model, optimizers, batch, captions, noise, (fakes) => {
+      discriminators = discriminatorStep(model, optimizers, batch, captions, noise, fakes);
+    });
     ema?.update();
     return { discriminators, generator };
   } finally {

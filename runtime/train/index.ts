@@ -1,2 +1,3 @@
 export { optimizeStep, readLosses, clipByGlobalNorm, adam, type LossTensors, type StepLoss, type StepOptions } from './step.js';
 export { ParameterEma } from './ema.js';
+export { untaped, keepTensors } from './tape.js';
