@@ -217,7 +217,7 @@ function lowerImageEncoder(L: Lowering, damsmOn: boolean): Network | undefined {
     const mixed6e = tensor('mixed6e', ['B', 17, 17, 768]);
     const pooled = tensor('pooled', ['B', 2048]);
     // The trunk's tensors sit at the root of the state_dict (torchvision names), so its id is ''.
-    b.add('', 'inception_v3', { inputSize: e.input_size }, { inputs: [input], outputs: [mixed6e, pooled] }, L.origin('/image_encoder/type'), P.inceptionTrunkParams, false);
+    b.add('', 'inception_v3', { inputSize: e.input_size, trunkBatchNorm: e.trunk_batchnorm }, { inputs: [input], outputs: [mixed6e, pooled] }, L.origin('/image_encoder/type'), P.inceptionTrunkParams, false);
     const regions = tensor('regions', ['B', 17, 17, nef]);
     const global = tensor('global', ['B', nef]);
     b.add('emb_features', 'inception_v3', { inChannels: 768, nef }, { inputs: [mixed6e], outputs: [regions] }, L.origin('/image_encoder/embedding_dim'), (p) =>

@@ -78,8 +78,14 @@ export function emitImageEncoder(ctx: EmitContext): Statement[] {
   let create: string;
   let what: string;
   if (inception) {
-    create = `return new ${cls}({ nef: ${nef} });`;
-    what = `\`CNN_ENCODER\`: frozen Inception-v3 trunk (images resized to ${input.shape[1]}×${input.shape[2]}), 1×1 conv and linear projections to ${nef}.`;
+    const trunk = net.modules.find((m) => m.id === '')!.config as { trunkBatchNorm: 'batch' | 'running' };
+    const batchStats = trunk.trunkBatchNorm === 'batch';
+    create = `return new ${cls}({ nef: ${nef}, trunkBatchNormFollowsTraining: ${batchStats} });`;
+    what =
+      `\`CNN_ENCODER\`: frozen Inception-v3 trunk (images resized to ${input.shape[1]}×${input.shape[2]}), 1×1 conv and linear projections to ${nef}. ` +
+      (batchStats
+        ? "In DAMSM training the trunk's BatchNorm uses batch statistics and its running statistics drift, as the original's `cnn_model.train()`; elsewhere it uses its running statistics."
+        : "The trunk's BatchNorm always uses its running statistics (`trunk_batchnorm: running`).");
   } else {
     const first = net.modules[0]!.config as { channels: string };
     const gb = net.modules.find((m) => m.id === 'global_block')!.config as { outChannels: number };

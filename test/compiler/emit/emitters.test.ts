@@ -4,6 +4,7 @@ import { EMITTERS, emitModel } from '../../../compiler/emit/emit.js';
 import { header } from '../../../compiler/emit/header.js';
 import { ImportTable } from '../../../compiler/emit/imports.js';
 import { printSourceFile } from '../../../compiler/emit/print.js';
+import { lower } from '../../../compiler/lower/lower.js';
 import { graphOf, specInput } from '../lower/helpers.js';
 
 async function emitted(spec: string, file: string): Promise<string> {
@@ -33,7 +34,7 @@ const TABLE: Array<[spec: string, file: string, contains: string[], absent?: str
   ['tiny', 'discriminators.ts', ["new EncodeImageBy8Times({ ndf: 8 })", "EncodeImageBy8Times, UncondLogits } from '../../runtime/discriminators/index.js'"]],
   ['attngan2', 'text-encoder.ts', ["new TextEncoder({ vocabSize, embeddingDim: 300, hiddenPerDirection: 128, rnn: 'lstm', dropout: 0.5 })", '5450 words for this dataset']],
   ['tiny', 'text-encoder.ts', ['hiddenPerDirection: 32', 'the vocabulary size of the dataset']],
-  ['attngan2', 'image-encoder.ts', ['return new InceptionImageEncoder({ nef: 256 });', '22,506,720 parameters, 721,152 trainable']],
+  ['attngan2', 'image-encoder.ts', ['return new InceptionImageEncoder({ nef: 256, trunkBatchNormFollowsTraining: true });', '22,506,720 parameters, 721,152 trainable', 'as the original\'s `cnn_model.train()`']],
   ['tiny', 'image-encoder.ts', ['return new CnnImageEncoder({ inputSize: 64, nef: 64, channels: [16, 32, 64], globalChannels: 128 });']],
   ['attngan2', 'losses.ts', [
     'gamma1: 4, gamma2: 5, gamma3: 10, paperNormalisation: false',
@@ -61,6 +62,15 @@ describe('emitters (table)', () => {
     const text = await emitted(spec, file);
     for (const c of contains) expect(text).toContain(c);
     for (const a of absent) expect(text).not.toContain(a);
+  });
+
+  it('image_encoder.trunk_batchnorm: running keeps the trunk on running statistics', async () => {
+    const r = lower(await specInput('attngan2', ['image_encoder.trunk_batchnorm=running']));
+    if (!r.ok) throw new Error('lowering failed');
+    const emit = EMITTERS.find(([f]) => f === 'image-encoder.ts')![1];
+    const text = printSourceFile(header(r.graph.specFile, r.graph.specHash), emit({ graph: r.graph, runtimeRoot: '../../runtime' }));
+    expect(text).toContain('return new InceptionImageEncoder({ nef: 256, trunkBatchNormFollowsTraining: false });');
+    expect(text).toContain('`trunk_batchnorm: running`');
   });
 
   it('every file starts with the @generated header and the spec hash, and has no absolute path or timestamp', async () => {
