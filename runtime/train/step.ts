@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { LeanAdamOptimizer } from './adam.js';
 
 /** A loss function for one step: the scalar to minimise plus any named terms worth logging. */
 export type StepLoss = { loss: tf.Scalar } & Record<string, tf.Scalar>;
@@ -79,5 +80,5 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, variables: readonly t
 
 /** Adam with PyTorch's hyperparameter names (no weight decay: the shipped specs use none). */
 export function adam(o: { lr: number; beta1: number; beta2: number; epsilon: number }): tf.Optimizer {
-  return tf.train.adam(o.lr, o.beta1, o.beta2, o.epsilon);
+  return new LeanAdamOptimizer(o.lr, o.beta1, o.beta2, o.epsilon);
 }
