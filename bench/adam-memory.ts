@@ -22,10 +22,10 @@ for (const [label, opt] of [
 ] as const) {
   const vs = Array.from({ length: VARS }, (_, i) => tf.variable(tf.ones([SIZE]), true, `${label}-${i}`));
   const g = vs.map(() => tf.ones([SIZE]));
-  opt.applyGradients(Object.fromEntries(vs.map((v, i) => [v.name, g[i]!]))); // creates the moments
+  opt.applyGradients(Object.fromEntries(vs.map((v, i) => [v.name, g[i]!])) as tf.NamedTensorMap); // creates the moments
   const start = tf.memory().numBytes;
   const t0 = performance.now();
-  const p = await tf.profile(() => opt.applyGradients(Object.fromEntries(vs.map((v, i) => [v.name, g[i]!]))));
+  const p = await tf.profile(() => opt.applyGradients(Object.fromEntries(vs.map((v, i) => [v.name, g[i]!])) as tf.NamedTensorMap));
   console.log(`${label.padEnd(18)} transient peak ${mb(p.peakBytes - start).padStart(9)}  (${((p.peakBytes - start) / (SIZE * 4)).toFixed(1)} × one variable), ${(performance.now() - t0).toFixed(0)} ms`);
   tf.dispose([...vs, ...g]);
   opt.dispose();

@@ -5,6 +5,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { ClassIds } from '../../runtime/losses/index.js';
+import { Rng } from '../../runtime/nn/index.js';
 import { ParameterEma, adam, optimizeStep, untaped } from '../../runtime/train/index.js';
 import type { LossTensors } from '../../runtime/train/index.js';
 import type { Model } from './index.js';
@@ -46,12 +47,18 @@ export type GanNoise = { z: tf.Tensor2D; eps: tf.Tensor2D };
 
 /**
  * z [B, 100] and the conditioning-augmentation ε [B, 100], standard normal.
- * The same `seed` gives the same draws on every backend (tfjs draws them in JavaScript).
+ * With `seed` (a number, or an `Rng` such as one derived from (run seed, step)) the draws come from the JS `Rng`: the same on every
+ * backend, and z and ε from independent streams (`fork('z')`, `fork('eps')`). Without, tfjs draws them unseeded.
  *
  * @generated from spec/attndcgan.yaml:8 (/generator)
  */
-export function drawNoise(batchSize: number, seed?: number): GanNoise {
-  return { z: tf.randomNormal([batchSize, 100], 0, 1, 'float32', seed), eps: tf.randomNormal([batchSize, 100], 0, 1, 'float32', seed === undefined ? undefined : seed + 1) };
+export function drawNoise(batchSize: number, seed?: number | Rng): GanNoise {
+  if (seed === undefined) return { z: tf.randomNormal([batchSize, 100]), eps: tf.randomNormal([batchSize, 100]) };
+  const rng = typeof seed === 'number' ? new Rng(`noise:${seed}`) : seed;
+  return {
+    z: tf.tensor2d(rng.fork('z').fillNormal(new Float32Array(batchSize * 100)), [batchSize, 100]),
+    eps: tf.tensor2d(rng.fork('eps').fillNormal(new Float32Array(batchSize * 100)), [batchSize, 100]),
+  };
 }
 
 /**
@@ -99,7 +106,7 @@ export function generatorStep(model: Model, optimizers: GanOptimizers, batch: Ga
  *
  * @generated from spec/attndcgan.yaml:25 (/train/gan)
  */
-export function ganStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, ema: ParameterEma | null = null, seed?: number): { discriminators: LossTensors[]; generator: LossTensors } {
+export function ganStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, ema: ParameterEma | null = null, seed?: number | Rng): { discriminators: LossTensors[]; generator: LossTensors } {
   const captions = encodeCaptions(model.textEncoder, batch.tokens, batch.lengths, false);
   const noise = drawNoise(batch.tokens.shape[0], seed);
   try {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../runtime/nn/index.js';
 import { readLosses } from '../../runtime/train/index.js';
 import {
   createDamsmOptimizer,
@@ -151,5 +152,20 @@ describe('generated/tiny runs', () => {
     }
     disposeModel(a);
     disposeModel(b);
+  });
+
+  it('drawNoise(seed) is a function of the seed (0 included), with independent z and ε streams', () => {
+    const a = drawNoise(3, 0);
+    const b = drawNoise(3, 0);
+    const c = drawNoise(3, 1);
+    const d = drawNoise(3, new Rng('noise:0'));
+    const v = (t: tf.Tensor) => Array.from(t.dataSync());
+    expect(v(a.z)).toEqual(v(b.z));
+    expect(v(a.eps)).toEqual(v(b.eps));
+    expect(v(d.z)).toEqual(v(a.z));
+    expect(v(a.z)).not.toEqual(v(c.z));
+    expect(v(a.z).slice(0, 32)).not.toEqual(v(a.eps));
+    expect(v(c.z).slice(0, 32)).not.toEqual(v(a.eps)); // step k+1's z is not step k's ε
+    tf.dispose([a, b, c, d].flatMap((n) => [n.z, n.eps]));
   });
 });

@@ -116,6 +116,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const Model = imports.localType('index.js', 'Model');
   const optimizeStep = imports.runtime('train/index.js', 'optimizeStep');
   const untaped = imports.runtime('train/index.js', 'untaped');
+  const Rng = imports.runtime('nn/index.js', 'Rng');
   const adam = imports.runtime('train/index.js', 'adam');
   const ParameterEma = imports.runtime('train/index.js', 'ParameterEma');
   const LossTensors = imports.runtimeType('train/index.js', 'LossTensors');
@@ -172,10 +173,26 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       kind: StructureKind.Function,
       name: 'drawNoise',
       isExported: true,
-      docs: [doc([`z ${sh(z.shape)} and the conditioning-augmentation ε ${sh(['B', cDim])}, standard normal.`, 'The same `seed` gives the same draws on every backend (tfjs draws them in JavaScript).'], gen.origin)],
-      parameters: [{ name: 'batchSize', type: 'number' }, { name: 'seed', type: 'number', hasQuestionToken: true }],
+      docs: [
+        doc(
+          [
+            `z ${sh(z.shape)} and the conditioning-augmentation ε ${sh(['B', cDim])}, standard normal.`,
+            'With `seed` (a number, or an `Rng` such as one derived from (run seed, step)) the draws come from the JS `Rng`: the same on every',
+            'backend, and z and ε from independent streams (`fork(\'z\')`, `fork(\'eps\')`). Without, tfjs draws them unseeded.',
+          ],
+          gen.origin,
+        ),
+      ],
+      parameters: [{ name: 'batchSize', type: 'number' }, { name: 'seed', type: `number | ${Rng}`, hasQuestionToken: true }],
       returnType: 'GanNoise',
-      statements: lines(`return { z: ${tf}.randomNormal([batchSize, ${zDim}], 0, 1, 'float32', seed), eps: ${tf}.randomNormal([batchSize, ${cDim}], 0, 1, 'float32', seed === undefined ? undefined : seed + 1) };`),
+      statements: lines(
+        `if (seed === undefined) return { z: ${tf}.randomNormal([batchSize, ${zDim}]), eps: ${tf}.randomNormal([batchSize, ${cDim}]) };`,
+        `const rng = typeof seed === 'number' ? new ${Rng}(\`noise:\${seed}\`) : seed;`,
+        'return {',
+        `  z: ${tf}.tensor2d(rng.fork('z').fillNormal(new Float32Array(batchSize * ${zDim})), [batchSize, ${zDim}]),`,
+        `  eps: ${tf}.tensor2d(rng.fork('eps').fillNormal(new Float32Array(batchSize * ${cDim})), [batchSize, ${cDim}]),`,
+        '};',
+      ),
     },
     {
       kind: StructureKind.Function,
@@ -270,7 +287,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         { name: 'optimizers', type: 'GanOptimizers' },
         { name: 'batch', type: 'GanBatch' },
         { name: 'ema', type: `${ParameterEma} | null`, initializer: 'null' },
-        { name: 'seed', type: 'number', hasQuestionToken: true },
+        { name: 'seed', type: `number | ${Rng}`, hasQuestionToken: true },
       ],
       returnType: `{ discriminators: ${LossTensors}[]; generator: ${LossTensors} }`,
       statements: lines(

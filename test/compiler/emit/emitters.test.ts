@@ -47,7 +47,7 @@ const TABLE: Array<[spec: string, file: string, contains: string[], absent?: str
   ['attngan2-coco', 'losses.ts', ['), 50) as tf.Scalar; // λ = 50']],
   ['attndcgan', 'losses.ts', ['stageOutputs(discriminators[0], out.images[0], captions.sentence), // 256 px', 'return { fakeCond: d.COND_DNET.apply(code, sentence, true) };'], ['realUncond']],
   ['tiny', 'train-damsm.ts', ['lr *= 0.9', 'clip: { maxNorm: 0.25, variables: model.textEncoder.trainableParameters() }', 'beta1: 0.5, beta2: 0.999']],
-  ['attngan2', 'train-gan.ts', ['export function discriminatorStep', 'export function generatorStep', 'new ParameterEma(model.generator, 0.999)', "tf.randomNormal([batchSize, 100], 0, 1, 'float32', seed)",
+  ['attngan2', 'train-gan.ts', ['export function discriminatorStep', 'export function generatorStep', 'new ParameterEma(model.generator, 0.999)', "z: tf.tensor2d(rng.fork('z').fillNormal(new Float32Array(batchSize * 100)), [batchSize, 100]),",
     'if (beforeLoss) untaped(() => beforeLoss(out.images));',
     'discriminators = discriminatorStep(model, optimizers, batch, captions, noise, fakes);',
     'images[2]!, captions.sentence)',
