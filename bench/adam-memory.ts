@@ -19,13 +19,13 @@ console.log(`${VARS} variables × ${SIZE.toLocaleString('en')} floats (${mb(VARS
 for (const [label, opt] of [
   ['tf.train.adam', tf.train.adam(0.01, 0.5, 0.999, 1e-8)],
   ['LeanAdamOptimizer', new LeanAdamOptimizer(0.01, 0.5, 0.999, 1e-8)],
-] as const) {
+] as Array<[string, tf.Optimizer]>) {
   const vs = Array.from({ length: VARS }, (_, i) => tf.variable(tf.ones([SIZE]), true, `${label}-${i}`));
   const g = vs.map(() => tf.ones([SIZE]));
-  opt.applyGradients(Object.fromEntries(vs.map((v, i) => [v.name, g[i]!])) as tf.NamedTensorMap); // creates the moments
+  opt.applyGradients(Object.fromEntries(vs.map((v, i) => [v.name, g[i]!]))); // creates the moments
   const start = tf.memory().numBytes;
   const t0 = performance.now();
-  const p = await tf.profile(() => opt.applyGradients(Object.fromEntries(vs.map((v, i) => [v.name, g[i]!])) as tf.NamedTensorMap));
+  const p = await tf.profile(() => opt.applyGradients(Object.fromEntries(vs.map((v, i) => [v.name, g[i]!]))));
   console.log(`${label.padEnd(18)} transient peak ${mb(p.peakBytes - start).padStart(9)}  (${((p.peakBytes - start) / (SIZE * 4)).toFixed(1)} × one variable), ${(performance.now() - t0).toFixed(0)} ms`);
   tf.dispose([...vs, ...g]);
   opt.dispose();

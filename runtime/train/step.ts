@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { LeanAdamOptimizer } from './adam.js';
+import { leanBackprop } from './lean-backprop.js';
 
 /** A loss function for one step: the scalar to minimise plus any named terms worth logging. */
 export type StepLoss = { loss: tf.Scalar } & Record<string, tf.Scalar>;
@@ -28,11 +29,11 @@ export function optimizeStep(
   options: StepOptions = {},
 ): LossTensors {
   const kept: Record<string, tf.Scalar> = {};
-  const { value, grads } = tf.variableGrads(() => {
+  const { value, grads } = tf.variableGrads(leanBackprop(() => {
     const out = f();
     for (const [k, v] of Object.entries(out)) if (k !== 'loss') kept[k] = tf.keep(v);
     return out.loss;
-  }, [...variables]);
+  }), [...variables]);
   try {
     if (options.clip) clipByGlobalNorm(grads, options.clip.variables ?? variables, options.clip.maxNorm);
     optimizer.applyGradients(grads);

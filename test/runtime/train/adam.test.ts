@@ -11,8 +11,8 @@ describe('LeanAdamOptimizer', () => {
     const make = (tag: string) => shapes.map((s, i) => tf.tidy(() => tf.variable(normal(s, i), true, `adam-test-${tag}-${i}`)));
     const va = make('stock');
     const vb = make('lean');
-    const stock = tf.train.adam(0.01, 0.5, 0.999, 1e-8);
-    const lean = new LeanAdamOptimizer(0.01, 0.5, 0.999, 1e-8);
+    const stock: tf.Optimizer = tf.train.adam(0.01, 0.5, 0.999, 1e-8);
+    const lean: tf.Optimizer = new LeanAdamOptimizer(0.01, 0.5, 0.999, 1e-8);
     expect(lean).toBeInstanceOf(tf.AdamOptimizer);
     const before = tf.memory().numTensors;
     for (let step = 0; step < 3; step++) {
