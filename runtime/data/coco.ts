@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { FolderDatasetConfig, Split } from './dataset.js';
+import type { FolderDatasetConfig, Split } from './config.js';
 import type { Layout } from './layout.js';
 import { filenamesPicklePath, readSplitKeys } from './metadata.js';
 
@@ -10,13 +10,17 @@ import { filenamesPicklePath, readSplitKeys } from './metadata.js';
  */
 export function cocoLayout(cfg: FolderDatasetConfig): Layout {
   const root = cfg.root;
+  const imageFolder = path.join(root, 'images');
+  const textFolder = path.join(root, 'text');
   return {
+    imageFolder,
+    textFolder,
     splitListPath: (split) => filenamesPicklePath(root, split),
     async listSplit(split: Split) {
-      const list = await readSplitKeys(root, split);
-      return list && { keys: list.keys, classIds: list.keys.map((_, i) => i) };
+      const list = await readSplitKeys(root, split, 'text/ and images/');
+      return list && { keys: list.keys, classIds: list.keys.map((_, i) => i), file: list.file };
     },
-    imageCandidates: (key) => [path.join(root, 'images', `${key}.jpg`), path.join(root, 'images', `${key}.png`)],
-    textPath: (key) => path.join(root, 'text', `${key}.txt`),
+    imageCandidates: (key) => [path.join(imageFolder, `${key}.jpg`), path.join(imageFolder, `${key}.png`)],
+    textPath: (key) => path.join(textFolder, `${key}.txt`),
   };
 }

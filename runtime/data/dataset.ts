@@ -1,95 +1,33 @@
 import * as fs from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { AttncError, isAttncError } from '../util/errors.js';
-import { cocoLayout } from './coco.js';
-import { cubLayout } from './cub.js';
-import { customLayout } from './custom.js';
+import type { DatasetConfig, DatasetEntry, SkippedFile } from './config.js';
 import { DecodePool } from './decode-pool.js';
 import { imageName, prepareImage, runImageJob } from './image-job.js';
-import type { ImageJob, ImageJobResult, ImageSource } from './image-job.js';
-import type { Augment, RgbImage, TransformInfo } from './images.js';
+import { imageLimits } from './image-header.js';
+import type { ImageLimits } from './image-header.js';
+import type { ImageJob, ImageJobResult } from './image-job.js';
+import type { RgbImage, TransformInfo } from './images.js';
 import { buildIndex } from './layout.js';
-import type { Layout } from './layout.js';
+import { layoutFor } from './layouts.js';
 import { prefetch } from './prefetch.js';
 import { mixSeed, mulberry32, randInt, shuffleInPlace } from './rng.js';
 import type { Rng } from './rng.js';
 import { buildSynthIndex } from './synth-index.js';
 import type { Vocabulary } from './vocab.js';
 
-/**
- * AttnGAN's splits are 'train' and 'test'; any other folder / list name works too (e.g. synthbirds'
- * 'heldout'): its captions are read from text/ and encoded with the dataset's vocabulary.
- */
-export type Split = 'train' | 'test' | (string & {});
-export type FolderDatasetKind = 'cub' | 'coco' | 'custom';
-export type DatasetKind = FolderDatasetKind | 'synthbirds';
-
-/** Options every kind shares: what the batches look like. */
-export interface CommonDatasetConfig {
-  split: Split;
-  /** Captions per image: CUB 10, COCO 5 (CAPTIONS_PER_IMAGE); synthbirds has 10 and uses the first `capsPerImage`. */
-  capsPerImage: number;
-  /** Longest caption fed to the text encoder; longer ones lose random words (WORDS_NUM, 18). */
-  wordsNum: number;
-  /** How a caption longer than `wordsNum` is shortened: random words dropped (default, the original) or cut at the end. */
-  longCaptions?: 'random_drop' | 'truncate';
-  /** Stage sizes, ascending, e.g. [64, 128, 256]; the last is the crop size. */
-  imageSizes: number[];
-  /** Random crop + horizontal flip (true), centre crop without flip (false), or each chosen separately. */
-  augment: Augment;
-  /** Shorter side → int(last size · ratio) before the crop (default 76/64, the original's); at least 1. */
-  resizeRatio?: number;
-  /** A missing/corrupt image or caption file stops loading ('error') or is counted and left out ('skip'). */
-  onBadFile: 'error' | 'skip';
-  /** Default seed for `batches()`. */
-  seed: number;
-}
-
-/** A dataset folder on disk in one of the layouts of docs/datasets.md. */
-export interface FolderDatasetConfig extends CommonDatasetConfig {
-  kind: FolderDatasetKind;
-  /** Dataset folder (AttnGAN's DATA_DIR). */
-  root: string;
-  /** Where the built vocabulary is read from / saved to when there is no captions.pickle (default `<root>/vocab.json`). */
-  vocabFile?: string;
-  /** CUB only: crop around the bounding box first (default true, as the original does for birds). */
-  bboxCrop?: boolean;
-  /** custom only: image and caption folders under `root` (default `images`, `text`). */
-  imagesDir?: string;
-  textDir?: string;
-  /** custom only: image extension tried first (default `.jpg`; the others of CUSTOM_IMAGE_EXTENSIONS are still tried). */
-  imageExt?: string;
-  /**
-   * custom only: class ids from the split lists (`<key> <id>`). true = required on every line,
-   * false = ignored (image i has class i), unset = used when every line has one (the spec's
-   * `class_ids` sets it).
-   */
-  listClassIds?: boolean;
-}
-
-/** The built-in synthetic birds (docs/synthbirds.md), rendered in memory: nothing is read or written. */
-export interface SynthBirdsDatasetConfig extends CommonDatasetConfig {
-  kind: 'synthbirds';
-  /**
-   * The generator's options (spec `data.dataset`): the same values give the same images, captions
-   * and splits as `attnc data synth --n images --seed seed ...`. Kept apart from `seed`, which
-   * seeds the batch order and augmentation.
-   */
-  synth: {
-    /** Images in all splits together. */
-    images: number;
-    /** Generator seed (default 0, like `attnc data synth`). */
-    seed?: number;
-    /** Default 0.1. */
-    testFraction?: number;
-    /** Default 0.1, at most 0.5. */
-    heldoutFraction?: number;
-  };
-  /** Unused: there is no folder. Present only so code that logs `config.root` keeps working. */
-  root?: undefined;
-}
-
-export type DatasetConfig = FolderDatasetConfig | SynthBirdsDatasetConfig;
+export type {
+  CommonDatasetConfig,
+  DatasetConfig,
+  DatasetEntry,
+  DatasetKind,
+  FolderDatasetConfig,
+  FolderDatasetKind,
+  SkippedFile,
+  Split,
+  SynthBirdsDatasetConfig,
+} from './config.js';
+export { layoutFor } from './layouts.js';
 
 /** One image with all its captions. */
 export interface Sample {
@@ -99,7 +37,7 @@ export interface Sample {
   classId: number;
   /** RGB uint8 HWC after the bbox crop (CUB) or rendering (synthbirds) and the transform: `imageSizes.at(-1)` square. */
   image: RgbImage;
-  /** All `capsPerImage` captions as word ids, before word drop. */
+  /** The image's captions as word ids, before word drop (all `capsPerImage`, less any left without a known word). */
   captions: number[][];
   transform: TransformInfo;
 }
@@ -112,7 +50,7 @@ export interface Batch {
   lengths: number[];
   classIds: number[];
   keys: string[];
-  /** Which of the image's captions was drawn. */
+  /** Which of the image's captions was drawn (its position in the caption file or pickle). */
   captionIndex: number[];
 }
 
@@ -127,6 +65,11 @@ export interface BatchOptions {
   /** Batches loaded ahead of the consumer (default 2; 0 = load on demand). */
   prefetch?: number;
   /**
+   * Start the epoch at this batch (default 0). Every batch is a function of (seed, position) alone,
+   * so a resumed run that skips the batches it already trained on sees exactly what it would have.
+   */
+  startBatch?: number;
+  /**
    * Worker threads that decode and augment images (default 0 = on the calling thread). With a
    * synchronous training step (tfjs CPU / native backends keep the JS thread busy) only workers
    * let loading overlap the step; results are identical either way.
@@ -134,11 +77,6 @@ export interface BatchOptions {
   workers?: number;
 }
 
-export interface SkippedFile {
-  path: string;
-  reason: string;
-  code: string;
-}
 
 export interface Dataset {
   readonly config: Readonly<DatasetConfig>;
@@ -150,6 +88,8 @@ export interface Dataset {
   /** Files left out so far with `onBadFile: 'skip'` (at open and while loading images). */
   readonly skipped: number;
   readonly skippedFiles: readonly SkippedFile[];
+  /** Captions left without a single known word: never drawn (an image without any usable caption is a bad file). */
+  readonly emptyCaptions: number;
   /** Non-fatal notes from opening (unknown words dropped, vocabulary not saved, ...). */
   readonly warnings: readonly string[];
   /** Load image i with the transform drawn from `rng` (crop, flip). */
@@ -163,21 +103,6 @@ export interface Dataset {
    * is kept so that losses pairing images with captions match the reference batch for batch.
    */
   batches(opts: BatchOptions): AsyncIterable<Batch>;
-}
-
-export function layoutFor(cfg: FolderDatasetConfig): Layout {
-  switch (cfg.kind) {
-    case 'cub':
-      return cubLayout(cfg);
-    case 'coco':
-      return cocoLayout(cfg);
-    case 'custom':
-      return customLayout(cfg);
-    default:
-      throw new AttncError('ATTNC_DATA_CONFIG', `unknown dataset kind ${JSON.stringify((cfg as { kind: unknown }).kind)}`, {
-        hint: 'use cub, coco, custom or synthbirds',
-      });
-  }
 }
 
 function checkConfig(cfg: DatasetConfig): void {
@@ -196,19 +121,12 @@ function checkConfig(cfg: DatasetConfig): void {
   if (cfg.resizeRatio !== undefined && !(Number.isFinite(cfg.resizeRatio) && cfg.resizeRatio >= 1)) {
     bad(`resizeRatio must be a number ≥ 1 (the crop is taken from the resized image), got ${cfg.resizeRatio}`);
   }
+  if (cfg.kind !== 'synthbirds') imageLimits(cfg.imageLimits);
   if (cfg.longCaptions !== undefined && cfg.longCaptions !== 'random_drop' && cfg.longCaptions !== 'truncate') {
     bad(`longCaptions must be random_drop or truncate, got ${String(cfg.longCaptions)}`);
   }
 }
 
-/** One image of a split with its encoded captions, whatever the kind. */
-export interface DatasetEntry {
-  key: string;
-  classId: number;
-  /** Exactly `capsPerImage` captions as word ids (out-of-vocabulary words already dropped). */
-  captions: number[][];
-  image: ImageSource;
-}
 
 /**
  * Random word drop (datasets.py:269-287): a caption longer than `wordsNum` keeps a random subset of
@@ -228,6 +146,7 @@ class EntriesDataset implements Dataset {
   readonly skippedFiles: SkippedFile[];
   private readonly bad = new Set<number>();
   private pool: DecodePool | undefined;
+  private readonly limits: ImageLimits;
 
   constructor(
     readonly config: Readonly<DatasetConfig>,
@@ -238,9 +157,11 @@ class EntriesDataset implements Dataset {
     readonly vocabSource: Dataset['vocabSource'],
     skipped: SkippedFile[],
     readonly warnings: readonly string[],
+    readonly emptyCaptions: number,
   ) {
     this.keys = entries.map((e) => e.key);
     this.skippedFiles = skipped;
+    this.limits = imageLimits(config.kind === 'synthbirds' ? undefined : config.imageLimits);
   }
 
   get size(): number {
@@ -255,7 +176,7 @@ class EntriesDataset implements Dataset {
     const entry = this.entries[i];
     if (!entry) throw new AttncError('ATTNC_DATA_INDEX', `sample ${i} is outside 0..${this.entries.length - 1}`);
     const { imageSizes, augment, resizeRatio } = this.config;
-    return { ...entry.image, imageSizes, augment, ...(resizeRatio === undefined ? {} : { resizeRatio }), seed };
+    return { ...entry.image, imageSizes, augment, ...(resizeRatio === undefined ? {} : { resizeRatio }), limits: this.limits, seed };
   }
 
   async getSample(i: number, rng: Rng): Promise<Sample> {
@@ -305,8 +226,9 @@ class EntriesDataset implements Dataset {
     );
     const rows = loaded.map(({ index, r, rng }) => {
       const entry = this.entries[index]!;
-      const captionIndex = randInt(rng, entry.captions.length);
-      const caption = entry.captions[captionIndex]!;
+      const drawn = randInt(rng, entry.captions.length);
+      const caption = entry.captions[drawn]!;
+      const captionIndex = entry.captionSlots[drawn]!;
       const ids = cfg.longCaptions === 'truncate' ? caption.slice(0, cfg.wordsNum) : dropWords(caption, cfg.wordsNum, rng);
       return { entry, levels: r.levels, captionIndex, ids };
     });
@@ -359,9 +281,11 @@ class EntriesDataset implements Dataset {
     const dropLast = opts.dropLast ?? true;
     const workers = opts.workers ?? 0;
     if (!Number.isInteger(workers) || workers < 0) throw new AttncError('ATTNC_DATA_CONFIG', `workers must be a non-negative integer, got ${workers}`);
+    const startBatch = opts.startBatch ?? 0;
+    if (!Number.isInteger(startBatch) || startBatch < 0) throw new AttncError('ATTNC_DATA_CONFIG', `startBatch must be a non-negative integer, got ${startBatch}`);
     const self = this;
     function* jobs(): Generator<() => Promise<Batch>> {
-      for (let start = 0; start < order.length; start += batchSize) {
+      for (let start = startBatch * batchSize; start < order.length; start += batchSize) {
         const indices = order.slice(start, start + batchSize);
         if (indices.length < batchSize && dropLast) return;
         yield () => self.loadBatch(indices, seed, start, self.poolFor(workers));
@@ -383,7 +307,7 @@ export async function openDataset(cfg: DatasetConfig): Promise<Dataset> {
   checkConfig(cfg);
   if (cfg.kind === 'synthbirds') {
     const index = buildSynthIndex(cfg);
-    return new EntriesDataset({ ...cfg }, 'synthbirds', index.entries, index.vocab, 'built', [], index.warnings);
+    return new EntriesDataset({ ...cfg }, 'synthbirds', index.entries, index.vocab, 'built', [], index.warnings, index.emptyCaptions);
   }
   try {
     const st = await fs.stat(cfg.root);
@@ -392,6 +316,6 @@ export async function openDataset(cfg: DatasetConfig): Promise<Dataset> {
     throw new AttncError('ATTNC_DATA_MISSING', `${cfg.root}: dataset folder not found`, { path: cfg.root, cause: e });
   }
   const index = await buildIndex(cfg, layoutFor(cfg));
-  const entries = index.entries.map(({ key, classId, captions, imagePath, bbox }): DatasetEntry => ({ key, classId, captions, image: { imagePath, bbox } }));
-  return new EntriesDataset({ ...cfg }, cfg.root, entries, index.vocab, index.vocabSource, index.skippedFiles, index.warnings);
+  const entries = index.entries.map(({ key, classId, captions, captionSlots, imagePath, bbox }): DatasetEntry => ({ key, classId, captions, captionSlots, image: { imagePath, bbox } }));
+  return new EntriesDataset({ ...cfg }, cfg.root, entries, index.vocab, index.vocabSource, index.skippedFiles, index.warnings, index.emptyCaptions);
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { AttncError } from '../util/errors.js';
-import { readFileOrFail } from './metadata.js';
+import { checkKey, DatasetFiles } from './dataset-keys.js';
+import { listLines, readTextFile } from './read-file.js';
 import { tokenize } from './tokenizer.js';
 import type { Vocabulary } from './vocab.js';
 
@@ -18,6 +19,8 @@ export interface ExampleCaptions {
   order: number[];
   /** Out-of-vocabulary words dropped per row. */
   unknown: string[][];
+  /** Lines with words, none of them in the vocabulary: left out (a zero-length row would reach the generator). */
+  skipped: { line: number; text: string; unknown: string[] }[];
 }
 
 /**
@@ -27,15 +30,21 @@ export interface ExampleCaptions {
  */
 export function encodeExampleCaptions(text: string, vocab: Vocabulary, file: string, key = path.basename(file).replace(/\.txt$/, '')): ExampleCaptions {
   const kept: { text: string; ids: number[]; unknown: string[] }[] = [];
-  for (const line of text.split('\n')) {
-    if (line.length === 0) continue;
+  const skipped: ExampleCaptions['skipped'] = [];
+  text.split('\n').forEach((line, n) => {
+    if (line.length === 0) return;
     const tokens = tokenize(line);
-    if (tokens.length === 0) continue;
+    if (tokens.length === 0) return;
     const { ids, unknown } = vocab.encode(tokens);
-    kept.push({ text: line.replace(/\r$/, ''), ids, unknown });
-  }
+    if (ids.length === 0) skipped.push({ line: n + 1, text: line.replace(/\r$/, ''), unknown });
+    else kept.push({ text: line.replace(/\r$/, ''), ids, unknown });
+  });
   if (kept.length === 0) {
-    throw new AttncError('ATTNC_DATA_CAPTIONS', `${file}: no captions (one per line expected)`, { path: file });
+    throw new AttncError(
+      'ATTNC_DATA_CAPTIONS',
+      skipped.length ? `${file}: no caption has a word in the vocabulary (${skipped.length} line(s), e.g. line ${skipped[0]!.line})` : `${file}: no captions (one per line expected)`,
+      { path: file, ...(skipped.length ? { hint: 'write captions with words the text encoder was trained on' } : {}) },
+    );
   }
   const order = kept.map((_, i) => i).sort((a, b) => kept[b]!.ids.length - kept[a]!.ids.length || a - b);
   const T = Math.max(1, kept[order[0]!]!.ids.length);
@@ -47,25 +56,36 @@ export function encodeExampleCaptions(text: string, vocab: Vocabulary, file: str
     lengths: order.map((i) => kept[i]!.ids.length),
     order,
     unknown: order.map((i) => kept[i]!.unknown),
+    skipped,
   };
 }
 
 /**
  * `<root>/example_filenames.txt` lists caption files relative to `root` without `.txt`; each becomes
- * one batch of `gen_example`.
+ * one batch of `gen_example`. Names are keys (checkKey: they must stay inside `root`, and with
+ * `followSymlinks` false the file must not be a link out of it); every file is read under the shared
+ * text rule (strict UTF-8, size bound), like the training captions.
  */
-export async function readExampleCaptions(root: string, vocab: Vocabulary): Promise<ExampleCaptions[]> {
+export async function readExampleCaptions(root: string, vocab: Vocabulary, opts: { followSymlinks?: boolean } = {}): Promise<ExampleCaptions[]> {
   const list = path.join(root, 'example_filenames.txt');
-  const names = new TextDecoder()
-    .decode(await readFileOrFail(list, 'ATTNC_DATA_MISSING', 'example list', 'list caption files (relative to the dataset folder, without .txt), one per line'))
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0);
+  const lines = listLines(
+    await readTextFile(list, {
+      code: 'ATTNC_DATA_MISSING',
+      what: 'example list',
+      hint: 'list caption files (relative to the dataset folder, without .txt), one per line',
+    }),
+  );
+  const files = new DatasetFiles(root, opts.followSymlinks ?? false);
   const out: ExampleCaptions[] = [];
-  for (const name of names) {
+  for (const { line, text: name } of lines) {
+    checkKey(name, { file: list, entry: `line ${line}` }, 'the dataset folder');
     const file = path.join(root, `${name}.txt`);
-    const bytes = await readFileOrFail(file, 'ATTNC_DATA_CAPTIONS', 'caption file', `listed in ${list}`);
-    out.push(encodeExampleCaptions(new TextDecoder().decode(bytes), vocab, file, name.slice(name.lastIndexOf('/') + 1)));
+    const from = `listed as ${JSON.stringify(name)} in ${list}`;
+    if (!(await files.exists(file, root, from))) {
+      throw new AttncError('ATTNC_DATA_CAPTIONS', `${file}: caption file not found`, { path: file, hint: `listed in ${list}` });
+    }
+    const text = await readTextFile(file, { code: 'ATTNC_DATA_CAPTIONS', what: 'caption file', hint: `listed in ${list}` });
+    out.push(encodeExampleCaptions(text, vocab, file, name.slice(name.lastIndexOf('/') + 1)));
   }
   return out;
 }

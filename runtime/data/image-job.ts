@@ -1,7 +1,8 @@
-import * as fs from 'node:fs/promises';
-import { AttncError } from '../util/errors.js';
+import { DEFAULT_IMAGE_LIMITS } from './image-header.js';
+import type { ImageLimits } from './image-header.js';
 import { bboxCrop, decodeImage, pyramid, toSignedUnit, transformImage } from './images.js';
 import type { Augment, BBox, RgbImage, TransformInfo } from './images.js';
+import { readBoundedFile } from './read-file.js';
 import { mulberry32 } from './rng.js';
 import type { BirdAttributes } from './synthbirds/attributes.js';
 import { renderBird } from './synthbirds/render.js';
@@ -28,6 +29,8 @@ export type ImageJob = ImageSource & {
   augment: Augment;
   /** Shorter side → int(final size · ratio) before the crop (default 76/64). */
   resizeRatio?: number;
+  /** Checked before a file is read and decoded (default DEFAULT_IMAGE_LIMITS); the same in workers. */
+  limits?: ImageLimits;
   /** Seeds the crop and flip. */
   seed: number;
 };
@@ -43,29 +46,20 @@ export interface PreparedImage {
   info: TransformInfo;
 }
 
-async function loadSource(src: ImageSource): Promise<RgbImage> {
+async function loadSource(src: ImageSource, limits: ImageLimits): Promise<RgbImage> {
   if (src.synth) {
     const { attributes, renderSeed, size } = src.synth;
     const r = renderBird(attributes, size, renderSeed);
     return { data: r.rgb, width: r.width, height: r.height };
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(src.imagePath);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new AttncError('ATTNC_DATA_IMAGE', `${src.imagePath}: cannot read image (${code === 'ENOENT' ? 'not found' : (code ?? (e as Error).message)})`, {
-      path: src.imagePath,
-      cause: e,
-    });
-  }
-  const img = decodeImage(bytes, src.imagePath);
+  const bytes = await readBoundedFile(src.imagePath, { code: 'ATTNC_DATA_IMAGE', what: 'image', maxBytes: limits.maxFileBytes });
+  const img = decodeImage(bytes, src.imagePath, limits);
   return src.bbox ? bboxCrop(img, src.bbox, src.imagePath) : img;
 }
 
 /** Read, decode, bbox-crop (or render) and transform one image (same code on the main thread and in workers). */
 export async function prepareImage(job: ImageJob): Promise<PreparedImage> {
-  const img = await loadSource(job);
+  const img = await loadSource(job, job.limits ?? DEFAULT_IMAGE_LIMITS);
   const imsize = job.imageSizes[job.imageSizes.length - 1]!;
   const { image, info } = transformImage(img, imsize, job.augment, mulberry32(job.seed), job.resizeRatio);
   return { image, info };

@@ -1,6 +1,8 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { AttncError } from '../util/errors.js';
+import { DEFAULT_IMAGE_LIMITS, inspectImage } from './image-header.js';
+import type { ImageLimits } from './image-header.js';
 import { randInt } from './rng.js';
 import type { Rng } from './rng.js';
 
@@ -14,71 +16,56 @@ export interface RgbImage {
 /** Bird bounding box from CUB `bounding_boxes.txt`: x, y, width, height in pixels. */
 export type BBox = readonly [number, number, number, number];
 
-const MAX_MEGAPIXELS = 100;
+export { isJpeg, isPng } from './image-header.js';
 
 function imageError(file: string, msg: string, cause?: unknown): AttncError {
   return new AttncError('ATTNC_DATA_IMAGE', `${file}: ${msg}`, { path: file, ...(cause === undefined ? {} : { cause }) });
 }
 
-export function isJpeg(b: Uint8Array): boolean {
-  return b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
-}
-
-export function isPng(b: Uint8Array): boolean {
-  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  return b.length >= 8 && sig.every((v, i) => b[i] === v);
-}
-
 /**
  * Decode a JPEG or PNG (chosen by magic bytes, not by file name) to RGB. Grey, CMYK and palette
- * images are converted; alpha is dropped (like PIL's `convert('RGB')`). A truncated or corrupt file
- * is an `AttncError` (`ATTNC_DATA_IMAGE`) naming `file`, never a partly grey image.
+ * images are converted; alpha is dropped (like PIL's `convert('RGB')`). The declared size is checked
+ * against `limits` first (inspectImage), so nothing is allocated for a decompression bomb. A
+ * truncated or corrupt file is an `AttncError` (`ATTNC_DATA_IMAGE`) naming `file`, never a partly
+ * grey image.
  */
-export function decodeImage(bytes: Uint8Array, file: string): RgbImage {
-  if (bytes.length === 0) throw imageError(file, 'image file is empty');
-  if (isJpeg(bytes)) {
-    // jpeg-js fills missing scan data with grey unless decoding is strict; a JPEG must end with EOI.
-    let end = bytes.length;
-    while (end > 2 && bytes[end - 1] === 0x00) end--; // some encoders pad after EOI
-    if (!(bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9)) {
-      throw imageError(file, 'JPEG is truncated (no end-of-image marker)');
-    }
+export function decodeImage(bytes: Uint8Array, file: string, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): RgbImage {
+  const header = inspectImage(bytes, file, limits);
+  if (header.format === 'jpeg') {
     try {
       const layout = jpegLayout(bytes);
       const img = jpeg.decode(bytes, {
         useTArray: true,
         formatAsRGBA: false,
         tolerantDecoding: false,
-        maxResolutionInMP: MAX_MEGAPIXELS,
-        maxMemoryUsageInMB: 1024,
+        maxResolutionInMP: limits.maxPixels / 1e6,
+        // jpeg-js counts its coefficient planes and output against this; ~16 bytes per pixel is ample.
+        maxMemoryUsageInMB: Math.ceil((limits.maxPixels * 16) / 2 ** 20) + 64,
         ...(layout ? { colorTransform: false } : {}),
       });
-      if (!(img.width > 0 && img.height > 0)) throw new Error('zero-sized image');
+      if (img.width !== header.width || img.height !== header.height) throw new Error(`decoded ${img.width} × ${img.height}, header says ${header.width} × ${header.height}`);
       if (layout) return libjpegYccToRgb(img.data, img.width, img.height, layout.sx, layout.sy);
       return { data: img.data, width: img.width, height: img.height };
     } catch (e) {
-      throw imageError(file, `corrupt JPEG (${(e as Error).message})`, e);
+      throw imageError(file, `corrupt JPEG (${e instanceof Error ? e.message : String(e)})`, e);
     }
   }
-  if (isPng(bytes)) {
-    let png: { width: number; height: number; data: Buffer };
-    try {
-      png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    } catch (e) {
-      throw imageError(file, `corrupt PNG (${(e as Error).message})`, e);
-    }
-    const n = png.width * png.height;
-    if (!(n > 0)) throw imageError(file, 'zero-sized PNG');
-    // pngjs always hands back 8-bit RGBA.
-    const out = new Uint8Array(n * 3);
-    for (let i = 0; i < n; i++) {
-      out[i * 3] = png.data[i * 4]!;
-      out[i * 3 + 1] = png.data[i * 4 + 1]!;
-      out[i * 3 + 2] = png.data[i * 4 + 2]!;
-    }
-    return { data: out, width: png.width, height: png.height };
+  let png: { width: number; height: number; data: Buffer };
+  try {
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (e) {
+    throw imageError(file, `corrupt PNG (${e instanceof Error ? e.message : String(e)})`, e);
   }
-  throw imageError(file, 'not a JPEG or PNG image (unrecognised magic bytes)');
+  const n = png.width * png.height;
+  if (png.width !== header.width || png.height !== header.height || png.data.length < n * 4) throw imageError(file, 'corrupt PNG (pixel data does not match the header)');
+  // pngjs always hands back 8-bit RGBA.
+  const out = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    out[i * 3] = png.data[i * 4]!;
+    out[i * 3 + 1] = png.data[i * 4 + 1]!;
+    out[i * 3 + 2] = png.data[i * 4 + 2]!;
+  }
+  return { data: out, width: png.width, height: png.height };
 }
 
 /**

@@ -1,17 +1,22 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AttncError, isAttncError } from '../util/errors.js';
-import type { FolderDatasetConfig, SkippedFile, Split } from './dataset.js';
+import type { FolderDatasetConfig, SkippedFile, Split } from './config.js';
+import { DatasetFiles } from './dataset-keys.js';
 import type { BBox } from './images.js';
 import { exists, parseCaptionsPickle, readFileOrFail } from './metadata.js';
 import { readPickle } from './pickle.js';
+import { readTextFile } from './read-file.js';
 import { parseCaptionFile } from './tokenizer.js';
-import { Vocabulary } from './vocab.js';
+import { keepNonEmpty, readVocabularyFile, Vocabulary } from './vocab.js';
 
 /** What a folder layout (CUB, COCO, custom) tells the shared loader. */
 export interface Layout {
-  /** Keys (and class ids) of a split in file order; `undefined` when that split has no list. */
-  listSplit(split: Split): Promise<{ keys: string[]; classIds: number[] } | undefined>;
+  /** Keys (each checked by checkKey) and class ids of a split in file order, and the list file; `undefined` when that split has no list. */
+  listSplit(split: Split): Promise<{ keys: string[]; classIds: number[]; file: string } | undefined>;
+  /** The folders keys are joined to: a keyed file must really lie inside one of them or the dataset folder. */
+  imageFolder: string;
+  textFolder: string;
   /** Where the split list lives, for messages. */
   splitListPath(split: Split): string;
   /** Image file candidates for a key, first existing one wins (content is sniffed, not the suffix). */
@@ -26,8 +31,10 @@ export interface IndexEntry {
   classId: number;
   imagePath: string;
   bbox: BBox | undefined;
-  /** Exactly `capsPerImage` captions as word ids (out-of-vocabulary words already dropped). */
+  /** 1..`capsPerImage` captions as word ids (out-of-vocabulary words dropped, captions left empty dropped). */
   captions: number[][];
+  /** Position of each kept caption among the image's captions. */
+  captionSlots: number[];
 }
 
 export interface DatasetIndex {
@@ -36,12 +43,15 @@ export interface DatasetIndex {
   vocabSource: 'captions.pickle' | 'vocab.json' | 'built';
   vocabFile: string | undefined;
   skippedFiles: SkippedFile[];
+  /** Captions without a single word of the vocabulary: never drawn (an image left with none is a bad file). */
+  emptyCaptions: number;
   warnings: string[];
 }
 
 const TEXT_CONCURRENCY = 64;
 
-async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
+/** `fn` over `xs` with at most `limit` calls in flight; results in input order. */
+export async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(xs.length);
   let next = 0;
   const worker = async () => {
@@ -54,17 +64,9 @@ async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T, i: num
   return out;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Tokenised captions of one caption file, or the AttncError explaining why not. */
-async function readCaptionTokens(file: string, capsPerImage: number): Promise<string[][]> {
-  const bytes = await readFileOrFail(file, 'ATTNC_DATA_CAPTIONS', 'caption file', 'every image needs a caption file text/<key>.txt');
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch (e) {
-    throw new AttncError('ATTNC_DATA_CAPTIONS', `${file}: caption file is not valid UTF-8`, { path: file, cause: e });
-  }
+/** Tokenised captions of one caption file (shared text rule), or the AttncError explaining why not. */
+export async function readCaptionTokens(file: string, capsPerImage: number): Promise<string[][]> {
+  const text = await readTextFile(file, { code: 'ATTNC_DATA_CAPTIONS', what: 'caption file', hint: 'every image needs a caption file text/<key>.txt' });
   return parseCaptionFile(text, capsPerImage, file);
 }
 
@@ -72,15 +74,18 @@ async function readCaptionTokens(file: string, capsPerImage: number): Promise<st
  * Everything the dataset needs at open time: the split's keys, class ids, image paths, bboxes and
  * encoded captions, and the vocabulary. Captions come from `captions.pickle` when it exists (its
  * vocabulary and ids are used exactly, like the original), otherwise from the text files, encoded
- * with `vocab.json` (built from train + test captions and saved on first open).
+ * with `vocab.json` (built from train + test captions and saved on first open). `allowEmpty`
+ * (for `attnc data check`) returns an empty index instead of failing when nothing is usable.
  */
-export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Promise<DatasetIndex> {
+export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout, opts: { allowEmpty?: boolean } = {}): Promise<DatasetIndex> {
   const skippedFiles: SkippedFile[] = [];
   const warnings: string[] = [];
   const skipOr = (e: unknown, file: string): void => {
     if (cfg.onBadFile === 'skip' && isAttncError(e)) skippedFiles.push({ path: e.path ?? file, reason: e.message, code: e.code });
     else throw e;
   };
+  const files = new DatasetFiles(cfg.root, cfg.followSymlinks ?? false);
+  const origin = (key: string, listFile: string) => `listed as ${JSON.stringify(key)} in ${listFile}`;
 
   const listed = await layout.listSplit(cfg.split);
   if (!listed) {
@@ -89,8 +94,8 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Prom
       hint: `the ${cfg.kind} layout is described in docs/datasets.md`,
     });
   }
-  const { keys, classIds } = listed;
-  if (keys.length === 0) throw new AttncError('ATTNC_DATA_EMPTY', `${layout.splitListPath(cfg.split)}: the ${cfg.split} split lists no images`);
+  const { keys, classIds, file: listFile } = listed;
+  if (keys.length === 0 && !opts.allowEmpty) throw new AttncError('ATTNC_DATA_EMPTY', `${layout.splitListPath(cfg.split)}: the ${cfg.split} split lists no images`);
 
   // Captions and vocabulary.
   const picklePath = path.join(cfg.root, 'captions.pickle');
@@ -98,10 +103,14 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Prom
   let vocabSource: DatasetIndex['vocabSource'];
   let vocabFile: string | undefined;
   const captionsByKey: (number[][] | undefined)[] = new Array(keys.length);
-  const readTokens = (ks: readonly string[], countSkips: boolean) =>
+  const readTokens = (ks: readonly string[], from: string, countSkips: boolean) =>
     mapLimit(ks, TEXT_CONCURRENCY, async (key) => {
       try {
-        return await readCaptionTokens(layout.textPath(key), cfg.capsPerImage);
+        const file = layout.textPath(key);
+        if (!(await files.exists(file, layout.textFolder, origin(key, from)))) {
+          throw new AttncError('ATTNC_DATA_CAPTIONS', `${file}: caption file not found`, { path: file, hint: 'every image needs a caption file text/<key>.txt' });
+        }
+        return await readCaptionTokens(file, cfg.capsPerImage);
       } catch (e) {
         if (countSkips) skipOr(e, layout.textPath(key));
         else if (!(cfg.onBadFile === 'skip' && isAttncError(e))) throw e; // counted when that split is opened
@@ -129,7 +138,7 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Prom
     }
     for (let i = 0; i < keys.length; i++) captionsByKey[i] = caps.slice(i * cfg.capsPerImage, (i + 1) * cfg.capsPerImage);
   } else {
-    const tokens = await readTokens(keys, true);
+    const tokens = await readTokens(keys, listFile, true);
     vocabFile = cfg.vocabFile ?? path.join(cfg.root, 'vocab.json');
     if (await exists(picklePath)) {
       // A split the pickle does not hold (e.g. 'heldout'): its text, the pickle's vocabulary.
@@ -137,14 +146,7 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Prom
       vocabSource = 'captions.pickle';
       vocabFile = picklePath;
     } else if (await exists(vocabFile)) {
-      let json: unknown;
-      try {
-        json = JSON.parse(new TextDecoder().decode(await readFileOrFail(vocabFile, 'ATTNC_DATA_VOCAB', 'vocabulary')));
-      } catch (e) {
-        if (isAttncError(e)) throw e;
-        throw new AttncError('ATTNC_DATA_VOCAB', `${vocabFile}: not valid JSON (${(e as Error).message})`, { path: vocabFile });
-      }
-      vocab = Vocabulary.fromJSON(json, vocabFile);
+      vocab = await readVocabularyFile(vocabFile);
       vocabSource = 'vocab.json';
     } else {
       // Like the original, the vocabulary covers the train and test captions (whichever split is
@@ -160,7 +162,7 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Prom
             warnings.push(`${layout.splitListPath(s)} not found: the vocabulary does not cover ${s} captions`);
             continue;
           }
-          ts = await readTokens(listed.keys, false);
+          ts = await readTokens(listed.keys, listed.file, false);
         }
         used.push(s);
         for (const t of ts) if (t) all.push(...t);
@@ -173,7 +175,8 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Prom
       vocabSource = 'built';
       try {
         const tmp = `${vocabFile}.${process.pid}.tmp`;
-        await fs.writeFile(tmp, JSON.stringify(vocab.toJSON()) + '\n');
+        // 'wx': never through a file or link that is already there.
+        await fs.writeFile(tmp, JSON.stringify(vocab.toJSON()) + '\n', { flag: 'wx' });
         await fs.rename(tmp, vocabFile);
       } catch (e) {
         warnings.push(`could not save the vocabulary to ${vocabFile} (${(e as Error).message}); it is rebuilt on every open`);
@@ -191,12 +194,37 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Prom
     if (unknown > 0) warnings.push(`${unknown} caption word(s) are not in ${vocabFile} and were dropped`);
   }
 
+  // A caption without a single known word would be a zero-length row in a batch: never drawn.
+  let emptyCaptions = 0;
+  const kept = captionsByKey.map((caps, i) => {
+    if (!caps) return undefined;
+    const k = keepNonEmpty(caps);
+    emptyCaptions += caps.length - k.captions.length;
+    if (k.captions.length > 0) return k;
+    const fromPickle = vocabSource === 'captions.pickle' && isAttnGanSplit;
+    const file = fromPickle ? picklePath : layout.textPath(keys[i]!);
+    skipOr(
+      new AttncError('ATTNC_DATA_CAPTIONS', fromPickle ? `${file}: every caption of ${keys[i]} is empty` : `${file}: every caption is empty after dropping words not in ${vocabFile}`, {
+        path: file,
+        hint: 'an image needs at least one caption with a known word; fix the captions or the vocabulary, or use onBadFile: "skip"',
+      }),
+      file,
+    );
+    return undefined;
+  });
+  if (emptyCaptions > 0) warnings.push(`${emptyCaptions} caption(s) have no word in the vocabulary and are never drawn`);
+
   // Images and crop boxes.
   const bboxes = layout.bboxes ? await layout.bboxes() : undefined;
   const imagePaths = await mapLimit(keys, TEXT_CONCURRENCY, async (key, i) => {
-    if (!captionsByKey[i]) return undefined;
+    if (!kept[i]) return undefined;
     const candidates = layout.imageCandidates(key);
-    for (const c of candidates) if (await exists(c)) return c;
+    try {
+      for (const c of candidates) if (await files.exists(c, layout.imageFolder, origin(key, listFile))) return c;
+    } catch (e) {
+      skipOr(e, candidates[0]!);
+      return undefined;
+    }
     const err = new AttncError('ATTNC_DATA_IMAGE', `${candidates[0]}: image not found`, {
       path: candidates[0]!,
       ...(candidates.length > 1 ? { hint: `also looked for ${candidates.slice(1).join(', ')}` } : {}),
@@ -207,8 +235,8 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Prom
   const entries: IndexEntry[] = [];
   for (let i = 0; i < keys.length; i++) {
     const imagePath = imagePaths[i];
-    const captions = captionsByKey[i];
-    if (!imagePath || !captions) continue;
+    const k = kept[i];
+    if (!imagePath || !k) continue;
     let bbox: BBox | undefined;
     if (bboxes) {
       bbox = bboxes.get(keys[i]!);
@@ -221,20 +249,13 @@ export async function buildIndex(cfg: FolderDatasetConfig, layout: Layout): Prom
         }
       }
     }
-    entries.push({ key: keys[i]!, classId: classIds[i]!, imagePath, bbox, captions });
+    entries.push({ key: keys[i]!, classId: classIds[i]!, imagePath, bbox, captions: k.captions, captionSlots: k.captionSlots });
   }
-  if (entries.length === 0) {
+  if (entries.length === 0 && !opts.allowEmpty) {
     throw new AttncError('ATTNC_DATA_EMPTY', `${cfg.root}: no usable images in the ${cfg.split} split (${skippedFiles.length} skipped)`, {
       path: cfg.root,
       ...(skippedFiles[0] ? { hint: `first problem: ${skippedFiles[0].reason}` } : {}),
     });
   }
-  return { entries, vocab, vocabSource, vocabFile, skippedFiles, warnings };
-}
-
-/** Lines of a small text file, trimmed, empty ones dropped; `undefined` when the file is absent. */
-export async function readListFile(file: string): Promise<string[] | undefined> {
-  if (!(await exists(file))) return undefined;
-  const text = new TextDecoder().decode(await readFileOrFail(file, 'ATTNC_DATA_MISSING', 'list file'));
-  return text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  return { entries, vocab, vocabSource, vocabFile, skippedFiles, emptyCaptions, warnings };
 }

@@ -1,29 +1,17 @@
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AttncError } from '../util/errors.js';
+import { checkKey } from './dataset-keys.js';
+import { fileExists, MAX_METADATA_BYTES, readBoundedFile } from './read-file.js';
 import { readPickle, writePickle } from './pickle.js';
 import type { PickleValue } from './pickle.js';
 import { Vocabulary } from './vocab.js';
 
-/** Read a whole file; a missing or unreadable file is an `AttncError` naming it. */
+/** Read a whole metadata file (at most MAX_METADATA_BYTES); a missing or unreadable file is an `AttncError` naming it. */
 export async function readFileOrFail(file: string, code: string, what: string, hint?: string): Promise<Uint8Array> {
-  try {
-    return await fs.readFile(file);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'not found' : err.code === 'EISDIR' ? 'is a directory' : (err.message ?? String(e));
-    throw new AttncError(code, `${file}: ${what} ${why}`, { path: file, cause: e, ...(hint ? { hint } : {}) });
-  }
+  return readBoundedFile(file, { code, what, maxBytes: MAX_METADATA_BYTES, ...(hint ? { hint } : {}) });
 }
 
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const exists = fileExists;
 
 export async function readPickleFile(file: string, what: string, hint?: string): Promise<PickleValue> {
   return readPickle(await readFileOrFail(file, 'ATTNC_DATA_MISSING', what, hint), file);
@@ -34,18 +22,22 @@ export function filenamesPicklePath(root: string, split: string): string {
   return path.join(root, split, 'filenames.pickle');
 }
 
-/** The keys of `<root>/<split>/filenames.pickle`, or undefined when the split has no list. */
-export async function readSplitKeys(root: string, split: string): Promise<{ file: string; keys: string[] } | undefined> {
+/**
+ * The keys of `<root>/<split>/filenames.pickle`, or undefined when the split has no list. Every key
+ * must name a file inside the folders it is joined to (`folders`, for messages; see checkKey).
+ */
+export async function readSplitKeys(root: string, split: string, folders: string): Promise<{ file: string; keys: string[] } | undefined> {
   const file = filenamesPicklePath(root, split);
   if (!(await exists(file))) return undefined;
-  return { file, keys: parseFilenames(await readPickleFile(file, 'filenames pickle'), file) };
+  return { file, keys: parseFilenames(await readPickleFile(file, 'filenames pickle'), file, folders) };
 }
 
-/** `train/filenames.pickle`: a list of keys (str). */
-export function parseFilenames(value: PickleValue, file: string): string[] {
+/** `train/filenames.pickle`: a list of keys (str), each checked by checkKey. */
+export function parseFilenames(value: PickleValue, file: string, folders = 'the dataset folder'): string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
     throw new AttncError('ATTNC_DATA_PICKLE', `${file}: expected a list of file keys (strings)`, { path: file });
   }
+  value.forEach((k, i) => checkKey(k, { file, entry: `item ${i}` }, folders));
   return value as string[];
 }
 

@@ -41,6 +41,28 @@ const OPNAMES: Record<number, string> = {
 /** Opcodes that import, call or build objects: the code-execution surface of pickle. */
 const UNSAFE = new Set([0x63, 0x52, 0x62, 0x69, 0x6f, 0x81, 0x92, 0x93, 0x82, 0x83, 0x84, 0x50, 0x51]);
 
+/**
+ * Opt-in hooks that let one caller (the `.pth` reader, runtime/io/pth-pickle.ts) accept a few
+ * object-building opcodes with its own allow-list. Without them every opcode in UNSAFE is refused.
+ * Each hook returns the object to push, or calls `refuse` (which throws an `AttncError` naming
+ * the file and the opcode's byte offset). Hook results are opaque to this reader.
+ */
+export interface PickleExtensions {
+  /** GLOBAL / STACK_GLOBAL `module.name`. */
+  global(module: string, name: string, refuse: Refuse): unknown;
+  /** REDUCE: `callable` is what `global` (or an earlier hook) returned, `args` the tuple's items. */
+  reduce(callable: unknown, args: PickleValue[], refuse: Refuse): unknown;
+  /** BUILD: `obj.__setstate__(state)`; returns the object left on the stack. */
+  build(obj: unknown, state: PickleValue, refuse: Refuse): unknown;
+  /** BINPERSID: the persistent id (a tuple, as an array) → the object it stands for. */
+  persistentLoad(pid: PickleValue, refuse: Refuse): unknown;
+}
+
+export type Refuse = (message: string, hint?: string) => never;
+
+/** The opcodes PickleExtensions can unlock; the rest of UNSAFE stays refused. */
+const EXTENDED = new Set([0x63, 0x93, 0x52, 0x62, 0x51]);
+
 function opLabel(op: number): string {
   const name = OPNAMES[op];
   const ch = op >= 0x20 && op < 0x7f ? ` '${String.fromCharCode(op)}'` : '';
@@ -75,9 +97,23 @@ type StackItem = PickleValue | Tuple;
  * (code `ATTNC_DATA_PICKLE`) naming the file, the opcode and its byte offset. Nothing is executed.
  */
 export function readPickle(bytes: Uint8Array, file?: string): PickleValue {
+  return readPickleAt(bytes, 0, file).value;
+}
+
+/**
+ * `readPickle` of the pickle starting at byte `start` (error offsets stay file offsets); also
+ * returns `end`, the offset after its STOP, for files that hold several pickles in a row (legacy
+ * `.pth`). With `ext`, the opcodes of EXTENDED go to its hooks instead of being refused.
+ */
+export function readPickleAt(
+  bytes: Uint8Array,
+  start: number,
+  file?: string,
+  ext?: PickleExtensions,
+): { value: PickleValue; end: number } {
   const where = file ?? '<pickle>';
   const fail = (msg: string, offset: number, hint?: string): never => {
-    if (hint === undefined && bytes.length > 0 && bytes[0] !== 0x80) {
+    if (hint === undefined && bytes.length > start && bytes[start] !== 0x80) {
       hint = 'the file does not start with a pickle protocol header (0x80): is it a pickle, and complete?';
     }
     throw new AttncError('ATTNC_DATA_PICKLE', `${where}: ${msg} at byte ${offset}`, {
@@ -85,6 +121,7 @@ export function readPickle(bytes: Uint8Array, file?: string): PickleValue {
       ...(hint === undefined ? {} : { hint }),
     });
   };
+  const refuse: Refuse = (message, hint) => fail(message, opStart, hint ?? 'this reader accepts only what a PyTorch state_dict needs');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: StackItem[] = [];
   const marks: number[] = [];
@@ -95,8 +132,8 @@ export function readPickle(bytes: Uint8Array, file?: string): PickleValue {
     if (memo[idx] === undefined) memoSize++;
     memo[idx] = v;
   };
-  let pos = 0;
-  let opStart = 0;
+  let pos = start;
+  let opStart = start;
 
   const need = (n: number) => {
     if (n < 0 || pos + n > bytes.length) fail(`truncated pickle: ${opLabel(bytes[opStart]!)} needs ${n} more bytes`, opStart);
@@ -180,10 +217,10 @@ export function readPickle(bytes: Uint8Array, file?: string): PickleValue {
   for (;;) {
     opStart = pos;
     if (pos >= bytes.length) {
-      fail(bytes.length === 0 ? 'empty file, not a pickle' : 'truncated pickle: no STOP opcode', pos);
+      fail(bytes.length === start ? 'empty file, not a pickle' : 'truncated pickle: no STOP opcode', pos);
     }
     const op = bytes[pos++]!;
-    if (UNSAFE.has(op)) {
+    if (UNSAFE.has(op) && !(ext && EXTENDED.has(op))) {
       fail(
         `refusing pickle opcode ${opLabel(op)}`,
         opStart,
@@ -200,7 +237,7 @@ export function readPickle(bytes: Uint8Array, file?: string): PickleValue {
       case 0x95: u64(); break; // FRAME: a size hint only
       case 0x2e: { // STOP
         if (stack.length !== 1 || marks.length > 0) fail('malformed pickle: STOP with a stack that is not one value', opStart);
-        return value(stack[0]!);
+        return { value: value(stack[0]!), end: pos };
       }
       case 0x28: marks.push(stack.length); break; // MARK
       case 0x30: { // POP
@@ -307,6 +344,27 @@ export function readPickle(bytes: Uint8Array, file?: string): PickleValue {
         stack.push(memo[idx]!);
         break;
       }
+      case 0x63: case 0x93: { // GLOBAL / STACK_GLOBAL (only with ext)
+        let mod: StackItem;
+        let name: StackItem;
+        if (op === 0x63) { mod = line(); name = line(); } else { name = pop(); mod = pop(); }
+        if (typeof mod !== 'string' || typeof name !== 'string') fail(`malformed pickle: ${opLabel(op)} without names`, opStart);
+        stack.push(ext!.global(mod as string, name as string, refuse) as StackItem);
+        break;
+      }
+      case 0x52: { // REDUCE (only with ext)
+        const args = pop();
+        const callable = pop();
+        if (!(args instanceof Tuple)) fail('malformed pickle: REDUCE arguments are not a tuple', opStart);
+        stack.push(ext!.reduce(callable, (args as Tuple).items, refuse) as StackItem);
+        break;
+      }
+      case 0x62: { // BUILD (only with ext)
+        const state = value(pop());
+        stack.push(ext!.build(pop(), state, refuse) as StackItem);
+        break;
+      }
+      case 0x51: stack.push(ext!.persistentLoad(value(pop()), refuse) as StackItem); break; // BINPERSID (only with ext)
       default:
         fail(
           `unsupported pickle opcode ${opLabel(op)}`,

@@ -1,5 +1,5 @@
 import { AttncError } from '../util/errors.js';
-import type { DatasetEntry, SynthBirdsDatasetConfig } from './dataset.js';
+import type { DatasetEntry, SynthBirdsDatasetConfig } from './config.js';
 import { DEFAULT_RESIZE_RATIO } from './images.js';
 import { CAPTIONS_PER_IMAGE } from './synthbirds/captions.js';
 import { DEFAULT_SEED, synthBirds } from './synthbirds/dataset.js';
@@ -7,13 +7,15 @@ import { MAX_SIZE, MIN_SIZE } from './synthbirds/render.js';
 import { SPLITS } from './synthbirds/splits.js';
 import type { SynthSplit } from './synthbirds/splits.js';
 import { tokenize } from './tokenizer.js';
-import { Vocabulary } from './vocab.js';
+import { keepNonEmpty, Vocabulary } from './vocab.js';
 
 export interface SynthIndex {
   entries: DatasetEntry[];
   vocab: Vocabulary;
   /** Side the birds are rendered at before the shared resize / crop / flip. */
   renderSize: number;
+  /** Captions without a word of the vocabulary (only possible in a split whose words train/test lack): never drawn. */
+  emptyCaptions: number;
   warnings: string[];
 }
 
@@ -76,15 +78,26 @@ export function buildSynthIndex(cfg: SynthBirdsDatasetConfig): SynthIndex {
     });
   }
   let unknown = 0;
-  const entries = indices.map((i): DatasetEntry => {
+  let emptyCaptions = 0;
+  let dropped = 0;
+  const entries: DatasetEntry[] = [];
+  for (const i of indices) {
     const it = ds.items[i]!;
-    const captions = tokensOf(i).map((t) => {
+    const encoded = tokensOf(i).map((t) => {
       const enc = vocab.encode(t);
       unknown += enc.unknown.length;
       return enc.ids;
     });
-    return { key: it.key, classId: it.classId, captions, image: { synth: { attributes: it.attributes, renderSeed: it.renderSeed, size: renderSize }, name: `synthbirds:${it.key}` } };
-  });
+    const { captions, captionSlots } = keepNonEmpty(encoded);
+    emptyCaptions += encoded.length - captions.length;
+    if (captions.length === 0) {
+      dropped++;
+      continue;
+    }
+    entries.push({ key: it.key, classId: it.classId, captions, captionSlots, image: { synth: { attributes: it.attributes, renderSeed: it.renderSeed, size: renderSize }, name: `synthbirds:${it.key}` } });
+  }
   if (unknown > 0) warnings.push(`${unknown} ${split} caption word(s) do not occur in the train/test captions and were dropped`);
-  return { entries, vocab, renderSize, warnings };
+  if (emptyCaptions > 0) warnings.push(`${emptyCaptions} ${split} caption(s) have no word in the vocabulary and are never drawn${dropped ? `; ${dropped} image(s) without any are left out` : ''}`);
+  if (entries.length === 0) throw new AttncError('ATTNC_DATA_EMPTY', `synthbirds: no ${split} image has a caption with a word in the vocabulary`);
+  return { entries, vocab, renderSize, emptyCaptions, warnings };
 }

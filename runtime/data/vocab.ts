@@ -1,5 +1,6 @@
 import { AttncError } from '../util/errors.js';
 import type { PickleValue } from './pickle.js';
+import { readTextFile } from './read-file.js';
 
 export const END_TOKEN = '<end>';
 
@@ -109,4 +110,32 @@ export class Vocabulary {
     }
     return new Vocabulary(words, file);
   }
+}
+
+/** A `vocab.json` file, read under the shared text rule (size bound, UTF-8) and checked by `fromJSON`. */
+export async function readVocabularyFile(file: string): Promise<Vocabulary> {
+  const text = await readTextFile(file, { code: 'ATTNC_DATA_VOCAB', what: 'vocabulary' });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new AttncError('ATTNC_DATA_VOCAB', `${file}: not valid JSON (${(e as Error).message})`, { path: file, cause: e });
+  }
+  return Vocabulary.fromJSON(json, file);
+}
+
+/**
+ * The captions of one image that kept at least one word after encoding, and where they sit among
+ * its captions: an empty one would be a zero-length row in a batch.
+ */
+export function keepNonEmpty(caps: readonly number[][]): { captions: number[][]; captionSlots: number[] } {
+  const captions: number[][] = [];
+  const captionSlots: number[] = [];
+  caps.forEach((c, j) => {
+    if (c.length > 0) {
+      captions.push(c);
+      captionSlots.push(j);
+    }
+  });
+  return { captions, captionSlots };
 }

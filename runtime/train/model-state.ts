@@ -65,7 +65,9 @@ export async function saveOptimizer(
   index: ReturnType<typeof variableIndex>,
 ): Promise<{ state: TorchState; entry: { id: string; iterations: number; lr: number; params: string[] } }> {
   const weights = await optimizer.getWeights();
+  // weights[0] is a fresh scalar of the step count (the rest are the optimizer's own variables).
   const iterations = weights.length > 0 ? Math.round((await weights[0]!.tensor.data())[0]!) : 0;
+  weights[0]?.tensor.dispose();
   const moments = weights.slice(1);
   const n = moments.length / 2;
   const state: TorchState = new Map();

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import pc from 'picocolors';
+import type { DataCheckReport } from '../../../runtime/data/check.js';
 import { AttncError } from '../../../runtime/util/errors.js';
+import { renderError } from '../report.js';
 
 function intOption(name: string, raw: string, min: number, max: number): number {
   const v = Number(raw);
@@ -47,7 +50,23 @@ function progressReporter(total: number): { update(done: number): void; end(): v
 }
 
 export function register(program: Command): void {
-  const data = program.command('data').description('datasets: generate the built-in synthetic birds');
+  const data = program.command('data').description('datasets: check a dataset folder, generate the built-in synthetic birds');
+  data
+    .command('check')
+    .description('open a dataset folder (CUB, COCO or custom) and read every split list, caption file and image header; report every problem (exit 0 none, 1 problems)')
+    .argument('<dir>', 'dataset folder')
+    .option('--kind <kind>', 'cub | coco | custom (default: detected from the folder)')
+    .option('--split <name>', 'split to check, repeatable (default: train and test, and for CUB/COCO any other <split>/filenames.pickle)', collect, [])
+    .option('--caps-per-image <n>', 'captions per image (default: CUB 10, COCO 5, custom 1)')
+    .option('--follow-symlinks', 'follow symbolic links that lead out of the dataset folder')
+    .option('--max-pixels <n>', 'largest image, width × height (default 50000000)')
+    .option('--max-side <px>', 'longest image side (default 16384)')
+    .option('--decode', 'decode every image fully, not only headers and structure (slower)')
+    .option('--max-problems <n>', 'problems listed in text output (all in JSON)', '50')
+    .option('--format <format>', 'text | json', 'text')
+    .action(async (dir: string, opts: DataCheckCliOptions) => {
+      process.exitCode = await runDataCheck(dir, opts);
+    });
   data
     .command('synth')
     .description("write the synthetic birds dataset in AttnGAN's CUB layout (images, text/, split pickles, attributes.jsonl, preview.png)")
@@ -89,4 +108,74 @@ export function register(program: Command): void {
           `  → ${result.outDir}  (look at preview.png)\n`,
       );
     });
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export interface DataCheckCliOptions {
+  kind?: string;
+  split?: string[];
+  capsPerImage?: string;
+  followSymlinks?: boolean;
+  maxPixels?: string;
+  maxSide?: string;
+  decode?: boolean;
+  maxProblems?: string;
+  format?: string;
+  color?: boolean;
+}
+
+/** `attnc data check`: exit 0 when the dataset has no problems, 1 when it has (or cannot be opened), 2 for bad options. */
+export async function runDataCheck(dir: string, opts: DataCheckCliOptions): Promise<number> {
+  try {
+    const format = opts.format ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new AttncError('ATTNC_USAGE_OPTION', `--format must be text or json, got "${format}"`);
+    if (opts.kind !== undefined && !['cub', 'coco', 'custom'].includes(opts.kind)) {
+      throw new AttncError('ATTNC_USAGE_OPTION', `--kind must be cub, coco or custom, got "${opts.kind}"`);
+    }
+    const maxProblems = intOption('--max-problems', opts.maxProblems ?? '50', 0, 1_000_000);
+    const { checkDataset } = await import('../../../runtime/data/check.js');
+    const tty = format === 'text' && !!process.stderr.isTTY;
+    const report = await checkDataset(dir, {
+      ...(opts.kind ? { kind: opts.kind as 'cub' | 'coco' | 'custom' } : {}),
+      ...(opts.split?.length ? { splits: opts.split } : {}),
+      ...(opts.capsPerImage !== undefined ? { capsPerImage: intOption('--caps-per-image', opts.capsPerImage, 1, 1000) } : {}),
+      followSymlinks: !!opts.followSymlinks,
+      imageLimits: {
+        ...(opts.maxPixels !== undefined ? { maxPixels: intOption('--max-pixels', opts.maxPixels, 1, Number.MAX_SAFE_INTEGER) } : {}),
+        ...(opts.maxSide !== undefined ? { maxSide: intOption('--max-side', opts.maxSide, 1, 1_000_000) } : {}),
+      },
+      decode: !!opts.decode,
+      ...(tty ? { onProgress: (done: number, total: number) => { if (done % 100 === 0 || done === total) process.stderr.write(`\r  checking images ${done}/${total}   `); } } : {}),
+    });
+    if (tty) process.stderr.write('\r' + ' '.repeat(40) + '\r');
+    if (format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    else process.stdout.write(renderDataCheck(report, maxProblems, opts.color ?? (!!process.stdout.isTTY && !process.env.NO_COLOR)));
+    return report.problems.length ? 1 : 0;
+  } catch (e) {
+    return renderError(e);
+  }
+}
+
+function renderDataCheck(r: DataCheckReport, maxProblems: number, color: boolean): string {
+  const c = color ? pc : { red: String, green: String, yellow: String, dim: String, bold: String };
+  let out = `${c.bold(r.root)}: ${r.kind} layout${r.kindDetected ? ' (detected)' : ''}\n`;
+  for (const s of r.splits) {
+    const listed = s.listed === undefined ? 'list unreadable' : `${s.listed} listed`;
+    out += `  ${s.split.padEnd(8)} ${listed}, ${s.indexed} with captions and an image file, ${s.imagesOk} image(s) ok` +
+      (s.emptyCaptions ? `, ${s.emptyCaptions} empty caption(s)` : '') + '\n';
+  }
+  out += `  ${r.imagesChecked} image(s) checked` + (r.exampleFiles ? `, ${r.exampleFiles} example caption file(s)` : '') + '\n';
+  for (const w of r.warnings) out += `${c.yellow('warning')}: ${w}\n`;
+  for (const p of r.problems.slice(0, maxProblems)) {
+    out += `${c.red('error')}${c.dim(`[${p.code}]`)}: ${p.message}\n`;
+    if (p.hint) out += `  = help: ${p.hint}\n`;
+  }
+  if (r.problems.length > maxProblems) out += c.dim(`… and ${r.problems.length - maxProblems} more (--max-problems, or --format json for all)\n`);
+  const byCode = new Map<string, number>();
+  for (const p of r.problems) byCode.set(p.code, (byCode.get(p.code) ?? 0) + 1);
+  out += r.problems.length
+    ? c.red(`✗ ${r.problems.length} problem(s) in ${r.root}: ${[...byCode].map(([k, n]) => `${n} ${k}`).join(', ')}\n`)
+    : c.green(`✓ no problems in ${r.root}\n`);
+  return out;
 }

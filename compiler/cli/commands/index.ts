@@ -8,4 +8,7 @@ export const commands: Array<() => Promise<{ register(program: Command): void }>
   () => import('./compile.js'),
   () => import('./diff.js'),
   () => import('./data.js'),
+  () => import('./train.js'),
+  () => import('./import.js'),
+  () => import('./export.js'),
 ];

@@ -36,7 +36,7 @@ describe('DecodePool (image worker threads)', () => {
     expect((err as AttncError).path).toBe(path.join(dir, 'bad.jpg'));
     expect((err as AttncError).message).toMatch(/JPEG is truncated/);
     const missing = await pool.run(job('none.jpg')).catch((e: unknown) => e);
-    expect((missing as AttncError).message).toBe(`${path.join(dir, 'none.jpg')}: cannot read image (not found)`);
+    expect((missing as AttncError).message).toBe(`${path.join(dir, 'none.jpg')}: image not found`);
   });
 
   it('refuses work once closed', async () => {

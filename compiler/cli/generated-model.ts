@@ -1,0 +1,37 @@
+import * as path from 'node:path';
+import type { Module } from '../../runtime/nn/module.js';
+import type { GeneratedModel } from '../../runtime/train/generated-model.js';
+import { loadGenerated } from '../../runtime/train/load-generated.js';
+import { AttncError } from '../../runtime/util/errors.js';
+
+/** The per-network factories every generated index.ts also exports (import builds only what it loads). */
+export interface GeneratedFactories {
+  Generator: new () => Module;
+  createTextEncoder(vocabSize: number): Module;
+  createImageEncoder(): Module;
+}
+
+/**
+ * The generated code of a spec (`generated/<name>/`, or `outDir` when compiled with -o), checked to
+ * be up to date with the spec, then imported with `loadGenerated`. The networks come from there, so
+ * an import builds exactly the model that `attnc sample`/`attnc train` will run.
+ */
+export async function loadGeneratedForSpec(specPath: string, outDir?: string): Promise<{ dir: string; gen: GeneratedModel & GeneratedFactories }> {
+  const { compileSpec } = await import('../emit/compile.js');
+  const result = await compileSpec(specPath, { typecheck: false, ...(outDir ? { outDir } : {}) });
+  if (!result.ok) {
+    throw new AttncError('ATTNC_SPEC_INVALID', `${specPath}: the spec is not valid`, { path: specPath, hint: `\`attnc validate ${specPath}\` lists the problems` });
+  }
+  const shown = path.relative(process.cwd(), result.outDir) || '.';
+  const drift = await result.files.check(result.outDir);
+  if (drift.length > 0) {
+    const missing = drift.every((d) => d.status === 'missing');
+    throw new AttncError(
+      'ATTNC_GENERATED_STALE',
+      `${shown}: the generated code of ${specPath} is ${missing ? 'missing' : `out of date (${drift.map((d) => d.file).join(', ')})`}`,
+      { path: result.outDir, hint: `run \`attnc compile ${specPath}${outDir ? ` -o ${shown}` : ''}\` first` },
+    );
+  }
+  const { dir, gen } = await loadGenerated(result.outDir);
+  return { dir, gen: gen as GeneratedModel & GeneratedFactories };
+}

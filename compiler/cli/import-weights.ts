@@ -1,0 +1,174 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readPickle } from '../../runtime/data/pickle.js';
+import { Vocabulary } from '../../runtime/data/vocab.js';
+import { openPthFile } from '../../runtime/io/pth.js';
+import { loadPth, type PthLoadReport } from '../../runtime/io/pth-load.js';
+import type { Module } from '../../runtime/nn/module.js';
+import { exportState, type TorchState } from '../../runtime/nn/state.js';
+import { writeCheckpoint, type CheckpointWrite } from '../../runtime/train/checkpoint.js';
+import { setAttentionMaskMode } from '../../runtime/train/checkpoint-options.js';
+import { AttncError } from '../../runtime/util/errors.js';
+import { loadGeneratedForSpec } from './generated-model.js';
+
+export interface ImportRequest {
+  spec: string;
+  generator: string;
+  textEncoder: string;
+  imageEncoder?: string;
+  inception?: string;
+  captions?: string;
+  partial?: boolean;
+  out: string;
+  name?: string;
+  /** The spec's generated folder when it was compiled with -o. */
+  generated?: string;
+}
+
+/** The original's attention-mask tiling, which the released weights were trained with (attngan.md §5.3). */
+export const IMPORTED_MASK_MODE = 'original_bug';
+
+/**
+ * `attnc import`: the original's .pth files → the generated model of `spec` (by layer kind, strict
+ * unless `partial`) → an attnc checkpoint folder (+ vocab.json from captions.pickle). Returns the
+ * report lines and the checkpoint folder.
+ */
+export async function runImport(req: ImportRequest): Promise<{ lines: string[]; checkpoint: string }> {
+  const t0 = performance.now();
+  const { dir, gen: model } = await loadGeneratedForSpec(req.spec, req.generated);
+  const lines: string[] = [];
+  const disposers: Module[] = [];
+  try {
+    // The vocabulary size is the text encoder's embedding rows.
+    const te = openPthFile(req.textEncoder);
+    const emb = te.entries.find((t) => t.name === 'encoder.weight' || t.name === 'module.encoder.weight');
+    if (!emb || emb.shape.length !== 2) {
+      throw new AttncError('ATTNC_WEIGHTS_MISMATCH', `${req.textEncoder}: no encoder.weight [n_words, dim]: not an RNN_ENCODER state_dict`, {
+        path: req.textEncoder,
+        hint: 'pass the DAMSM text encoder, e.g. DAMSMencoders/bird/text_encoder200.pth',
+      });
+    }
+    const vocabSize = emb.shape[0]!;
+    let vocab: Vocabulary | undefined;
+    if (req.captions) {
+      vocab = Vocabulary.fromCaptionsPickle(readPickle(readBounded(req.captions, 1 << 30), req.captions), req.captions);
+      if (vocab.size !== vocabSize) {
+        throw new AttncError(
+          'ATTNC_WEIGHTS_MISMATCH',
+          `${req.captions} has ${vocab.size} words but ${req.textEncoder} embeds ${vocabSize}: they belong to different datasets`,
+          { path: req.captions, hint: 'the released birds files have 5,450 words, COCO 27,297 (attngan.md §2.2)' },
+        );
+      }
+    }
+
+    const textEncoder = model.createTextEncoder(vocabSize);
+    disposers.push(textEncoder);
+    const generator = new model.Generator();
+    disposers.push(generator);
+    const reports: Array<[string, PthLoadReport]> = [];
+    reports.push(['text_encoder', loadPth(textEncoder, te, { partial: req.partial })]);
+    reports.push(['generator', loadPth(generator, req.generator, { partial: req.partial })]);
+    let imageEncoder: Module | undefined;
+    if (req.inception || req.imageEncoder) {
+      imageEncoder = model.createImageEncoder();
+      disposers.push(imageEncoder);
+      if (req.inception) {
+        // ImageNet trunk first; image_encoder.pth (DAMSM-adapted BN statistics, §4) overrides it.
+        reports.push(['image_encoder (trunk)', loadPth(imageEncoder, req.inception, {
+          dropUnexpected: /^(AuxLogits|fc)\./,
+          allowMissing: /^emb_(features|cnn_code)\./,
+          partial: req.partial,
+        })]);
+      }
+      if (req.imageEncoder) {
+        reports.push(['image_encoder', loadPth(imageEncoder, req.imageEncoder, { partial: req.partial || !!req.inception })]);
+      }
+    }
+
+    const attentionStages = setAttentionMaskMode(generator, IMPORTED_MASK_MODE);
+
+    for (const [what, r] of reports) {
+      const extra = [
+        r.ignored.length ? `${r.ignored.length} num_batches_tracked ignored` : '',
+        r.strippedPrefix ? 'DataParallel "module." prefix stripped' : '',
+        r.dropped.length ? `${r.dropped.length} keys dropped (${summarise(r.dropped)})` : '',
+      ].filter(Boolean);
+      lines.push(`✓ ${what.padEnd(21)} ${r.file} (${r.format} format): ${r.loaded.length} tensors${extra.length ? `; ${extra.join('; ')}` : ''}`);
+      if (r.allowedMissing.length && !(what === 'image_encoder (trunk)' && r.allowedMissing.every((m) => /^emb_/.test(m.name)))) {
+        lines.push(`  ! ${r.allowedMissing.length} keys not in the file keep their initial values (--partial):`);
+        for (const m of r.allowedMissing.slice(0, 20)) lines.push(`      ${m.name} [${m.shape.join(', ')}]`);
+        if (r.allowedMissing.length > 20) lines.push(`      … and ${r.allowedMissing.length - 20} more`);
+      }
+    }
+    if (attentionStages > 0) {
+      lines.push(
+        `! attention mask: ${IMPORTED_MASK_MODE} in ${attentionStages} attention stage${attentionStages > 1 ? 's' : ''}: these weights were trained with the ` +
+          "original's mask tiling (GlobalAttention.py:105, attngan.md §5.3); the checkpoint records it and sampling reproduces it",
+      );
+    }
+    if (!vocab) lines.push('! no --captions: the checkpoint has no vocab.json, which `attnc sample`/`attnc eval` need to encode captions; import again with --captions <data>/captions.pickle');
+    if (!imageEncoder) lines.push('! no --image-encoder: DAMSM-based metrics (R-precision) need it');
+
+    const tensors: Record<string, TorchState> = {
+      'netG.safetensors': exportState(generator),
+      'text_encoder.safetensors': exportState(textEncoder),
+    };
+    const networks: CheckpointWrite['networks'] = {
+      'netG.safetensors': { network: 'generator', weights: 'ema' },
+      'text_encoder.safetensors': { network: 'text_encoder', weights: 'live' },
+    };
+    if (imageEncoder) {
+      tensors['image_encoder.safetensors'] = exportState(imageEncoder);
+      networks['image_encoder.safetensors'] = { network: 'image_encoder', weights: 'live' };
+    }
+    const epoch = Number(/(\d+)\.pth$/.exec(path.basename(req.generator))?.[1] ?? 0);
+    const options: Record<string, string> = {
+      attention_mask: IMPORTED_MASK_MODE,
+      imported_generator: path.resolve(req.generator),
+      imported_text_encoder: path.resolve(req.textEncoder),
+    };
+    if (req.imageEncoder) options.imported_image_encoder = path.resolve(req.imageEncoder);
+    if (req.inception) options.imported_inception = path.resolve(req.inception);
+    if (req.partial) options.partial = 'true';
+    const checkpoint = writeCheckpoint(path.join(req.out, 'checkpoints'), req.name ?? 'imported', {
+      spec: { name: model.SPEC.name, sha256: model.SPEC.sha256, file: model.SPEC.file },
+      generated: dir,
+      phase: 'import',
+      progress: { epoch, batch: 0, step: 0, damsmComplete: true },
+      seed: 0,
+      networks,
+      optimizers: [],
+      metrics: {},
+      options,
+      tensors,
+      json: vocab ? { 'vocab.json': vocab.toJSON() } : {},
+      wallTime: 0,
+    });
+    lines.push(`✓ wrote ${shownPath(checkpoint)} in ${((performance.now() - t0) / 1000).toFixed(1)} s` +
+      ` (${Object.keys(tensors).join(', ')}${vocab ? ', vocab.json' : ''})`);
+    return { lines, checkpoint };
+  } finally {
+    for (const m of disposers) m.dispose();
+  }
+}
+
+function summarise(names: string[]): string {
+  const heads = [...new Set(names.map((n) => n.split('.')[0]))];
+  return heads.slice(0, 4).join(', ') + (heads.length > 4 ? ', …' : '');
+}
+
+function readBounded(file: string, limit: number): Buffer {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch (e) {
+    throw new AttncError('ATTNC_IO_READ', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: file });
+  }
+  if (size > limit) throw new AttncError('ATTNC_IO_READ', `${file}: ${size} bytes is larger than a captions.pickle can be`, { path: file });
+  return fs.readFileSync(file);
+}
+
+function shownPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
+}
