@@ -18,7 +18,7 @@ import { disposeBatch, openDataset } from '../runtime/data/dataset.js';
 import type { Dataset } from '../runtime/data/dataset.js';
 import { encodeJpeg } from '../runtime/data/images.js';
 import { writeClassInfoPickle, writeFilenamesPickle } from '../runtime/data/metadata.js';
-import { mulberry32 } from '../runtime/data/rng.js';
+import { Rng } from '../runtime/util/rng.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,7 +35,7 @@ async function put(file: string, data: Uint8Array | string) {
 }
 
 async function makeCubLike(root: string): Promise<void> {
-  const rng = mulberry32(7);
+  const rng = Rng.stream(7);
   const W = 500, H = 375;
   const keys: string[] = [];
   const words = 'this bird has a small red crown white belly long black wings and short pointed beak'.split(' ');
@@ -44,11 +44,11 @@ async function makeCubLike(root: string): Promise<void> {
     keys.push(key);
     // Smooth colour field plus noise: compresses like a photo (~30–60 KB), not like a flat image.
     const data = new Uint8Array(W * H * 3);
-    const f = 0.01 + rng() * 0.03;
+    const f = 0.01 + rng.next() * 0.03;
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         const o = (y * W + x) * 3;
-        const n = (rng() - 0.5) * 40;
+        const n = (rng.next() - 0.5) * 40;
         data[o] = 128 + 100 * Math.sin(x * f + i) + n;
         data[o + 1] = 128 + 100 * Math.cos(y * f * 1.3) + n;
         data[o + 2] = 128 + 80 * Math.sin((x + y) * f * 0.7) + n;

@@ -10,12 +10,12 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/backend/index.js';
-import { DNet } from '../runtime/discriminators/index.js';
+import { DNet } from '../test/fixtures/oracles/d-net.js';
 import { CnnImageEncoder } from '../runtime/encoders/image.js';
 import { discriminatorLoss as ganDiscriminatorLoss, generatorAdvLoss, klLoss, mismatchedPairs, sentLoss, wordsLoss } from '../runtime/losses/index.js';
 import { initLikeAttnGAN, Rng } from '../runtime/nn/index.js';
 import { adam, optimizeStep, readLosses } from '../runtime/train/index.js';
-import { buildHandGenerator } from '../test/runtime/fixtures/hand-generator.js';
+import { buildHandGenerator } from '../test/fixtures/oracles/hand-generator.js';
 import { createDiscriminators, discriminatorLoss, Generator, generatorLoss, type Captions } from '../generated/attngan1/index.js';
 
 const arg = (name: string, def: number) => {

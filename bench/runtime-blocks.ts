@@ -14,10 +14,10 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendChoice } from '../runtime/backend/index.js';
 import { upsampleOptions } from '../runtime/blocks/upsample.js';
-import { DNet } from '../runtime/discriminators/d-net.js';
+import { DNet } from '../test/fixtures/oracles/d-net.js';
 import { nnOptions } from '../runtime/nn/layers.js';
-import { Rng } from '../runtime/nn/rng.js';
-import { buildHandGenerator } from '../test/runtime/fixtures/hand-generator.js';
+import { Rng } from '../runtime/util/rng.js';
+import { buildHandGenerator } from '../test/fixtures/oracles/hand-generator.js';
 
 interface Args {
   batch: number;

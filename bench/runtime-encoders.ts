@@ -10,7 +10,7 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/backend/index.js';
-import { TextEncoder } from '../runtime/encoders/text.js';
+import { RnnTextEncoder } from '../runtime/encoders/text.js';
 import { InceptionImageEncoder } from '../runtime/encoders/image.js';
 import { basicConvOptions } from '../runtime/encoders/inception.js';
 import { sentLoss, wordsLoss } from '../runtime/losses/damsm.js';
@@ -55,7 +55,7 @@ console.log('| what | median ms | min ms | reps |\n|---|---|---|---|');
 
 // Text encoder: birds vocab 5450, 300-d embeddings, BiLSTM 2×128.
 if (want('text')) {
-  const text = new TextEncoder({ vocabSize: 5450 });
+  const text = new RnnTextEncoder({ vocabSize: 5450 });
   time(`text encoder forward (B=${B}, T=${T})`, () => {
     const o = text.apply(tokens, lengths);
     return [o.words, o.sentence];

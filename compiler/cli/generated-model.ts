@@ -17,7 +17,7 @@ export interface GeneratedFactories {
  * an import builds exactly the model that `attnc sample`/`attnc train` will run.
  */
 export async function loadGeneratedForSpec(specPath: string, outDir?: string): Promise<{ dir: string; gen: GeneratedModel & GeneratedFactories }> {
-  const { compileSpec } = await import('../emit/compile.js');
+  const { compileSpec } = await import('../pipeline.js');
   const result = await compileSpec(specPath, { typecheck: false, ...(outDir ? { outDir } : {}) });
   if (!result.ok) {
     throw new AttncError('ATTNC_SPEC_INVALID', `${specPath}: the spec is not valid`, { path: specPath, hint: `\`attnc validate ${specPath}\` lists the problems` });
@@ -25,7 +25,7 @@ export async function loadGeneratedForSpec(specPath: string, outDir?: string): P
   const shown = path.relative(process.cwd(), result.outDir) || '.';
   const drift = await result.files.check(result.outDir);
   if (drift.length > 0) {
-    const missing = drift.every((d) => d.status === 'missing');
+    const missing = drift.every((d) => d.status === 'added');
     throw new AttncError(
       'ATTNC_GENERATED_STALE',
       `${shown}: the generated code of ${specPath} is ${missing ? 'missing' : `out of date (${drift.map((d) => d.file).join(', ')})`}`,

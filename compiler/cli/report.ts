@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { isAttncError } from '../../runtime/util/errors.js';
+import { exitCodeOf, isAttncError } from '../../runtime/util/errors.js';
 
 /** The one place a thrown error becomes terminal output. User errors never show a stack trace. */
 export function renderError(e: unknown): number {
@@ -10,7 +10,7 @@ export function renderError(e: unknown): number {
     if (e.hint) out += `  = help: ${e.hint}\n`;
     if (debug && e.stack) out += pc.dim(e.stack) + '\n';
     process.stderr.write(out);
-    return e.code.startsWith('ATTNC_IO') || e.code.startsWith('ATTNC_USAGE') ? 2 : 1;
+    return exitCodeOf(e.code);
   }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`${pc.red('internal error')}: ${msg}\n`);

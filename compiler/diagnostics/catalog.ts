@@ -47,11 +47,10 @@ export const catalog = {
   ATTNC2019: { title: 'duplicate or inconsistent evaluation metric', exit: 1 },
 
   // Lowering (compiler/lower/): shape and support problems found while building the model graph.
+  // Retired, never reuse: 3003 and 3005 (rules 2018, 2002 and 2004 reject those specs first; lowering asserts them).
   ATTNC3001: { title: 'init stage channels do not halve down to an integer', exit: 1 },
   ATTNC3002: { title: 'discriminator image size not supported', exit: 1 },
-  ATTNC3003: { title: 'CNN image encoder grid does not divide the input size', exit: 1 },
   ATTNC3004: { title: 'configuration not supported by the runtime', exit: 1 },
-  ATTNC3005: { title: 'tensor shapes do not match between modules', exit: 1 },
   ATTNC3901: { title: 'compiler bug: generated code does not type-check', exit: 1 },
   ATTNC3902: { title: 'generated code differs from the committed tree', exit: 1 },
 } as const satisfies Record<string, { title: string; exit: 1 | 2 }>;

@@ -27,7 +27,7 @@ export function exitCodeForClass(c: ChangeClass): 0 | 1 | 2 {
 }
 
 /** Config keys of graph modules that only matter while training. */
-const TRAINING_ONLY_CONFIG = new Set(['dropout']);
+const TRAINING_ONLY_CONFIG = new Set(['dropout', 'frozen']);
 
 // ── modules and networks ─────────────────────────────────────────────────────────────────────────
 

@@ -1,6 +1,6 @@
 /** The whole `attnc diff` result for two loaded sides: spec changes, graph diff, classification, code patches. */
 import { classify, classifySpecChange, type ClassifiedChange, type Classification } from './classify.js';
-import { changedFiles, diffCode, type FilePatch } from './code-diff.js';
+import { changedFiles, diffFiles, type FilePatch } from '../emit/fileset.js';
 import { diffGraphs, type GraphDiff } from './graph-diff.js';
 import type { DiffSide } from './load.js';
 import { diffSpecs } from './spec-diff.js';
@@ -17,6 +17,9 @@ export interface DiffResult {
   patch?: FilePatch[];
 }
 
+// manifest.json repeats the resolved spec and graph the other sections show.
+const isManifest = (name: string) => name === 'manifest.json';
+
 export function diffSides(a: DiffSide, b: DiffSide, options: { patch?: boolean } = {}): DiffResult {
   const graph = diffGraphs(a.graph, b.graph);
   const spec = diffSpecs(a.spec, b.spec, { a: a.originOf, b: b.originOf }).map((c) => classifySpecChange(c, graph));
@@ -27,7 +30,7 @@ export function diffSides(a: DiffSide, b: DiffSide, options: { patch?: boolean }
     spec,
     graph,
     classification: classify(spec, graph),
-    code: changedFiles(a.files, b.files),
-    ...(options.patch ? { patch: diffCode({ dir: a.codeDir, files: a.files }, { dir: b.codeDir, files: b.files }) } : {}),
+    code: changedFiles(a.files, b.files, isManifest),
+    ...(options.patch ? { patch: diffFiles({ dir: a.codeDir, files: a.files }, { dir: b.codeDir, files: b.files }, { skip: isManifest }) } : {}),
   };
 }

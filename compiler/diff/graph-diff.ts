@@ -3,7 +3,7 @@
  * state_dict prefix), parameters by name, so a renamed layer shows as removed + added: exactly what
  * a checkpoint loader sees. Origins (line numbers) never count as a change.
  */
-import type { ConfigValue, ModelGraph, ModuleNode, Network, NetworkId, ParamNode, Shape, TensorNode } from '../lower/graph.js';
+import { configEntries, type ConfigValue, type ModelGraph, type ModuleNode, type Network, type NetworkId, type ParamNode, type Shape, type TensorNode } from '../lower/graph.js';
 
 export type ItemStatus = 'added' | 'removed' | 'changed' | 'unchanged';
 
@@ -150,9 +150,11 @@ function diffModule(a: ModuleNode | undefined, b: ModuleNode | undefined, pa: re
   const params = diffParams(pa.filter((p) => p.module === id), pb.filter((p) => p.module === id));
   const config: ConfigChange[] = [];
   if (a && b) {
-    for (const k of [...new Set([...Object.keys(a.config), ...Object.keys(b.config)])]) {
-      const va = a.config[k];
-      const vb = b.config[k];
+    const ca = new Map(configEntries(a));
+    const cb = new Map(configEntries(b));
+    for (const k of [...new Set([...ca.keys(), ...cb.keys()])]) {
+      const va = ca.get(k);
+      const vb = cb.get(k);
       if (va !== vb) config.push({ key: k, ...(va !== undefined ? { a: va } : {}), ...(vb !== undefined ? { b: vb } : {}) });
     }
   }

@@ -7,23 +7,9 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
-import { findProjectRoot } from '../emit/compile.js';
-import { emitModel } from '../emit/emit.js';
-import { asDiagnostics } from '../lower/codes.js';
 import type { ModelGraph } from '../lower/graph.js';
-import { lower } from '../lower/lower.js';
-import type { Origins } from '../resolve/origins.js';
-import { loadSpec } from '../spec.js';
-
-/** Where a spec value came from, as `attnc diff` shows it. */
-export interface ValueOrigin {
-  kind: 'file' | 'base' | 'override' | 'default' | 'manifest';
-  /** Display path, `<--set #N>`, or the manifest; absent for defaults. */
-  file?: string;
-  line?: number;
-  /** "derived from generator.stages" */
-  note?: string;
-}
+import { runPipeline } from '../pipeline.js';
+import type { OriginRef, Origins } from '../resolve/origins.js';
 
 export interface DiffSide {
   /** How the user named it, relative to the cwd (`spec/attngan1.yaml`, `generated/attngan1`). */
@@ -36,7 +22,7 @@ export interface DiffSide {
   files: Map<string, string>;
   /** Display folder of the generated code (`generated/attngan1`), for patch headers. */
   codeDir: string;
-  originOf(pointer: string): ValueOrigin | undefined;
+  originOf(pointer: string): OriginRef | undefined;
 }
 
 export type LoadSideResult =
@@ -68,27 +54,21 @@ function usage(file: string, message: string): LoadSideResult {
 }
 
 async function loadSpecSide(abs: string, label: string, set: readonly string[], setFlag: string): Promise<LoadSideResult> {
-  // Paths relative to the project root, as `attnc compile` writes them into generated trees, so a
-  // spec and its generated folder compare equal.
-  const projectRoot = findProjectRoot(path.dirname(abs));
-  const spec = await loadSpec(abs, { set, cwd: projectRoot });
+  // The pipeline up to emission (no type check). Paths are relative to the project root, as
+  // `attnc compile` writes them into generated trees, so a spec and its generated folder compare equal.
+  const spec = await runPipeline(abs, 'emit', { set });
   if (!spec.ok) return { ok: false, diagnostics: spec.diagnostics, sourceFiles: spec.sourceFiles, file: spec.file };
-  const lowered = lower({ spec: spec.spec, origins: spec.origins, file: spec.file });
-  if (!lowered.ok) {
-    return { ok: false, diagnostics: [...spec.diagnostics, ...asDiagnostics(lowered.diagnostics)], sourceFiles: spec.sourceFiles, file: spec.file };
-  }
-  const emitted = emitModel(lowered.graph, spec.spec);
   const files = new Map<string, string>();
-  for (const [name, text] of emitted.entries()) if (name !== 'manifest.json') files.set(name, text);
+  for (const [name, text] of spec.files.entries()) if (name !== 'manifest.json') files.set(name, text);
   const origins = spec.origins;
   const side: DiffSide = {
     label,
     kind: 'spec',
-    name: lowered.graph.name,
+    name: spec.graph.name,
     spec: spec.spec,
-    graph: lowered.graph,
+    graph: spec.graph,
     files,
-    codeDir: `generated/${lowered.graph.name}`,
+    codeDir: `generated/${spec.graph.name}`,
     originOf: (pointer) => {
       const o = specOrigin(origins, pointer, spec.file);
       if (o?.kind !== 'override' || !o.file) return o;
@@ -96,10 +76,10 @@ async function loadSpecSide(abs: string, label: string, set: readonly string[], 
       return text === undefined ? o : { ...o, note: `${setFlag} ${text}` };
     },
   };
-  return { ok: true, side, diagnostics: [...spec.diagnostics, ...asDiagnostics(lowered.diagnostics)], sourceFiles: spec.sourceFiles };
+  return { ok: true, side, diagnostics: spec.diagnostics, sourceFiles: spec.sourceFiles };
 }
 
-export function specOrigin(origins: Origins, pointer: string, mainFile: string): ValueOrigin | undefined {
+export function specOrigin(origins: Origins, pointer: string, mainFile: string): OriginRef | undefined {
   const o = origins.get(pointer);
   if (o) {
     if (o.kind === 'default') return { kind: 'default', ...(o.note ? { note: o.note } : {}) };
@@ -134,7 +114,7 @@ async function loadGenerated(abs: string, label: string): Promise<LoadSideResult
   for (const name of (await readdir(abs)).sort()) {
     if (name.endsWith('.ts')) files.set(name, await readFile(path.join(abs, name), 'utf8'));
   }
-  const where: ValueOrigin = { kind: 'manifest', file: `${label}/manifest.json` };
+  const where: OriginRef = { kind: 'manifest', file: `${label}/manifest.json` };
   const side: DiffSide = {
     label,
     kind: 'generated',

@@ -4,11 +4,11 @@
  */
 import pc from 'picocolors';
 import { stringify } from 'yaml';
-import type { Shape } from '../lower/graph.js';
+import { shapeText } from '../lower/graph.js';
+import { originText } from '../resolve/origins.js';
 import type { ChangeClass } from './classify.js';
 import type { DiffResult } from './diff.js';
 import type { ModuleDiff, NetworkDiff, ParamRef } from './graph-diff.js';
-import type { ValueOrigin } from './load.js';
 
 export interface RenderDiffOptions {
   color?: boolean;
@@ -16,16 +16,7 @@ export interface RenderDiffOptions {
 
 const num = (x: number) => x.toLocaleString('en-US');
 const signed = (x: number) => (x > 0 ? `+${num(x)}` : x < 0 ? `−${num(-x)}` : '0');
-const shape = (s: Shape) => `[${s.join(', ')}]`;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-export function originText(o: ValueOrigin | undefined): string {
-  if (!o) return 'unknown';
-  if (o.kind === 'default') return o.note ? `default (${o.note})` : 'default';
-  if (o.kind === 'override') return o.note ?? o.file!.replace(/^<(.*)>$/, '$1');
-  if (o.kind === 'manifest') return o.file!;
-  return o.line ? `${o.file}:${o.line}` : o.file!;
-}
 
 /** A value on one line: YAML flow style, shortened. */
 export function valueText(v: unknown, max = 96): string {
@@ -129,7 +120,7 @@ export function renderDiffText(r: DiffResult, options: RenderDiffOptions = {}): 
     const v = verdicts.get(n.id)!;
     const cn = n.className.a && n.className.b && n.className.a !== n.className.b ? `${n.className.a} → ${n.className.b}` : (n.className.b ?? n.className.a)!;
     out.push('', `  ${mark(n.status === 'added' ? '+' : n.status === 'removed' ? '−' : '~')} ${c.bold(n.id)} (${cn}): ${cls(v.class)}, ${v.reason}`);
-    for (const s of n.shapes) out.push(`      ${s.tensor}: ${s.a ? shape(s.a) : '∅'} → ${s.b ? shape(s.b) : '∅'}`);
+    for (const s of n.shapes) out.push(`      ${s.tensor}: ${s.a ? shapeText(s.a) : '∅'} → ${s.b ? shapeText(s.b) : '∅'}`);
     if (n.order) out.push(`      module order: ${n.order.a.join(', ')} → ${n.order.b.join(', ')}`);
     out.push(...moduleLines(n.modules.filter((m) => m.status !== 'unchanged'), mark));
   }
@@ -167,7 +158,7 @@ function moduleLines(mods: ModuleDiff[], mark: (m: '+' | '−' | '~' | '=') => s
     const count = m.status === 'added' ? num(m.paramCount.b) : m.status === 'removed' ? num(m.paramCount.a) : m.paramCount.delta ? `${num(m.paramCount.a)} → ${num(m.paramCount.b)}` : num(m.paramCount.b);
     const delta = m.paramCount.delta ? signed(m.paramCount.delta) : '';
     // New and removed modules show what they compute; changed ones list their shape changes below.
-    const io = m.status === 'changed' ? '' : `→ ${(m.outputs ?? []).map(shape).join(', ')}`;
+    const io = m.status === 'changed' ? '' : `→ ${(m.outputs ?? []).map(shapeText).join(', ')}`;
     return { m, cells: [m.id || '(root)', kind, count, delta, io] };
   });
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((x) => x.cells[i]!.length)));
@@ -178,12 +169,12 @@ function moduleLines(mods: ModuleDiff[], mark: (m: '+' | '−' | '~' | '=') => s
     if (m.status !== 'changed') continue;
     const pad = ' '.repeat(10);
     for (const cc of m.config) out.push(`${pad}config ${cc.key}: ${cc.a ?? '∅'} → ${cc.b ?? '∅'}`);
-    for (const s of m.shapes) out.push(`${pad}${s.tensor}: ${s.a ? shape(s.a) : '∅'} → ${s.b ? shape(s.b) : '∅'}`);
+    for (const s of m.shapes) out.push(`${pad}${s.tensor}: ${s.a ? shapeText(s.a) : '∅'} → ${s.b ? shapeText(s.b) : '∅'}`);
     const p = m.params;
     if (p.added.length) out.push(`${pad}+ ${plural(p.added.length, 'parameter')}: ${groups(m.id, p.added)}`);
     if (p.removed.length) out.push(`${pad}− ${plural(p.removed.length, 'parameter')}: ${groups(m.id, p.removed)}`);
     if (p.reshaped.length) {
-      const shown = p.reshaped.slice(0, 3).map((x) => `${x.name} ${shape(x.a)} → ${shape(x.b)}`);
+      const shown = p.reshaped.slice(0, 3).map((x) => `${x.name} ${shapeText(x.a)} → ${shapeText(x.b)}`);
       out.push(`${pad}~ ${plural(p.reshaped.length, 'parameter')} reshaped: ${shown.join(', ')}${p.reshaped.length > 3 ? `, … (${groups(m.id, p.reshaped.map((x) => ({ name: x.name, shape: x.b, size: null })))})` : ''}`);
     }
     if (p.retrained.length) out.push(`${pad}~ ${plural(p.retrained.length, 'parameter')}: ${p.retrained[0]!.a} → ${p.retrained[0]!.b}`);

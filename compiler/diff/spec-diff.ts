@@ -5,7 +5,7 @@
  * change carries both origins. Classification is classify.ts's job.
  */
 import { isPlainMap, joinPointer, toDotted } from '../parse/pointer.js';
-import type { ValueOrigin } from './load.js';
+import type { OriginRef } from '../resolve/origins.js';
 
 export type ChangeOp = 'added' | 'removed' | 'changed';
 
@@ -16,13 +16,13 @@ export interface SpecChange {
   op: ChangeOp;
   a?: unknown;
   b?: unknown;
-  originA?: ValueOrigin;
-  originB?: ValueOrigin;
+  originA?: OriginRef;
+  originB?: OriginRef;
 }
 
 export interface OriginLookup {
-  a: (pointer: string) => ValueOrigin | undefined;
-  b: (pointer: string) => ValueOrigin | undefined;
+  a: (pointer: string) => OriginRef | undefined;
+  b: (pointer: string) => OriginRef | undefined;
 }
 
 const none: OriginLookup = { a: () => undefined, b: () => undefined };

@@ -1,6 +1,7 @@
 /** What every emitter receives, and the small helpers they share. */
 import type { JSDocStructure, OptionalKind, WriterFunction } from 'ts-morph';
-import type { ModelGraph, ModuleNode, Network, NetworkId, Origin, Shape } from '../lower/graph.js';
+import type { Dim, ModelGraph, ModuleNode, Network, NetworkId, Origin, Shape } from '../lower/graph.js';
+import { originText } from '../resolve/origins.js';
 import { ImportTable } from './imports.js';
 
 export interface EmitContext {
@@ -14,20 +15,10 @@ export function fileScope(ctx: EmitContext): { imports: ImportTable } {
   return { imports: new ImportTable(ctx.runtimeRoot) };
 }
 
-/** `[B, 64, 64, 32]` */
-export function sh(shape: Shape): string {
-  return `[${shape.join(', ')}]`;
-}
-
-/** `spec/attngan2.yaml:41` (or `default`). */
-export function where(o: Origin): string {
-  return o.line > 0 ? `${o.file}:${o.line}` : 'schema default';
-}
-
 /** JSDoc for a generated declaration: what it is, then where in the spec it came from. */
 export function doc(description: string | string[], origin: Origin): OptionalKind<JSDocStructure> {
   const lines = Array.isArray(description) ? description : [description];
-  return { description: `${lines.join('\n')}\n\n@generated from ${where(origin)} (${origin.pointer || '/'})` };
+  return { description: `${lines.join('\n')}\n\n@generated from ${originText(origin)} (${origin.pointer || '/'})` };
 }
 
 /** A method body from lines; each string is one line, indented relative to the body. */
@@ -51,6 +42,12 @@ export function moduleNode(net: Network, id: string): ModuleNode {
   const m = net.modules.find((x) => x.id === id);
   if (!m) throw new Error(`compiler bug: no module ${id} in ${net.id}`);
   return m;
+}
+
+/** A dimension lowering made concrete (image sizes, channels); a symbol here is a compiler bug. */
+export function concrete(d: Dim | undefined): number {
+  if (typeof d !== 'number') throw new Error(`compiler bug: expected a concrete dimension, got ${String(d)}`);
+  return d;
 }
 
 /** `7,084,592` */

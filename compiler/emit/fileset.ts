@@ -1,6 +1,7 @@
 /**
  * The emitted tree as data: relative path → content, iterated in sorted order. Written to disk
- * or compared with a directory (the `--check` drift detector), never partially.
+ * or compared with a directory (the `--check` drift detector), never partially. `diffFiles` is the
+ * one comparison of two trees: `--check` (disk vs memory) and `attnc diff --patch` (two models).
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -57,24 +58,50 @@ export class FileSet {
 
   /**
    * Compare with what is on disk under `dir` (shown as `displayDir`). Returns one unified diff per
-   * file that differs, is missing, or is extra; empty when the tree is up to date.
+   * file that differs, is missing (`added` by this set), or is extra (`removed`: a generated file
+   * this compile no longer writes); empty when the tree is up to date. Hand-written files beside
+   * the generated ones are not the compiler's business.
    */
-  async check(dir: string, displayDir = dir): Promise<Array<{ file: string; status: 'changed' | 'missing' | 'extra'; patch: string }>> {
-    const out: Array<{ file: string; status: 'changed' | 'missing' | 'extra'; patch: string }> = [];
-    const onDisk = new Set(await listFiles(dir).catch(() => [] as string[]));
-    const all = [...new Set([...this.paths(), ...onDisk])].sort();
-    for (const name of all) {
-      const want = this.files.get(name);
-      let have: string | undefined;
-      if (onDisk.has(name)) have = await readFile(path.join(dir, name), 'utf8');
-      if (want === undefined && have !== undefined && !(have.startsWith(GENERATED_MARKER) || name === 'manifest.json')) continue;
-      if (want === have) continue;
-      const shown = `${displayDir}/${name}`.replace(/\\/g, '/');
-      const patch = createTwoFilesPatch(`a/${shown}`, `b/${shown}`, have ?? '', want ?? '', undefined, undefined, { context: 3 });
-      out.push({ file: name, status: have === undefined ? 'missing' : want === undefined ? 'extra' : 'changed', patch });
+  async check(dir: string, displayDir = dir): Promise<FilePatch[]> {
+    const onDisk = new Map<string, string>();
+    for (const name of await listFiles(dir).catch(() => [] as string[])) {
+      const text = await readFile(path.join(dir, name), 'utf8');
+      if (this.files.has(name) || text.startsWith(GENERATED_MARKER) || name === 'manifest.json') onDisk.set(name, text);
     }
-    return out;
+    const shown = displayDir.replace(/\\/g, '/');
+    return diffFiles({ dir: shown, files: onDisk }, { dir: shown, files: this.files });
   }
+}
+
+export interface FilePatch {
+  file: string;
+  /** What b does to the file relative to a. */
+  status: 'added' | 'removed' | 'changed';
+  patch: string;
+}
+
+export interface FileTree {
+  /** Display folder for patch headers (`generated/attngan1`). */
+  dir: string;
+  files: ReadonlyMap<string, string>;
+}
+
+/** Which files differ between two trees, in name order, without computing patches. */
+export function changedFiles(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>, skip: (name: string) => boolean = () => false): Array<{ file: string; status: FilePatch['status'] }> {
+  const names = [...new Set([...a.keys(), ...b.keys()])].filter((n) => !skip(n)).sort();
+  return names.filter((n) => a.get(n) !== b.get(n)).map((file) => ({ file, status: !a.has(file) ? 'added' : !b.has(file) ? 'removed' : 'changed' }));
+}
+
+/** One unified diff per file that differs between a and b (`/dev/null` for a side without it). */
+export function diffFiles(a: FileTree, b: FileTree, options: { context?: number; skip?: (name: string) => boolean } = {}): FilePatch[] {
+  return changedFiles(a.files, b.files, options.skip).map(({ file, status }) => {
+    const x = a.files.get(file);
+    const y = b.files.get(file);
+    const patch = createTwoFilesPatch(x === undefined ? '/dev/null' : `a/${a.dir}/${file}`, y === undefined ? '/dev/null' : `b/${b.dir}/${file}`, x ?? '', y ?? '', undefined, undefined, {
+      context: options.context ?? 3,
+    });
+    return { file, status, patch };
+  });
 }
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {

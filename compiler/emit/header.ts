@@ -1,6 +1,6 @@
 /**
  * The first lines of every generated file. Deterministic: the spec path (relative to the project
- * root) and the resolved spec's hash, never a timestamp or a tool version (design-anchors §2.7).
+ * root) and the resolved spec's hash, never a timestamp or a tool version.
  */
 export function header(specFile: string, specHash: string): string {
   return [

@@ -1,7 +1,7 @@
 /**
  * The one printer of generated files: ts-morph structures → text with fixed settings (2-space
  * indent, single quotes, LF, one trailing newline). No Project, no language service, no
- * organizeImports: what the emitters build is exactly what is printed (design-anchors §3).
+ * organizeImports: what the emitters build is exactly what is printed.
  */
 import { printStructure, StructureKind, type SourceFileStructure, type StatementStructures, type WriterFunction } from 'ts-morph';
 

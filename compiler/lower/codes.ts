@@ -1,6 +1,6 @@
 /**
  * Diagnostic codes of lowering (3xxx) live in the shared catalog (compiler/diagnostics/catalog.ts):
- * 3001–3005 shape and support problems found while building the model graph, 3901 "generated code
+ * 3001, 3002, 3004 shape and support problems found while building the model graph, 3901 "generated code
  * does not type-check" (a compiler bug), 3902 drift of a committed tree. This file names the subset.
  */
 import type { DiagnosticCode } from '../diagnostics/catalog.js';
@@ -10,7 +10,3 @@ export type LowerCode = Extract<DiagnosticCode, `ATTNC3${string}`>;
 
 /** A diagnostic of this phase: an ordinary `Diagnostic` with a 3xxx code. */
 export type LowerDiagnostic = Diagnostic & { code: LowerCode };
-
-export function asDiagnostics(diags: readonly LowerDiagnostic[]): Diagnostic[] {
-  return [...diags];
-}

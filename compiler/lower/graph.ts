@@ -5,6 +5,7 @@
  */
 
 import type { TrainingPlan } from '../../runtime/train/plan.js';
+import type { OriginRef } from '../resolve/origins.js';
 
 /** A tensor dimension: a concrete size, or a symbol bound at run time (batch `B`, words `T`, vocabulary `V`). */
 export type Dim = number | 'B' | 'T' | 'V';
@@ -13,15 +14,12 @@ export type Shape = readonly Dim[];
 export type NetworkId = 'text_encoder' | 'image_encoder' | 'generator' | `discriminator_${number}`;
 export type PhaseId = 'damsm' | 'gan';
 
-/** Where a graph element came from in the spec. */
-export interface Origin {
-  /** Display path of the file (relative to the cwd), `<--set #N>`, or `default`. */
-  file: string;
-  /** 1-based line; 0 for defaults. */
-  line: number;
-  /** JSON pointer into the resolved spec. */
-  pointer: string;
-}
+/**
+ * Where a graph element came from in the spec: the one origin type (resolve/origins.ts), detached
+ * from the map: kind, display path (relative to the project root) or `<--set #N>`, 1-based line
+ * (0 for defaults) and the JSON pointer into the resolved spec.
+ */
+export type Origin = OriginRef & { line: number; pointer: string };
 
 export interface TensorNode {
   name: string;
@@ -30,37 +28,56 @@ export interface TensorNode {
   dtype: 'float32' | 'int32' | 'bool';
 }
 
+/**
+ * The constants of each module kind, as the emitted code passes them to a runtime block or writes
+ * them into a generated class. One entry per kind, so `ModuleNode` is a union on `kind` and an
+ * emitter that switches on the kind reads a typed config.
+ */
+export interface ModuleConfigs {
+  /** `RNN_ENCODER.encoder` (+ its dropout). */
+  embedding: { vocabSize: Dim; embeddingDim: number; dropout: number };
+  /** `RNN_ENCODER.rnn`: one bidirectional layer. */
+  rnn: { rnn: 'lstm' | 'gru'; inputDim: number; hiddenPerDirection: number };
+  /** The Inception-v3 trunk of `CNN_ENCODER` (torchvision names at the state_dict root). */
+  inception_v3: { inputSize: number; frozen: boolean; /** BN in DAMSM training: batch statistics (the original) or running. */ trunkBatchNorm: 'batch' | 'running' };
+  /** One stride-2 conv + BN + LeakyReLU block of the small CNN image encoder. */
+  cnn_block: { inChannels: number; outChannels: number };
+  /** 1×1 conv without bias (`emb_features`). */
+  conv1x1: { inChannels: number; outChannels: number };
+  /** `Linear` (`emb_cnn_code`). */
+  linear: { inFeatures: number; outFeatures: number; bias: boolean };
+  cond_augment: { textDim: number; cDim: number };
+  init_stage: { channels: number; zDim: number; cDim: number; upBlocks: number; size: number };
+  attention_stage: { channels: number; wordDim: number; residualBlocks: number; maskMode: 'correct' | 'original_bug'; size: number };
+  image_head: { channels: number };
+  encode_image_by_16: { ndf: number };
+  encode_image_by_8: { ndf: number };
+  down_block: { inChannels: number; outChannels: number };
+  block3x3_leaky: { inChannels: number; outChannels: number };
+  uncond_logits: { ndf: number };
+  cond_logits: { ndf: number; nef: number };
+}
+
+/** A scalar module constant, as `attnc diff` compares them. */
+export type ConfigValue = ModuleConfigs[ModuleKind][keyof ModuleConfigs[ModuleKind]] | number | string | boolean;
+
 /** Module kinds the emitters know how to write; each maps to one runtime block or a generated class. */
-export type ModuleKind =
-  | 'text_encoder'
-  | 'inception_v3'
-  | 'cnn_image_encoder'
-  | 'cond_augment'
-  | 'sentence_projection'
-  | 'init_stage'
-  | 'attention_stage'
-  | 'image_head'
-  | 'encode_image_by_16'
-  | 'encode_image_by_8'
-  | 'down_block'
-  | 'block3x3_leaky'
-  | 'uncond_logits'
-  | 'cond_logits';
+export type ModuleKind = keyof ModuleConfigs;
 
-export type ConfigValue = number | string | boolean;
-
-export interface ModuleNode {
+interface ModuleBase {
   /** Stable dotted id, equal to the PyTorch state_dict prefix of the module (`h_net2`, `COND_DNET`). */
   id: string;
-  kind: ModuleKind;
-  /** Concrete constants the emitted code passes to the runtime block, in a fixed key order. */
-  config: Record<string, ConfigValue>;
   inputs: TensorNode[];
   outputs: TensorNode[];
   paramCount: number;
   trainableCount: number;
   origin: Origin;
 }
+
+/** One module of a network: its kind and that kind's constants. */
+export type ModuleNode = { [K in ModuleKind]: ModuleBase & { kind: K; config: ModuleConfigs[K] } }[ModuleKind];
+
+export type ModuleOf<K extends ModuleKind> = Extract<ModuleNode, { kind: K }>;
 
 export interface ParamNode {
   /** PyTorch state_dict key, e.g. `h_net2.residual.0.block.0.weight`. */
@@ -150,6 +167,8 @@ export interface ModelGraph {
   /** Graph format version. */
   graph: 1;
   name: string;
+  /** The spec's one-line `description` (empty when it has none). */
+  description: string;
   /** Display path of the spec, relative to the cwd. */
   specFile: string;
   /** sha256 of the resolved spec (canonical JSON). */
@@ -169,6 +188,27 @@ export interface ModelGraph {
 
 export function networkById(g: ModelGraph, id: NetworkId): Network | undefined {
   return g.networks.find((n) => n.id === id);
+}
+
+/** A module's constants as key/value pairs, in their fixed order. */
+export function configEntries(m: ModuleNode): Array<[string, ConfigValue]> {
+  return Object.entries(m.config);
+}
+
+export function isKind<K extends ModuleKind>(m: ModuleNode, kind: K): m is ModuleOf<K> {
+  return m.kind === kind;
+}
+
+/** The modules of one kind, in network order. */
+export function modulesOf<K extends ModuleKind>(net: Network, kind: K): Array<ModuleOf<K>> {
+  return net.modules.filter((m): m is ModuleOf<K> => isKind(m, kind));
+}
+
+/** The module `id`, which must be of `kind` (a compiler bug otherwise). */
+export function moduleOf<K extends ModuleKind>(net: Network, id: string, kind: K): ModuleOf<K> {
+  const m = net.modules.find((x) => x.id === id);
+  if (!m || !isKind(m, kind)) throw new Error(`compiler bug: no ${kind} module ${id} in ${net.id}`);
+  return m;
 }
 
 export function shapeText(shape: Shape): string {

@@ -6,22 +6,24 @@
 import type { Origins } from '../resolve/origins.js';
 import type { ResolvedSpec } from '../schema/types.js';
 import type { LowerCode, LowerDiagnostic } from './codes.js';
-import type {
-  ConfigValue,
-  Dim,
-  LossNode,
-  ModelGraph,
-  ModuleKind,
-  ModuleNode,
-  Network,
-  NetworkId,
-  OptimizerNode,
-  Origin,
-  ParamNode,
-  Phase,
-  PhaseId,
-  Shape,
-  TensorNode,
+import {
+  shapeText,
+  type Dim,
+  type LossNode,
+  type ModelGraph,
+  type ModuleConfigs,
+  type ModuleKind,
+  type ModuleNode,
+  type ModuleOf,
+  type Network,
+  type NetworkId,
+  type OptimizerNode,
+  type Origin,
+  type ParamNode,
+  type Phase,
+  type PhaseId,
+  type Shape,
+  type TensorNode,
 } from './graph.js';
 import { specHash } from './hash.js';
 import { lowerPlan } from './plan.js';
@@ -36,8 +38,13 @@ export interface LowerInput {
 
 export type LowerResult = { ok: true; graph: ModelGraph; diagnostics: LowerDiagnostic[] } | { ok: false; diagnostics: LowerDiagnostic[] };
 
-/** Vocabulary sizes of the datasets whose captions.pickle is fixed (reference §12.4). */
+/** Vocabulary sizes of the datasets whose captions.pickle is fixed (attngan.md §12.4). */
 const KNOWN_VOCAB: Record<string, number> = { cub: 5450, coco: 27297 };
+
+/** A fact validation guarantees; failing it is a bug in attnc, not in the spec. */
+function assert(ok: boolean, what: string): asserts ok {
+  if (!ok) throw new Error(`compiler bug: ${what}`);
+}
 
 const tensor = (name: string, shape: Shape, dtype: TensorNode['dtype'] = 'float32'): TensorNode => ({ name, shape: [...shape], dtype });
 
@@ -51,10 +58,11 @@ class Lowering {
 
   origin(pointer: string): Origin {
     const o = this.input.origins.get(pointer);
-    if (o && o.kind !== 'default' && o.file) return { file: o.file, line: o.keyLine ?? o.line, pointer };
+    if (o && o.kind !== 'default' && o.file) return { kind: o.kind, file: o.file, line: o.keyLine ?? o.line, pointer };
+    // A container without its own entry: the nearest located ancestor (a flow map's line).
     const loc = this.input.origins.locate(pointer, 'key');
-    if (loc) return { file: loc.file, line: loc.line, pointer };
-    return { file: 'default', line: 0, pointer };
+    if (loc) return { kind: loc.file === this.input.file ? 'file' : loc.file.startsWith('<--set') ? 'override' : 'base', file: loc.file, line: loc.line, pointer };
+    return { kind: 'default', line: 0, pointer };
   }
 
   report(code: LowerCode, pointer: string, message: string, help?: string): void {
@@ -83,15 +91,15 @@ class NetworkBuilder {
     readonly phaseOf: (trainable: boolean) => PhaseId | null,
   ) {}
 
-  add(
+  add<K extends ModuleKind>(
     id: string,
-    kind: ModuleKind,
-    config: Record<string, ConfigValue>,
+    kind: K,
+    config: ModuleConfigs[K],
     io: { inputs: TensorNode[]; outputs: TensorNode[] },
     origin: Origin,
     params: (p: P.ParamList) => void,
     trainable = true,
-  ): ModuleNode {
+  ): ModuleOf<K> {
     const list = new P.ParamList(id, trainable);
     params(list);
     let count = 0;
@@ -111,7 +119,8 @@ class NetworkBuilder {
       count += size ?? 0;
       if (raw.trainable) trainableCount += size ?? 0;
     }
-    const node: ModuleNode = { id, kind, config, inputs: io.inputs, outputs: io.outputs, paramCount: count, trainableCount, origin };
+    // TypeScript cannot correlate `kind` and `config` through the generic; `add`'s signature does.
+    const node = { id, kind, config, inputs: io.inputs, outputs: io.outputs, paramCount: count, trainableCount, origin } as ModuleNode as ModuleOf<K>;
     this.modules.push(node);
     return node;
   }
@@ -121,7 +130,7 @@ class NetworkBuilder {
     let trainableCount = 0;
     const symbolic: string[] = [];
     for (const p of this.params) {
-      if (p.size === null) symbolic.push(`${p.name} [${p.shape.join(', ')}]`);
+      if (p.size === null) symbolic.push(`${p.name} ${shapeText(p.shape)}`);
       paramCount += p.size ?? 0;
       if (p.trainable) trainableCount += p.size ?? 0;
     }
@@ -158,6 +167,7 @@ export function lower(input: LowerInput): LowerResult {
   const graph: ModelGraph = {
     graph: 1,
     name: spec.name,
+    description: spec.description,
     specFile: input.file,
     specHash: hash,
     vocabSize: typeof vocab === 'number' ? vocab : null,
@@ -183,12 +193,12 @@ function lowerTextEncoder(L: Lowering, vocab: Dim, damsmOn: boolean): Network | 
   const b = new NetworkBuilder('text_encoder', (tr) => (tr && damsmOn ? 'damsm' : null));
   const tokens = tensor('tokens', ['B', 'T'], 'int32');
   const embedded = tensor('embedded', ['B', 'T', t.embedding_dim]);
-  b.add('encoder', 'text_encoder', { vocabSize: vocab, embeddingDim: t.embedding_dim, dropout: t.dropout }, { inputs: [tokens], outputs: [embedded] }, L.origin('/text_encoder/embedding_dim'), (p) =>
+  b.add('encoder', 'embedding', { vocabSize: vocab, embeddingDim: t.embedding_dim, dropout: t.dropout }, { inputs: [tokens], outputs: [embedded] }, L.origin('/text_encoder/embedding_dim'), (p) =>
     p.param('weight', [vocab, t.embedding_dim]),
   );
   const words = tensor('words', ['B', 'T', t.hidden_dim]);
   const sentence = tensor('sentence', ['B', t.hidden_dim]);
-  b.add('rnn', 'text_encoder', { rnn: t.rnn, hiddenPerDirection: hidden }, { inputs: [embedded], outputs: [words, sentence] }, L.origin('/text_encoder/rnn'), (p) => {
+  b.add('rnn', 'rnn', { rnn: t.rnn, inputDim: t.embedding_dim, hiddenPerDirection: hidden }, { inputs: [embedded], outputs: [words, sentence] }, L.origin('/text_encoder/rnn'), (p) => {
     const g = (t.rnn === 'lstm' ? 4 : 3) * hidden;
     for (const suffix of ['', '_reverse']) {
       p.param(`weight_ih_l0${suffix}`, [t.embedding_dim, g], [g, t.embedding_dim]);
@@ -198,7 +208,7 @@ function lowerTextEncoder(L: Lowering, vocab: Dim, damsmOn: boolean): Network | 
     }
   });
   return b.build({
-    className: 'TextEncoder',
+    className: 'RnnTextEncoder',
     file: 'text-encoder.ts',
     inputs: [tokens, tensor('lengths', ['B'], 'int32')],
     outputs: [words, sentence],
@@ -217,36 +227,32 @@ function lowerImageEncoder(L: Lowering, damsmOn: boolean): Network | undefined {
     const mixed6e = tensor('mixed6e', ['B', 17, 17, 768]);
     const pooled = tensor('pooled', ['B', 2048]);
     // The trunk's tensors sit at the root of the state_dict (torchvision names), so its id is ''.
-    b.add('', 'inception_v3', { inputSize: e.input_size, trunkBatchNorm: e.trunk_batchnorm }, { inputs: [input], outputs: [mixed6e, pooled] }, L.origin('/image_encoder/type'), P.inceptionTrunkParams, false);
+    const frozen = e.freeze_trunk;
+    b.add('', 'inception_v3', { inputSize: e.input_size, frozen, trunkBatchNorm: e.trunk_batchnorm }, { inputs: [input], outputs: [mixed6e, pooled] }, L.origin(frozen ? '/image_encoder/type' : '/image_encoder/freeze_trunk'), P.inceptionTrunkParams, !frozen);
     const regions = tensor('regions', ['B', 17, 17, nef]);
     const global = tensor('global', ['B', nef]);
-    b.add('emb_features', 'inception_v3', { inChannels: 768, nef }, { inputs: [mixed6e], outputs: [regions] }, L.origin('/image_encoder/embedding_dim'), (p) =>
+    b.add('emb_features', 'conv1x1', { inChannels: 768, outChannels: nef }, { inputs: [mixed6e], outputs: [regions] }, L.origin('/image_encoder/embedding_dim'), (p) =>
       p.param('weight', [1, 1, 768, nef], [nef, 768, 1, 1]),
     );
-    b.add('emb_cnn_code', 'inception_v3', { inFeatures: 2048, nef }, { inputs: [pooled], outputs: [global] }, L.origin('/image_encoder/embedding_dim'), (p) =>
+    b.add('emb_cnn_code', 'linear', { inFeatures: 2048, outFeatures: nef, bias: true }, { inputs: [pooled], outputs: [global] }, L.origin('/image_encoder/embedding_dim'), (p) =>
       p.param('weight', [2048, nef], [nef, 2048]).param('bias', [nef]),
     );
     return b.build({ className: 'ImageEncoder', file: 'image-encoder.ts', inputs: [input], outputs: [regions, global], origin: L.origin('/image_encoder') });
   }
-  const ratio = e.input_size / e.local_size;
-  const n = Math.log2(ratio);
-  if (!Number.isInteger(n) || n < 1) {
-    L.report('ATTNC3003', '/image_encoder/local_size', `local_size ${e.local_size} is not input_size ${e.input_size} / 2^n`, 'each block halves the size: pick input_size / 2, / 4, / 8, …');
-    return undefined;
-  }
+  // Rule ATTNC2018 (cnn-local-size) guarantees input_size / local_size = 2^n, n ≥ 1.
+  const n = Math.log2(e.input_size / e.local_size);
+  assert(Number.isInteger(n) && n >= 1, `local_size ${e.local_size} unreachable from ${e.input_size} passed validation`);
   const input = tensor('images', ['B', e.input_size, e.input_size, 3]);
   let c = 3;
   let s = e.input_size;
   let prev = input;
-  const channels: number[] = [];
   for (let i = 0; i < n; i++) {
     const out = e.channels * 2 ** i;
     const next = tensor(`h${i}`, ['B', s / 2, s / 2, out]);
     const inC = c;
-    b.add(`blocks.${i}`, 'cnn_image_encoder', { inChannels: inC, outChannels: out }, { inputs: [prev], outputs: [next] }, L.origin('/image_encoder/channels'), (p) =>
+    b.add(`blocks.${i}`, 'cnn_block', { inChannels: inC, outChannels: out }, { inputs: [prev], outputs: [next] }, L.origin('/image_encoder/channels'), (p) =>
       p.conv('conv', inC, out, 4).bn('bn', out),
     );
-    channels.push(out);
     c = out;
     s /= 2;
     prev = next;
@@ -254,21 +260,18 @@ function lowerImageEncoder(L: Lowering, damsmOn: boolean): Network | undefined {
   const local = prev;
   const gc = 2 * c;
   const g = tensor('global_code', ['B', gc]);
-  b.add('global_block', 'cnn_image_encoder', { inChannels: c, outChannels: gc }, { inputs: [local], outputs: [g] }, L.origin('/image_encoder/channels'), (p) =>
+  b.add('global_block', 'cnn_block', { inChannels: c, outChannels: gc }, { inputs: [local], outputs: [g] }, L.origin('/image_encoder/channels'), (p) =>
     p.conv('conv', c, gc, 4).bn('bn', gc),
   );
   const regions = tensor('regions', ['B', s, s, nef]);
   const global = tensor('global', ['B', nef]);
-  b.add('emb_features', 'cnn_image_encoder', { inChannels: c, nef }, { inputs: [local], outputs: [regions] }, L.origin('/image_encoder/embedding_dim'), (p) =>
+  b.add('emb_features', 'conv1x1', { inChannels: c, outChannels: nef }, { inputs: [local], outputs: [regions] }, L.origin('/image_encoder/embedding_dim'), (p) =>
     p.param('weight', [1, 1, c, nef], [nef, c, 1, 1]),
   );
-  b.add('emb_cnn_code', 'cnn_image_encoder', { inFeatures: gc, nef }, { inputs: [g], outputs: [global] }, L.origin('/image_encoder/embedding_dim'), (p) =>
+  b.add('emb_cnn_code', 'linear', { inFeatures: gc, outFeatures: nef, bias: true }, { inputs: [g], outputs: [global] }, L.origin('/image_encoder/embedding_dim'), (p) =>
     p.param('weight', [gc, nef], [nef, gc]).param('bias', [nef]),
   );
-  const net = b.build({ className: 'ImageEncoder', file: 'image-encoder.ts', inputs: [input], outputs: [regions, global], origin: L.origin('/image_encoder') });
-  // The emitter needs the block channel list as one constant.
-  net.modules[0]!.config = { ...net.modules[0]!.config, channels: channels.join(',') };
-  return net;
+  return b.build({ className: 'ImageEncoder', file: 'image-encoder.ts', inputs: [input], outputs: [regions, global], origin: L.origin('/image_encoder') });
 }
 
 // ── generator ────────────────────────────────────────────────────────────────────────────────────
@@ -317,15 +320,10 @@ function lowerGenerator(L: Lowering, ganOn: boolean): Network | undefined {
     } else {
       if (!h) return;
       const wordDim = stage.attention.word_dim;
-      if (wordDim !== textDim) {
-        L.report('ATTNC3005', `${ptr}/attention/word_dim`, `attention word_dim ${wordDim} ≠ text encoder words [B, T, ${textDim}]`);
-        return;
-      }
       const prevSize = h.shape[1] as number;
-      if (stage.size !== 2 * prevSize) {
-        L.report('ATTNC3005', `${ptr}/size`, `an attention stage doubles its input: ${prevSize} → ${2 * prevSize}, not ${stage.size}`);
-        return;
-      }
+      // Rules ATTNC2004 (attention-word-dim) and ATTNC2002 (stage-sizes-double) guarantee these.
+      assert(wordDim === textDim, `attention word_dim ${wordDim} ≠ text encoder words ${textDim} passed validation`);
+      assert(stage.size === 2 * prevSize, `stage size ${stage.size} after ${prevSize} passed validation`);
       const next = tensor(`h${i + 1}`, ['B', stage.size, stage.size, channels]);
       const attn = tensor(`attn${i}`, ['B', prevSize, prevSize, 'T']);
       const ch = channels;

@@ -141,19 +141,6 @@ export function condLogitsParams(p: ParamList, ndf: number, nef: number): void {
 
 // ── encoders ─────────────────────────────────────────────────────────────────────────────────────
 
-/** `RNN_ENCODER`: `encoder.weight` [V, E], then `rnn.*_l0` and `rnn.*_l0_reverse`. */
-export function textEncoderParams(p: ParamList, vocab: Dim, embeddingDim: number, hidden: number, rnn: 'lstm' | 'gru'): void {
-  p.child('encoder').param('weight', [vocab, embeddingDim]);
-  const g = (rnn === 'lstm' ? 4 : 3) * hidden;
-  const r = p.child('rnn');
-  for (const suffix of ['', '_reverse']) {
-    r.param(`weight_ih_l0${suffix}`, [embeddingDim, g], [g, embeddingDim]);
-    r.param(`weight_hh_l0${suffix}`, [hidden, g], [g, hidden]);
-    r.param(`bias_ih_l0${suffix}`, [g]);
-    r.param(`bias_hh_l0${suffix}`, [g]);
-  }
-}
-
 /** torchvision `BasicConv2d`: `conv` (no bias) + `bn` (eps 1e-3). */
 function basicConv(p: ParamList, name: string, inC: number, outC: number, k: number | [number, number]): void {
   const c = p.child(name);
@@ -223,9 +210,4 @@ export function inceptionTrunkParams(p: ParamList): void {
   };
   inceptionE('Mixed_7b', 1280);
   inceptionE('Mixed_7c', 2048);
-}
-
-/** `CNN_ENCODER` heads: `emb_features` 1×1 conv 768→nef (no bias), `emb_cnn_code` Linear 2048→nef. */
-export function inceptionHeadParams(p: ParamList, nef: number): void {
-  p.conv('emb_features', 768, nef, 1).linear('emb_cnn_code', 2048, nef, true);
 }

@@ -1,9 +1,9 @@
 /** `attnc compile --graph`: the model graph as aligned text, or as JSON (the graph value itself). */
-import type { ModelGraph, Network, Origin, TensorNode } from './graph.js';
+import { originText } from '../resolve/origins.js';
+import { shapeText, type ModelGraph, type Network, type TensorNode } from './graph.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
-const shape = (t: TensorNode) => `[${t.shape.join(', ')}]`;
-const where = (o: Origin) => (o.line > 0 ? `${o.file}:${o.line}` : 'default');
+const shape = (t: TensorNode) => shapeText(t.shape);
 
 export function renderGraphJson(g: ModelGraph): string {
   return JSON.stringify(g, null, 2) + '\n';
@@ -20,7 +20,7 @@ export function renderGraphText(g: ModelGraph, options: { params?: boolean } = {
   for (const p of g.phases) {
     const opt = p.optimizers.map((o) => `${o.id}: Adam lr ${o.optimizer.lr} β (${o.optimizer.beta1}, ${o.optimizer.beta2})`).join('; ');
     out.push(`  ${p.id}${p.enabled ? '' : ' (disabled)'}  trains ${p.trains.join(', ')}${p.frozen.length ? `; frozen ${p.frozen.join(', ')}` : ''}`);
-    out.push(`    batch ${p.batchSize} × ${p.epochs} epochs; ${opt}${p.gradClip ? `; clip ${p.gradClip.maxNorm} (${p.gradClip.params})` : ''}${p.ema ? `; EMA ${p.ema.decay}` : ''}  (${where(p.origin)})`);
+    out.push(`    batch ${p.batchSize} × ${p.epochs} epochs; ${opt}${p.gradClip ? `; clip ${p.gradClip.maxNorm} (${p.gradClip.params})` : ''}${p.ema ? `; EMA ${p.ema.decay}` : ''}  (${originText(p.origin)})`);
   }
   out.push('', 'losses');
   for (const l of g.losses) {
@@ -28,7 +28,7 @@ export function renderGraphText(g: ModelGraph, options: { params?: boolean } = {
     if (l.type === 'adversarial') what = `adversarial ${[l.conditional && 'conditional', l.unconditional && 'unconditional', l.mismatched && 'mismatched'].filter(Boolean).join(' + ')}`;
     else if (l.type === 'damsm') what = `damsm λ ${l.lambda}, γ1 ${l.gamma1}, γ2 ${l.gamma2}, γ3 ${l.gamma3}, on stage ${l.stage} (${g.imageSizes[l.stage]} px)`;
     else what = `kl × ${l.weight} (${l.reduction})`;
-    out.push(`  ${what}  (${where(l.origin)})`);
+    out.push(`  ${what}  (${originText(l.origin)})`);
   }
   return out.join('\n') + '\n';
 }
@@ -46,7 +46,7 @@ function renderNetwork(net: Network, params: boolean): string[] {
     m.kind,
     `${m.inputs.map(shape).join(', ')} → ${m.outputs.map(shape).join(', ')}`,
     [m.paramCount ? n(m.paramCount) : '', symbolic(m.id)].filter(Boolean).join(' + ') || '0',
-    where(m.origin),
+    originText(m.origin),
   ]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) {
@@ -54,7 +54,7 @@ function renderNetwork(net: Network, params: boolean): string[] {
   }
   if (params) {
     for (const p of net.params) {
-      lines.push(`    ${p.name} [${p.shape.join(', ')}]${p.trainable ? '' : ' frozen'}${p.phase ? ` (${p.phase})` : ''}`);
+      lines.push(`    ${p.name} ${shapeText(p.shape)}${p.trainable ? '' : ' frozen'}${p.phase ? ` (${p.phase})` : ''}`);
     }
   }
   return lines;

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { isPlainMap, joinPointer } from '../parse/pointer.js';
-import type { Origin, Origins } from './origins.js';
+import { originText, type Origin, type Origins } from './origins.js';
 
 export interface ExplainOptions {
   showOrigin?: boolean;
@@ -55,9 +55,7 @@ function scalar(v: unknown): string {
 }
 
 export function originComment(o: Origin | undefined): string {
-  if (!o) return 'unknown';
-  if (o.kind === 'default') return o.note ? `default (${o.note})` : 'default';
-  return `from ${o.file}:${o.keyLine ?? o.line}`;
+  return !o || o.kind === 'default' ? originText(o) : `from ${originText(o)}`;
 }
 
 /** pointer → `file:line` / `default`, for `explain --format json --show-origin`. */

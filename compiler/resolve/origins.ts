@@ -1,9 +1,17 @@
 import { parentPointer, toPointer } from '../parse/pointer.js';
 import type { NodeSpan } from '../parse/yaml.js';
 
-/** Where a resolved value came from: the spec file itself, a base it extends, a `--set`, or a schema default. */
-export type OriginKind = 'file' | 'base' | 'override' | 'default';
+/**
+ * Where a resolved value came from: the spec file itself, a base it extends, a `--set`, a schema
+ * default, or (for `attnc diff` of a generated folder) that folder's manifest.json.
+ */
+export type OriginKind = 'file' | 'base' | 'override' | 'default' | 'manifest';
 
+/**
+ * The one description of where something came from in the spec. Resolution records the full
+ * positions; later phases keep a subset (`OriginRef`): the graph and generated code the file, line
+ * and pointer, `attnc diff` the file, line and a note.
+ */
 export interface Origin {
   kind: OriginKind;
   /** Display path (relative to the cwd) or `<--set #N>`; undefined for defaults. */
@@ -21,6 +29,21 @@ export interface Origin {
   note?: string;
   /** For maps filled by several layers (deep merge): the earlier layers' origins of this map. */
   mergedWith?: Origin[];
+}
+
+/** An origin detached from the `Origins` map: what graph nodes and diff values carry. */
+export type OriginRef = Pick<Origin, 'kind' | 'file' | 'note'> & { line?: number; keyLine?: number; pointer?: string };
+
+/**
+ * `spec/attngan2.yaml:41`, `default (derived from …)`, the `--set` text of an override when known,
+ * or `unknown`: the one rendering of an origin (explain comments, diff, --graph, generated docs).
+ */
+export function originText(o: OriginRef | undefined): string {
+  if (!o) return 'unknown';
+  if (o.kind === 'default') return o.note ? `default (${o.note})` : 'default';
+  if (o.kind === 'override' && o.note) return o.note;
+  const line = o.keyLine ?? o.line;
+  return line ? `${o.file}:${line}` : (o.file ?? 'unknown');
 }
 
 /** A located place for a diagnostic. */
@@ -87,12 +110,9 @@ export class Origins {
     return undefined;
   }
 
-  /** `spec/attngan2.yaml:41`, `default`, or `--set #1` — for comments in explain output and generated code. */
+  /** `spec/attngan2.yaml:41`, `default`, … (`originText`) of the value at `pointer`. */
   describe(pointer: string): string {
-    const o = this.get(pointer);
-    if (!o) return 'unknown';
-    if (o.kind === 'default') return o.note ? `default (${o.note})` : 'default';
-    return `${o.file}:${o.keyLine ?? o.line}`;
+    return originText(this.get(pointer));
   }
 }
 

@@ -13,5 +13,5 @@ import { InceptionImageEncoder } from '../../runtime/encoders/image.js';
  * @generated from spec/bases/birds.yaml:13 (/image_encoder)
  */
 export function createImageEncoder(): InceptionImageEncoder {
-  return new InceptionImageEncoder({ nef: 256, trunkBatchNormFollowsTraining: true });
+  return new InceptionImageEncoder({ nef: 256, freezeTrunk: true, trunkBatchNormFollowsTraining: true });
 }

@@ -4,7 +4,7 @@
 /* eslint-disable */
 
 import type { InceptionImageEncoder } from '../../runtime/encoders/image.js';
-import type { TextEncoder } from '../../runtime/encoders/text.js';
+import type { RnnTextEncoder } from '../../runtime/encoders/text.js';
 import { Module, Rng, initLikeAttnGAN } from '../../runtime/nn/index.js';
 import { createDiscriminators } from './discriminators.js';
 import type { Discriminators } from './discriminators.js';
@@ -23,7 +23,7 @@ export * from './sample.js';
 export * from './plan.js';
 
 /**
- * The spec this model was generated from.
+ * The spec this model was generated from: AttnGAN, two attention stages, 64/128/256 px, COCO-2014 (cfg/coco_attn2.yml).
  *
  * @generated from spec/attngan2-coco.yaml:1 (/)
  */
@@ -41,7 +41,7 @@ export const PARAMETER_COUNTS = {
 
 /** Every network of the model. */
 export type Model = {
-  textEncoder: TextEncoder;
+  textEncoder: RnnTextEncoder;
   imageEncoder: InceptionImageEncoder;
   generator: Generator;
   discriminators: Discriminators;

@@ -22,9 +22,8 @@ export type DamsmTerms = { words0: tf.Scalar; words1: tf.Scalar; sentence0: tf.S
  */
 export function damsmTerms(regions: tf.Tensor4D, global: tf.Tensor2D, captions: Pick<Captions, 'words' | 'sentence'>, lengths: readonly number[], classIds: ClassIds): DamsmTerms {
   return tf.tidy(() => {
-    const ids = classIds;
-    const w = wordsLoss(regions, captions.words, lengths, ids, { gamma1: 4, gamma2: 5, gamma3: 10, paperNormalisation: false, returnAttnMaps: false });
-    const s = sentLoss(global, captions.sentence, ids, { gamma3: 10 });
+    const w = wordsLoss(regions, captions.words, lengths, classIds, { gamma1: 4, gamma2: 5, gamma3: 10, paperNormalisation: false, returnAttnMaps: false });
+    const s = sentLoss(global, captions.sentence, classIds, { gamma3: 10 });
     return { words0: w.loss0, words1: w.loss1, sentence0: s.loss0, sentence1: s.loss1 };
   });
 }
@@ -76,7 +75,7 @@ export function generatorLoss(out: GeneratorOutputs, discriminators: Discriminat
     const { regions, global } = imageEncoder.apply(out.images[2], false);
     const d = damsmTerms(regions, global, captions, lengths, classIds);
     const damsm = tf.mul(tf.addN([d.words0, d.words1, d.sentence0, d.sentence1]), 50) as tf.Scalar; // λ = 50
-    const kl = tf.mul(klLoss(out.mu, out.logvar, { reduction: 'mean' }), 1) as tf.Scalar;
+    const kl = klLoss(out.mu, out.logvar, { reduction: 'mean' });
     const loss = tf.addN([adversarial, damsm, kl]) as tf.Scalar;
     return { loss, adversarial, damsm, kl };
   });

@@ -4,7 +4,7 @@
 /* eslint-disable */
 
 import * as tf from '@tensorflow/tfjs';
-import { TextEncoder } from '../../runtime/encoders/text.js';
+import { RnnTextEncoder } from '../../runtime/encoders/text.js';
 import { wordMask } from '../../runtime/losses/index.js';
 
 /**
@@ -13,8 +13,8 @@ import { wordMask } from '../../runtime/losses/index.js';
  *
  * @generated from spec/bases/birds.yaml:11 (/text_encoder)
  */
-export function createTextEncoder(vocabSize: number): TextEncoder {
-  return new TextEncoder({ vocabSize, embeddingDim: 300, hiddenPerDirection: 128, rnn: 'lstm', dropout: 0.5 });
+export function createTextEncoder(vocabSize: number): RnnTextEncoder {
+  return new RnnTextEncoder({ vocabSize, embeddingDim: 300, hiddenPerDirection: 128, rnn: 'lstm', dropout: 0.5 });
 }
 
 /** Encoded captions, as the generator and the losses consume them. */
@@ -23,7 +23,7 @@ export type Captions = {
   words: tf.Tensor3D;
   /** [B, 256] */
   sentence: tf.Tensor2D;
-    /** [B, T], true at padding (the original's `captions == 0`). */
+  /** [B, T], true at padding (the original's `captions == 0`). */
   mask: tf.Tensor2D;
 };
 
@@ -33,7 +33,7 @@ export type Captions = {
  *
  * @generated from spec/bases/birds.yaml:11 (/text_encoder)
  */
-export function encodeCaptions(encoder: TextEncoder, tokens: tf.Tensor2D, lengths: readonly number[], training: boolean = false, seed?: number): Captions {
+export function encodeCaptions(encoder: RnnTextEncoder, tokens: tf.Tensor2D, lengths: readonly number[], training: boolean = false, seed?: number): Captions {
   return tf.tidy(() => {
     const { words, sentence } = encoder.apply(tokens, lengths, training, seed);
     const mask = tf.equal(wordMask(lengths, tokens.shape[1]), 0) as tf.Tensor2D;

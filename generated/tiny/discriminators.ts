@@ -43,8 +43,7 @@ export class Discriminator64 extends Module {
   /** image [B, 64, 64, 3] → code [B, 4, 4, 64] (what both heads read) */
   code(image: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
-      const h = this.img_code_s16.apply(image, training); // [B, 4, 4, 64]
-      return h;
+      return this.img_code_s16.apply(image, training); // [B, 4, 4, 64]
     });
   }
 }

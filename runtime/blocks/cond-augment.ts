@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Linear } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
-import { Rng } from '../nn/rng.js';
+import { Rng } from '../util/rng.js';
 import { glu } from './glu.js';
 
 export interface CondAugmentOptions {

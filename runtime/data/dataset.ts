@@ -11,8 +11,7 @@ import type { RgbImage, TransformInfo } from './images.js';
 import { buildIndex } from './layout.js';
 import { layoutFor } from './layouts.js';
 import { prefetch } from './prefetch.js';
-import { mixSeed, mulberry32, randInt, shuffleInPlace } from './rng.js';
-import type { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import { buildSynthIndex } from './synth-index.js';
 import type { Vocabulary } from './vocab.js';
 
@@ -134,7 +133,7 @@ function checkConfig(cfg: DatasetConfig): void {
  */
 export function dropWords(ids: readonly number[], wordsNum: number, rng: Rng): number[] {
   if (ids.length <= wordsNum) return [...ids];
-  const positions = shuffleInPlace(Array.from(ids, (_, i) => i), rng).slice(0, wordsNum).sort((a, b) => a - b);
+  const positions = rng.shuffle(Array.from(ids, (_, i) => i)).slice(0, wordsNum).sort((a, b) => a - b);
   return positions.map((p) => ids[p]!);
 }
 
@@ -180,7 +179,7 @@ class EntriesDataset implements Dataset {
   }
 
   async getSample(i: number, rng: Rng): Promise<Sample> {
-    const job = this.job(i, Math.floor(rng() * 4294967296));
+    const job = this.job(i, rng.uint32());
     const entry = this.entries[i]!;
     const { image, info } = await prepareImage(job);
     return { index: i, key: entry.key, classId: entry.classId, image, captions: entry.captions, transform: info };
@@ -210,7 +209,7 @@ class EntriesDataset implements Dataset {
           path: this.where,
         });
       }
-      idx = randInt(rng, this.entries.length);
+      idx = rng.int(this.entries.length);
     }
   }
 
@@ -220,13 +219,14 @@ class EntriesDataset implements Dataset {
       indices.map((i, k) => {
         // Separate streams for the image (crop/flip, possibly in a worker) and the caption draws.
         const pos = firstPosition + k;
-        const rng = mulberry32(mixSeed(seed ^ 0x2545f491, pos));
-        return this.pyramidOrReplacement(i, mixSeed(seed, pos), rng, pool).then((x) => ({ ...x, rng }));
+        const sample = Rng.stream(seed).fork(pos);
+        const rng = sample.fork('draws');
+        return this.pyramidOrReplacement(i, sample.fork('image').uint32(), rng, pool).then((x) => ({ ...x, rng }));
       }),
     );
     const rows = loaded.map(({ index, r, rng }) => {
       const entry = this.entries[index]!;
-      const drawn = randInt(rng, entry.captions.length);
+      const drawn = rng.int(entry.captions.length);
       const caption = entry.captions[drawn]!;
       const captionIndex = entry.captionSlots[drawn]!;
       const ids = cfg.longCaptions === 'truncate' ? caption.slice(0, cfg.wordsNum) : dropWords(caption, cfg.wordsNum, rng);
@@ -277,7 +277,7 @@ class EntriesDataset implements Dataset {
     const seed = opts.seed ?? this.config.seed;
     const depth = opts.prefetch ?? 2;
     const order = Array.from({ length: this.entries.length }, (_, i) => i);
-    if (opts.shuffle ?? true) shuffleInPlace(order, mulberry32(seed));
+    if (opts.shuffle ?? true) Rng.stream(seed).shuffle(order);
     const dropLast = opts.dropLast ?? true;
     const workers = opts.workers ?? 0;
     if (!Number.isInteger(workers) || workers < 0) throw new AttncError('ATTNC_DATA_CONFIG', `workers must be a non-negative integer, got ${workers}`);

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { AttncError } from '../util/errors.js';
+import { AttncError, isErrorCode } from '../util/errors.js';
 import type { ImageJob, ImageJobResult } from './image-job.js';
 
 type Reply =
@@ -55,7 +55,7 @@ export class DecodePool {
       const slot = this.workers.find((w) => w.worker === worker);
       if (slot && --slot.busy === 0) worker.unref();
       if (msg.ok) p.resolve({ levels: msg.levels, info: msg.info });
-      else p.reject(new AttncError(msg.error.code, msg.error.message, { ...(msg.error.path ? { path: msg.error.path } : {}), ...(msg.error.hint ? { hint: msg.error.hint } : {}) }));
+      else p.reject(new AttncError(isErrorCode(msg.error.code) ? msg.error.code : 'ATTNC_DATA_WORKER', msg.error.message, { ...(msg.error.path ? { path: msg.error.path } : {}), ...(msg.error.hint ? { hint: msg.error.hint } : {}) }));
     });
     worker.on('error', (e) => this.failAll(new AttncError('ATTNC_DATA_WORKER', `image decoding worker crashed: ${e.message}`, { cause: e })));
     worker.on('exit', (code) => {

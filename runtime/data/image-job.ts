@@ -3,7 +3,7 @@ import type { ImageLimits } from './image-header.js';
 import { bboxCrop, decodeImage, pyramid, toSignedUnit, transformImage } from './images.js';
 import type { Augment, BBox, RgbImage, TransformInfo } from './images.js';
 import { readBoundedFile } from './read-file.js';
-import { mulberry32 } from './rng.js';
+import { Rng } from '../util/rng.js';
 import type { BirdAttributes } from './synthbirds/attributes.js';
 import { renderBird } from './synthbirds/render.js';
 
@@ -61,7 +61,7 @@ async function loadSource(src: ImageSource, limits: ImageLimits): Promise<RgbIma
 export async function prepareImage(job: ImageJob): Promise<PreparedImage> {
   const img = await loadSource(job, job.limits ?? DEFAULT_IMAGE_LIMITS);
   const imsize = job.imageSizes[job.imageSizes.length - 1]!;
-  const { image, info } = transformImage(img, imsize, job.augment, mulberry32(job.seed), job.resizeRatio);
+  const { image, info } = transformImage(img, imsize, job.augment, Rng.stream(job.seed), job.resizeRatio);
   return { image, info };
 }
 

@@ -3,8 +3,7 @@ import { PNG } from 'pngjs';
 import { AttncError } from '../util/errors.js';
 import { DEFAULT_IMAGE_LIMITS, inspectImage } from './image-header.js';
 import type { ImageLimits } from './image-header.js';
-import { randInt } from './rng.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 /** 8-bit RGB, row-major HWC: pixel (x, y) channel c is `data[(y * width + x) * 3 + c]`. */
 export interface RgbImage {
@@ -431,8 +430,8 @@ export function transformImage(
   let cropX: number, cropY: number;
   if (randomCrop) {
     // torchvision RandomCrop draws the row first: i = randint(0, h - th), j = randint(0, w - tw).
-    cropY = randInt(rng, h - imsize + 1);
-    cropX = randInt(rng, w - imsize + 1);
+    cropY = rng.int(h - imsize + 1);
+    cropX = rng.int(w - imsize + 1);
   } else {
     cropY = Math.round((h - imsize) / 2);
     cropX = Math.round((w - imsize) / 2);
@@ -443,7 +442,7 @@ export function transformImage(
         ? img
         : crop(img, cropX, cropY, cropX + imsize, cropY + imsize)
       : resizeRegion(img, w, h, cropX, cropY, imsize, imsize);
-  const flipped = randomFlip && rng() < 0.5;
+  const flipped = randomFlip && rng.chance(0.5);
   if (flipped) image = flipHorizontal(image);
   return { image, info: { resizedWidth: w, resizedHeight: h, cropX, cropY, flipped } };
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AttncError } from '../util/errors.js';
+import { AttncError, type ErrorCode } from '../util/errors.js';
 import { checkKey } from './dataset-keys.js';
 import { fileExists, MAX_METADATA_BYTES, readBoundedFile } from './read-file.js';
 import { readPickle, writePickle } from './pickle.js';
@@ -7,7 +7,7 @@ import type { PickleValue } from './pickle.js';
 import { Vocabulary } from './vocab.js';
 
 /** Read a whole metadata file (at most MAX_METADATA_BYTES); a missing or unreadable file is an `AttncError` naming it. */
-export async function readFileOrFail(file: string, code: string, what: string, hint?: string): Promise<Uint8Array> {
+export async function readFileOrFail(file: string, code: ErrorCode, what: string, hint?: string): Promise<Uint8Array> {
   return readBoundedFile(file, { code, what, maxBytes: MAX_METADATA_BYTES, ...(hint ? { hint } : {}) });
 }
 

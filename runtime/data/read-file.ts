@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { AttncError } from '../util/errors.js';
+import { AttncError, type ErrorCode } from '../util/errors.js';
 
 /** Largest metadata file read (pickles, vocabulary): COCO's captions.pickle is ~30 MB. */
 export const MAX_METADATA_BYTES = 1024 * 2 ** 20;
@@ -9,7 +9,7 @@ export const MAX_TEXT_BYTES = 64 * 2 ** 20;
 
 export interface ReadOptions {
   /** Error code for a missing or unreadable file. */
-  code: string;
+  code: ErrorCode;
   /** What the file is, in messages ("caption file"). */
   what: string;
   hint?: string;
@@ -90,7 +90,7 @@ export function invalidUtf8Offset(b: Uint8Array): number {
  * bounding_boxes.txt, vocab.json): strict UTF-8 (a leading BOM is dropped), no NUL characters.
  * Anything else is an `AttncError` with `code` naming the file and the byte offset.
  */
-export function decodeText(bytes: Uint8Array, file: string, code: string, what: string): string {
+export function decodeText(bytes: Uint8Array, file: string, code: ErrorCode, what: string): string {
   let text: string;
   try {
     text = STRICT_UTF8.decode(bytes); // native and fast; drops a leading BOM
@@ -140,7 +140,7 @@ export async function fileExists(file: string): Promise<boolean> {
 }
 
 /** A list file's lines (see listLines); `undefined` when the file is absent. `code` is for a file that cannot be read or decoded. */
-export async function readListFile(file: string, what: string, code: string): Promise<TextLine[] | undefined> {
+export async function readListFile(file: string, what: string, code: ErrorCode): Promise<TextLine[] | undefined> {
   if (!(await fileExists(file))) return undefined;
   return listLines(await readTextFile(file, { code, what }));
 }

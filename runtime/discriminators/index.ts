@@ -1,3 +1,2 @@
 export { DownBlock, Block3x3LeakRelu, EncodeImageBy16Times, EncodeImageBy8Times, type ChannelsOptions, type EncodeImageOptions } from './conv-blocks.js';
 export { CondLogits, UncondLogits, type LogitsOptions } from './logits.js';
-export { DNet, type DNetOptions } from './d-net.js';

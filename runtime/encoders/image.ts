@@ -24,19 +24,24 @@ export interface InceptionImageEncoderOptions {
   /** Projection size; 256 (= EMBEDDING_DIM). */
   nef?: number;
   /**
-   * Run the frozen trunk's BatchNorm on batch statistics (and drift its running stats) when
+   * Default true, as the original (`image_encoder.freeze_trunk`): no optimizer touches the trunk.
+   * False fine-tunes it with the projections in the DAMSM phase.
+   */
+  freezeTrunk?: boolean;
+  /**
+   * Run the trunk's BatchNorm on batch statistics (and drift its running stats) when
    * `apply(…, training=true)`, as the original DAMSM pretraining does with the encoder in train().
-   * Default false: the trunk always uses its running stats.
+   * Default: false for a frozen trunk (it always uses its running stats), true for a trainable one.
    */
   trunkBatchNormFollowsTraining?: boolean;
 }
 
 /**
- * AttnGAN's `CNN_ENCODER` (reference §4): frozen Inception-v3 trunk + trainable `emb_features`
+ * AttnGAN's `CNN_ENCODER` (attngan.md §4): frozen (by default) Inception-v3 trunk + trainable `emb_features`
  * (1×1 conv 768→nef on Mixed_6e) and `emb_cnn_code` (Linear 2048→nef on pooled Mixed_7c).
  * Input is resized to 299×299 bilinearly with align-corners semantics (PyTorch 0.3 `nn.Upsample`),
  * with no further normalisation. Gradients flow through the frozen trunk into the input (the
- * generator's DAMSM term needs that); the trunk's own variables are not trainable.
+ * generator's DAMSM term needs that); a frozen trunk's own variables are not trainable.
  */
 export class InceptionImageEncoder extends InceptionV3Trunk implements ImageEncoder {
   readonly nef: number;
@@ -48,8 +53,9 @@ export class InceptionImageEncoder extends InceptionV3Trunk implements ImageEnco
   constructor(opts: InceptionImageEncoderOptions = {}) {
     super();
     this.nef = opts.nef ?? 256;
-    this.trunkBnFollows = opts.trunkBatchNormFollowsTraining ?? false;
-    this.freeze(); // the trunk; the heads below stay trainable
+    const frozen = opts.freezeTrunk ?? true;
+    this.trunkBnFollows = opts.trunkBatchNormFollowsTraining ?? !frozen;
+    if (frozen) this.freeze(); // the trunk; the heads below stay trainable
     this.emb_features = this.addModule('emb_features', new ProjectionConv1x1(768, this.nef));
     this.emb_cnn_code = this.addModule('emb_cnn_code', new ProjectionLinear(2048, this.nef));
   }

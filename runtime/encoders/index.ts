@@ -1,6 +1,4 @@
-export { TextEncoder, type TextEncoderOptions, type TextEncoderOutput, type RnnKind } from './text.js';
-/** Same class under a name that does not shadow the global WHATWG `TextEncoder`. */
-export { TextEncoder as RnnTextEncoder } from './text.js';
+export { RnnTextEncoder, type TextEncoderOptions, type TextEncoderOutput, type RnnKind } from './text.js';
 export {
   InceptionImageEncoder,
   CnnImageEncoder,

@@ -3,7 +3,7 @@ import { Module, type InitRole } from '../nn/module.js';
 import { lengthsArray, wordMask, type Lengths } from '../losses/damsm.js';
 
 /**
- * AttnGAN's text encoder `RNN_ENCODER` (reference §3): embedding → dropout (training only) →
+ * AttnGAN's text encoder `RNN_ENCODER` (attngan.md §3): embedding → dropout (training only) →
  * single-layer bidirectional LSTM (or GRU) over a padded batch with true lengths, from a zero state.
  *
  * The recurrence is written out per timestep (no tfjs layers), so it is PyTorch's math exactly:
@@ -130,7 +130,7 @@ class BidirectionalRnn extends Module {
   }
 }
 
-export class TextEncoder extends Module {
+export class RnnTextEncoder extends Module {
   readonly vocabSize: number;
   readonly embeddingDim: number;
   readonly hiddenPerDirection: number;
@@ -162,7 +162,7 @@ export class TextEncoder extends Module {
   apply(tokens: tf.Tensor2D, lengths: Lengths, training = false, seed?: number): TextEncoderOutput {
     const lens = lengthsArray(lengths);
     const [b, t] = tokens.shape;
-    if (lens.length !== b) throw new Error(`TextEncoder: ${lens.length} lengths for a batch of ${b}`);
+    if (lens.length !== b) throw new Error(`RnnTextEncoder: ${lens.length} lengths for a batch of ${b}`);
     return tf.tidy(() => {
       const mask = wordMask(lens, t);
       let x = tf.gather(this.encoder.weight, tf.cast(tokens, 'int32')) as tf.Tensor3D;

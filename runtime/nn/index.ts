@@ -1,4 +1,4 @@
-export { Rng } from './rng.js';
+export { Rng } from '../util/rng.js';
 export { type Initializer, initialTensor, initialValues, shapeSize } from './init.js';
 export { initLikeAttnGAN } from './init-attngan.js';
 export { choosePlan, conv2dPatches, convPlanOptions, type ConvPlan } from './conv-plan.js';

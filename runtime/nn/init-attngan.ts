@@ -1,5 +1,5 @@
 import type { Module } from './module.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 /**
  * AttnGAN's `weights_init` (`miscc/utils.py:286-296`, reference §8.2), applied to G and every D:

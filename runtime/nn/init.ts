@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { orthogonalTensor, orthogonalTfLayout } from './orthogonal.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 /**
  * How a parameter or buffer gets its values. Every kind is drawn from a JS-side `Rng`, never from

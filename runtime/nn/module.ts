@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Initializer, initialTensor, initialValues, shapeSize } from './init.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 
 /** What kind of layer owns a tensor, for init schemes that act per layer type (like `weights_init`). */
 export type InitRole = 'none' | 'conv' | 'linear' | 'batchnorm' | 'embedding';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 /**
  * Orthogonal initialisation (`nn.init.orthogonal_`): the orthonormal factor Q of the QR of an

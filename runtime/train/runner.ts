@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { openDataset, disposeBatch, type Batch, type Dataset } from '../data/dataset.js';
 import { datasetConfigFromPlan } from '../data/from-plan.js';
-import { mixSeed } from '../data/rng.js';
+import { hash32 } from '../util/rng.js';
 import { Vocabulary } from '../data/vocab.js';
 import { AttncError } from '../util/errors.js';
 import { loadPth, type PthLoadOptions } from '../io/pth-load.js';
@@ -98,11 +98,11 @@ class NonFiniteLoss extends AttncError {}
 const DAMSM_EVAL_BATCHES = 8;
 
 function stepSeed(phaseSeed: number, step: number): number {
-  return mixSeed(phaseSeed ^ 0x51ed270b, step) & 0x7fffffff;
+  return hash32(phaseSeed ^ 0x51ed270b, step) & 0x7fffffff;
 }
 
 function epochSeed(phaseSeed: number, epoch: number): number {
-  return mixSeed(phaseSeed, epoch + 1);
+  return hash32(phaseSeed, epoch + 1);
 }
 
 /** Estimated bytes of one checkpoint: every weight twice (EMA + live G, Adam moments ≈ 2×). */
@@ -476,7 +476,7 @@ export class Runner {
           waitStart = performance.now();
         }
         this.flushLosses('damsm', lr);
-        const r1 = await this.damsmR1(mixSeed(seed, 0xe7a1));
+        const r1 = await this.damsmR1(hash32(seed, 0xe7a1));
         this.finalMetrics.damsm_r1 = r1;
         fs.appendFileSync(this.folder.metrics, JSON.stringify({ phase: 'damsm', step, epoch, wall: (Date.now() - this.started) / 1000, damsm_r1: r1 }) + '\n');
         this.tb.scalar('damsm/R@1', r1, step);
@@ -503,7 +503,7 @@ export class Runner {
     if (this.sampleInputs) return;
     const rows = this.o.sampleRows ?? 8;
     const seed = this.phaseSeed('gan');
-    for await (const b of this.test.batches({ batchSize: Math.min(rows, this.test.size), seed: mixSeed(seed, 0x5a3), shuffle: true, prefetch: 0 })) {
+    for await (const b of this.test.batches({ batchSize: Math.min(rows, this.test.size), seed: hash32(seed, 0x5a3), shuffle: true, prefetch: 0 })) {
       const captions = b.lengths.map((len, i) => this.vocab.decode(Array.from(b.captions.slice([i, 0], [1, len]).dataSync())).join(' '));
       this.sampleInputs = { tokens: b.captions, lengths: b.lengths, captions, z: tf.randomNormal([b.lengths.length, this.zDim()], 0, 1, 'float32', seed + 7), eps: tf.randomNormal([b.lengths.length, this.cDim()], 0, 1, 'float32', seed + 11) };
       tf.dispose(b.images);

@@ -1,13 +1,18 @@
+import type { ErrorCode } from './error-codes.js';
+
+export { errorCodes, exitCodeOf, isErrorCode, type ErrorCode } from './error-codes.js';
+
 /**
  * A failure the user can fix (a missing file, a corrupt image, an unknown word): rendered by the
- * CLI as one clear message, never as a stack trace.
+ * CLI as one clear message, never as a stack trace. Its code is one of error-codes.ts, which also
+ * fixes the CLI's exit status.
  */
 export class AttncError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly path: string | undefined;
   readonly hint: string | undefined;
 
-  constructor(code: string, message: string, options: { path?: string; hint?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { path?: string; hint?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AttncError';
     this.code = code;

@@ -1,16 +1,11 @@
-/** mulberry32: small, seeded, reproducible (the spec fuzzer's generator). */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! };
+import { Rng } from '../../runtime/util/rng.js';
+
+export type { Rng };
+
+/** The fuzzer's generator: the runtime's seeded integer stream (`Rng.stream`). */
+export function rng(seed: number): Rng {
+  return Rng.stream(seed);
 }
-export type Rng = ReturnType<typeof rng>;
 
 /** One mutation: new bytes from `b`, with the reader's `tokens` (AFL-style dictionary) at hand. */
 export type Mutator = (b: Uint8Array, r: Rng, tokens: readonly Uint8Array[]) => Uint8Array;

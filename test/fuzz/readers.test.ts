@@ -33,7 +33,7 @@ describe('fuzzing every reader', () => {
     const s = await runFuzz(
       [
         { name: 'crash', target: 'f', seeds, read: async () => { throw new TypeError('boom'); } },
-        { name: 'unnamed', target: 'f', seeds, read: async () => { throw new AttncError('X', 'something is wrong'); } },
+        { name: 'unnamed', target: 'f', seeds, read: async () => { throw new AttncError('ATTNC_DATA_CONFIG', 'something is wrong'); } },
         { name: 'escape', target: 'f', seeds, read: async (_f, root) => [path.join(root, '..', 'bait', 'x.txt')] },
         { name: 'peek', target: 'f', seeds, read: async (_f, root) => void (await fs.readFile(path.join(root, '..', 'bait', 'x.jpg'))) },
       ],

@@ -218,7 +218,7 @@ export const READERS: FuzzReader[] = [
       if (r.ok) return;
       const d = r.diagnostics.find((x) => x.severity === 'error') ?? r.diagnostics[0];
       if (!d || !(d.line >= 1 && d.col >= 1)) throw new Error(`spec invalid without a located diagnostic: ${JSON.stringify(d)}`);
-      throw new AttncError(d.code, `${path.resolve(d.file)}:${d.line}:${d.col}: ${d.message}`, { path: path.resolve(d.file) });
+      throw new AttncError('ATTNC_SPEC_INVALID', `${path.resolve(d.file)}:${d.line}:${d.col}: [${d.code}] ${d.message}`, { path: path.resolve(d.file) });
     },
   },
 ];

@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { TextEncoder } from '../../runtime/encoders/text.js';
+import { RnnTextEncoder } from '../../runtime/encoders/text.js';
 import { CnnImageEncoder } from '../../runtime/encoders/image.js';
 import { wordsLoss, sentLoss, wordMask } from '../../runtime/losses/damsm.js';
 import { discriminatorLoss, generatorAdvLoss, mismatchedPairs } from '../../runtime/losses/gan.js';
 import { klLoss } from '../../runtime/losses/kl.js';
-import { DNet } from '../../runtime/discriminators/index.js';
-import { buildHandGenerator } from './fixtures/hand-generator.js';
+import { DNet } from '../fixtures/oracles/d-net.js';
+import { buildHandGenerator } from '../fixtures/oracles/hand-generator.js';
 import type { Module } from '../../runtime/nn/module.js';
 
 // Tiny configs: every trainable variable must get a finite, non-zero gradient from one step, frozen
@@ -42,7 +42,7 @@ function seededImages(b: number, size: number, seed: number): tf.Tensor4D {
 }
 
 describe('DAMSM pretraining step (text encoder + CNN image encoder)', () => {
-  const text = own(new TextEncoder({ vocabSize: 16, embeddingDim: 10, hiddenPerDirection: NEF / 2 }));
+  const text = own(new RnnTextEncoder({ vocabSize: 16, embeddingDim: 10, hiddenPerDirection: NEF / 2 }));
   const image = own(new CnnImageEncoder({ inputSize: 32, nef: NEF, channels: [8, 16] }));
 
   it('gives every trainable variable a finite non-zero gradient and leaks nothing', () => {
@@ -78,7 +78,7 @@ describe('DAMSM pretraining step (text encoder + CNN image encoder)', () => {
 
 describe('DAMSM optimisation', () => {
   it('Adam steps on one fixed batch lower the DAMSM loss (text + CNN encoders learn together)', () => {
-    const text = own(new TextEncoder({ vocabSize: 16, embeddingDim: 10, hiddenPerDirection: NEF / 2 }));
+    const text = own(new RnnTextEncoder({ vocabSize: 16, embeddingDim: 10, hiddenPerDirection: NEF / 2 }));
     const image = own(new CnnImageEncoder({ inputSize: 32, nef: NEF, channels: [8, 16] }));
     const before = tf.memory().numTensors;
     const tok = tokens();
@@ -112,7 +112,7 @@ describe('GAN steps (hand-built generator + discriminators, frozen encoders)', (
   const cfg = { gfDim: 2, rNum: 1, stages: 2, textDim: NEF, cDim: 6, zDim: 8 };
   const G = own(buildHandGenerator(cfg));
   const Ds = [64, 128].map((size) => own(new DNet({ size, ndf: 1, nef: NEF })));
-  const text = own(new TextEncoder({ vocabSize: 16, embeddingDim: 10, hiddenPerDirection: NEF / 2 })).freeze();
+  const text = own(new RnnTextEncoder({ vocabSize: 16, embeddingDim: 10, hiddenPerDirection: NEF / 2 })).freeze();
   const image = own(new CnnImageEncoder({ inputSize: 32, nef: NEF, channels: [8, 16] })).freeze();
   const lambda = 5;
 

@@ -41,7 +41,7 @@ export async function runCompile(specArg: string | undefined, opts: CompileCliOp
     process.stderr.write(`error: --format must be text or json, not "${opts.format}"\n`);
     return 2;
   }
-  const { compileSpec, findProjectRoot, shippedSpecs } = await import('../../emit/compile.js');
+  const { compileSpec, findProjectRoot, shippedSpecs } = await import('../../pipeline.js');
   const { renderDiagnostics, summarize, exitCodeFor } = await import('../../spec.js');
   const color = opts.color ?? (!!process.stderr.isTTY && !process.env.NO_COLOR);
   let specs: string[];

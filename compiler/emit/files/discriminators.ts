@@ -1,7 +1,7 @@
 /** discriminators.ts: one class per discriminator, composing the runtime's D blocks and heads. */
 import { StructureKind, type ClassDeclarationStructure, type PropertyDeclarationStructure } from 'ts-morph';
-import type { ModuleNode } from '../../lower/graph.js';
-import { count, discriminators, doc, fileScope, lines, sh, type EmitContext } from '../context.js';
+import { shapeText, type ModuleNode } from '../../lower/graph.js';
+import { count, discriminators, doc, fileScope, lines, type EmitContext } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitDiscriminators(ctx: EmitContext): Statement[] {
@@ -13,44 +13,42 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
   const nets = discriminators(ctx);
   for (const net of nets) {
     const props: PropertyDeclarationStructure[] = [];
-    const steps: string[] = [];
-    let first = true;
-    let heads = '';
+    const codeSteps: ModuleNode[] = [];
     const add = (m: ModuleNode, ctor: string) => {
-      props.push({ kind: StructureKind.Property, name: m.id, isReadonly: true, initializer: `this.addModule('${m.id}', ${ctor})`, trailingTrivia: ` // ${sh(m.outputs[0]!.shape)}` });
+      props.push({ kind: StructureKind.Property, name: m.id, isReadonly: true, initializer: `this.addModule('${m.id}', ${ctor})`, trailingTrivia: ` // ${shapeText(m.outputs[0]!.shape)}` });
     };
     for (const m of net.modules) {
-      const c = m.config as Record<string, number>;
       switch (m.kind) {
         case 'encode_image_by_16':
-          add(m, `new ${d('EncodeImageBy16Times')}({ ndf: ${c.ndf} })`);
+          add(m, `new ${d('EncodeImageBy16Times')}({ ndf: ${m.config.ndf} })`);
           break;
         case 'encode_image_by_8':
-          add(m, `new ${imports.runtime('discriminators/index.js', 'EncodeImageBy8Times')}({ ndf: ${c.ndf} })`);
+          add(m, `new ${d('EncodeImageBy8Times')}({ ndf: ${m.config.ndf} })`);
           break;
         case 'down_block':
-          add(m, `new ${d('DownBlock')}({ inChannels: ${c.inChannels}, outChannels: ${c.outChannels} })`);
+          add(m, `new ${d('DownBlock')}({ inChannels: ${m.config.inChannels}, outChannels: ${m.config.outChannels} })`);
           break;
         case 'block3x3_leaky':
-          add(m, `new ${d('Block3x3LeakRelu')}({ inChannels: ${c.inChannels}, outChannels: ${c.outChannels} })`);
+          add(m, `new ${d('Block3x3LeakRelu')}({ inChannels: ${m.config.inChannels}, outChannels: ${m.config.outChannels} })`);
           break;
         case 'uncond_logits':
-          add(m, `new ${d('UncondLogits')}({ ndf: ${c.ndf} })`);
-          heads += 'uncond';
+          add(m, `new ${d('UncondLogits')}({ ndf: ${m.config.ndf} })`);
           continue;
         case 'cond_logits':
-          add(m, `new ${d('CondLogits')}({ ndf: ${c.ndf}, nef: ${c.nef} })`);
-          heads += 'cond';
+          add(m, `new ${d('CondLogits')}({ ndf: ${m.config.ndf}, nef: ${m.config.nef} })`);
           continue;
         default:
           throw new Error(`compiler bug: ${m.kind} in a discriminator`);
       }
-      steps.push(`  ${first ? 'let h = ' : 'h = '}this.${m.id}.apply(${first ? 'image' : 'h'}, training); // ${sh(m.outputs[0]!.shape)}`);
-      first = false;
+      codeSteps.push(m);
     }
-    void heads;
-    // A single block: no reassignment, so `const` (and return it directly).
-    if (steps.length === 1) steps[0] = steps[0]!.replace('let h = ', 'const h = ');
+    // The image code: the first block reads the image, the rest chain; a single block is returned directly.
+    const steps = codeSteps.map((m, i) => {
+      const call = `this.${m.id}.apply(${i === 0 ? 'image' : 'h'}, training); // ${shapeText(m.outputs[0]!.shape)}`;
+      if (codeSteps.length === 1) return `  return ${call}`;
+      return `  ${i === 0 ? 'let h = ' : 'h = '}${call}`;
+    });
+    if (codeSteps.length > 1) steps.push('  return h;');
     const size = net.inputs[0]!.shape[1];
     const cls: ClassDeclarationStructure = {
       kind: StructureKind.Class,
@@ -62,13 +60,13 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
       methods: [
         {
           name: 'code',
-          docs: [`image ${sh(net.inputs[0]!.shape)} → code ${sh(net.outputs[0]!.shape)} (what both heads read)`],
+          docs: [`image ${shapeText(net.inputs[0]!.shape)} → code ${shapeText(net.outputs[0]!.shape)} (what both heads read)`],
           parameters: [
             { name: 'image', type: `${tf}.Tensor4D` },
             { name: 'training', type: 'boolean' },
           ],
           returnType: `${tf}.Tensor4D`,
-          statements: lines(`return ${tf}.tidy(() => {`, ...steps, '  return h;', '});'),
+          statements: lines(`return ${tf}.tidy(() => {`, ...steps, '});'),
         },
       ],
     };

@@ -1,18 +1,17 @@
 /** text-encoder.ts and image-encoder.ts: the runtime encoders with the spec's constants bound. */
 import { StructureKind } from 'ts-morph';
-import { count, doc, fileScope, lines, network, sh, type EmitContext, typeAlias } from '../context.js';
+import { shapeText, moduleOf, modulesOf } from '../../lower/graph.js';
+import { count, doc, fileScope, lines, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitTextEncoder(ctx: EmitContext): Statement[] {
   const { imports } = fileScope(ctx);
   const tf = imports.tf();
   const net = network(ctx, 'text_encoder');
-  const enc = net.modules.find((m) => m.id === 'encoder')!;
-  const rnn = net.modules.find((m) => m.id === 'rnn')!;
-  const TextEncoder = imports.runtime('encoders/text.js', 'TextEncoder');
+  const e = moduleOf(net, 'encoder', 'embedding').config;
+  const r = moduleOf(net, 'rnn', 'rnn').config;
+  const RnnTextEncoder = imports.runtime('encoders/text.js', 'RnnTextEncoder');
   const wordMask = imports.runtime('losses/index.js', 'wordMask');
-  const e = enc.config as { embeddingDim: number; dropout: number };
-  const r = rnn.config as { rnn: string; hiddenPerDirection: number };
   const words = net.outputs[0]!;
   const sentence = net.outputs[1]!;
   const vocabDoc = ctx.graph.vocabSize === null ? 'the vocabulary size of the dataset' : `${ctx.graph.vocabSize} words for this dataset`;
@@ -32,23 +31,24 @@ export function emitTextEncoder(ctx: EmitContext): Statement[] {
         ),
       ],
       parameters: [{ name: 'vocabSize', type: 'number' }],
-      returnType: TextEncoder,
-      statements: lines(`return new ${TextEncoder}({ vocabSize, embeddingDim: ${e.embeddingDim}, hiddenPerDirection: ${r.hiddenPerDirection}, rnn: '${r.rnn}', dropout: ${e.dropout} });`),
+      returnType: RnnTextEncoder,
+      statements: lines(`return new ${RnnTextEncoder}({ vocabSize, embeddingDim: ${e.embeddingDim}, hiddenPerDirection: ${r.hiddenPerDirection}, rnn: '${r.rnn}', dropout: ${e.dropout} });`),
     },
     typeAlias('Captions', 'Encoded captions, as the generator and the losses consume them.', [
-        `/** ${sh(words.shape)}, zeros at padding. */`,
-        `words: ${tf}.Tensor3D;`,
-        `/** ${sh(sentence.shape)} */`,
-        `sentence: ${tf}.Tensor2D;`,
-        "  /** [B, T], true at padding (the original's `captions == 0`). */",
-        `mask: ${tf}.Tensor2D;`]),
+      `/** ${shapeText(words.shape)}, zeros at padding. */`,
+      `words: ${tf}.Tensor3D;`,
+      `/** ${shapeText(sentence.shape)} */`,
+      `sentence: ${tf}.Tensor2D;`,
+      "/** [B, T], true at padding (the original's `captions == 0`). */",
+      `mask: ${tf}.Tensor2D;`,
+    ]),
     {
       kind: StructureKind.Function,
       name: 'encodeCaptions',
       isExported: true,
       docs: [doc(['tokens [B, T] (0 pads), lengths [B] → words, sentence and padding mask.', '`training` turns on the embedding dropout, whose mask `seed` makes reproducible.'], net.origin)],
       parameters: [
-        { name: 'encoder', type: TextEncoder },
+        { name: 'encoder', type: RnnTextEncoder },
         { name: 'tokens', type: `${tf}.Tensor2D` },
         { name: 'lengths', type: 'readonly number[]' },
         { name: 'training', type: 'boolean', initializer: 'false' },
@@ -72,25 +72,27 @@ export function emitImageEncoder(ctx: EmitContext): Statement[] {
   const regions = net.outputs[0]!;
   const global = net.outputs[1]!;
   const input = net.inputs[0]!;
-  const inception = net.modules.some((m) => m.kind === 'inception_v3');
-  const cls = imports.runtime('encoders/image.js', inception ? 'InceptionImageEncoder' : 'CnnImageEncoder');
-  const nef = (net.modules.find((m) => m.id === 'emb_features')!.config as { nef: number }).nef;
+  const [trunk] = modulesOf(net, 'inception_v3');
+  const cls = imports.runtime('encoders/image.js', trunk ? 'InceptionImageEncoder' : 'CnnImageEncoder');
+  const nef = moduleOf(net, 'emb_features', 'conv1x1').config.outChannels;
   let create: string;
   let what: string;
-  if (inception) {
-    const trunk = net.modules.find((m) => m.id === '')!.config as { trunkBatchNorm: 'batch' | 'running' };
-    const batchStats = trunk.trunkBatchNorm === 'batch';
-    create = `return new ${cls}({ nef: ${nef}, trunkBatchNormFollowsTraining: ${batchStats} });`;
+  if (trunk) {
+    const frozen = trunk.config.frozen;
+    const batchStats = trunk.config.trunkBatchNorm === 'batch';
+    create = `return new ${cls}({ nef: ${nef}, freezeTrunk: ${frozen}, trunkBatchNormFollowsTraining: ${batchStats} });`;
     what =
-      `\`CNN_ENCODER\`: frozen Inception-v3 trunk (images resized to ${input.shape[1]}×${input.shape[2]}), 1×1 conv and linear projections to ${nef}. ` +
+      `\`CNN_ENCODER\`: ${frozen ? 'frozen' : 'trainable'} Inception-v3 trunk (images resized to ${input.shape[1]}×${input.shape[2]}), 1×1 conv and linear projections to ${nef}. ` +
       (batchStats
         ? "In DAMSM training the trunk's BatchNorm uses batch statistics and its running statistics drift, as the original's `cnn_model.train()`; elsewhere it uses its running statistics."
         : "The trunk's BatchNorm always uses its running statistics (`trunk_batchnorm: running`).");
   } else {
-    const first = net.modules[0]!.config as { channels: string };
-    const gb = net.modules.find((m) => m.id === 'global_block')!.config as { outChannels: number };
-    create = `return new ${cls}({ inputSize: ${input.shape[1]}, nef: ${nef}, channels: [${first.channels.split(',').join(', ')}], globalChannels: ${gb.outChannels} });`;
-    what = `A small CNN trained from scratch: ${first.channels.split(',').length} stride-2 blocks from ${input.shape[1]}×${input.shape[2]} to a ${regions.shape[1]}×${regions.shape[2]} region grid, projections to ${nef}.`;
+    // `blocks.<i>` then `global_block`, in network order.
+    const blocks = modulesOf(net, 'cnn_block');
+    const channels = blocks.filter((m) => m.id !== 'global_block').map((m) => m.config.outChannels);
+    const globalChannels = moduleOf(net, 'global_block', 'cnn_block').config.outChannels;
+    create = `return new ${cls}({ inputSize: ${input.shape[1]}, nef: ${nef}, channels: [${channels.join(', ')}], globalChannels: ${globalChannels} });`;
+    what = `A small CNN trained from scratch: ${channels.length} stride-2 blocks from ${input.shape[1]}×${input.shape[2]} to a ${regions.shape[1]}×${regions.shape[2]} region grid, projections to ${nef}.`;
   }
   return [
     ...imports.declarations(),
@@ -100,7 +102,7 @@ export function emitImageEncoder(ctx: EmitContext): Statement[] {
       isExported: true,
       docs: [
         doc(
-          [what, `images ${sh(input.shape)} → regions ${sh(regions.shape)}, global ${sh(global.shape)}.`, `${count(net.paramCount)} parameters, ${count(net.trainableCount)} trainable.`],
+          [what, `images ${shapeText(input.shape)} → regions ${shapeText(regions.shape)}, global ${shapeText(global.shape)}.`, `${count(net.paramCount)} parameters, ${count(net.trainableCount)} trainable.`],
           net.origin,
         ),
       ],

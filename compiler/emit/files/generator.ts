@@ -3,8 +3,8 @@
  * conditioning augmentation, the stages and the image heads under the original state_dict names.
  */
 import { StructureKind, type ClassDeclarationStructure, type PropertyDeclarationStructure } from 'ts-morph';
-import type { ModuleNode, TensorNode } from '../../lower/graph.js';
-import { count, doc, fileScope, lines, lit, network, sh, type EmitContext, typeAlias } from '../context.js';
+import { shapeText, isKind, moduleOf, modulesOf, type ModuleNode, type ModuleOf, type TensorNode } from '../../lower/graph.js';
+import { count, doc, fileScope, lines, lit, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
 export const GENERATOR_FILE = 'generator.ts';
@@ -33,14 +33,14 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   const Module = nn('Module');
   const body: Statement[] = [];
 
-  const stages = net.modules.filter((m) => m.kind === 'init_stage' || m.kind === 'attention_stage');
-  for (const m of stages) body.push(m.kind === 'init_stage' ? initStageClass(m) : attentionStageClass(m));
+  const stages = net.modules.filter((m): m is ModuleOf<'init_stage' | 'attention_stage'> => m.kind === 'init_stage' || m.kind === 'attention_stage');
+  for (const m of stages) body.push(isKind(m, 'init_stage') ? initStageClass(m) : attentionStageClass(m));
 
-  function initStageClass(m: ModuleNode): ClassDeclarationStructure {
-    const c = m.config as { channels: number; zDim: number; cDim: number; upBlocks: number; size: number };
+  function initStageClass(m: ModuleOf<'init_stage'>): ClassDeclarationStructure {
+    const c = m.config;
     const features = c.channels * 16 * 2;
     const props: PropertyDeclarationStructure[] = [
-      prop('linear', `new ${nn('Linear')}({ inFeatures: ${c.cDim + c.zDim}, outFeatures: ${features}, bias: false })`, `[c, z] ${sh(['B', c.cDim + c.zDim])} → ${sh(['B', features])}`),
+      prop('linear', `new ${nn('Linear')}({ inFeatures: ${c.cDim + c.zDim}, outFeatures: ${features}, bias: false })`, `[c, z] ${shapeText(['B', c.cDim + c.zDim])} → ${shapeText(['B', features])}`),
       prop('bn', `new ${nn('BatchNorm')}({ channels: ${features} })`, 'BatchNorm1d'),
       prop('fc', `this.addModule('fc', new ${nn('Sequential')}({ 0: this.linear, 1: this.bn }))`, 'state_dict keys fc.0.*, fc.1.*'),
     ];
@@ -48,8 +48,8 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
     let ch = c.channels;
     let s = 4;
     for (let i = 1; i <= c.upBlocks; i++) {
-      props.push(prop(`upsample${i}`, `this.addModule('upsample${i}', new ${blocks('UpBlock')}({ inChannels: ${ch}, outChannels: ${ch / 2} }))`, sh(['B', 2 * s, 2 * s, ch / 2])));
-      steps.push(`h = this.upsample${i}.apply(h, training); // ${sh(['B', 2 * s, 2 * s, ch / 2])}`);
+      props.push(prop(`upsample${i}`, `this.addModule('upsample${i}', new ${blocks('UpBlock')}({ inChannels: ${ch}, outChannels: ${ch / 2} }))`, shapeText(['B', 2 * s, 2 * s, ch / 2])));
+      steps.push(`h = this.upsample${i}.apply(h, training); // ${shapeText(['B', 2 * s, 2 * s, ch / 2])}`);
       ch /= 2;
       s *= 2;
     }
@@ -63,7 +63,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
       methods: [
         {
           name: 'apply',
-          docs: [`c: ${sh(m.inputs[0]!.shape)}, z: ${sh(m.inputs[1]!.shape)} → h: ${sh(out(m).shape)}`],
+          docs: [`c: ${shapeText(m.inputs[0]!.shape)}, z: ${shapeText(m.inputs[1]!.shape)} → h: ${shapeText(out(m).shape)}`],
           parameters: [
             { name: 'c', type: `${tf}.Tensor2D` },
             { name: 'z', type: `${tf}.Tensor2D` },
@@ -72,9 +72,9 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
           returnType: `${tf}.Tensor4D`,
           statements: lines(
             `return ${tf}.tidy(() => {`,
-            `  const x = ${blocks('glu')}(this.bn.apply(this.linear.apply(${tf}.concat([c, z], 1)), training)); // ${sh(['B', features / 2])}`,
+            `  const x = ${blocks('glu')}(this.bn.apply(this.linear.apply(${tf}.concat([c, z], 1)), training)); // ${shapeText(['B', features / 2])}`,
             '  // PyTorch feature order (C, 4, 4) → NHWC, so .pth weights load without permutation.',
-            `  let h = ${tf}.transpose(${tf}.reshape(x, [-1, ${c.channels}, 4, 4]), [0, 2, 3, 1]) as ${tf}.Tensor4D; // ${sh(['B', 4, 4, c.channels])}`,
+            `  let h = ${tf}.transpose(${tf}.reshape(x, [-1, ${c.channels}, 4, 4]), [0, 2, 3, 1]) as ${tf}.Tensor4D; // ${shapeText(['B', 4, 4, c.channels])}`,
             ...steps.map((l) => `  ${l}`),
             '  return h;',
             '});',
@@ -84,10 +84,10 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
     };
   }
 
-  function attentionStageClass(m: ModuleNode): ClassDeclarationStructure {
-    const c = m.config as { channels: number; wordDim: number; residualBlocks: number; maskMode: string; size: number };
+  function attentionStageClass(m: ModuleOf<'attention_stage'>): ClassDeclarationStructure {
+    const c = m.config;
     const inSize = c.size / 2;
-    const cat = sh(['B', inSize, inSize, 2 * c.channels]);
+    const cat = shapeText(['B', inSize, inSize, 2 * c.channels]);
     const props: PropertyDeclarationStructure[] = [
       prop('att', `this.addModule('att', new ${blocks('WordAttention')}({ channels: ${c.channels}, wordDim: ${c.wordDim}, maskMode: ${lit(c.maskMode)} }))`, `conv_context ${c.wordDim}→${c.channels}`),
     ];
@@ -100,7 +100,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
       const entries = Array.from({ length: c.residualBlocks }, (_, r) => `${r}: this.res${r}`).join(', ');
       props.push(prop('residual', `this.addModule('residual', new ${nn('Sequential')}({ ${entries} }))`, `state_dict keys residual.<r>.block.*`));
     }
-    props.push(prop('upsample', `this.addModule('upsample', new ${blocks('UpBlock')}({ inChannels: ${2 * c.channels}, outChannels: ${c.channels} }))`, sh(out(m).shape)));
+    props.push(prop('upsample', `this.addModule('upsample', new ${blocks('UpBlock')}({ inChannels: ${2 * c.channels}, outChannels: ${c.channels} }))`, shapeText(out(m).shape)));
     return {
       kind: StructureKind.Class,
       name: stageClassName(m),
@@ -116,7 +116,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
       methods: [
         {
           name: 'apply',
-          docs: [`h: ${sh(m.inputs[0]!.shape)}, words: ${sh(m.inputs[1]!.shape)}, mask: ${sh(m.inputs[2]!.shape)} (true = padding) → h: ${sh(out(m).shape)}, attn: ${sh(out(m, 1).shape)}`],
+          docs: [`h: ${shapeText(m.inputs[0]!.shape)}, words: ${shapeText(m.inputs[1]!.shape)}, mask: ${shapeText(m.inputs[2]!.shape)} (true = padding) → h: ${shapeText(out(m).shape)}, attn: ${shapeText(out(m, 1).shape)}`],
           parameters: [
             { name: 'h', type: `${tf}.Tensor4D` },
             { name: 'words', type: `${tf}.Tensor3D` },
@@ -126,10 +126,10 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
           returnType: `{ h: ${tf}.Tensor4D; attn: ${tf}.Tensor4D }`,
           statements: lines(
             `return ${tf}.tidy(() => {`,
-            `  const { context, attn } = this.att.apply(h, words, mask); // context ${sh(['B', inSize, inSize, c.channels])}, attn ${sh(out(m, 1).shape)}`,
+            `  const { context, attn } = this.att.apply(h, words, mask); // context ${shapeText(['B', inSize, inSize, c.channels])}, attn ${shapeText(out(m, 1).shape)}`,
             `  ${c.residualBlocks > 0 ? 'let' : 'const'} x = ${tf}.concat([h, context], -1) as ${tf}.Tensor4D; // ${cat}`,
             ...res,
-            `  return { h: this.upsample.apply(x, training), attn }; // h ${sh(out(m).shape)}`,
+            `  return { h: this.upsample.apply(x, training), attn }; // h ${shapeText(out(m).shape)}`,
             '});',
           ),
         },
@@ -138,18 +138,18 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   }
 
   // ── Generator ──
-  const ca = net.modules.find((m) => m.kind === 'cond_augment')!;
-  const heads = net.modules.filter((m) => m.kind === 'image_head');
-  const caCfg = ca.config as { textDim: number; cDim: number };
+  const ca = moduleOf(net, 'ca_net', 'cond_augment');
+  const heads = modulesOf(net, 'image_head');
+  const caCfg = ca.config;
   const props: PropertyDeclarationStructure[] = [
-    prop('ca_net', `this.addModule('ca_net', new ${blocks('CondAugment')}({ textDim: ${caCfg.textDim}, cDim: ${caCfg.cDim} }))`, `sentence ${sh(ca.inputs[0]!.shape)} → c ${sh(out(ca).shape)}`),
+    prop('ca_net', `this.addModule('ca_net', new ${blocks('CondAugment')}({ textDim: ${caCfg.textDim}, cDim: ${caCfg.cDim} }))`, `sentence ${shapeText(ca.inputs[0]!.shape)} → c ${shapeText(out(ca).shape)}`),
   ];
   // Registration order = the original's: ca_net, h_net1, img_net1, h_net2, img_net2, … (img_net last for DCGAN).
   for (const m of net.modules) {
     if (m.kind === 'init_stage' || m.kind === 'attention_stage') {
-      props.push(prop(m.id, `this.addModule('${m.id}', new ${stageClassName(m)}())`, sh(out(m).shape)));
-    } else if (m.kind === 'image_head') {
-      props.push(prop(m.id, `this.addModule('${m.id}', new ${blocks('ImageHead')}({ channels: ${(m.config as { channels: number }).channels} }))`, sh(out(m).shape)));
+      props.push(prop(m.id, `this.addModule('${m.id}', new ${stageClassName(m)}())`, shapeText(out(m).shape)));
+    } else if (isKind(m, 'image_head')) {
+      props.push(prop(m.id, `this.addModule('${m.id}', new ${blocks('ImageHead')}({ channels: ${m.config.channels} }))`, shapeText(out(m).shape)));
     }
   }
   const imagesType = `[${heads.map(() => `${tf}.Tensor4D`).join(', ')}]`;
@@ -158,42 +158,42 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   const rng = imports.runtimeType('nn/index.js', 'Rng');
   body.push(
     typeAlias('GeneratorInputs', 'What one generator forward pass takes.', [
-        `/** Noise ${sh(net.inputs[0]!.shape)}. */`,
+        `/** Noise ${shapeText(net.inputs[0]!.shape)}. */`,
         `z: ${tf}.Tensor2D;`,
-        `/** Sentence embedding ${sh(net.inputs[1]!.shape)}. */`,
+        `/** Sentence embedding ${shapeText(net.inputs[1]!.shape)}. */`,
         `sentence: ${tf}.Tensor2D;`,
-        `/** Word features ${sh(net.inputs[2]!.shape)}. */`,
+        `/** Word features ${shapeText(net.inputs[2]!.shape)}. */`,
         `words: ${tf}.Tensor3D;`,
-        `/** ${sh(net.inputs[3]!.shape)}, true at padding; null when no caption is padded. */`,
+        `/** ${shapeText(net.inputs[3]!.shape)}, true at padding; null when no caption is padded. */`,
         `mask: ${tf}.Tensor2D | null;`,
         'training: boolean;',
         '/** Conditioning-augmentation noise ε: a tensor, a seeded Rng, or omitted for tf.randomNormal. */',
         `noise?: ${tf}.Tensor2D | ${rng};`]),
     typeAlias('GeneratorOutputs', 'What one generator forward pass returns.', [
-        `/** ${heads.map((h) => sh(out(h).shape)).join(', ')} in [−1, 1]. */`,
+        `/** ${heads.map((h) => shapeText(out(h).shape)).join(', ')} in [−1, 1]. */`,
         `images: ${imagesType};`,
-        `/** Word attention per attention stage: ${attnStages.map((s) => sh(out(s, 1).shape)).join(', ') || 'none'}. */`,
+        `/** Word attention per attention stage: ${attnStages.map((s) => shapeText(out(s, 1).shape)).join(', ') || 'none'}. */`,
         `attn: ${attnType};`,
         `mu: ${tf}.Tensor2D;`,
         `logvar: ${tf}.Tensor2D;`]),
   );
-  const fwd: string[] = [`  const { c, mu, logvar } = this.ca_net.apply(input.sentence, input.noise); // c ${sh(out(ca).shape)}`];
+  const fwd: string[] = [`  const { c, mu, logvar } = this.ca_net.apply(input.sentence, input.noise); // c ${shapeText(out(ca).shape)}`];
   const images: string[] = [];
   const attn: string[] = [];
   let hVar = '';
   for (const m of net.modules) {
     const n = m.id.replace(/\D/g, '');
     if (m.kind === 'init_stage') {
-      fwd.push(`  const h${n} = this.${m.id}.apply(c, input.z, input.training); // ${sh(out(m).shape)}`);
+      fwd.push(`  const h${n} = this.${m.id}.apply(c, input.z, input.training); // ${shapeText(out(m).shape)}`);
       hVar = `h${n}`;
     } else if (m.kind === 'attention_stage') {
-      fwd.push(`  const s${n} = this.${m.id}.apply(${hVar}, input.words, input.mask, input.training); // h ${sh(out(m).shape)}`);
+      fwd.push(`  const s${n} = this.${m.id}.apply(${hVar}, input.words, input.mask, input.training); // h ${shapeText(out(m).shape)}`);
       fwd.push(`  const h${n} = s${n}.h;`);
       attn.push(`s${n}.attn`);
       hVar = `h${n}`;
     } else if (m.kind === 'image_head') {
       const size = out(m).shape[1];
-      fwd.push(`  const image${size} = this.${m.id}.apply(${hVar}); // ${sh(out(m).shape)}`);
+      fwd.push(`  const image${size} = this.${m.id}.apply(${hVar}); // ${shapeText(out(m).shape)}`);
       images.push(`image${size}`);
     }
   }
@@ -207,7 +207,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
     methods: [
       {
         name: 'apply',
-        docs: [`z ${sh(net.inputs[0]!.shape)}, sentence ${sh(net.inputs[1]!.shape)}, words ${sh(net.inputs[2]!.shape)} → images ${heads.map((h) => sh(out(h).shape)).join(', ')}`],
+        docs: [`z ${shapeText(net.inputs[0]!.shape)}, sentence ${shapeText(net.inputs[1]!.shape)}, words ${shapeText(net.inputs[2]!.shape)} → images ${heads.map((h) => shapeText(out(h).shape)).join(', ')}`],
         parameters: [{ name: 'input', type: 'GeneratorInputs' }],
         returnType: 'GeneratorOutputs',
         statements: lines(`return ${tf}.tidy(() => {`, ...fwd, `  return { images: [${images.join(', ')}], attn: [${attn.join(', ')}], mu, logvar };`, '});'),

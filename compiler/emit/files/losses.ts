@@ -1,7 +1,7 @@
 /** losses.ts: the spec's loss terms with their weights and γs bound as constants. */
 import { StructureKind } from 'ts-morph';
 import type { LossNode, ModelGraph, Network } from '../../lower/graph.js';
-import { discriminators, doc, fileScope, lines, network, type EmitContext } from '../context.js';
+import { concrete, discriminators, doc, fileScope, lines, network, type EmitContext } from '../context.js';
 import type { Statement } from '../print.js';
 
 type Damsm = Extract<LossNode, { type: 'damsm' }>;
@@ -37,6 +37,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
   const ClassIds = LT('ClassIds');
 
   if (damsm) {
+    const ids = damsm.classMasking ? 'classIds' : 'null';
     body.push(
       {
         kind: StructureKind.TypeAlias,
@@ -69,9 +70,8 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         statements: lines(
           `return ${tf}.tidy(() => {`,
           damsm.classMasking ? undefined : '  void classIds; // class_masking: false',
-          `  const ids = ${damsm.classMasking ? 'classIds' : 'null'};`,
-          `  const w = ${L('wordsLoss')}(regions, captions.words, lengths, ids, { gamma1: ${damsm.gamma1}, gamma2: ${damsm.gamma2}, gamma3: ${damsm.gamma3}, paperNormalisation: ${damsm.aggregation === 'paper'}, returnAttnMaps: false });`,
-          `  const s = ${L('sentLoss')}(global, captions.sentence, ids, { gamma3: ${damsm.gamma3} });`,
+          `  const w = ${L('wordsLoss')}(regions, captions.words, lengths, ${ids}, { gamma1: ${damsm.gamma1}, gamma2: ${damsm.gamma2}, gamma3: ${damsm.gamma3}, paperNormalisation: ${damsm.aggregation === 'paper'}, returnAttnMaps: false });`,
+          `  const s = ${L('sentLoss')}(global, captions.sentence, ${ids}, { gamma3: ${damsm.gamma3} });`,
           '  return { words0: w.loss0, words1: w.loss1, sentence0: s.loss0, sentence1: s.loss1 };',
           '});',
         ),
@@ -126,7 +126,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
   const ImageEncoder = imports.runtimeType('encoders/image.js', 'ImageEncoder');
   const adv = adversarial
     ? ds.map((d, i) => {
-        const idx = imageIndex(gen, d.inputs[0]!.shape[1] as number);
+        const idx = imageIndex(gen, concrete(d.inputs[0]!.shape[1]));
         return `    stageOutputs(discriminators[${i}], out.images[${idx}], captions.sentence), // ${d.inputs[0]!.shape[1]} px`;
       })
     : [];
@@ -161,12 +161,15 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       `  // DAMSM on the ${size} px image through the frozen image encoder (gradients flow into G, not into the encoder).`,
       `  const { regions, global } = imageEncoder.apply(out.images[${idx}], false);`,
       '  const d = damsmTerms(regions, global, captions, lengths, classIds);',
-      `  const damsm = ${tf}.mul(${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]), ${damsm.lambda}) as ${tf}.Scalar; // λ = ${damsm.lambda}`,
+      damsm.lambda === 1
+        ? `  const damsm = ${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]) as ${tf}.Scalar; // λ = 1`
+        : `  const damsm = ${tf}.mul(${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]), ${damsm.lambda}) as ${tf}.Scalar; // λ = ${damsm.lambda}`,
     );
     terms.push('damsm');
   }
   if (kl) {
-    stmts.push(`  const kl = ${tf}.mul(${L('klLoss')}(out.mu, out.logvar, { reduction: '${kl.reduction}' }), ${kl.weight}) as ${tf}.Scalar;`);
+    const klTerm = `${L('klLoss')}(out.mu, out.logvar, { reduction: '${kl.reduction}' })`;
+    stmts.push(kl.weight === 1 ? `  const kl = ${klTerm};` : `  const kl = ${tf}.mul(${klTerm}, ${kl.weight}) as ${tf}.Scalar; // weight ${kl.weight}`);
     terms.push('kl');
   }
   stmts.push(`  const loss = ${terms.length === 1 ? `${tf}.clone(${terms[0]})` : `${tf}.addN([${terms.join(', ')}])`} as ${tf}.Scalar;`, `  return { loss, ${terms.join(', ')} };`, '});');

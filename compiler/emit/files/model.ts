@@ -1,6 +1,7 @@
 /** sample.ts and index.ts: sampling from captions, and `createModel` building every network. */
-import { StructureKind } from 'ts-morph';
-import { count, discriminators, doc, fileScope, lines, network, sh, type EmitContext, typeAlias } from '../context.js';
+import { StructureKind, VariableDeclarationKind } from 'ts-morph';
+import { shapeText } from '../../lower/graph.js';
+import { count, discriminators, doc, fileScope, lines, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitSample(ctx: EmitContext): Statement[] {
@@ -15,7 +16,7 @@ export function emitSample(ctx: EmitContext): Statement[] {
   const z = gen.inputs[0]!;
   return [
     ...imports.declarations(),
-    typeAlias('SampleOptions', undefined, [ `/** Noise ${sh(z.shape)}; drawn from N(0, 1) when omitted. */`, `z?: ${tf}.Tensor2D;`, `/** Conditioning-augmentation ε: a tensor, a seeded Rng, or omitted. */`, `noise?: ${tf}.Tensor2D | ${Rng};`]),
+    typeAlias('SampleOptions', undefined, [ `/** Noise ${shapeText(z.shape)}; drawn from N(0, 1) when omitted. */`, `z?: ${tf}.Tensor2D;`, `/** Conditioning-augmentation ε: a tensor, a seeded Rng, or omitted. */`, `noise?: ${tf}.Tensor2D | ${Rng};`]),
     {
       kind: StructureKind.Function,
       name: 'sample',
@@ -24,7 +25,7 @@ export function emitSample(ctx: EmitContext): Statement[] {
         doc(
           [
             'Captions → images and word-attention maps, every network in eval mode (BatchNorm running statistics, no dropout).',
-            `tokens [B, T], lengths [B] → images ${heads.map((h) => sh(h.outputs[0]!.shape)).join(', ')}; attn per attention stage [B, h, w, T].`,
+            `tokens [B, T], lengths [B] → images ${heads.map((h) => shapeText(h.outputs[0]!.shape)).join(', ')}; attn per attention stage [B, h, w, T].`,
           ],
           gen.origin,
         ),
@@ -58,7 +59,7 @@ export function emitIndex(ctx: EmitContext): Statement[] {
   const Rng = imports.runtime('nn/index.js', 'Rng');
   const initLikeAttnGAN = imports.runtime('nn/index.js', 'initLikeAttnGAN');
   const Module = imports.runtime('nn/index.js', 'Module');
-  const TextEncoder = imports.runtimeType('encoders/text.js', 'TextEncoder');
+  const RnnTextEncoder = imports.runtimeType('encoders/text.js', 'RnnTextEncoder');
   const createTextEncoder = imports.local('text-encoder.js', 'createTextEncoder');
   const createImageEncoder = imports.local('image-encoder.js', 'createImageEncoder');
   const inception = image.modules.some((m) => m.kind === 'inception_v3');
@@ -82,8 +83,8 @@ export function emitIndex(ctx: EmitContext): Statement[] {
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
-      declarationKind: 'const' as never,
-      docs: [doc(`The spec this model was generated from.`, { file: g.specFile, line: 1, pointer: '' })],
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [doc(g.description ? `The spec this model was generated from: ${g.description.replace(/\.$/, '')}.` : 'The spec this model was generated from.', { kind: 'file', file: g.specFile, line: 1, pointer: '' })],
       declarations: [{ name: 'SPEC', initializer: `{ name: '${g.name}', file: '${g.specFile}', sha256: '${g.specHash}' } as const` }],
     },
     lines(
@@ -92,7 +93,7 @@ export function emitIndex(ctx: EmitContext): Statement[] {
       ...counts,
       '} as const;',
     ),
-    typeAlias('Model', 'Every network of the model.', [ `textEncoder: ${TextEncoder};`, `imageEncoder: ${ImageEncoderType};`, `generator: ${Generator};`, `discriminators: ${Discriminators};`]),
+    typeAlias('Model', 'Every network of the model.', [ `textEncoder: ${RnnTextEncoder};`, `imageEncoder: ${ImageEncoderType};`, `generator: ${Generator};`, `discriminators: ${Discriminators};`]),
     typeAlias('ModelOptions', undefined, [...vocabParam, '/** Seed of every initial weight (default 0): the same seed gives the same weights on every backend. */', 'seed?: number;']),
     {
       kind: StructureKind.Function,

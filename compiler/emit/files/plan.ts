@@ -29,7 +29,7 @@ export function emitPlan(ctx: EmitContext): Statement[] {
       `What \`attnc train\` runs for this model: data (${p.data.dataset.kind}, ${p.data.imageSizes.join('/')} px), the DAMSM phase${p.phases.damsm.enabled ? '' : ' (off)'}`,
       `and the GAN phase${p.phases.gan.enabled ? '' : ' (off)'} with their cadence, the weights files to load, and the evaluation protocol.`,
     ],
-    { file: p.specFile, line: 1, pointer: '' },
+    { kind: 'file', file: p.specFile, line: 1, pointer: '' },
   ).description as string;
   // Written as text: ts-morph re-indents multi-line initializers.
   const statement = lines('/**', ...d.split('\n').map((l) => (l ? ` * ${l}` : ' *')), ' */', `export const plan: ${TrainingPlan} = ${literal(p)};`);

@@ -1,7 +1,7 @@
 /** train-damsm.ts and train-gan.ts: one optimisation step per phase, with the spec's optimizers. */
 import { StructureKind } from 'ts-morph';
-import type { OptimizerNode, Phase } from '../../lower/graph.js';
-import { discriminators, doc, fileScope, lines, network, sh, type EmitContext, typeAlias } from '../context.js';
+import { shapeText, moduleOf, type OptimizerNode, type Phase } from '../../lower/graph.js';
+import { concrete, discriminators, doc, fileScope, lines, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 import { imageIndex, lossTerms } from './losses.js';
 
@@ -17,6 +17,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
   const p = phase(ctx, 'damsm');
   const { damsm } = lossTerms(ctx.graph);
   const opt = p.optimizers[0]!.optimizer;
+  const reset = ctx.graph.plan.phases.damsm.resetOptimizerEachEpoch;
   const schedule = p.schedule.type === 'exponential' ? p.schedule : null;
   const Model = imports.localType('index.js', 'Model');
   const optimizeStep = imports.runtime('train/index.js', 'optimizeStep');
@@ -48,13 +49,20 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
       kind: StructureKind.Function,
       name: 'createDamsmOptimizer',
       isExported: true,
-      docs: [doc(`Adam(β = (${opt.beta1}, ${opt.beta2})) for epoch \`epoch\`; the original re-creates it every epoch, resetting the moments.`, p.origin)],
+      docs: [
+        doc(
+          reset
+            ? `Adam(β = (${opt.beta1}, ${opt.beta2})) for epoch \`epoch\`; the original re-creates it every epoch, resetting the moments.`
+            : `Adam(β = (${opt.beta1}, ${opt.beta2})) at the learning rate of epoch \`epoch\`; created once for the phase, its moments kept across epochs.`,
+          p.origin,
+        ),
+      ],
       parameters: [{ name: 'epoch', type: 'number', initializer: '0' }],
       returnType: `${tf}.Optimizer`,
       statements: lines(`return ${adam}({ lr: damsmLearningRate(epoch), beta1: ${opt.beta1}, beta2: ${opt.beta2}, epsilon: ${opt.epsilon} });`),
     },
     typeAlias('DamsmBatch', undefined, [
-        `/** Real images ${sh(img.shape)} in [−1, 1] (resized by the encoder when another size). */`,
+        `/** Real images ${shapeText(img.shape)} in [−1, 1] (resized by the encoder when another size). */`,
         `images: ${tf}.Tensor4D;`,
         '/** Token ids [B, T], 0 = padding. */',
         `tokens: ${tf}.Tensor2D;`,
@@ -126,9 +134,8 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const discriminatorLoss = imports.local('losses.js', 'discriminatorLoss');
   const generatorLoss = imports.local('losses.js', 'generatorLoss');
   const z = gen.inputs[0]!;
-  const ca = gen.modules.find((m) => m.kind === 'cond_augment')!;
-  const cDim = (ca.config as { cDim: number }).cDim;
-  const zDim = z.shape[1] as number;
+  const cDim = moduleOf(gen, 'ca_net', 'cond_augment').config.cDim;
+  const zDim = concrete(z.shape[1]);
   const clip = p.gradClip ? `{ clip: { maxNorm: ${p.gradClip.maxNorm} } }` : undefined;
   const realTypes = ds.map((d) => `${tf}.Tensor4D`).join(', ');
   const body: Statement[] = [
@@ -156,7 +163,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       statements: p.ema ? lines(`return new ${ParameterEma}(model.generator, ${p.ema.decay});`) : lines('void model;', 'return null;'),
     },
     typeAlias('GanBatch', undefined, [
-        `/** Real images, one per discriminator: ${ds.map((d) => sh(d.inputs[0]!.shape)).join(', ')}. */`,
+        `/** Real images, one per discriminator: ${ds.map((d) => shapeText(d.inputs[0]!.shape)).join(', ')}. */`,
         `images: [${realTypes}];`,
         '/** Token ids [B, T], 0 = padding. */',
         `tokens: ${tf}.Tensor2D;`,
@@ -176,7 +183,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       docs: [
         doc(
           [
-            `z ${sh(z.shape)} and the conditioning-augmentation ε ${sh(['B', cDim])}, standard normal.`,
+            `z ${shapeText(z.shape)} and the conditioning-augmentation ε ${shapeText(['B', cDim])}, standard normal.`,
             'With `seed` (a number, or an `Rng` such as one derived from (run seed, step)) the draws come from the JS `Rng`: the same on every',
             'backend, and z and ε from independent streams (`fork(\'z\')`, `fork(\'eps\')`). Without, tfjs draws them unseeded.',
           ],
@@ -223,7 +230,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         'try {',
         `  return ${untaped}(() => [`,
         ...ds.map((d, i) => {
-          const idx = imageIndex(gen, d.inputs[0]!.shape[1] as number);
+          const idx = imageIndex(gen, concrete(d.inputs[0]!.shape[1]));
           return `    ${optimizeStep}(optimizers.discriminators[${i}]!, model.discriminators[${i}].trainableParameters(), () => ${discriminatorLoss}(model.discriminators[${i}], batch.images[${i}], images[${idx}]!, captions.sentence)${clip ? `, ${clip}` : ''}),`;
         }),
         '  ]);',

@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import type { Rng } from '../../util/rng.js';
 
 /**
  * The named colours a part can take. Order is part of the format: class ids are computed from

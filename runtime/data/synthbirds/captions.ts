@@ -3,7 +3,7 @@ import {
   type BeakLength, type BirdAttributes, type BodySize, type CaptionAttribute, type ColourName, type ColourPart, type Scene,
 } from './attributes.js';
 import { tokenize } from '../tokenizer.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../util/rng.js';
 
 /**
  * CUB-style captions from a small template grammar. Each caption mentions 2–4 true attributes, with
@@ -170,7 +170,7 @@ function wordCount(caption: string): number {
 
 /** The 10 captions of one image: each mentions 2–4 true attributes and at most MAX_CAPTION_WORDS words. */
 export function makeCaptions(a: BirdAttributes, seed: number, count = CAPTIONS_PER_IMAGE): string[] {
-  const rng = new Rng(seed);
+  const rng = Rng.stream(seed);
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     let caption = '';

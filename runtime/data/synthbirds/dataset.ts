@@ -1,7 +1,8 @@
 import { classDirName, classIdOf, sampleAttributes, tripleOfClassId, type BirdAttributes, type ColourTriple } from './attributes.js';
 import { CAPTIONS_PER_IMAGE, makeCaptions } from './captions.js';
 import { MAX_SIZE, MIN_SIZE, renderBird, type RenderedBird } from './render.js';
-import { Rng, STREAM, hash32 } from './rng.js';
+import { Rng, hash32 } from '../../util/rng.js';
+import { STREAM } from './streams.js';
 import { DEFAULT_HELDOUT_FRACTION, DEFAULT_TEST_FRACTION, heldoutClassIds, splitOf, type SynthSplit } from './splits.js';
 
 export interface SynthBirdsOptions {
@@ -78,7 +79,7 @@ export function synthBirds(opts: SynthBirdsOptions): SynthBirds {
   const items: SynthBirdItem[] = new Array(n);
   const splits: Record<SynthSplit, number[]> = { train: [], test: [], heldout: [] };
   for (let i = 0; i < n; i++) {
-    const attributes = sampleAttributes(new Rng(hash32(seed, i, STREAM.attributes)));
+    const attributes = sampleAttributes(Rng.stream(hash32(seed, i, STREAM.attributes)));
     const classId = classIdOf(attributes);
     const split = splitOf(seed, i, classId, heldout, testFraction);
     items[i] = {

@@ -14,5 +14,5 @@ export { synthBirds, synthItemKey, DEFAULT_SEED, DEFAULT_SIZE } from './dataset.
 export type { SynthBirds, SynthBirdsOptions, SynthBirdItem } from './dataset.js';
 export { writeSynthBirds, MANIFEST_FILE, PREVIEW_COUNT } from './write.js';
 export type { WriteSynthBirdsOptions, WriteSynthBirdsResult, SynthAttributesRecord } from './write.js';
-export { Rng, hash32 } from './rng.js';
+export { Rng, hash32 } from '../../util/rng.js';
 export { readSynthAttributes } from './labels.js';

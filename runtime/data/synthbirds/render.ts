@@ -1,6 +1,6 @@
 import { PALETTE, type BirdAttributes, type BodySize, type BeakLength } from './attributes.js';
 import { Canvas, Capsule, Circle, Ellipse, Grow, HalfPlane, Intersect, Polygon, mix, scale, type Rgb, type Shape } from './raster.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../util/rng.js';
 
 export const MIN_SIZE = 32;
 export const MAX_SIZE = 256;
@@ -32,13 +32,13 @@ const BEAK_LEN: Record<BeakLength, number> = { short: 0.07, medium: 0.14, long: 
 const BODY_WIDTH = 1.1;
 
 function makePose(attrs: BirdAttributes, rng: Rng): Pose {
-  const span = SIZE_SPAN[attrs.size] * rng.range(0.93, 1.07);
+  const span = SIZE_SPAN[attrs.size] * rng.uniform(0.93, 1.07);
   const s = span / (BODY_WIDTH + BEAK_LEN.long * 0.5);
   const halfW = (span / 2) * 1.02;
   const halfH = 0.37 * s;
-  const cx = 0.5 + rng.range(-1, 1) * Math.max(0, 0.5 - halfW - 0.02) * 0.8;
-  const cy = 0.5 + rng.range(-1, 1) * Math.max(0, 0.5 - halfH - 0.06) * 0.6;
-  return { cx, cy, s, tilt: rng.range(-0.12, 0.12), sx: attrs.facing === 'right' ? 1 : -1 };
+  const cx = 0.5 + rng.uniform(-1, 1) * Math.max(0, 0.5 - halfW - 0.02) * 0.8;
+  const cy = 0.5 + rng.uniform(-1, 1) * Math.max(0, 0.5 - halfH - 0.06) * 0.6;
+  return { cx, cy, s, tilt: rng.uniform(-0.12, 0.12), sx: attrs.facing === 'right' ? 1 : -1 };
 }
 
 /** Maps the right-facing bird's local coordinates (units of s, y down) to pixels. */
@@ -94,9 +94,9 @@ function drawScene(cv: Canvas, attrs: BirdAttributes, pose: Pose, rng: Rng, size
       cv.verticalGradient([[0, [0.32, 0.58, 0.9]], [1, [0.74, 0.86, 0.97]]]);
       const clouds = 2 + rng.int(3);
       for (let i = 0; i < clouds; i++) {
-        const x = rng.range(0, 1), y = rng.range(0.05, 0.75), w = rng.range(0.08, 0.16);
+        const x = rng.uniform(0, 1), y = rng.uniform(0.05, 0.75), w = rng.uniform(0.08, 0.16);
         for (let j = 0; j < 4; j++) {
-          cv.fill(new Ellipse(P(x + (j - 1.5) * w * 0.6), P(y + rng.range(-0.02, 0.02)), P(w * rng.range(0.5, 0.8)), P(w * rng.range(0.3, 0.45))), [0.97, 0.98, 1], 0.85);
+          cv.fill(new Ellipse(P(x + (j - 1.5) * w * 0.6), P(y + rng.uniform(-0.02, 0.02)), P(w * rng.uniform(0.5, 0.8)), P(w * rng.uniform(0.3, 0.45))), [0.97, 0.98, 1], 0.85);
         }
       }
       drawBranch(cv, pose, rng, size, feetY, BRANCH);
@@ -106,24 +106,24 @@ function drawScene(cv: Canvas, attrs: BirdAttributes, pose: Pose, rng: Rng, size
       cv.verticalGradient([[0, [0.16, 0.34, 0.18]], [1, [0.3, 0.44, 0.2]]]);
       const trunks = 2 + rng.int(3);
       for (let i = 0; i < trunks; i++) {
-        const x = rng.range(0, 1), w = rng.range(0.02, 0.05);
-        cv.fill(new Capsule(P(x), P(-0.1), P(x + rng.range(-0.04, 0.04)), P(1.1), P(w)), [0.24, 0.17, 0.11]);
+        const x = rng.uniform(0, 1), w = rng.uniform(0.02, 0.05);
+        cv.fill(new Capsule(P(x), P(-0.1), P(x + rng.uniform(-0.04, 0.04)), P(1.1), P(w)), [0.24, 0.17, 0.11]);
       }
       const leaves = 10 + rng.int(8);
       for (let i = 0; i < leaves; i++) {
-        const g = rng.range(0.3, 0.55);
-        cv.fill(new Ellipse(P(rng.range(0, 1)), P(rng.range(0, 1)), P(rng.range(0.05, 0.14)), P(rng.range(0.04, 0.09)), rng.range(-1, 1)), [g * 0.45, g, g * 0.35], 0.7);
+        const g = rng.uniform(0.3, 0.55);
+        cv.fill(new Ellipse(P(rng.uniform(0, 1)), P(rng.uniform(0, 1)), P(rng.uniform(0.05, 0.14)), P(rng.uniform(0.04, 0.09)), rng.uniform(-1, 1)), [g * 0.45, g, g * 0.35], 0.7);
       }
       drawBranch(cv, pose, rng, size, feetY, BRANCH);
       break;
     }
     case 'water': {
-      const horizon = Math.min(0.85, Math.max(0.3, pose.cy + rng.range(-0.05, 0.1)));
+      const horizon = Math.min(0.85, Math.max(0.3, pose.cy + rng.uniform(-0.05, 0.1)));
       cv.verticalGradient([[0, [0.55, 0.72, 0.88]], [horizon, [0.82, 0.88, 0.92]], [1, [0.82, 0.88, 0.92]]]);
       cv.verticalGradientBelow(horizon, [0.2, 0.45, 0.58], [0.08, 0.26, 0.42]);
       const ripples = 6 + rng.int(6);
       for (let i = 0; i < ripples; i++) {
-        const y = rng.range(horizon + 0.03, 1), x = rng.range(0, 1), w = rng.range(0.05, 0.15) * (0.5 + y);
+        const y = rng.uniform(horizon + 0.03, 1), x = rng.uniform(0, 1), w = rng.uniform(0.05, 0.15) * (0.5 + y);
         cv.fill(new Capsule(P(x - w), P(y), P(x + w), P(y), Math.max(0.4, P(0.006))), [0.55, 0.75, 0.85], 0.6);
       }
       // A rock to stand on.
@@ -134,10 +134,10 @@ function drawScene(cv: Canvas, attrs: BirdAttributes, pose: Pose, rng: Rng, size
     }
     case 'sunset': {
       cv.verticalGradient([[0, [0.32, 0.2, 0.45]], [0.45, [0.9, 0.45, 0.35]], [0.8, [1, 0.78, 0.45]], [1, [1, 0.85, 0.55]]]);
-      cv.fill(new Circle(P(rng.range(0.15, 0.85)), P(rng.range(0.55, 0.8)), P(rng.range(0.08, 0.14))), [1, 0.93, 0.65], 0.9);
+      cv.fill(new Circle(P(rng.uniform(0.15, 0.85)), P(rng.uniform(0.55, 0.8)), P(rng.uniform(0.08, 0.14))), [1, 0.93, 0.65], 0.9);
       const hills = 2 + rng.int(2);
       for (let i = 0; i < hills; i++) {
-        cv.fill(new Ellipse(P(rng.range(0, 1)), P(1.05), P(rng.range(0.3, 0.6)), P(rng.range(0.1, 0.22))), [0.24, 0.14, 0.22]);
+        cv.fill(new Ellipse(P(rng.uniform(0, 1)), P(1.05), P(rng.uniform(0.3, 0.6)), P(rng.uniform(0.1, 0.22))), [0.24, 0.14, 0.22]);
       }
       drawBranch(cv, pose, rng, size, feetY, [0.2, 0.12, 0.1]);
       break;
@@ -148,8 +148,8 @@ function drawScene(cv: Canvas, attrs: BirdAttributes, pose: Pose, rng: Rng, size
       cv.verticalGradientBelow(ground, [0.4, 0.62, 0.22], [0.22, 0.45, 0.12]);
       const blades = 14 + rng.int(10);
       for (let i = 0; i < blades; i++) {
-        const x = rng.range(0, 1), y = rng.range(ground + 0.02, 1.02), h = rng.range(0.04, 0.1), w = rng.range(0.006, 0.012);
-        cv.fill(new Polygon([[P(x - w), P(y)], [P(x + w), P(y)], [P(x + rng.range(-0.03, 0.03)), P(y - h)]]), [0.16, 0.36, 0.1], 0.8);
+        const x = rng.uniform(0, 1), y = rng.uniform(ground + 0.02, 1.02), h = rng.uniform(0.04, 0.1), w = rng.uniform(0.006, 0.012);
+        cv.fill(new Polygon([[P(x - w), P(y)], [P(x + w), P(y)], [P(x + rng.uniform(-0.03, 0.03)), P(y - h)]]), [0.16, 0.36, 0.1], 0.8);
       }
       break;
     }
@@ -160,9 +160,9 @@ function drawScene(cv: Canvas, attrs: BirdAttributes, pose: Pose, rng: Rng, size
 function drawBranch(cv: Canvas, pose: Pose, rng: Rng, size: number, feetY: number, colour: Rgb): void {
   const fromLeft = rng.chance(0.5);
   const x0 = fromLeft ? -0.05 : 1.05;
-  const x1 = pose.cx + (fromLeft ? 1 : -1) * rng.range(0.15, 0.3) * pose.s * 2;
+  const x1 = pose.cx + (fromLeft ? 1 : -1) * rng.uniform(0.15, 0.3) * pose.s * 2;
   const y1 = feetY + 0.02 * pose.s;
-  const y0 = y1 + rng.range(-0.08, 0.12);
+  const y0 = y1 + rng.uniform(-0.08, 0.12);
   const r = Math.max(0.8, 0.035 * pose.s * size);
   cv.fill(new Capsule(x0 * size, y0 * size, x1 * size, y1 * size, r), colour);
 }
@@ -226,8 +226,8 @@ export function paintBird(canvas: Canvas, attrs: BirdAttributes, seed: number): 
     throw new RangeError(`synthbirds: image size must be an integer in ${MIN_SIZE}..${MAX_SIZE}, got ${size}`);
   }
   // Pose and scene draw from separate streams so that the scene never shifts the bird.
-  const pose = makePose(attrs, new Rng(seed ^ 0x5bd1e995));
-  drawScene(canvas, attrs, pose, new Rng(seed ^ 0x27d4eb2f), size);
+  const pose = makePose(attrs, Rng.stream(seed ^ 0x5bd1e995));
+  drawScene(canvas, attrs, pose, Rng.stream(seed ^ 0x27d4eb2f), size);
   return drawBird(canvas, attrs, new Frame(pose, size), size);
 }
 

@@ -1,5 +1,6 @@
 import { COLOURS, NUM_CLASSES, tripleOfClassId, type ColourTriple } from './attributes.js';
-import { Rng, STREAM, hash32 } from './rng.js';
+import { Rng, hash32 } from '../../util/rng.js';
+import { STREAM } from './streams.js';
 
 export const SPLITS = ['train', 'test', 'heldout'] as const;
 /**
@@ -19,7 +20,7 @@ export const DEFAULT_HELDOUT_FRACTION = 0.1;
 export function heldoutClassIds(seed: number, fraction = DEFAULT_HELDOUT_FRACTION): number[] {
   const count = Math.round(NUM_CLASSES * Math.min(Math.max(fraction, 0), 0.5));
   const ids = Array.from({ length: NUM_CLASSES }, (_, i) => i + 1);
-  new Rng(hash32(seed, STREAM.heldout)).shuffle(ids);
+  Rng.stream(hash32(seed, STREAM.heldout)).shuffle(ids);
   const chosen = ids.slice(0, count).sort((a, b) => a - b);
   // With at most half of the 729 triples held out, every (part, colour) keeps ≥ 1 seen triple; assert it anyway.
   const covered = new Set<string>();

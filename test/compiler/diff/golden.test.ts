@@ -55,6 +55,16 @@ describe('attnc diff golden output', () => {
     await golden('mask.txt', renderDiffText(r));
   });
 
+  it('unfreezing the Inception trunk is training-only: same tensors, more of them trained', async () => {
+    const r = await diffOf('spec/attngan2.yaml', 'spec/attngan2.yaml', { setB: ['image_encoder.freeze_trunk=false'] });
+    expect(r.classification).toMatchObject({ class: 'training-only', exitCode: 1 });
+    const enc = r.graph.networks.find((n) => n.id === 'image_encoder')!;
+    const trunk = enc.modules.find((m) => m.id === '')!;
+    expect(trunk.config).toEqual([{ key: 'frozen', a: true, b: false }]);
+    expect(trunk.params.retrained.length).toBe(trunk.params.reusable);
+    expect(r.code.map((c) => c.file)).toContain('image-encoder.ts');
+  });
+
   it('tiny → attngan2: nothing loads, breaking', async () => {
     const r = await diffOf('spec/tiny.yaml', 'spec/attngan2.yaml');
     expect(r.classification).toMatchObject({ class: 'breaking', exitCode: 2, reusableNetworks: [], warmStart: [] });

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { classify, classifyModule, classifyNetwork, classifySpecChange, exitCodeForClass, maxClass } from '../../../compiler/diff/classify.js';
-import { changedFiles, diffCode } from '../../../compiler/diff/code-diff.js';
+import { changedFiles, diffFiles } from '../../../compiler/emit/fileset.js';
 import { diffGraphs, diffNetwork, diffParams } from '../../../compiler/diff/graph-diff.js';
-import { originText, valueText } from '../../../compiler/diff/render.js';
+import { valueText } from '../../../compiler/diff/render.js';
+import { originText } from '../../../compiler/resolve/origins.js';
 import { diffSpecs, sameValue } from '../../../compiler/diff/spec-diff.js';
 import type { ModelGraph, ModuleNode, Network, ParamNode } from '../../../compiler/lower/graph.js';
 
 // ── tiny hand-made graphs ──────────────────────────────────────────────────────────────────────────
 
-const origin = { file: 'x.yaml', line: 1, pointer: '' };
+const origin = { kind: 'file', file: 'x.yaml', line: 1, pointer: '' } as const;
 const param = (module: string, name: string, shape: number[], trainable = true): ParamNode => ({
   name: module ? `${module}.${name}` : name,
   shape,
@@ -19,7 +20,8 @@ const param = (module: string, name: string, shape: number[], trainable = true):
   module,
   phase: trainable ? 'gan' : null,
 });
-const mod = (id: string, params: ParamNode[], config: ModuleNode['config'] = {}, out: number[] = [1]): ModuleNode => ({
+// Hand-made modules carry arbitrary constants: the diff compares any config key by key.
+const mod = (id: string, params: ParamNode[], config: Record<string, number | string> = {}, out: number[] = [1]): ModuleNode => ({
   id,
   kind: 'image_head',
   config,
@@ -28,8 +30,8 @@ const mod = (id: string, params: ParamNode[], config: ModuleNode['config'] = {},
   paramCount: params.reduce((s, p) => s + (p.size ?? 0), 0),
   trainableCount: 0,
   origin,
-});
-function net(id: Network['id'], mods: Array<[string, ParamNode[], ModuleNode['config']?, number[]?]>): Network {
+}) as unknown as ModuleNode;
+function net(id: Network['id'], mods: Array<[string, ParamNode[], Record<string, number | string>?, number[]?]>): Network {
   const modules = mods.map(([m, ps, cfg, out]) => mod(m, ps, cfg, out));
   const params = mods.flatMap(([, ps]) => ps);
   const n = params.reduce((s, p) => s + (p.size ?? 0), 0);
@@ -45,7 +47,7 @@ const plan: ModelGraph['plan'] = {
   weights: { textEncoder: null, imageEncoder: null, imageEncoderTrunk: null, generator: null },
   evaluation: { batchSize: 1, metrics: [], sampling: { repeats: 1, captionsFile: null, attentionMaps: 'none' } },
 };
-const graph = (networks: Network[], imageSizes = [64]): ModelGraph => ({ graph: 1, name: 'g', specFile: 'x.yaml', specHash: '', vocabSize: null, wordsNum: 18, imageSizes, networks, phases: [], losses: [], plan });
+const graph = (networks: Network[], imageSizes = [64]): ModelGraph => ({ graph: 1, name: 'g', description: '', specFile: 'x.yaml', specHash: '', vocabSize: null, wordsNum: 18, imageSizes, networks, phases: [], losses: [], plan });
 
 // ── spec-diff ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -193,13 +195,13 @@ describe('classification', () => {
   });
 });
 
-// ── code-diff and render helpers ───────────────────────────────────────────────────────────────────
+// ── file-tree diff and render helpers ───────────────────────────────────────────────────────────────────
 
 describe('code diff', () => {
   it('one patch per differing file, sorted, manifest.json left out', () => {
     const a = new Map([['z.ts', 'x\n'], ['same.ts', 's\n'], ['gone.ts', 'g\n'], ['manifest.json', '{}']]);
     const b = new Map([['z.ts', 'y\n'], ['same.ts', 's\n'], ['a.ts', 'new\n'], ['manifest.json', '{"x":1}']]);
-    const patches = diffCode({ dir: 'generated/a', files: a }, { dir: 'generated/b', files: b });
+    const patches = diffFiles({ dir: 'generated/a', files: a }, { dir: 'generated/b', files: b }, { skip: (n) => n === 'manifest.json' });
     expect(patches.map((p) => [p.file, p.status])).toEqual([
       ['a.ts', 'added'],
       ['gone.ts', 'removed'],
@@ -208,7 +210,7 @@ describe('code diff', () => {
     expect(patches[2]!.patch).toContain('--- a/generated/a/z.ts\n+++ b/generated/b/z.ts\n');
     expect(patches[2]!.patch).toContain('-x\n+y\n');
     expect(patches[0]!.patch).toContain('--- /dev/null');
-    expect(changedFiles(a, b)).toEqual(patches.map((p) => ({ file: p.file, status: p.status })));
+    expect(changedFiles(a, b, (n) => n === 'manifest.json')).toEqual(patches.map((p) => ({ file: p.file, status: p.status })));
   });
 });
 
@@ -217,7 +219,7 @@ describe('render helpers', () => {
     expect(originText({ kind: 'base', file: 'spec/bases/birds.yaml', line: 21 })).toBe('spec/bases/birds.yaml:21');
     expect(originText({ kind: 'default', note: 'derived from generator.stages' })).toBe('default (derived from generator.stages)');
     expect(originText({ kind: 'override', file: '<--set #1>', line: 1, note: '--set-b losses[1].lambda=50' })).toBe('--set-b losses[1].lambda=50');
-    expect(originText({ kind: 'override', file: '<--set #2>', line: 1 })).toBe('--set #2');
+    expect(originText({ kind: 'override', file: '<--set #2>', line: 1 })).toBe('<--set #2>:1');
     expect(originText({ kind: 'manifest', file: 'generated/x/manifest.json' })).toBe('generated/x/manifest.json');
     expect(originText(undefined)).toBe('unknown');
   });

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileSpec } from '../../../compiler/emit/compile.js';
+import { compileSpec } from '../../../compiler/pipeline.js';
 import { ROOT, SHIPPED } from '../lower/helpers.js';
 
 // `attnc compile --check` for every shipped spec, in process: the committed generated/ trees are
@@ -30,6 +30,24 @@ describe('attnc compile --check', () => {
       expect(drift[0]!.patch).toContain('--- a/generated/tiny/generator.ts');
       expect(drift[0]!.patch).toMatch(/^-.*channels: 9,/m);
       expect(drift[0]!.patch).toMatch(/^\+.*channels: 8,/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a missing file is added, a stale generated file removed, a hand-written one left alone', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'attnc-check-'));
+    try {
+      await cp(path.join(ROOT, 'generated', 'tiny'), dir, { recursive: true });
+      await rm(path.join(dir, 'sample.ts'));
+      const stale = await readFile(path.join(dir, 'losses.ts'), 'utf8');
+      await writeFile(path.join(dir, 'old.ts'), stale);
+      await writeFile(path.join(dir, 'notes.ts'), '// mine\n');
+      const r = await compileSpec(path.join(ROOT, 'spec', 'tiny.yaml'), { typecheck: false, projectRoot: ROOT });
+      if (!r.ok) throw new Error('compile failed');
+      const drift = await r.files.check(dir, 'generated/tiny');
+      expect(drift.map((d) => [d.file, d.status])).toEqual([['old.ts', 'removed'], ['sample.ts', 'added']]);
+      expect(drift[1]!.patch).toContain('--- /dev/null\n+++ b/generated/tiny/sample.ts');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -32,19 +32,22 @@ const TABLE: Array<[spec: string, file: string, contains: string[], absent?: str
   ['attngan2', 'discriminators.ts', ['export class Discriminator256 extends Module', "this.addModule('img_code_s64_2', new Block3x3LeakRelu({ inChannels: 1024, outChannels: 512 }))", 'export type Discriminators = [Discriminator64, Discriminator128, Discriminator256];']],
   ['attndcgan', 'discriminators.ts', ['export type Discriminators = [Discriminator256];'], ['UNCOND_DNET']],
   ['tiny', 'discriminators.ts', ["new EncodeImageBy8Times({ ndf: 8 })", "EncodeImageBy8Times, UncondLogits } from '../../runtime/discriminators/index.js'"]],
-  ['attngan2', 'text-encoder.ts', ["new TextEncoder({ vocabSize, embeddingDim: 300, hiddenPerDirection: 128, rnn: 'lstm', dropout: 0.5 })", '5450 words for this dataset']],
+  ['attngan2', 'text-encoder.ts', ["new RnnTextEncoder({ vocabSize, embeddingDim: 300, hiddenPerDirection: 128, rnn: 'lstm', dropout: 0.5 })", '5450 words for this dataset', "\n  /** [B, T], true at padding"], ['    /** [B, T]']],
   ['tiny', 'text-encoder.ts', ['hiddenPerDirection: 32', 'the vocabulary size of the dataset']],
-  ['attngan2', 'image-encoder.ts', ['return new InceptionImageEncoder({ nef: 256, trunkBatchNormFollowsTraining: true });', '22,506,720 parameters, 721,152 trainable', 'as the original\'s `cnn_model.train()`']],
+  ['attngan2', 'image-encoder.ts', ['return new InceptionImageEncoder({ nef: 256, freezeTrunk: true, trunkBatchNormFollowsTraining: true });', 'frozen Inception-v3 trunk', '22,506,720 parameters, 721,152 trainable', 'as the original\'s `cnn_model.train()`']],
   ['tiny', 'image-encoder.ts', ['return new CnnImageEncoder({ inputSize: 64, nef: 64, channels: [16, 32, 64], globalChannels: 128 });']],
   ['attngan2', 'losses.ts', [
     'gamma1: 4, gamma2: 5, gamma3: 10, paperNormalisation: false',
     '), 5) as tf.Scalar; // λ = 5',
-    "klLoss(out.mu, out.logvar, { reduction: 'mean' }), 1)",
+    "const kl = klLoss(out.mu, out.logvar, { reduction: 'mean' });",
+    'wordsLoss(regions, captions.words, lengths, classIds, {',
     'realUncond: d.UNCOND_DNET.apply(realCode),',
     'stageOutputs(discriminators[2], out.images[2], captions.sentence), // 256 px',
     'const { regions, global } = imageEncoder.apply(out.images[2], false);',
   ]],
-  ['attngan2-coco', 'losses.ts', ['), 50) as tf.Scalar; // λ = 50']],
+  ['attngan2-coco', 'losses.ts', ['), 50) as tf.Scalar; // λ = 50'], ['const ids', ', 1) as tf.Scalar']],
+  ['tiny', 'losses.ts', ['const damsm = tf.addN([d.words0, d.words1, d.sentence0, d.sentence1]) as tf.Scalar; // λ = 1'], [', 1) as tf.Scalar']],
+  ['attngan2', 'discriminators.ts', ['return this.img_code_s16.apply(image, training); // [B, 4, 4, 512]'], ['const h =']],
   ['attndcgan', 'losses.ts', ['stageOutputs(discriminators[0], out.images[0], captions.sentence), // 256 px', 'return { fakeCond: d.COND_DNET.apply(code, sentence, true) };'], ['realUncond']],
   ['tiny', 'train-damsm.ts', ['lr *= 0.9', 'clip: { maxNorm: 0.25, variables: model.textEncoder.trainableParameters() }', 'beta1: 0.5, beta2: 0.999']],
   ['attngan2', 'train-gan.ts', ['export function discriminatorStep', 'export function generatorStep', 'new ParameterEma(model.generator, 0.999)', "z: tf.tensor2d(rng.fork('z').fillNormal(new Float32Array(batchSize * 100)), [batchSize, 100]),",
@@ -69,7 +72,7 @@ describe('emitters (table)', () => {
     if (!r.ok) throw new Error('lowering failed');
     const emit = EMITTERS.find(([f]) => f === 'image-encoder.ts')![1];
     const text = printSourceFile(header(r.graph.specFile, r.graph.specHash), emit({ graph: r.graph, runtimeRoot: '../../runtime' }));
-    expect(text).toContain('return new InceptionImageEncoder({ nef: 256, trunkBatchNormFollowsTraining: false });');
+    expect(text).toContain('return new InceptionImageEncoder({ nef: 256, freezeTrunk: true, trunkBatchNormFollowsTraining: false });');
     expect(text).toContain('`trunk_batchnorm: running`');
   });
 

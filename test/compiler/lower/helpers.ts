@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { loadSpec } from '../../../compiler/spec.js';
+import { loadSpec, runPipeline } from '../../../compiler/pipeline.js';
 import type { ModelGraph } from '../../../compiler/lower/graph.js';
-import { lower, type LowerInput } from '../../../compiler/lower/lower.js';
+import type { LowerInput } from '../../../compiler/lower/lower.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 export const SHIPPED = ['attndcgan', 'attngan1', 'attngan2', 'attngan2-coco', 'tiny'] as const;
@@ -12,8 +12,8 @@ export async function specInput(name: string, set: string[] = []): Promise<Lower
   return { spec: r.spec, origins: r.origins, file: r.file };
 }
 
-export async function graphOf(name: string): Promise<ModelGraph> {
-  const r = lower(await specInput(name));
+export async function graphOf(name: string, set: string[] = []): Promise<ModelGraph> {
+  const r = await runPipeline(path.join(ROOT, 'spec', `${name}.yaml`), 'lower', { set, projectRoot: ROOT });
   if (!r.ok) throw new Error(`lowering ${name} failed: ${r.diagnostics.map((d) => d.message).join('; ')}`);
   return r.graph;
 }

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelGraph, NetworkId } from '../../../compiler/lower/graph.js';
-import { DNet } from '../../../runtime/discriminators/index.js';
+import { DNet } from '../../fixtures/oracles/d-net.js';
 import { CnnImageEncoder, InceptionImageEncoder } from '../../../runtime/encoders/image.js';
-import { TextEncoder } from '../../../runtime/encoders/text.js';
+import { RnnTextEncoder } from '../../../runtime/encoders/text.js';
 import { Module } from '../../../runtime/nn/index.js';
-import { buildHandGenerator } from '../../runtime/fixtures/hand-generator.js';
+import { buildHandGenerator } from '../../fixtures/oracles/hand-generator.js';
 import { graphOf, SHIPPED } from './helpers.js';
 
 const net = (g: ModelGraph, id: NetworkId) => g.networks.find((n) => n.id === id)!;
 const shapes = (g: ModelGraph, id: NetworkId) => net(g, id).params.map((p) => [p.name, [...p.shape]]);
 
-describe('parameter counts of the graph (reference §12)', () => {
+describe('parameter counts of the graph (attngan.md §12)', () => {
   it.each([
     ['attngan2', 'generator', 7_084_592],
     ['attngan2-coco', 'generator', 13_811_456],
@@ -65,9 +65,9 @@ describe('graph and runtime modules agree on every parameter name and shape', ()
     expect(shapes(await graphOf('attndcgan'), 'discriminator_256')).toEqual(dc.namedParameterShapes());
   });
 
-  it('encoders vs runtime TextEncoder, InceptionImageEncoder, CnnImageEncoder', async () => {
+  it('encoders vs runtime RnnTextEncoder, InceptionImageEncoder, CnnImageEncoder', async () => {
     const birds = await graphOf('attngan2');
-    const text = Module.shapeOnly(() => new TextEncoder({ vocabSize: 5450 }));
+    const text = Module.shapeOnly(() => new RnnTextEncoder({ vocabSize: 5450 }));
     expect(shapes(birds, 'text_encoder')).toEqual(text.namedParameterShapes());
     const inception = Module.shapeOnly(() => new InceptionImageEncoder({ nef: 256 }));
     expect(shapes(birds, 'image_encoder')).toEqual(inception.namedParameterShapes());

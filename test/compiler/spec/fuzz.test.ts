@@ -6,18 +6,11 @@ import type { Node } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { catalog, loadSpec, renderDiagnostics } from '../../../compiler/spec.js';
 import type { Diagnostic } from '../../../compiler/spec.js';
+import { Rng } from '../../../runtime/util/rng.js';
 
-/** mulberry32: small, seeded, reproducible. */
+/** The runtime's seeded integer stream (`Rng.stream`): small, seeded, reproducible. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! };
+  return Rng.stream(seed);
 }
 type R = ReturnType<typeof rng>;
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { CondAugment, caKLLoss } from '../../../runtime/blocks/cond-augment.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 import { expectClose, randn } from './util.js';
 
 describe('CondAugment', () => {

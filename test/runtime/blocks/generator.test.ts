@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initLikeAttnGAN } from '../../../runtime/nn/init-attngan.js';
 import { Module } from '../../../runtime/nn/module.js';
-import { Rng } from '../../../runtime/nn/rng.js';
-import { buildHandGenerator, type HandGeneratorConfig } from '../fixtures/hand-generator.js';
+import { Rng } from '../../../runtime/util/rng.js';
+import { buildHandGenerator, type HandGeneratorConfig } from '../../fixtures/oracles/hand-generator.js';
 import { expectAllGradsNonZero, randn, torchShape } from './util.js';
 
 const bn = (name: string, c: number): Array<[string, number[]]> => [
@@ -45,7 +45,7 @@ function shapeOnlyG(cfg: HandGeneratorConfig) {
   return Module.shapeOnly(() => buildHandGenerator(cfg));
 }
 
-describe('generator composed from the blocks (test/runtime/fixtures/hand-generator.ts)', () => {
+describe('generator composed from the blocks (test/fixtures/oracles/hand-generator.ts)', () => {
   it('birds: 7,084,592 params, 82 tensors, names and shapes = §12.1', () => {
     const g = shapeOnlyG({ gfDim: 32, rNum: 2, stages: 3 });
     expect(g.parameterCount()).toBe(7_084_592);

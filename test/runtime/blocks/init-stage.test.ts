@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { InitStage } from '../../../runtime/blocks/init-stage.js';
+import { InitStage } from '../../fixtures/oracles/init-stage.js';
 import { initLikeAttnGAN } from '../../../runtime/nn/init-attngan.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 import { randn } from './util.js';
 
 describe('InitStage', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UpBlock } from '../../../runtime/blocks/up-block.js';
 import { upsampleNearest2x, upsampleOptions } from '../../../runtime/blocks/upsample.js';
 import { initLikeAttnGAN } from '../../../runtime/nn/init-attngan.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 import { expectClose, randn } from './util.js';
 
 /** nearest ×2 by a JS loop: out[2y+a, 2x+b] = in[y, x] */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 
 /** Deterministic N(0,1) tensor. */
 export function randn(shape: number[], seed: number | string, scale = 1): tf.Tensor {

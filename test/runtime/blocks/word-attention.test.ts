@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { type MaskMode, WordAttention } from '../../../runtime/blocks/word-attention.js';
 import { initLikeAttnGAN } from '../../../runtime/nn/init-attngan.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 import { randn } from './util.js';
 
 const TOL = 1e-5; // float32 matMul/softmax vs float64 JS loop on O(1) values

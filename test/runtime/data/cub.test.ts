@@ -6,7 +6,7 @@ import { disposeBatch, openDataset } from '../../../runtime/data/dataset.js';
 import type { Batch, FolderDatasetConfig } from '../../../runtime/data/dataset.js';
 import { bboxCropBox, encodeJpeg, encodePng } from '../../../runtime/data/images.js';
 import { readCubBboxes } from '../../../runtime/data/cub.js';
-import { mulberry32 } from '../../../runtime/data/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 import { FIXTURES, gradientImage, makeImages, tmpDir, writeCubFixture, writeFile } from './make-fixtures.js';
 
 const cfg = (root: string, over: Partial<FolderDatasetConfig> = {}): FolderDatasetConfig => ({
@@ -85,7 +85,7 @@ describe('CUB layout with the Python-written pickles (cub-py)', () => {
     const boxes = await readCubBboxes(path.join(root, 'CUB_200_2011'));
     const key = '001.Black_footed_Albatross/Black_Footed_Albatross_0001_796111'; // 60×40, box (10,8,30,20)
     const i = ds.keys.indexOf(key);
-    const s = await ds.getSample(i, mulberry32(0));
+    const s = await ds.getSample(i, Rng.stream(0));
     const [x1, y1, x2, y2] = bboxCropBox(boxes.get(key)!, 60, 40);
     expect([x1, y1, x2, y2]).toEqual([3, 0, 47, 40]);
     // crop 44×40 → shorter side 38 (= int(32·76/64)): 41×38, centre crop 32
@@ -101,7 +101,7 @@ describe('CUB layout with the Python-written pickles (cub-py)', () => {
     const held = await openDataset(cfg(root, { split: 'heldout' }));
     expect(held.vocabSource).toBe('captions.pickle');
     expect(held.keys).toEqual(test.keys);
-    expect((await held.getSample(1, () => 0)).captions).toEqual((await test.getSample(1, () => 0)).captions);
+    expect((await held.getSample(1, Rng.stream(0))).captions).toEqual((await test.getSample(1, Rng.stream(0))).captions);
     expect(held.warnings).toEqual([]);
     await expect(openDataset(cfg(root, { split: '../x' }))).rejects.toThrow(/split must be a folder name/);
   });

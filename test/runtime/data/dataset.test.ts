@@ -3,23 +3,23 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disposeBatch, dropWords, openDataset } from '../../../runtime/data/dataset.js';
 import type { FolderDatasetConfig } from '../../../runtime/data/dataset.js';
-import { mulberry32 } from '../../../runtime/data/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 import { makeImages, tmpDir, writeCocoFixture } from './make-fixtures.js';
 
 describe('dropWords (random word drop beyond WORDS_NUM)', () => {
   it('keeps short captions, keeps a random order-preserving subset of long ones', () => {
-    expect(dropWords([5, 6, 7], 4, mulberry32(1))).toEqual([5, 6, 7]);
+    expect(dropWords([5, 6, 7], 4, Rng.stream(1))).toEqual([5, 6, 7]);
     const ids = Array.from({ length: 30 }, (_, i) => 100 + i);
     const kept = new Set<string>();
     for (let s = 0; s < 50; s++) {
-      const out = dropWords(ids, 18, mulberry32(s));
+      const out = dropWords(ids, 18, Rng.stream(s));
       expect(out).toHaveLength(18);
       expect([...out].sort((a, b) => a - b)).toEqual(out); // original order
       expect(new Set(out).size).toBe(18);
       kept.add(out.join(','));
     }
     expect(kept.size).toBeGreaterThan(40); // actually random
-    expect(dropWords(ids, 18, mulberry32(3))).toEqual(dropWords(ids, 18, mulberry32(3)));
+    expect(dropWords(ids, 18, Rng.stream(3))).toEqual(dropWords(ids, 18, Rng.stream(3)));
   });
 });
 

@@ -14,7 +14,7 @@ import {
   toSignedUnit,
   transformImage,
 } from '../../../runtime/data/images.js';
-import { mulberry32 } from '../../../runtime/data/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 import { AttncError } from '../../../runtime/util/errors.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -154,7 +154,7 @@ describe('crops, flips, transform, pyramid', () => {
     const img = gradientImage(50, 36);
     const seen = new Set<boolean>();
     for (let s = 0; s < 20; s++) {
-      const { image, info } = transformImage(img, 64, true, mulberry32(s));
+      const { image, info } = transformImage(img, 64, true, Rng.stream(s));
       expect([image.width, image.height]).toEqual([64, 64]);
       expect([info.resizedWidth, info.resizedHeight]).toEqual([105, 76]);
       expect(info.cropX).toBeGreaterThanOrEqual(0);
@@ -167,10 +167,10 @@ describe('crops, flips, transform, pyramid', () => {
       expect(info.flipped ? left > right : left < right).toBe(true);
     }
     expect(seen).toEqual(new Set([true, false]));
-    const a = transformImage(img, 64, true, mulberry32(7));
-    const b = transformImage(img, 64, true, mulberry32(7));
+    const a = transformImage(img, 64, true, Rng.stream(7));
+    const b = transformImage(img, 64, true, Rng.stream(7));
     expect(a.image.data).toEqual(b.image.data);
-    const c = transformImage(img, 64, false, mulberry32(7));
+    const c = transformImage(img, 64, false, Rng.stream(7));
     expect(c.info).toEqual({ resizedWidth: 105, resizedHeight: 76, cropX: 21, cropY: 6, flipped: false });
   });
 

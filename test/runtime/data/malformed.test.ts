@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Rng } from '../../../runtime/util/rng.js';
 import { disposeBatch, openDataset } from '../../../runtime/data/dataset.js';
 import type { Batch, FolderDatasetConfig } from '../../../runtime/data/dataset.js';
 import { AttncError } from '../../../runtime/util/errors.js';
@@ -131,8 +132,8 @@ describe('malformed inputs give clear errors naming the file', () => {
     await fs.writeFile(img(0), '');
     await fs.writeFile(img(1), 'hello');
     const ds = await openDataset(cfg(root));
-    expect((await rejection(ds.getSample(0, () => 0))).message).toBe(`${img(0)}: image file is empty`);
-    expect((await rejection(ds.getSample(1, () => 0))).message).toMatch(/not a JPEG or PNG image/);
+    expect((await rejection(ds.getSample(0, Rng.stream(0)))).message).toBe(`${img(0)}: image file is empty`);
+    expect((await rejection(ds.getSample(1, Rng.stream(0)))).message).toMatch(/not a JPEG or PNG image/);
   });
 
   it('a malformed bounding_boxes.txt line names file and line', async () => {

@@ -37,8 +37,8 @@ describe('the shared text rule', () => {
   });
 
   it('BOM dropped, NUL refused, lines numbered', () => {
-    expect(decodeText(Uint8Array.from([0xef, 0xbb, 0xbf, 0x61]), 'f', 'C', 'x')).toBe('a');
-    expect(() => decodeText(Uint8Array.from([0x61, 0x00]), 'f', 'C', 'caption file')).toThrow('f: caption file contains a NUL byte at byte 1');
+    expect(decodeText(Uint8Array.from([0xef, 0xbb, 0xbf, 0x61]), 'f', 'ATTNC_DATA_CAPTIONS', 'x')).toBe('a');
+    expect(() => decodeText(Uint8Array.from([0x61, 0x00]), 'f', 'ATTNC_DATA_CAPTIONS', 'caption file')).toThrow('f: caption file contains a NUL byte at byte 1');
     expect(listLines(' a \r\n\n  \nb\n')).toEqual([{ line: 1, text: 'a' }, { line: 4, text: 'b' }]);
   });
 
@@ -46,7 +46,7 @@ describe('the shared text rule', () => {
     const dir = await tmpDir('read-file');
     const f = path.join(dir, 'big.txt');
     await fs.writeFile(f, 'x'.repeat(1000));
-    const opts = { code: 'C', what: 'list file', maxBytes: 999 };
+    const opts = { code: 'ATTNC_DATA_SPLIT', what: 'list file', maxBytes: 999 } as const;
     await expect(readBoundedFile(f, opts)).rejects.toThrow(`${f}: list file is 1000 bytes, over the limit of 999`);
     expect((await readBoundedFile(f, { ...opts, maxBytes: 1000 })).length).toBe(1000);
     await expect(readBoundedFile(dir, opts)).rejects.toThrow(`${dir}: list file is a directory`);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { disposeBatch, openDataset } from '../../../runtime/data/dataset.js';
 import type { Batch, Dataset, SynthBirdsDatasetConfig } from '../../../runtime/data/dataset.js';
-import { mulberry32 } from '../../../runtime/data/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 import { synthRenderSize } from '../../../runtime/data/synth-index.js';
 import { grammarVocabulary } from '../../../runtime/data/synthbirds/captions.js';
 import { synthBirds } from '../../../runtime/data/synthbirds/dataset.js';
@@ -73,7 +73,7 @@ describe("openDataset({ kind: 'synthbirds' })", () => {
     expect(synthRenderSize([16, 32], 1.125)).toBe(36);
     expect(synthRenderSize([64, 128, 256])).toBe(256); // 304 is beyond the renderer: clamped, the transform resamples
     expect(synthRenderSize([8, 16])).toBe(32);
-    const s = await ds.getSample(0, mulberry32(1));
+    const s = await ds.getSample(0, Rng.stream(1));
     expect([s.image.width, s.image.height]).toEqual([32, 32]);
     expect([s.transform.resizedWidth, s.transform.resizedHeight]).toEqual([36, 36]);
     expect(s.captions).toHaveLength(5);
@@ -199,11 +199,11 @@ describe("openDataset({ kind: 'synthbirds' })", () => {
       disposeBatch(b);
     }
     const noFlip = await openDataset(cfg({ augment: { randomCrop: true, flip: false } }));
-    const infos = await Promise.all(Array.from({ length: 20 }, (_, k) => noFlip.getSample(k % noFlip.size, mulberry32(k)).then((s) => s.transform)));
+    const infos = await Promise.all(Array.from({ length: 20 }, (_, k) => noFlip.getSample(k % noFlip.size, Rng.stream(k)).then((s) => s.transform)));
     expect(infos.some((t) => t.flipped)).toBe(false);
     expect(new Set(infos.map((t) => `${t.cropX},${t.cropY}`)).size).toBeGreaterThan(1);
     const flipOnly = await openDataset(cfg({ augment: { randomCrop: false, flip: true } }));
-    const infos2 = await Promise.all(Array.from({ length: 20 }, (_, k) => flipOnly.getSample(0, mulberry32(k)).then((s) => s.transform)));
+    const infos2 = await Promise.all(Array.from({ length: 20 }, (_, k) => flipOnly.getSample(0, Rng.stream(k)).then((s) => s.transform)));
     expect(infos2.every((t) => t.cropX === 2 && t.cropY === 2)).toBe(true);
     expect(new Set(infos2.map((t) => t.flipped)).size).toBe(2);
   });

@@ -62,6 +62,16 @@ describe('InceptionImageEncoder', () => {
     expect(names.length).toBe(473);
   });
 
+  it('freezeTrunk: false (image_encoder.freeze_trunk) makes every parameter trainable', () => {
+    const open = new InceptionImageEncoder({ freezeTrunk: false });
+    try {
+      expect(open.parameterCount({ trainableOnly: true })).toBe(22_506_720);
+      expect(open.trainableParameters().length).toBe(open.parameters().length); // 94 BasicConv2d × 3 + 3 heads = 285
+    } finally {
+      open.dispose();
+    }
+  });
+
   it('trunk matches torchvision Inception3 (eval) on deterministic weights, 80×80 input', () => {
     const state = new Map(enc.stateDict());
     fx.keys.forEach(([name, shape], i) => {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { TextEncoder } from '../../../runtime/encoders/text.js';
+import { RnnTextEncoder } from '../../../runtime/encoders/text.js';
 import { loadTorchState, maxAbsDiff, readTorchFixture, type Arr } from './torch-fixture.js';
 
 interface Fixture {
@@ -16,18 +16,18 @@ interface Fixture {
   sentence: Arr;
 }
 
-const encoders: TextEncoder[] = [];
+const encoders: RnnTextEncoder[] = [];
 afterAll(() => encoders.forEach((e) => e.dispose()));
 
-function fromFixture(fx: Fixture): TextEncoder {
-  const enc = new TextEncoder({ vocabSize: fx.vocab, embeddingDim: fx.embeddingDim, hiddenPerDirection: fx.hidden, rnn: fx.kind });
+function fromFixture(fx: Fixture): RnnTextEncoder {
+  const enc = new RnnTextEncoder({ vocabSize: fx.vocab, embeddingDim: fx.embeddingDim, hiddenPerDirection: fx.hidden, rnn: fx.kind });
   loadTorchState(enc, fx.weights);
   encoders.push(enc);
   return enc;
 }
 
 for (const kind of ['lstm', 'gru'] as const) {
-  describe(`TextEncoder (${kind}) against PyTorch pack_padded_sequence`, () => {
+  describe(`RnnTextEncoder (${kind}) against PyTorch pack_padded_sequence`, () => {
     const fx = readTorchFixture<Fixture>(`text_encoder_${kind}.json`);
     const enc = fromFixture(fx);
 
@@ -73,9 +73,9 @@ for (const kind of ['lstm', 'gru'] as const) {
   });
 }
 
-describe('TextEncoder shape and training behaviour', () => {
+describe('RnnTextEncoder shape and training behaviour', () => {
   it('has the birds state_dict names and 2,075,320 parameters', () => {
-    const enc = new TextEncoder({ vocabSize: 5450 });
+    const enc = new RnnTextEncoder({ vocabSize: 5450 });
     try {
       expect(enc.namedParameterShapes()).toEqual([
         ['encoder.weight', [5450, 300]],
@@ -98,7 +98,7 @@ describe('TextEncoder shape and training behaviour', () => {
   });
 
   it('applies dropout only when training', () => {
-    const enc = new TextEncoder({ vocabSize: 11, embeddingDim: 6, hiddenPerDirection: 3 });
+    const enc = new RnnTextEncoder({ vocabSize: 11, embeddingDim: 6, hiddenPerDirection: 3 });
     encoders.push(enc);
     const before = tf.memory().numTensors;
     tf.tidy(() => {

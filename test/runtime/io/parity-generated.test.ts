@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileSpec } from '../../../compiler/emit/compile.js';
+import { compileSpec } from '../../../compiler/pipeline.js';
 import { PTH_FIXTURES } from './parity-helpers.js';
 
 // The parity model's generated code (test/fixtures/pth/generated/) is committed like generated/<name>/,

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ProjectionConv1x1, ProjectionLinear } from '../../../runtime/encoders/heads.js';
 import { decodeSafetensors, type TensorRecord } from '../../../runtime/io/safetensors.js';
 import { setAttentionMaskMode } from '../../../runtime/train/checkpoint-options.js';
-import { DNet } from '../../../runtime/discriminators/d-net.js';
+import { DNet } from '../../fixtures/oracles/d-net.js';
 import { loadPth } from '../../../runtime/io/pth-load.js';
 import { Module } from '../../../runtime/nn/module.js';
 import { createModel, disposeModel } from '../../fixtures/pth/generated/index.js';

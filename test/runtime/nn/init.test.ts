@@ -5,7 +5,7 @@ import { initialTensor, initialValues } from '../../../runtime/nn/init.js';
 import { orthogonalMatrix, orthogonalTensor, orthogonalTfLayout } from '../../../runtime/nn/orthogonal.js';
 import { BatchNorm, Conv2d, Linear } from '../../../runtime/nn/layers.js';
 import { Module } from '../../../runtime/nn/module.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 
 function gram(m: Float64Array, rows: number, cols: number, byRows: boolean): number[][] {
   const k = byRows ? rows : cols;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm, Conv2d, Embedding, Linear, nnOptions } from '../../../runtime/nn/layers.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 
 const TOL = 1e-5;
 

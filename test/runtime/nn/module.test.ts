@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm, Conv2d, Linear } from '../../../runtime/nn/layers.js';
 import { Module, Sequential } from '../../../runtime/nn/module.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 
 class Block extends Module {
   readonly block = this.addModule(

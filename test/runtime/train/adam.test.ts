@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 import { LeanAdamOptimizer } from '../../../runtime/train/adam.js';
 
 describe('LeanAdamOptimizer', () => {

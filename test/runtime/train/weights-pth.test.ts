@@ -8,7 +8,7 @@ import { silentReporter } from '../../../runtime/train/reporter.js';
 import { train } from '../../../runtime/train/runner.js';
 import { AttncError } from '../../../runtime/util/errors.js';
 import { Generator } from '../../../generated/tiny/index.js';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng } from '../../../runtime/util/rng.js';
 import { tinyModel, tmpDir } from './helpers.js';
 
 // A spec's `weights:` may name the original's PyTorch .pth files directly: the runner loads them

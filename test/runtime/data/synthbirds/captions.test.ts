@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CAPTION_ATTRIBUTES, sampleAttributes } from '../../../../runtime/data/synthbirds/attributes.js';
 import { CAPTIONS_PER_IMAGE, MAX_CAPTION_WORDS, grammarVocabulary, makeCaptions, parseCaption, tokenize } from '../../../../runtime/data/synthbirds/captions.js';
-import { Rng } from '../../../../runtime/data/synthbirds/rng.js';
+import { Rng } from '../../../../runtime/util/rng.js';
 
 describe('synthbirds captions', () => {
   it('gives 10 captions per image, deterministic in the seed', () => {
-    const a = sampleAttributes(new Rng(3));
+    const a = sampleAttributes(Rng.stream(3));
     const caps = makeCaptions(a, 77);
     expect(caps).toHaveLength(CAPTIONS_PER_IMAGE);
     expect(makeCaptions({ ...a }, 77)).toEqual(caps);
@@ -17,7 +17,7 @@ describe('synthbirds captions', () => {
     const mentioned = new Map<string, number>();
     const problems: string[] = [];
     for (let i = 0; i < 300; i++) {
-      const a = sampleAttributes(new Rng(1000 + i));
+      const a = sampleAttributes(Rng.stream(1000 + i));
       for (const c of makeCaptions(a, i)) {
         const p = parseCaption(c);
         const keys = Object.keys(p.attributes) as (keyof typeof p.attributes)[];
@@ -44,7 +44,7 @@ describe('synthbirds captions', () => {
     const words = new Set<string>();
     const openings = new Set<string>();
     for (let i = 0; i < 300; i++) {
-      for (const c of makeCaptions(sampleAttributes(new Rng(i)), i)) {
+      for (const c of makeCaptions(sampleAttributes(Rng.stream(i)), i)) {
         expect(c).toMatch(/^[a-z ,]+$/);
         const t = tokenize(c);
         expect(t.length).toBeLessThanOrEqual(MAX_CAPTION_WORDS);

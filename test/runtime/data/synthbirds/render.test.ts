@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PALETTE, type BirdAttributes } from '../../../../runtime/data/synthbirds/attributes.js';
 import { Canvas, Capsule, Circle, Ellipse, Grow, HalfPlane, Intersect, Polygon, type Shape } from '../../../../runtime/data/synthbirds/raster.js';
 import { renderBird, renderBirdCanvas } from '../../../../runtime/data/synthbirds/render.js';
-import { Rng } from '../../../../runtime/data/synthbirds/rng.js';
+import { Rng } from '../../../../runtime/util/rng.js';
 
 const base: BirdAttributes = { wing: 'red', belly: 'white', crown: 'black', beak: 'medium', size: 'medium', background: 'sky', facing: 'right' };
 
@@ -99,7 +99,7 @@ describe('synthbirds renderer', () => {
   });
 
   it('has sane image statistics', () => {
-    const rng = new Rng(1);
+    const rng = Rng.stream(1);
     for (let i = 0; i < 10; i++) {
       const r = renderBird({ ...base, background: (['sky', 'forest', 'water', 'sunset', 'grass'] as const)[i % 5] }, 64, rng.int(1e9));
       let sum = 0, sum2 = 0;
@@ -128,14 +128,14 @@ describe('synthbirds renderer', () => {
   });
 
   it('skipping runs of certainly-outside/inside pixels changes nothing', () => {
-    const rng = new Rng(42);
+    const rng = Rng.stream(42);
     const noSkip = (s: Shape): Shape => ({ bounds: s.bounds, stretch: Infinity, dist: (x, y) => s.dist(x, y) });
     const shapes: Shape[] = [];
     for (let i = 0; i < 30; i++) {
-      const e = new Ellipse(rng.range(5, 45), rng.range(5, 45), rng.range(1, 20), rng.range(1, 8), rng.range(-3, 3));
-      shapes.push(e, new Intersect(e, new HalfPlane(25, 25, rng.range(-1, 1), rng.range(-1, 1))));
-      const p = new Polygon([[rng.range(0, 50), rng.range(0, 50)], [rng.range(0, 50), rng.range(0, 50)], [rng.range(0, 50), rng.range(0, 50)]]);
-      shapes.push(p, new Grow(p, 1.3), new Capsule(rng.range(0, 50), rng.range(0, 50), rng.range(0, 50), rng.range(0, 50), rng.range(0.3, 4)));
+      const e = new Ellipse(rng.uniform(5, 45), rng.uniform(5, 45), rng.uniform(1, 20), rng.uniform(1, 8), rng.uniform(-3, 3));
+      shapes.push(e, new Intersect(e, new HalfPlane(25, 25, rng.uniform(-1, 1), rng.uniform(-1, 1))));
+      const p = new Polygon([[rng.uniform(0, 50), rng.uniform(0, 50)], [rng.uniform(0, 50), rng.uniform(0, 50)], [rng.uniform(0, 50), rng.uniform(0, 50)]]);
+      shapes.push(p, new Grow(p, 1.3), new Capsule(rng.uniform(0, 50), rng.uniform(0, 50), rng.uniform(0, 50), rng.uniform(0, 50), rng.uniform(0.3, 4)));
     }
     for (const s of shapes) {
       const a = new Canvas(50, 50), b = new Canvas(50, 50);

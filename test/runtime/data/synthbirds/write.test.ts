@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDataset } from '../../../../runtime/data/dataset.js';
 import { decodeImage } from '../../../../runtime/data/images.js';
 import { readPickle } from '../../../../runtime/data/pickle.js';
-import { mulberry32 } from '../../../../runtime/data/rng.js';
+import { Rng } from '../../../../runtime/util/rng.js';
 import { tokenize } from '../../../../runtime/data/synthbirds/captions.js';
 import { synthBirds } from '../../../../runtime/data/synthbirds/dataset.js';
 import { readSynthAttributes } from '../../../../runtime/data/synthbirds/labels.js';
@@ -144,7 +144,7 @@ describe('synthbirds CUB-layout writer', () => {
       expect(cub.size).toBe(mine.length);
       expect([...cub.keys]).toEqual(mine.map((it) => it.key));
       for (let i = 0; i < Math.min(3, cub.size); i++) {
-        const s = await cub.getSample(i, mulberry32(i));
+        const s = await cub.getSample(i, Rng.stream(i));
         expect(s.key).toBe(mine[i]!.key);
         expect(s.classId).toBe(mine[i]!.classId);
         expect(s.captions.map((ids) => cub.vocab.decode(ids))).toEqual(mine[i]!.captions.map(tokenize));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../runtime/nn/rng.js';
+import { Rng, hash32 } from '../../../runtime/util/rng.js';
 
 describe('Rng', () => {
   it('is deterministic per seed and differs across seeds', () => {
@@ -69,5 +69,29 @@ describe('Rng', () => {
     const second = r.fillNormal(new Float64Array(10));
     expect(Array.from(new Rng(9).fillNormal(new Float64Array(10)))).toEqual(Array.from(first));
     expect(Array.from(second)).not.toEqual(Array.from(first));
+  });
+
+  it('integer streams: fork continues the hash32 chain and is independent of draws', () => {
+    const root = Rng.stream(hash32(9));
+    const a = root.fork(4).fork(2);
+    const b = Rng.stream(hash32(9, 4, 2));
+    expect(Array.from({ length: 4 }, () => a.uint32())).toEqual(Array.from({ length: 4 }, () => b.uint32()));
+    const c = Rng.stream(7);
+    const d = Rng.stream(7);
+    d.next();
+    expect(c.fork('x').next()).toBe(d.fork('x').next());
+    expect(c.fork('x').next()).not.toBe(c.fork('y').next());
+    expect(c.key).toBe('stream:7');
+  });
+
+  it('int, pick and shuffle stay in range; the keyed and integer streams share one interface', () => {
+    for (const r of [new Rng('k'), Rng.stream(3)]) {
+      for (let i = 0; i < 200; i++) {
+        const k = r.int(5);
+        expect(Number.isInteger(k) && k >= 0 && k < 5).toBe(true);
+      }
+      expect([1, 2, 3]).toContain(r.pick([1, 2, 3]));
+      expect(r.shuffle([1, 2, 3, 4]).sort()).toEqual([1, 2, 3, 4]);
+    }
   });
 });
