@@ -5,8 +5,16 @@
 // binding for this exact tfjs-node/N-API/libtensorflow triple → copy it in; (3) libtensorflow from
 // the `tensorflow-cpu` pip wheel (ATTNC_LIBTENSORFLOW_DIR, ATTNC_TENSORFLOW_WHEEL, the cache, or
 // `pip download`) → lay out tfjs-node's deps/ and build the binding from source (~1 min).
-// The cache lives outside node_modules, so `npm ci` reuses it. Runs from `npm install` (postinstall)
-// and as `npm run setup:native`. See README "Native TensorFlow" and docs/native-tensorflow.md.
+// The cache lives outside node_modules, so `npm ci` reuses it. Runs from `npm install` (preinstall
+// and postinstall) and as `npm run setup:native`. See README "Native TensorFlow" and
+// docs/native-tensorflow.md.
+//
+// Where attnc is a dependency, `allowScripts` in its package.json does not apply and tfjs-node's own
+// install script runs, downloading libtensorflow from Google's storage. npm runs every package's
+// preinstall before any package's install, so the preinstall (`--before-tfjs-node`) provisions the
+// binding first: tfjs-node's script then finds deps/ and the binding in place and downloads nothing.
+// tfjs-node is an optional dependency, so where that still fails npm drops it and the user's install
+// goes on (attnc then runs on wasm/cpu; the postinstall says why). The preinstall never fails.
 //
 // Environment:
 //   ATTNC_SKIP_NATIVE=1          do nothing (the wasm/cpu backends still work, slowly)
@@ -26,6 +34,7 @@ const WHEEL_PLATFORM = 'manylinux_2_27_x86_64';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
 const log = (msg) => process.stderr.write(`[attnc setup] ${msg}\n`);
+const beforeTfjsNode = process.argv.includes('--before-tfjs-node');
 
 class SetupError extends Error {
   constructor(message, hint) {
@@ -39,7 +48,14 @@ function main() {
     log('ATTNC_SKIP_NATIVE=1: skipping the native TensorFlow backend.');
     return;
   }
-  const tfjsNodeDir = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
+  let tfjsNodeDir;
+  try {
+    tfjsNodeDir = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
+  } catch {
+    if (beforeTfjsNode) return false; // not unpacked yet (this project's own preinstall): the postinstall does it
+    throw new SetupError('@tensorflow/tfjs-node is not installed: it is an optional dependency, which npm drops when its own install script fails (it downloads libtensorflow) or when optional dependencies are omitted',
+      'fix the problem reported above by the preinstall step, then reinstall attnc (`npm uninstall attnc && npm install <attnc>`), or run on --backend wasm/cpu');
+  }
   const tfjsNodeVersion = JSON.parse(fs.readFileSync(path.join(tfjsNodeDir, 'package.json'), 'utf8')).version;
   const bindingRel = path.join('lib', `napi-v${process.versions.napi.split('.')[0] >= 8 ? 8 : process.versions.napi}`, 'tfjs_binding.node');
   const bindingPath = path.join(tfjsNodeDir, bindingRel);
@@ -257,11 +273,16 @@ function describeSource(tfjsNodeDir) {
 
 try {
   const t0 = Date.now();
-  main();
-  log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (main() !== false) log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 } catch (e) {
   log(`could not provision the native TensorFlow backend: ${e.message}`);
   if (e.hint) log(`hint: ${e.hint}`);
-  log('attnc still works on the wasm/cpu backends (much slower); fix the above and run `npm run setup:native`.');
-  if (process.env.ATTNC_NATIVE_STRICT === '1' || process.env.CI === 'true') process.exitCode = 1;
+  if (beforeTfjsNode) {
+    // Never fail the user's install here: tfjs-node's own script runs next (and may still work,
+    // with internet access); the postinstall reports the outcome.
+    log('tfjs-node\'s own install script runs next; the postinstall step reports the outcome.');
+  } else {
+    log('attnc still works on the wasm/cpu backends (much slower); fix the above and run `npm run setup:native` (in a project that uses attnc: `npm rebuild attnc`).');
+    if (process.env.ATTNC_NATIVE_STRICT === '1' || process.env.CI === 'true') process.exitCode = 1;
+  }
 }

@@ -14,6 +14,7 @@ import { emitManifest } from './files/manifest.js';
 import { emitIndex, emitSample } from './files/model.js';
 import { emitPlan } from './files/plan.js';
 import { emitTrainDamsm, emitTrainGan } from './files/train.js';
+import { RUNTIME_SPECIFIER } from '../package-root.js';
 import { header } from './header.js';
 import { printSourceFile, type Statement } from './print.js';
 
@@ -31,12 +32,12 @@ export const EMITTERS: ReadonlyArray<[file: string, emit: (ctx: EmitContext) => 
 ];
 
 export interface EmitOptions {
-  /** Import path of runtime/ from the output folder; `../../runtime` for generated/<name>/. */
+  /** Import path of the runtime; `attnc/runtime` (package.json `exports`) unless a test asks otherwise. */
   runtimeRoot?: string;
 }
 
 export function emitModel(graph: ModelGraph, resolvedSpec: unknown, options: EmitOptions = {}): FileSet {
-  const ctx: EmitContext = { graph, runtimeRoot: options.runtimeRoot ?? '../../runtime' };
+  const ctx: EmitContext = { graph, runtimeRoot: options.runtimeRoot ?? RUNTIME_SPECIFIER };
   const files = new FileSet();
   const head = header(graph.specFile, graph.specHash);
   for (const [file, emit] of EMITTERS) files.set(file, printSourceFile(head, emit(ctx)));

@@ -21,9 +21,12 @@ export class ImportTable {
     return e;
   }
 
-  /** `import * as tf from '@tensorflow/tfjs'`; returns `tf`. */
+  /**
+   * `import * as tf from '<runtime>/tf.js'` (tfjs as the runtime sees it: one tfjs instance even
+   * where a project has another version of its own); returns `tf`.
+   */
   tf(): string {
-    this.entry('@tensorflow/tfjs').namespace = 'tf';
+    this.entry(`${this.runtimeRoot}/tf.js`).namespace = 'tf';
     return 'tf';
   }
 

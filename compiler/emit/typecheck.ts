@@ -1,15 +1,18 @@
 /**
- * Type-checks emitted files in memory with the TypeScript compiler API, under the project's
- * tsconfig options (strict). Only the generated files are checked: the runtime and tfjs are read
+ * Type-checks emitted files in memory with the TypeScript compiler API, under attnc's own tsconfig
+ * options (strict), wherever the files are written: `attnc/runtime/…` resolves to the runtime of
+ * the attnc that runs the check (a `paths` entry), so a folder outside any project checks too. Only the generated files are checked: the runtime and tfjs are read
  * for their declarations, not re-checked, which keeps this to one Program and a few seconds.
  * A failure here is a compiler bug, never a user error.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import path from 'node:path';
 // The TypeScript bundled with ts-morph (the emitters load it anyway): one compiler in memory, not two.
 import { ts } from 'ts-morph';
+import { packageRoot } from '../package-root.js';
 import type { FileSet } from './fileset.js';
 
 export interface TypecheckResult {
@@ -27,19 +30,34 @@ const cache = new Map<string, ts.Program>();
  * check depends on (generated files, every runtime source, tsconfig, compiler and tfjs versions).
  * A compile whose inputs are unchanged then skips the check; any change re-runs it.
  */
-function cacheKey(files: FileSet, projectRoot: string): string {
+function cacheKey(files: FileSet): string {
+  const root = packageRoot();
   const h = createHash('sha256');
   h.update(`ts ${ts.version}\n`);
-  for (const f of ['tsconfig.json', 'node_modules/@tensorflow/tfjs/package.json']) {
-    h.update(`${f}\n`);
-    if (existsSync(path.join(projectRoot, f))) h.update(readFileSync(path.join(projectRoot, f)));
-  }
-  for (const rel of listTs(path.join(projectRoot, 'runtime'))) {
+  h.update(`tfjs ${tfjsVersion()}\n`);
+  h.update(readFileSync(path.join(root, 'tsconfig.json')));
+  for (const rel of listTs(path.join(root, 'runtime'))) {
     h.update(`runtime/${rel}\n`);
-    h.update(readFileSync(path.join(projectRoot, 'runtime', rel)));
+    h.update(readFileSync(path.join(root, 'runtime', rel)));
   }
-  for (const [name, content] of files.entries()) if (name.endsWith('.ts')) h.update(`${name}\n${content}`);
+  // package.json too: whether the folder has one decides ES module vs CommonJS.
+  for (const [name, content] of files.entries()) if (name.endsWith('.ts') || name === 'package.json') h.update(`${name}\n${content}`);
   return h.digest('hex');
+}
+
+function tfjsVersion(): string {
+  try {
+    const req = createRequire(path.join(packageRoot(), 'package.json'));
+    return (JSON.parse(readFileSync(req.resolve('@tensorflow/tfjs/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Same root as the native-backend cache (scripts/setup-native.mjs): ATTNC_CACHE_DIR, else $XDG_CACHE_HOME/attnc or ~/.cache/attnc. */
+function cacheDir(): string {
+  const base = process.env.ATTNC_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'attnc');
+  return path.join(base, 'typecheck');
 }
 
 function listTs(dir: string, prefix = ''): string[] {
@@ -52,11 +70,11 @@ function listTs(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
-/** Like `typecheckFiles`, but remembers passing verdicts under node_modules/.cache/attnc/. */
+/** Like `typecheckFiles`, but remembers passing verdicts under the attnc cache (`typecheck/`). */
 export function typecheckCached(files: FileSet, outDir: string, projectRoot: string): TypecheckResult & { cached: boolean } {
   const t0 = performance.now();
-  const dir = path.join(projectRoot, 'node_modules', '.cache', 'attnc', 'typecheck');
-  const key = cacheKey(files, projectRoot);
+  const dir = cacheDir();
+  const key = cacheKey(files);
   const stamp = path.join(dir, key);
   if (existsSync(stamp)) return { ok: true, messages: [], ms: performance.now() - t0, cached: true };
   const r = typecheckFiles(files, outDir, projectRoot);
@@ -73,14 +91,20 @@ export function typecheckCached(files: FileSet, outDir: string, projectRoot: str
 
 export function typecheckFiles(files: FileSet, outDir: string, projectRoot: string): TypecheckResult {
   const t0 = performance.now();
-  const config = ts.readConfigFile(path.join(projectRoot, 'tsconfig.json'), ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(config.config ?? {}, ts.sys, projectRoot);
+  const root = packageRoot();
+  const config = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent({ compilerOptions: config.config?.compilerOptions ?? {} }, ts.sys, root);
   // Generated code uses no Node globals: leaving out @types/node saves parsing ~100 declaration
   // files. Runtime files are not checked here (only read for their declarations), so their own
   // use of Node types does not matter.
-  const options: ts.CompilerOptions = { ...parsed.options, types: [], noEmit: true, incremental: false, composite: false };
+  const options: ts.CompilerOptions = {
+    ...parsed.options, types: [], noEmit: true, incremental: false, composite: false,
+    paths: { 'attnc/runtime/*': [path.join(root, 'runtime', '*')] },
+  };
   const virtual = new Map<string, string>();
-  for (const [name, content] of files.entries()) if (name.endsWith('.ts')) virtual.set(path.resolve(outDir, name), content);
+  for (const [name, content] of files.entries()) {
+    if (name.endsWith('.ts') || name === 'package.json') virtual.set(path.resolve(outDir, name), content);
+  }
 
   const host = ts.createCompilerHost(options, true);
   // ts-morph's bundled compiler carries no lib .d.ts files on disk; read them from the project's
@@ -103,7 +127,7 @@ export function typecheckFiles(files: FileSet, outDir: string, projectRoot: stri
   const baseRead = host.readFile.bind(host);
   host.readFile = (f) => virtual.get(path.resolve(f)) ?? baseRead(f);
 
-  const roots = [...virtual.keys()].sort();
+  const roots = [...virtual.keys()].filter((f) => f.endsWith('.ts')).sort();
   // Reusing the previous Program lets TypeScript keep the parsed tfjs/runtime declarations when
   // several specs are checked in one process (`attnc compile --check`, the tests).
   const program = ts.createProgram({ rootNames: roots, options, host, oldProgram: cache.get(projectRoot) });

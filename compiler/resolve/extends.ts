@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
+import { suggest } from '../diagnostics/suggest.js';
+import { packageRoot } from '../package-root.js';
 import { isPlainMap } from '../parse/pointer.js';
 import { parseYaml } from '../parse/yaml.js';
 import { layerFromParsed } from './layer.js';
@@ -22,11 +24,66 @@ export function displayPath(abs: string, cwd: string): string {
 }
 
 /**
- * Load a spec file and everything it `extends` (relative to the file), merged left to right and then
- * the file itself. Returns undefined when the file or a base could not be loaded (diagnostics say why).
+ * `extends: attnc:<name>` names a spec shipped with attnc, wherever attnc is installed: a base
+ * (`<attnc>/spec/bases/<name>.yaml`: attngan, birds, coco) or a whole shipped spec
+ * (`<attnc>/spec/<name>.yaml`: tiny, attngan2, …).
+ */
+export const SHIPPED_PREFIX = 'attnc:';
+
+function shippedDirs(): string[] {
+  return [path.join(packageRoot(), 'spec', 'bases'), path.join(packageRoot(), 'spec')];
+}
+
+/** The names `attnc:<name>` accepts, sorted: bases first, then the shipped specs. */
+export function shippedNames(): string[] {
+  const names: string[] = [];
+  for (const dir of shippedDirs()) {
+    try {
+      names.push(...readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort());
+    } catch {
+      // A trimmed install without spec/: no shipped names.
+    }
+  }
+  return names;
+}
+
+type BaseRef = { abs: string } | { error: string; help?: string };
+
+/** One `extends` entry → a file: relative to the file that names it, or `attnc:<name>`. */
+function resolveBase(value: string): BaseRef | undefined {
+  if (!value.startsWith(SHIPPED_PREFIX)) return undefined;
+  const name = value.slice(SHIPPED_PREFIX.length).replace(/\.yaml$/, '');
+  const names = shippedNames();
+  if (!names.includes(name)) {
+    const near = suggest(name, names);
+    return {
+      error: `no shipped spec or base "${value}"`,
+      help: near !== undefined ? `did you mean "${SHIPPED_PREFIX}${near}"?` : `shipped: ${names.map((n) => `${SHIPPED_PREFIX}${n}`).join(', ')}`,
+    };
+  }
+  const abs = shippedDirs().map((d) => path.join(d, `${name}.yaml`)).find((f) => existsSync(f))!;
+  return { abs };
+}
+
+/**
+ * How a file is named in diagnostics, origins and generated comments: relative to the project,
+ * except a shipped spec or base outside it (under node_modules), which is `attnc:<name>`, so
+ * nothing depends on where attnc was installed.
+ */
+function baseDisplay(abs: string, cwd: string): string {
+  const rel = path.relative(cwd, abs);
+  const inProject = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).includes('node_modules');
+  if (!inProject && abs.endsWith('.yaml') && shippedDirs().includes(path.dirname(abs))) return `${SHIPPED_PREFIX}${path.basename(abs, '.yaml')}`;
+  return displayPath(abs, cwd);
+}
+
+/**
+ * Load a spec file and everything it `extends` (relative to the file, or `attnc:<name>`), merged left
+ * to right and then the file itself. Returns undefined when the file or a base could not be loaded
+ * (diagnostics say why).
  */
 export async function loadWithBases(abs: string, ctx: LoadContext, stack: string[] = [], from?: Location): Promise<Layer | undefined> {
-  const display = displayPath(abs, ctx.cwd);
+  const display = from ? baseDisplay(abs, ctx.cwd) : displayPath(abs, ctx.cwd);
   let text: string;
   try {
     text = readFileSync(abs, 'utf8');
@@ -36,7 +93,9 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
     if (from) {
       ctx.diagnostics.push({
         code: 'ATTNC1102', severity: 'error', message: `base spec "${display}" ${why}`, ...from,
-        help: `\`extends\` paths are relative to the file that names them (this one resolved to ${display})`,
+        help: shippedNames().includes(path.basename(abs, '.yaml'))
+          ? `did you mean the shipped \`${SHIPPED_PREFIX}${path.basename(abs, '.yaml')}\`? (\`extends\` paths are relative to the file that names them; this one resolved to ${display})`
+          : `\`extends\` paths are relative to the file that names them (this one resolved to ${display}); shipped specs and bases are \`${SHIPPED_PREFIX}<name>\``,
       });
     } else {
       ctx.diagnostics.push({ code: 'ATTNC0001', severity: 'error', message: `spec file "${display}" ${why}`, file: display, line: 0, col: 0 });
@@ -76,7 +135,7 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
   } else {
     ctx.diagnostics.push({
       code: 'ATTNC1101', severity: 'error', message: '`extends` must be a file path or a list of file paths',
-      ...locationOf(extendsOrigin), help: 'e.g. `extends: bases/birds.yaml` or `extends: [bases/birds.yaml, bases/attngan.yaml]`',
+      ...locationOf(extendsOrigin), help: 'e.g. `extends: attnc:attngan`, `extends: bases/birds.yaml` or `extends: [attnc:attngan, attnc:birds]`',
     });
     return undefined;
   }
@@ -89,10 +148,16 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
       ok = false;
       continue;
     }
-    const baseAbs = path.resolve(path.dirname(abs), value);
+    const ref = resolveBase(value);
+    if (ref && 'error' in ref) {
+      ctx.diagnostics.push({ code: 'ATTNC1102', severity: 'error', message: ref.error, ...loc, ...(ref.help ? { help: ref.help } : {}) });
+      ok = false;
+      continue;
+    }
+    const baseAbs = ref ? ref.abs : path.resolve(path.dirname(abs), value);
     const chain = [...stack, abs];
     if (chain.includes(baseAbs)) {
-      const cycle = [...chain.slice(chain.indexOf(baseAbs)), baseAbs].map((f) => displayPath(f, ctx.cwd));
+      const cycle = [...chain.slice(chain.indexOf(baseAbs)), baseAbs].map((f) => baseDisplay(f, ctx.cwd));
       ctx.diagnostics.push({
         code: 'ATTNC1103', severity: 'error', message: `\`extends\` cycle: "${value}" is already being loaded`, ...loc,
         notes: [`cycle: ${cycle.join(' → ')}`], help: 'a base must not extend, directly or indirectly, a file that extends it',

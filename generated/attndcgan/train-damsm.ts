@@ -3,10 +3,10 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import * as tf from '@tensorflow/tfjs';
-import type { ClassIds } from '../../runtime/losses/index.js';
-import { adam, optimizeStep } from '../../runtime/train/index.js';
-import type { LossTensors } from '../../runtime/train/index.js';
+import type { ClassIds } from 'attnc/runtime/losses/index.js';
+import * as tf from 'attnc/runtime/tf.js';
+import { adam, optimizeStep } from 'attnc/runtime/train/index.js';
+import type { LossTensors } from 'attnc/runtime/train/index.js';
 import type { Model } from './index.js';
 import { damsmTerms } from './losses.js';
 import { encodeCaptions } from './text-encoder.js';

@@ -3,11 +3,11 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import * as tf from '@tensorflow/tfjs';
-import type { ClassIds } from '../../runtime/losses/index.js';
-import { Rng } from '../../runtime/nn/index.js';
-import { ParameterEma, adam, optimizeStep, untaped } from '../../runtime/train/index.js';
-import type { LossTensors } from '../../runtime/train/index.js';
+import type { ClassIds } from 'attnc/runtime/losses/index.js';
+import { Rng } from 'attnc/runtime/nn/index.js';
+import * as tf from 'attnc/runtime/tf.js';
+import { ParameterEma, adam, optimizeStep, untaped } from 'attnc/runtime/train/index.js';
+import type { LossTensors } from 'attnc/runtime/train/index.js';
 import type { Model } from './index.js';
 import { discriminatorLoss, generatorLoss } from './losses.js';
 import { encodeCaptions } from './text-encoder.js';

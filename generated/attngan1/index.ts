@@ -3,9 +3,9 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import type { InceptionImageEncoder } from '../../runtime/encoders/image.js';
-import type { RnnTextEncoder } from '../../runtime/encoders/text.js';
-import { Module, Rng, initLikeAttnGAN } from '../../runtime/nn/index.js';
+import type { InceptionImageEncoder } from 'attnc/runtime/encoders/image.js';
+import type { RnnTextEncoder } from 'attnc/runtime/encoders/text.js';
+import { Module, Rng, initLikeAttnGAN } from 'attnc/runtime/nn/index.js';
 import { createDiscriminators } from './discriminators.js';
 import type { Discriminators } from './discriminators.js';
 import { Generator } from './generator.js';

@@ -3,9 +3,9 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import * as tf from '@tensorflow/tfjs';
-import { RnnTextEncoder } from '../../runtime/encoders/text.js';
-import { wordMask } from '../../runtime/losses/index.js';
+import { RnnTextEncoder } from 'attnc/runtime/encoders/text.js';
+import { wordMask } from 'attnc/runtime/losses/index.js';
+import * as tf from 'attnc/runtime/tf.js';
 
 /**
  * `RNN_ENCODER`: embedding 300, bidirectional LSTM 2×128, dropout 0.5.

@@ -3,10 +3,10 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import * as tf from '@tensorflow/tfjs';
-import { CondAugment, ImageHead, ResBlock, UpBlock, WordAttention, glu } from '../../runtime/blocks/index.js';
-import { BatchNorm, Linear, Module, Sequential } from '../../runtime/nn/index.js';
-import type { Rng } from '../../runtime/nn/index.js';
+import { CondAugment, ImageHead, ResBlock, UpBlock, WordAttention, glu } from 'attnc/runtime/blocks/index.js';
+import { BatchNorm, Linear, Module, Sequential } from 'attnc/runtime/nn/index.js';
+import type { Rng } from 'attnc/runtime/nn/index.js';
+import * as tf from 'attnc/runtime/tf.js';
 
 /**
  * Stage 1: fc from [c, z] to a 4×4×768 code, then 4 upBlocks to 64×64×48. 12,017,472 parameters.

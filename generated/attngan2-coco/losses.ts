@@ -3,10 +3,10 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import * as tf from '@tensorflow/tfjs';
-import type { ImageEncoder } from '../../runtime/encoders/image.js';
-import { discriminatorLoss as ganDiscriminatorLoss, generatorAdvLoss, klLoss, mismatchedPairs, sentLoss, wordsLoss } from '../../runtime/losses/index.js';
-import type { ClassIds, DiscriminatorLoss, GeneratorStageOutputs } from '../../runtime/losses/index.js';
+import type { ImageEncoder } from 'attnc/runtime/encoders/image.js';
+import { discriminatorLoss as ganDiscriminatorLoss, generatorAdvLoss, klLoss, mismatchedPairs, sentLoss, wordsLoss } from 'attnc/runtime/losses/index.js';
+import type { ClassIds, DiscriminatorLoss, GeneratorStageOutputs } from 'attnc/runtime/losses/index.js';
+import * as tf from 'attnc/runtime/tf.js';
 import type { Discriminators, StageDiscriminator } from './discriminators.js';
 import type { GeneratorOutputs } from './generator.js';
 import type { Captions } from './text-encoder.js';

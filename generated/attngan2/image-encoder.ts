@@ -3,7 +3,7 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import { InceptionImageEncoder } from '../../runtime/encoders/image.js';
+import { InceptionImageEncoder } from 'attnc/runtime/encoders/image.js';
 
 /**
  * `CNN_ENCODER`: frozen Inception-v3 trunk (images resized to 299×299), 1×1 conv and linear projections to 256. In DAMSM training the trunk's BatchNorm uses batch statistics and its running statistics drift, as the original's `cnn_model.train()`; elsewhere it uses its running statistics.

@@ -3,8 +3,8 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../runtime/nn/index.js';
+import type { Rng } from 'attnc/runtime/nn/index.js';
+import * as tf from 'attnc/runtime/tf.js';
 import type { GeneratorOutputs } from './generator.js';
 import type { Model } from './index.js';
 import { encodeCaptions } from './text-encoder.js';

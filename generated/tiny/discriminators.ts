@@ -3,9 +3,9 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import * as tf from '@tensorflow/tfjs';
-import { Block3x3LeakRelu, CondLogits, EncodeImageBy16Times, EncodeImageBy8Times, UncondLogits } from '../../runtime/discriminators/index.js';
-import { Module } from '../../runtime/nn/index.js';
+import { Block3x3LeakRelu, CondLogits, EncodeImageBy16Times, EncodeImageBy8Times, UncondLogits } from 'attnc/runtime/discriminators/index.js';
+import { Module } from 'attnc/runtime/nn/index.js';
+import * as tf from 'attnc/runtime/tf.js';
 
 /**
  * Discriminator for 32×32 images (`D_NET32`): image code to 4×4, then the logits heads. 105,186 parameters.

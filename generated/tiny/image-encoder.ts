@@ -3,7 +3,7 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import { CnnImageEncoder } from '../../runtime/encoders/image.js';
+import { CnnImageEncoder } from 'attnc/runtime/encoders/image.js';
 
 /**
  * A small CNN trained from scratch: 3 stride-2 blocks from 64×64 to a 8×8 region grid, projections to 64.

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runDiff } from '../../../compiler/cli/commands/diff.js';
+import { runDiff } from '../../../cli/commands/diff.js';
 
 let out = '';
 let err = '';
@@ -89,7 +89,7 @@ describe('attnc diff: inputs and formats', () => {
   });
 
   it('through the CLI program: the command is registered and its options parse', async () => {
-    const { main } = await import('../../../compiler/cli/main.js');
+    const { main } = await import('../../../cli/main.js');
     try {
       expect(await main(['diff', 'spec/attngan2.yaml', 'spec/attngan2.yaml', '--set-b', 'losses[1].lambda=50', '--set-b', 'train.gan.seed=7', '--exit-code', '--no-color'])).toBe(1);
     } finally {
@@ -100,7 +100,7 @@ describe('attnc diff: inputs and formats', () => {
   });
 
   it('--help documents the classes and both exit-code conventions', async () => {
-    const { buildProgram } = await import('../../../compiler/cli/main.js');
+    const { buildProgram } = await import('../../../cli/main.js');
     const diff = (await buildProgram()).commands.find((c) => c.name() === 'diff')!;
     let help = '';
     diff.configureOutput({ writeOut: (s) => (help += s) });

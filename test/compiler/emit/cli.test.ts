@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../compiler/cli/main.js';
+import { main } from '../../../cli/main.js';
 
 function capture() {
   const out: string[] = [];

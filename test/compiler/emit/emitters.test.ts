@@ -9,7 +9,7 @@ import { graphOf, specInput } from '../lower/helpers.js';
 
 async function emitted(spec: string, file: string): Promise<string> {
   const g = await graphOf(spec);
-  const ctx: EmitContext = { graph: g, runtimeRoot: '../../runtime' };
+  const ctx: EmitContext = { graph: g, runtimeRoot: 'attnc/runtime' };
   const emit = EMITTERS.find(([f]) => f === file)![1];
   return printSourceFile(header(g.specFile, g.specHash), emit(ctx));
 }
@@ -31,7 +31,7 @@ const TABLE: Array<[spec: string, file: string, contains: string[], absent?: str
   ['tiny', 'generator.ts', ['then 3 upBlocks to 32×32×8', "new WordAttention({ channels: 8, wordDim: 64, maskMode: 'correct' })"], ['upsample4']],
   ['attngan2', 'discriminators.ts', ['export class Discriminator256 extends Module', "this.addModule('img_code_s64_2', new Block3x3LeakRelu({ inChannels: 1024, outChannels: 512 }))", 'export type Discriminators = [Discriminator64, Discriminator128, Discriminator256];']],
   ['attndcgan', 'discriminators.ts', ['export type Discriminators = [Discriminator256];'], ['UNCOND_DNET']],
-  ['tiny', 'discriminators.ts', ["new EncodeImageBy8Times({ ndf: 8 })", "EncodeImageBy8Times, UncondLogits } from '../../runtime/discriminators/index.js'"]],
+  ['tiny', 'discriminators.ts', ["new EncodeImageBy8Times({ ndf: 8 })", "EncodeImageBy8Times, UncondLogits } from 'attnc/runtime/discriminators/index.js'"]],
   ['attngan2', 'text-encoder.ts', ["new RnnTextEncoder({ vocabSize, embeddingDim: 300, hiddenPerDirection: 128, rnn: 'lstm', dropout: 0.5 })", '5450 words for this dataset', "\n  /** [B, T], true at padding"], ['    /** [B, T]']],
   ['tiny', 'text-encoder.ts', ['hiddenPerDirection: 32', 'the vocabulary size of the dataset']],
   ['attngan2', 'image-encoder.ts', ['return new InceptionImageEncoder({ nef: 256, freezeTrunk: true, trunkBatchNormFollowsTraining: true });', 'frozen Inception-v3 trunk', '22,506,720 parameters, 721,152 trainable', 'as the original\'s `cnn_model.train()`']],
@@ -106,8 +106,8 @@ describe('emitters (table)', () => {
 });
 
 describe('import table and printer', () => {
-  it('sorts modules (tfjs, runtime, local) and names, type-only imports separate', () => {
-    const t = new ImportTable('../../runtime');
+  it('sorts modules (runtime incl. its tfjs, then local) and names, type-only imports separate', () => {
+    const t = new ImportTable('attnc/runtime');
     t.local('generator.js', 'Generator');
     t.runtime('nn/index.js', 'Module');
     t.runtime('blocks/index.js', 'glu');
@@ -120,11 +120,11 @@ describe('import table and printer', () => {
       [
         '// h',
         '',
-        "import * as tf from '@tensorflow/tfjs';",
-        "import { UpBlock, glu } from '../../runtime/blocks/index.js';",
-        "import { discriminatorLoss as ganDiscriminatorLoss } from '../../runtime/losses/index.js';",
-        "import { Module } from '../../runtime/nn/index.js';",
-        "import type { Rng } from '../../runtime/nn/index.js';",
+        "import { UpBlock, glu } from 'attnc/runtime/blocks/index.js';",
+        "import { discriminatorLoss as ganDiscriminatorLoss } from 'attnc/runtime/losses/index.js';",
+        "import { Module } from 'attnc/runtime/nn/index.js';",
+        "import type { Rng } from 'attnc/runtime/nn/index.js';",
+        "import * as tf from 'attnc/runtime/tf.js';",
         "import { Generator } from './generator.js';",
         '',
       ].join('\n'),

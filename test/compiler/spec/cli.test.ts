@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runExplain } from '../../../compiler/cli/commands/explain.js';
-import { runValidate } from '../../../compiler/cli/commands/validate.js';
+import { runExplain } from '../../../cli/commands/explain.js';
+import { runValidate } from '../../../cli/commands/validate.js';
 
 let out = '';
 let err = '';

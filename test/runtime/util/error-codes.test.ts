@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { renderError } from '../../../compiler/cli/report.js';
+import { renderError } from '../../../cli/report.js';
 import { AttncError, errorCodes, exitCodeOf, isErrorCode } from '../../../runtime/util/errors.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { AttncError } from '../../../runtime/util/errors.js';
 
 export function register(program: Command): void {
   program
@@ -17,6 +16,8 @@ num_batches_tracked. Files: netG_epoch_<n> (G's EMA weights), netD<i>, text_enco
     )
     .action(async (source: string, opts: { format: string; out: string }) => {
       if (opts.format !== 'pth' && opts.format !== 'safetensors') {
+        // Loaded here, not at the top: the built CLI loads no runtime module at start-up.
+        const { AttncError } = await import('../../runtime/util/errors.js');
         throw new AttncError('ATTNC_USAGE_OPTION', `--format must be pth or safetensors, not "${opts.format}"`);
       }
       const { runExport } = await import('../export-weights.js');

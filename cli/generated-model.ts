@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import type { Module } from '../../runtime/nn/module.js';
-import type { GeneratedModel } from '../../runtime/train/generated-model.js';
-import { loadGenerated } from '../../runtime/train/load-generated.js';
-import { AttncError } from '../../runtime/util/errors.js';
+import type { Module } from '../runtime/nn/module.js';
+import type { GeneratedModel } from '../runtime/train/generated-model.js';
+import { loadGenerated } from '../runtime/train/load-generated.js';
+import { AttncError } from '../runtime/util/errors.js';
 
 /** The per-network factories every generated index.ts also exports (import builds only what it loads). */
 export interface GeneratedFactories {
@@ -17,7 +17,7 @@ export interface GeneratedFactories {
  * an import builds exactly the model that `attnc sample`/`attnc train` will run.
  */
 export async function loadGeneratedForSpec(specPath: string, outDir?: string): Promise<{ dir: string; gen: GeneratedModel & GeneratedFactories }> {
-  const { compileSpec } = await import('../pipeline.js');
+  const { compileSpec } = await import('../compiler/pipeline.js');
   const result = await compileSpec(specPath, { typecheck: false, ...(outDir ? { outDir } : {}) });
   if (!result.ok) {
     throw new AttncError('ATTNC_SPEC_INVALID', `${specPath}: the spec is not valid`, { path: specPath, hint: `\`attnc validate ${specPath}\` lists the problems` });

@@ -1,6 +1,6 @@
 import pc from 'picocolors';
-import type { BackendInfo } from '../../runtime/backend/index.js';
-import type { ProbeResult } from '../../runtime/backend/probe.js';
+import type { BackendInfo } from '../runtime/backend/index.js';
+import type { ProbeResult } from '../runtime/backend/probe.js';
 
 /** Text rendering of `attnc doctor`: facts first, then probe times with ratios to the backend in use. */
 export function renderDoctor(info: BackendInfo, probes: ProbeResult[], workload: string): string {

@@ -1,5 +1,15 @@
 import pc from 'picocolors';
-import { exitCodeOf, isAttncError } from '../../runtime/util/errors.js';
+import type { AttncError } from '../runtime/util/errors.js';
+// A leaf module with no imports, built into dist/ with the CLI (scripts/build.mjs), unlike the rest of the runtime.
+import { exitCodeOf } from '../runtime/util/error-codes.js';
+
+/**
+ * The runtime's AttncError, recognised by shape rather than `instanceof`: this module loads at every
+ * start-up, and importing the runtime here would load it (and a TypeScript loader) for `--help` too.
+ */
+function isAttncError(e: unknown): e is AttncError {
+  return e instanceof Error && e.name === 'AttncError' && typeof (e as { code?: unknown }).code === 'string';
+}
 
 /** The one place a thrown error becomes terminal output. User errors never show a stack trace. */
 export function renderError(e: unknown): number {

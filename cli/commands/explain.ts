@@ -20,8 +20,8 @@ export function register(program: Command): void {
 }
 
 export async function runExplain(file: string, opts: ExplainCliOptions): Promise<number> {
-  const { loadSpec, renderDiagnostics, exitCodeFor } = await import('../../spec.js');
-  const { explainYaml, originTable } = await import('../../resolve/explain.js');
+  const { loadSpec, renderDiagnostics, exitCodeFor } = await import('../../compiler/spec.js');
+  const { explainYaml, originTable } = await import('../../compiler/resolve/explain.js');
   if (opts.format !== 'yaml' && opts.format !== 'json') {
     process.stderr.write(`error: --format must be yaml or json, not "${opts.format}"\n`);
     return 2;

@@ -58,8 +58,8 @@ export async function runDiff(a: string, b: string, opts: DiffCliOptions): Promi
     process.stderr.write(`error: --format must be text or json, not "${opts.format}"\n`);
     return fail(2);
   }
-  const { loadSide } = await import('../../diff/load.js');
-  const { renderDiagnostics, summarize, exitCodeFor } = await import('../../spec.js');
+  const { loadSide } = await import('../../compiler/diff/load.js');
+  const { renderDiagnostics, summarize, exitCodeFor } = await import('../../compiler/spec.js');
   const sides = [await loadSide(a, { set: opts.setA, setFlag: '--set-a' }), await loadSide(b, { set: opts.setB, setFlag: '--set-b' })] as const;
   const colorErr = opts.color ?? (!!process.stderr.isTTY && !process.env.NO_COLOR);
   let status: 0 | 1 | 2 = 0;
@@ -87,8 +87,8 @@ export async function runDiff(a: string, b: string, opts: DiffCliOptions): Promi
     if (opts.format === 'json') process.stdout.write(JSON.stringify({ ok: false, errors }, null, 2) + '\n');
     return fail(status === 0 ? 1 : status);
   }
-  const { diffSides } = await import('../../diff/diff.js');
-  const { renderDiffJson, renderDiffText } = await import('../../diff/render.js');
+  const { diffSides } = await import('../../compiler/diff/diff.js');
+  const { renderDiffJson, renderDiffText } = await import('../../compiler/diff/render.js');
   const result = diffSides(sides[0].side, sides[1].side, { patch: !!opts.patch });
   const color = opts.color ?? (!!process.stdout.isTTY && !process.env.NO_COLOR);
   process.stdout.write(opts.format === 'json' ? renderDiffJson(result) : renderDiffText(result, { color }));

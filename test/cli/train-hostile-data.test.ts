@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFilenamesPickle } from '../../../runtime/data/metadata.js';
-import { makeImages, tmpDir, writeCubFixture, writeFile } from '../../runtime/data/make-fixtures.js';
+import { writeFilenamesPickle } from '../../runtime/data/metadata.js';
+import { makeImages, tmpDir, writeCubFixture, writeFile } from '../runtime/data/make-fixtures.js';
 
-const bin = path.resolve(import.meta.dirname, '../../../bin/attnc.mjs');
+const bin = path.resolve(import.meta.dirname, '../../bin/attnc.mjs');
 let dir: string | undefined;
 afterAll(async () => dir && fs.rm(dir, { recursive: true, force: true }));
 

@@ -7,8 +7,8 @@ export function register(program: Command): void {
     .option('--no-probe', 'skip the speed probe')
     .option('--format <format>', 'text | json', 'text')
     .action(async (opts: { probe: boolean; format: string }, cmd: Command) => {
-      const { initBackend, parseBackendChoice, registerBackend, BACKEND_NAMES } = await import('../../../runtime/backend/index.js');
-      const { probeBackend, PROBE_WORKLOAD } = await import('../../../runtime/backend/probe.js');
+      const { initBackend, parseBackendChoice, registerBackend, BACKEND_NAMES } = await import('../../runtime/backend/index.js');
+      const { probeBackend, PROBE_WORKLOAD } = await import('../../runtime/backend/probe.js');
       const { renderDoctor } = await import('../doctor-report.js');
       const info = await initBackend(parseBackendChoice(cmd.optsWithGlobals().backend));
       const probes = [];

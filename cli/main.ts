@@ -1,15 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
 import { renderError } from './report.js';
+import { ensureTsLoader } from './ts-loader.js';
 
-/** Build the program; subcommands register themselves (compiler/cli/commands/index.ts). */
+/** Commands that only run the compiler; every other one loads the TypeScript runtime (cli/ts-loader.ts). */
+const COMPILER_ONLY = new Set(['validate', 'explain', 'compile', 'diff']);
+
+/** Build the program; subcommands register themselves (cli/commands/index.ts). */
 export async function buildProgram(): Promise<Command> {
   const program = new Command('attnc')
     .description('AttnGAN as a declarative model-graph compiler: YAML spec → typed TensorFlow.js code')
     .option('--backend <name>', 'tfjs backend: auto | tensorflow-gpu | tensorflow | wasm | cpu (env ATTNC_BACKEND)', process.env.ATTNC_BACKEND ?? 'auto')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .hook('preSubcommand', async (_program, sub) => {
+      if (!COMPILER_ONLY.has(sub.name())) await ensureTsLoader();
+    });
   for (const load of commands) (await load()).register(program);
   return program;
 }

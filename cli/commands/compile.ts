@@ -20,8 +20,8 @@ export function register(program: Command): void {
     .command('compile')
     .description('spec → generated/<name>/ typed TypeScript model code (exit 0 ok, 1 invalid spec / drift / compiler bug, 2 usage or I/O)')
     .argument('[spec]', 'spec file, e.g. spec/attngan2.yaml (with --check or --all and no spec: every spec/*.yaml)')
-    .option('--all', 'compile every shipped spec (spec/*.yaml) into generated/<name>/')
-    .option('-o, --out <dir>', 'output folder (default generated/<name>)')
+    .option('--all', 'compile every spec/*.yaml of the project (nearest package.json) into its generated/<name>/')
+    .option('-o, --out <dir>', 'output folder (default generated/<name> in the current folder)')
     .option('--set <path=value>', 'override a value (YAML), repeatable', collect, [])
     .option('--check', 'regenerate in memory and compare with the output folder; exit 1 with a unified diff on drift')
     .option('--graph', 'print the model graph instead of writing files')
@@ -41,13 +41,24 @@ export async function runCompile(specArg: string | undefined, opts: CompileCliOp
     process.stderr.write(`error: --format must be text or json, not "${opts.format}"\n`);
     return 2;
   }
-  const { compileSpec, findProjectRoot, shippedSpecs } = await import('../../pipeline.js');
-  const { renderDiagnostics, summarize, exitCodeFor } = await import('../../spec.js');
+  const { compileSpec, findProjectRoot, shippedSpecs } = await import('../../compiler/pipeline.js');
+  const { renderDiagnostics, summarize, exitCodeFor } = await import('../../compiler/spec.js');
   const color = opts.color ?? (!!process.stderr.isTTY && !process.env.NO_COLOR);
   let specs: string[];
+  // The project-wide forms compile <project>/spec/*.yaml into <project>/generated/; a named spec
+  // goes to generated/<name>/ under the working directory (or -o).
+  let outRoot: string | undefined;
   if (specArg) specs = [specArg];
-  else if (opts.check || opts.all) specs = await shippedSpecs(findProjectRoot(process.cwd()));
-  else {
+  else if (opts.check || opts.all) {
+    const project = findProjectRoot(process.cwd());
+    const found = await shippedSpecs(project);
+    if (!found?.length) {
+      process.stderr.write(`error: ${project} has no spec/*.yaml for \`attnc compile ${opts.check ? '--check' : '--all'}\` to compile\n  = help: name a spec: \`attnc compile my-model.yaml\`\n`);
+      return 2;
+    }
+    specs = found;
+    outRoot = (await import('node:path')).join(project, 'generated');
+  } else {
     process.stderr.write('error: missing spec (only `attnc compile --check` and `--all` run without one)\n');
     return 2;
   }
@@ -60,6 +71,7 @@ export async function runCompile(specArg: string | undefined, opts: CompileCliOp
     const result = await compileSpec(file, {
       set: opts.set,
       outDir: opts.out,
+      outRoot,
       typecheck: opts.typecheck && !opts.graph,
       progress: opts.verbose ? (l) => process.stderr.write(`  ${l}\n`) : undefined,
     });
@@ -74,7 +86,7 @@ export async function runCompile(specArg: string | undefined, opts: CompileCliOp
     if (result.diagnostics.length && opts.format === 'text') {
       process.stderr.write(renderDiagnostics(result.diagnostics, { color, sources: result.sourceFiles }) + '\n');
     }
-    const { renderGraphJson, renderGraphText } = await import('../../lower/render.js');
+    const { renderGraphJson, renderGraphText } = await import('../../compiler/lower/render.js');
     if (opts.graph) {
       process.stdout.write(opts.format === 'json' ? renderGraphJson(result.graph) : renderGraphText(result.graph, { params: opts.params }));
       continue;

@@ -20,7 +20,7 @@ export function register(program: Command): void {
 
 /** Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage or I/O error. */
 export async function runValidate(file: string, opts: ValidateOptions): Promise<number> {
-  const { loadSpec, renderDiagnostics, summarize, exitCodeFor } = await import('../../spec.js');
+  const { loadSpec, renderDiagnostics, summarize, exitCodeFor } = await import('../../compiler/spec.js');
   if (opts.format !== 'text' && opts.format !== 'json') {
     process.stderr.write(`error: --format must be text or json, not "${opts.format}"\n`);
     return 2;

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runDataCheck } from '../../../compiler/cli/commands/data.js';
-import { writeFilenamesPickle } from '../../../runtime/data/metadata.js';
-import { tokenize } from '../../../runtime/data/tokenizer.js';
-import { Vocabulary } from '../../../runtime/data/vocab.js';
-import { jpegWithoutScan, pngDeclaring } from '../../runtime/data/hostile-files.js';
-import { makeImages, tmpDir, writeCubFixture, writeFile } from '../../runtime/data/make-fixtures.js';
+import { runDataCheck } from '../../cli/commands/data.js';
+import { writeFilenamesPickle } from '../../runtime/data/metadata.js';
+import { tokenize } from '../../runtime/data/tokenizer.js';
+import { Vocabulary } from '../../runtime/data/vocab.js';
+import { jpegWithoutScan, pngDeclaring } from '../runtime/data/hostile-files.js';
+import { makeImages, tmpDir, writeCubFixture, writeFile } from '../runtime/data/make-fixtures.js';
 
 let out = '';
 let err = '';

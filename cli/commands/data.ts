@@ -1,8 +1,15 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import type { DataCheckReport } from '../../../runtime/data/check.js';
-import { AttncError } from '../../../runtime/util/errors.js';
+import type { DataCheckReport } from '../../runtime/data/check.js';
+import type { AttncError as AttncErrorClass } from '../../runtime/util/errors.js';
 import { renderError } from '../report.js';
+
+// The runtime's error class, loaded when an action runs: the built CLI loads no runtime module at
+// start-up (cli/ts-loader.ts; test/cli/main.test.ts checks it).
+let AttncError: typeof AttncErrorClass;
+async function loadErrors(): Promise<void> {
+  ({ AttncError } = await import('../../runtime/util/errors.js'));
+}
 
 function intOption(name: string, raw: string, min: number, max: number): number {
   const v = Number(raw);
@@ -78,12 +85,13 @@ export function register(program: Command): void {
     .option('--heldout-fraction <f>', 'fraction of the 729 colour combinations held out of train and test, 0..0.5', '0.1')
     .option('--force', 'write into a non-empty folder that is not a synth dataset')
     .action(async (opts: { out: string; n: string; size: string; seed: string; testFraction: string; heldoutFraction: string; force?: boolean }) => {
+      await loadErrors();
       const n = intOption('--n', opts.n, 1, 1_000_000);
       const size = intOption('--size', opts.size, 32, 256);
       const seed = intOption('--seed', opts.seed, 0, 0xffffffff);
       const testFraction = fractionOption('--test-fraction', opts.testFraction, 1);
       const heldoutFraction = fractionOption('--heldout-fraction', opts.heldoutFraction, 0.5);
-      const { synthBirds, writeSynthBirds } = await import('../../../runtime/data/synthbirds/index.js');
+      const { synthBirds, writeSynthBirds } = await import('../../runtime/data/synthbirds/index.js');
       const t0 = performance.now();
       const ds = synthBirds({ n, size, seed, testFraction, heldoutFraction });
       const progress = progressReporter(n);
@@ -128,13 +136,14 @@ export interface DataCheckCliOptions {
 /** `attnc data check`: exit 0 when the dataset has no problems, 1 when it has (or cannot be opened), 2 for bad options. */
 export async function runDataCheck(dir: string, opts: DataCheckCliOptions): Promise<number> {
   try {
+    await loadErrors();
     const format = opts.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new AttncError('ATTNC_USAGE_OPTION', `--format must be text or json, got "${format}"`);
     if (opts.kind !== undefined && !['cub', 'coco', 'custom'].includes(opts.kind)) {
       throw new AttncError('ATTNC_USAGE_OPTION', `--kind must be cub, coco or custom, got "${opts.kind}"`);
     }
     const maxProblems = intOption('--max-problems', opts.maxProblems ?? '50', 0, 1_000_000);
-    const { checkDataset } = await import('../../../runtime/data/check.js');
+    const { checkDataset } = await import('../../runtime/data/check.js');
     const tty = format === 'text' && !!process.stderr.isTTY;
     const report = await checkDataset(dir, {
       ...(opts.kind ? { kind: opts.kind as 'cub' | 'coco' | 'custom' } : {}),

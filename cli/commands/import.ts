@@ -43,7 +43,7 @@ Example:
     --captions data/birds/captions.pickle --out runs/birds-original`,
     )
     .action(async (opts: ImportOptions, cmd: Command) => {
-      const { initBackend, parseBackendChoice } = await import('../../../runtime/backend/index.js');
+      const { initBackend, parseBackendChoice } = await import('../../runtime/backend/index.js');
       await initBackend(parseBackendChoice(cmd.optsWithGlobals().backend));
       const { runImport } = await import('../import-weights.js');
       const r = await runImport(opts);

@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readManifest, resolveCheckpoint } from '../../../runtime/train/checkpoint.js';
+import { readManifest, resolveCheckpoint } from '../../runtime/train/checkpoint.js';
 
 // `attnc train` as a user runs it: a child process on the generated tiny model.
-const repo = path.resolve(import.meta.dirname, '../../..');
+const repo = path.resolve(import.meta.dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'attnc-train-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const small = ['--set', 'data.dataset.images=160', '--set', 'train.damsm.batch_size=8', '--set', 'train.damsm.log_every=1', '--set', 'train.gan.batch_size=4'];

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pc from 'picocolors';
-import { AttncError } from '../../runtime/util/errors.js';
+import { AttncError } from '../runtime/util/errors.js';
 
 export interface TrainArgs {
   data?: string;
@@ -47,15 +47,15 @@ export async function runTrain(generated: string, o: TrainArgs, backend: string 
   const seed = int('--seed', o.seed, 0);
   const workers = int('--workers', o.workers, 0)!;
   const keep = int('--keep', o.keep, 1)!;
-  const { loadGenerated } = await import('../../runtime/train/load-generated.js');
+  const { loadGenerated } = await import('../runtime/train/load-generated.js');
   const { gen, dir } = await loadGenerated(generated);
   const { resolvedSpec, plan } = await resolvePlan(gen, dir, o.set);
-  const { initBackend, parseBackendChoice } = await import('../../runtime/backend/index.js');
+  const { initBackend, parseBackendChoice } = await import('../runtime/backend/index.js');
   await initBackend(parseBackendChoice(backend));
-  const { train } = await import('../../runtime/train/runner.js');
-  const { resolveCheckpoint } = await import('../../runtime/train/checkpoint.js');
-  const { nextRunDir } = await import('../../runtime/train/run-folder.js');
-  const { consoleReporter } = await import('../../runtime/train/reporter.js');
+  const { train } = await import('../runtime/train/runner.js');
+  const { resolveCheckpoint } = await import('../runtime/train/checkpoint.js');
+  const { nextRunDir } = await import('../runtime/train/run-folder.js');
+  const { consoleReporter } = await import('../runtime/train/reporter.js');
   let resume: string | undefined;
   let runDir: string;
   if (o.resume) {
@@ -109,16 +109,16 @@ export async function runTrain(generated: string, o: TrainArgs, backend: string 
  * The spec behind the generated folder (for resolved.yaml with origins), with `--set` applied to the
  * plan. Overrides that would change the generated code are refused: recompile for those.
  */
-async function resolvePlan(gen: import('../../runtime/train/generated-model.js').GeneratedModel, dir: string, set: string[]) {
+async function resolvePlan(gen: import('../runtime/train/generated-model.js').GeneratedModel, dir: string, set: string[]) {
   const specFile = [path.resolve(gen.SPEC.file), path.resolve(dir, '..', '..', gen.SPEC.file)].find((f) => fs.existsSync(f));
   if (!specFile) {
     if (set.length) throw new AttncError('ATTNC_USAGE', `--set needs the spec ${gen.SPEC.file}, which is not found from here`, { hint: 'run attnc train from the folder you compiled in, or recompile with the values you want' });
     return { resolvedSpec: `# spec ${gen.SPEC.file} (sha256 ${gen.SPEC.sha256}) not found; the plan:\n${JSON.stringify(gen.plan, null, 2)}\n`, plan: gen.plan };
   }
-  const { loadSpec, renderDiagnostics } = await import('../spec.js');
-  const { explainYaml } = await import('../resolve/explain.js');
-  const { lowerPlan } = await import('../lower/plan.js');
-  const { specHash } = await import('../lower/hash.js');
+  const { loadSpec, renderDiagnostics } = await import('../compiler/spec.js');
+  const { explainYaml } = await import('../compiler/resolve/explain.js');
+  const { lowerPlan } = await import('../compiler/lower/plan.js');
+  const { specHash } = await import('../compiler/lower/hash.js');
   for (const s of set) {
     const key = s.split('=')[0]!.trim();
     if (!PLAN_ONLY.some((re) => re.test(key))) {

@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readPickle } from '../../runtime/data/pickle.js';
-import { Vocabulary } from '../../runtime/data/vocab.js';
-import { openPthFile } from '../../runtime/io/pth.js';
-import { loadPth, type PthLoadReport } from '../../runtime/io/pth-load.js';
-import type { Module } from '../../runtime/nn/module.js';
-import { exportState, type TorchState } from '../../runtime/nn/state.js';
-import { writeCheckpoint, type CheckpointWrite } from '../../runtime/train/checkpoint.js';
-import { setAttentionMaskMode } from '../../runtime/train/checkpoint-options.js';
-import { AttncError } from '../../runtime/util/errors.js';
+import { readPickle } from '../runtime/data/pickle.js';
+import { Vocabulary } from '../runtime/data/vocab.js';
+import { openPthFile } from '../runtime/io/pth.js';
+import { loadPth, type PthLoadReport } from '../runtime/io/pth-load.js';
+import type { Module } from '../runtime/nn/module.js';
+import { exportState, type TorchState } from '../runtime/nn/state.js';
+import { writeCheckpoint, type CheckpointWrite } from '../runtime/train/checkpoint.js';
+import { setAttentionMaskMode } from '../runtime/train/checkpoint-options.js';
+import { AttncError } from '../runtime/util/errors.js';
 import { loadGeneratedForSpec } from './generated-model.js';
 
 export interface ImportRequest {
