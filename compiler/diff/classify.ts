@@ -101,6 +101,7 @@ const RULES: Rule[] = [
   { test: /^\/(attnc|name|description)$/, class: 'none', reason: 'metadata' },
   { test: /^\/(text_encoder|image_encoder|generator)\/(weights|trunk_weights)$/, class: 'training-only', reason: 'pretrained weights file' },
   { test: /^\/image_encoder\/freeze_trunk$/, class: 'training-only', reason: 'which parameters train' },
+  { test: /^\/image_encoder\/trunk_batchnorm$/, class: 'training-only', reason: "the trunk's BatchNorm statistics in DAMSM training" },
   { test: /^\/text_encoder\/dropout$/, class: 'training-only', reason: 'dropout (training only)' },
   { test: /^\/generator\/stages\/\d+\/attention\/mask$/, class: 'weight-compatible', reason: 'attention mask mode (same weights, different forward pass)' },
   { test: /^\/losses\/\d+\/(lambda|gamma[123]|weight|weights(\/.*)?)$/, class: 'training-only', reason: 'loss weight' },

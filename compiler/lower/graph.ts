@@ -39,7 +39,7 @@ export interface ModuleConfigs {
   /** `RNN_ENCODER.rnn`: one bidirectional layer. */
   rnn: { rnn: 'lstm' | 'gru'; inputDim: number; hiddenPerDirection: number };
   /** The Inception-v3 trunk of `CNN_ENCODER` (torchvision names at the state_dict root). */
-  inception_v3: { inputSize: number; frozen: boolean };
+  inception_v3: { inputSize: number; frozen: boolean; /** BN in DAMSM training: batch statistics (the original) or running. */ trunkBatchNorm: 'batch' | 'running' };
   /** One stride-2 conv + BN + LeakyReLU block of the small CNN image encoder. */
   cnn_block: { inChannels: number; outChannels: number };
   /** 1×1 conv without bias (`emb_features`). */

@@ -228,7 +228,7 @@ function lowerImageEncoder(L: Lowering, damsmOn: boolean): Network | undefined {
     const pooled = tensor('pooled', ['B', 2048]);
     // The trunk's tensors sit at the root of the state_dict (torchvision names), so its id is ''.
     const frozen = e.freeze_trunk;
-    b.add('', 'inception_v3', { inputSize: e.input_size, frozen }, { inputs: [input], outputs: [mixed6e, pooled] }, L.origin(frozen ? '/image_encoder/type' : '/image_encoder/freeze_trunk'), P.inceptionTrunkParams, !frozen);
+    b.add('', 'inception_v3', { inputSize: e.input_size, frozen, trunkBatchNorm: e.trunk_batchnorm }, { inputs: [input], outputs: [mixed6e, pooled] }, L.origin(frozen ? '/image_encoder/type' : '/image_encoder/freeze_trunk'), P.inceptionTrunkParams, !frozen);
     const regions = tensor('regions', ['B', 17, 17, nef]);
     const global = tensor('global', ['B', nef]);
     b.add('emb_features', 'conv1x1', { inChannels: 768, outChannels: nef }, { inputs: [mixed6e], outputs: [regions] }, L.origin('/image_encoder/embedding_dim'), (p) =>

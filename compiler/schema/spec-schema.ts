@@ -75,6 +75,7 @@ export const InceptionImageEncoder = Obj({
   trunk_weights: Path('ImageNet Inception-v3 weights for the frozen trunk'),
   weights: Path('pretrained DAMSM image encoder (.pth); null = train the projections in the DAMSM phase'),
   freeze_trunk: Bool(true),
+  trunk_batchnorm: Enum(['batch', 'running'] as const, 'batch', "the trunk's BatchNorm while the DAMSM phase trains the encoder: batch = batch statistics, running statistics drift (the original: cnn_model.train()); running = always the stored statistics. Elsewhere (GAN training, sampling) the trunk always uses its running statistics"),
 }, { description: 'Inception-v3 trunk (Mixed_6e local, Mixed_7c global) with 1x1 conv + linear projections' });
 
 export const CnnImageEncoder = Obj({

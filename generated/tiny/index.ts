@@ -5,7 +5,7 @@
 
 import type { CnnImageEncoder } from 'attnc/runtime/encoders/image.js';
 import type { RnnTextEncoder } from 'attnc/runtime/encoders/text.js';
-import { Rng, initLikeAttnGAN } from 'attnc/runtime/nn/index.js';
+import { Module, Rng, initLikeAttnGAN } from 'attnc/runtime/nn/index.js';
 import { createDiscriminators } from './discriminators.js';
 import type { Discriminators } from './discriminators.js';
 import { Generator } from './generator.js';
@@ -61,13 +61,14 @@ export type ModelOptions = {
  */
 export function createModel(options: ModelOptions): Model {
   const rng = new Rng(`attnc:tiny:${options.seed ?? 0}`);
-  const textEncoder = createTextEncoder(options.vocabSize);
+  // Built with zero tensors: every tensor is drawn from `rng` right after.
+  const textEncoder = Module.zeroInit(() => createTextEncoder(options.vocabSize));
   textEncoder.resetParameters(rng.fork('text_encoder'));
-  const imageEncoder = createImageEncoder();
+  const imageEncoder = Module.zeroInit(() => createImageEncoder());
   imageEncoder.resetParameters(rng.fork('image_encoder'));
-  const generator = new Generator();
+  const generator = Module.zeroInit(() => new Generator());
   initLikeAttnGAN(generator, rng.fork('generator'));
-  const discriminators = createDiscriminators();
+  const discriminators = Module.zeroInit(() => createDiscriminators());
   for (const d of discriminators) initLikeAttnGAN(d, rng.fork(`discriminator_${d.size}`));
   return { textEncoder, imageEncoder, generator, discriminators };
 }

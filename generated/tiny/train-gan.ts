@@ -4,8 +4,9 @@
 /* eslint-disable */
 
 import type { ClassIds } from 'attnc/runtime/losses/index.js';
+import { Rng } from 'attnc/runtime/nn/index.js';
 import * as tf from 'attnc/runtime/tf.js';
-import { ParameterEma, adam, optimizeStep } from 'attnc/runtime/train/index.js';
+import { ParameterEma, adam, optimizeStep, untaped } from 'attnc/runtime/train/index.js';
 import type { LossTensors } from 'attnc/runtime/train/index.js';
 import type { Model } from './index.js';
 import { discriminatorLoss, generatorLoss } from './losses.js';
@@ -46,61 +47,74 @@ export type GanNoise = { z: tf.Tensor2D; eps: tf.Tensor2D };
 
 /**
  * z [B, 32] and the conditioning-augmentation ε [B, 32], standard normal.
- * The same `seed` gives the same draws on every backend (tfjs draws them in JavaScript).
+ * With `seed` (a number, or an `Rng` such as one derived from (run seed, step)) the draws come from the JS `Rng`: the same on every
+ * backend, and z and ε from independent streams (`fork('z')`, `fork('eps')`). Without, tfjs draws them unseeded.
  *
  * @generated from spec/tiny.yaml:30 (/generator)
  */
-export function drawNoise(batchSize: number, seed?: number): GanNoise {
-  return { z: tf.randomNormal([batchSize, 32], 0, 1, 'float32', seed), eps: tf.randomNormal([batchSize, 32], 0, 1, 'float32', seed === undefined ? undefined : seed + 1) };
+export function drawNoise(batchSize: number, seed?: number | Rng): GanNoise {
+  if (seed === undefined) return { z: tf.randomNormal([batchSize, 32]), eps: tf.randomNormal([batchSize, 32]) };
+  const rng = typeof seed === 'number' ? new Rng(`noise:${seed}`) : seed;
+  return {
+    z: tf.tensor2d(rng.fork('z').fillNormal(new Float32Array(batchSize * 32)), [batchSize, 32]),
+    eps: tf.tensor2d(rng.fork('eps').fillNormal(new Float32Array(batchSize * 32)), [batchSize, 32]),
+  };
 }
 
 /**
  * One step of every discriminator on real images and detached fakes (each D has its own optimizer, stepped at once).
- * Returns each discriminator's loss terms.
+ * `fakes`: this iteration's generator images (ganStep passes those of the forward its G step differentiates); when omitted,
+ * G runs here outside any tape. Returns each discriminator's loss terms.
  *
  * @generated from spec/tiny.yaml:53 (/train/gan)
  */
-export function discriminatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise): LossTensors[] {
-  // Fakes outside any gradient tape: detached, as `fake_imgs[i].detach()` in the original.
-  const fakes = tf.tidy(() => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps }).images);
+export function discriminatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise, fakes?: readonly tf.Tensor4D[]): LossTensors[] {
+  // Detached, as `fake_imgs[i].detach()` in the original: no tape records the D steps (see `untaped`).
+  const images = fakes ?? tf.tidy(() => untaped(() => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps }).images));
   try {
-    return [
-      optimizeStep(optimizers.discriminators[0]!, model.discriminators[0].trainableParameters(), () => discriminatorLoss(model.discriminators[0], batch.images[0], fakes[0], captions.sentence)),
-      optimizeStep(optimizers.discriminators[1]!, model.discriminators[1].trainableParameters(), () => discriminatorLoss(model.discriminators[1], batch.images[1], fakes[1], captions.sentence)),
-    ];
+    return untaped(() => [
+      optimizeStep(optimizers.discriminators[0]!, model.discriminators[0].trainableParameters(), () => discriminatorLoss(model.discriminators[0], batch.images[0], images[0]!, captions.sentence)),
+      optimizeStep(optimizers.discriminators[1]!, model.discriminators[1].trainableParameters(), () => discriminatorLoss(model.discriminators[1], batch.images[1], images[1]!, captions.sentence)),
+    ]);
   } finally {
-    tf.dispose(fakes);
+    if (!fakes) tf.dispose([...images]);
   }
 }
 
 /**
- * One generator step: the forward pass again under the tape (same noise), then the generator loss through the updated discriminators.
+ * One generator step: the forward pass under the tape, then the generator loss through the discriminators.
+ * `beforeLoss` runs between the two, outside the tape, with the forward's images: ganStep steps the discriminators there,
+ * so one forward serves the D steps and the G step, and BatchNorm statistics are updated once, as in the original.
  *
  * @generated from spec/tiny.yaml:53 (/train/gan)
  */
-export function generatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise): LossTensors {
+export function generatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise, beforeLoss?: (images: readonly tf.Tensor4D[]) => void): LossTensors {
   return optimizeStep(
     optimizers.generator,
     model.generator.trainableParameters(),
     () => {
       const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps });
+      if (beforeLoss) untaped(() => beforeLoss(out.images));
       return generatorLoss(out, model.discriminators, model.imageEncoder, captions, batch.lengths, batch.classIds);
     },
   );
 }
 
 /**
- * One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, step every D, step G, update the EMA of G.
+ * One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, one generator forward,
+ * step every D on its detached fakes, then G's loss through the updated Ds and G's step, update the EMA of G.
  * Returns every loss term as scalars the caller disposes (read them only when logging: reading syncs with the backend); `seed` fixes the noise.
  *
  * @generated from spec/tiny.yaml:53 (/train/gan)
  */
-export function ganStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, ema: ParameterEma | null = null, seed?: number): { discriminators: LossTensors[]; generator: LossTensors } {
+export function ganStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, ema: ParameterEma | null = null, seed?: number | Rng): { discriminators: LossTensors[]; generator: LossTensors } {
   const captions = encodeCaptions(model.textEncoder, batch.tokens, batch.lengths, false);
   const noise = drawNoise(batch.tokens.shape[0], seed);
   try {
-    const discriminators = discriminatorStep(model, optimizers, batch, captions, noise);
-    const generator = generatorStep(model, optimizers, batch, captions, noise);
+    let discriminators: LossTensors[] = [];
+    const generator = generatorStep(model, optimizers, batch, captions, noise, (fakes) => {
+      discriminators = discriminatorStep(model, optimizers, batch, captions, noise, fakes);
+    });
     ema?.update();
     return { discriminators, generator };
   } finally {

@@ -1,5 +1,8 @@
 export { Rng } from '../util/rng.js';
-export { type Initializer, initialValues, initLikeAttnGAN, orthogonalMatrix, orthogonalTfLayout, shapeSize } from './init.js';
+export { type Initializer, initialTensor, initialValues, shapeSize } from './init.js';
+export { initLikeAttnGAN } from './init-attngan.js';
+export { choosePlan, conv2dPatches, convPlanOptions, type ConvPlan } from './conv-plan.js';
+export { orthogonalMatrix, orthogonalTensor, orthogonalTfLayout } from './orthogonal.js';
 export { Module, Sequential, type InitRole, type InitOverride, type TorchLayout, type SlotInfo } from './module.js';
 export { exportState, importState, toTorchLayout, fromTorchLayout, torchShape, type TorchState, type TorchTensor, type LoadReport } from './state.js';
 export {

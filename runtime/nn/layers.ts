@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { choosePlan, conv2dPatches, explicitPads } from './conv-plan.js';
 import { Module, type InitRole } from './module.js';
 
 /**
@@ -112,20 +113,43 @@ export class Conv2d extends Module {
     this.bias = opts.bias ? this.addParam('bias', [opts.outChannels], { kind: 'torch_default_conv', fanIn }) : null;
   }
 
-  /** x [B,H,W,in] → [B,H',W',out] */
+  /** x [B,H,W,in] → [B,H',W',out]; native `conv2d` or patches + matMul as `choosePlan` says. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      let input = x;
-      let pad: 'same' | 'valid' = 'valid';
-      if (this.padding === 'same' || this.padding === 'valid') pad = this.padding;
-      else if (this.padding > 0) {
-        if (this.sameEquivalent(x.shape[1], x.shape[2], this.padding)) pad = 'same';
-        else {
-          const p = this.padding;
-          input = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
-        }
+      const [, h, wd] = x.shape;
+      let pads: [number, number, number, number];
+      let pad: 'same' | 'valid' | undefined;
+      if (this.padding === 'same' || this.padding === 'valid') {
+        pad = this.padding;
+        pads = explicitPads(h, wd, this.kh, this.kw, this.stride, pad);
+      } else if (this.padding > 0 && this.sameEquivalent(h, wd, this.padding)) {
+        pad = 'same';
+        pads = explicitPads(h, wd, this.kh, this.kw, this.stride, pad);
+      } else {
+        const p = this.padding;
+        pads = [p, p, p, p];
+        pad = p === 0 ? 'valid' : undefined;
       }
       const w = this.weight as tf.Tensor4D;
+      const outH = Math.floor((h + pads[0] + pads[1] - this.kh) / this.stride) + 1;
+      const outW = Math.floor((wd + pads[2] + pads[3] - this.kw) / this.stride) + 1;
+      const plan = choosePlan({
+        input: x.shape,
+        kh: this.kh,
+        kw: this.kw,
+        inChannels: this.opts.inChannels,
+        outChannels: this.opts.outChannels,
+        stride: this.stride,
+        outH,
+        outW,
+      });
+      if (plan === 'patches') return conv2dPatches(x, w, this.stride, pads, this.bias);
+      let input = x;
+      if (pad === undefined) {
+        const p = this.padding as number;
+        input = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
+        pad = 'valid';
+      }
       const s: [number, number] = [this.stride, this.stride];
       if (this.bias && nnOptions.fusedConvBias) {
         return tf.fused.conv2d({ x: input, filter: w, strides: s, pad, bias: this.bias });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Initializer, initialValues, shapeSize } from './init.js';
+import { type Initializer, initialTensor, initialValues, shapeSize } from './init.js';
 import { Rng } from '../util/rng.js';
 
 /** What kind of layer owns a tensor, for init schemes that act per layer type (like `weights_init`). */
@@ -41,6 +41,7 @@ interface Slot {
 
 let nextVariableId = 0;
 let shapeOnlyDepth = 0;
+let zeroInitDepth = 0;
 /** Construction-time draws. Deterministic per process order only; use `resetParameters`/`initLikeAttnGAN` for seeded init. */
 let constructionRng = new Rng('attnc-construction');
 let constructionCounter = 0;
@@ -71,6 +72,20 @@ export abstract class Module {
       return build();
     } finally {
       shapeOnlyDepth--;
+    }
+  }
+
+  /**
+   * Build modules whose tensors start as zeros instead of construction-time draws: for callers that
+   * re-draw every tensor right after (`resetParameters`, `initLikeAttnGAN`, loading a checkpoint).
+   * Saves drawing ~10⁸ uniforms in JS for a birds model.
+   */
+  static zeroInit<T>(build: () => T): T {
+    zeroInitDepth++;
+    try {
+      return build();
+    } finally {
+      zeroInitDepth--;
     }
   }
 
@@ -111,9 +126,14 @@ export abstract class Module {
     }
     let variable: tf.Variable | undefined;
     if (!this._shapeOnly) {
-      const values = initialValues(init, shape, constructionRng.fork(String(constructionCounter++)));
+      const values =
+        zeroInitDepth > 0 ? undefined : initialValues(init, shape, constructionRng.fork(String(constructionCounter++)));
       variable = tf.tidy(() =>
-        tf.variable(tf.tensor(values, shape, 'float32'), kind === 'param', `attnc/${nextVariableId++}/${name}`),
+        tf.variable(
+          values ? tf.tensor(values, shape, 'float32') : tf.zeros(shape),
+          kind === 'param',
+          `attnc/${nextVariableId++}/${name}`,
+        ),
       );
     }
     if (layout === 'conv' && shape.length !== 4) throw new Error(`"${name}": conv layout needs a 4-D shape`);
@@ -220,8 +240,9 @@ export abstract class Module {
     if (this._shapeOnly) return;
     for (const [full, s, owner] of this.namedSlots('all')) {
       const init = override?.(owner.initRole, s.name, full, s.kind) ?? s.init;
-      const values = initialValues(init, s.shape, rng.fork(full));
-      tf.tidy(() => s.variable!.assign(tf.tensor(values, s.shape, 'float32')));
+      const value = initialTensor(init, s.shape, rng.fork(full));
+      s.variable!.assign(value);
+      value.dispose();
     }
   }
 

@@ -1,2 +1,4 @@
 export { optimizeStep, readLosses, clipByGlobalNorm, adam, type LossTensors, type StepLoss, type StepOptions } from './step.js';
 export { ParameterEma } from './ema.js';
+export { untaped, keepTensors } from './tape.js';
+export { LeanAdamOptimizer } from './adam.js';

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { LeanAdamOptimizer } from './adam.js';
+import { leanBackprop } from './lean-backprop.js';
 
 /** A loss function for one step: the scalar to minimise plus any named terms worth logging. */
 export type StepLoss = { loss: tf.Scalar } & Record<string, tf.Scalar>;
@@ -27,11 +29,11 @@ export function optimizeStep(
   options: StepOptions = {},
 ): LossTensors {
   const kept: Record<string, tf.Scalar> = {};
-  const { value, grads } = tf.variableGrads(() => {
+  const { value, grads } = tf.variableGrads(leanBackprop(() => {
     const out = f();
     for (const [k, v] of Object.entries(out)) if (k !== 'loss') kept[k] = tf.keep(v);
     return out.loss;
-  }, [...variables]);
+  }), [...variables]);
   try {
     if (options.clip) clipByGlobalNorm(grads, options.clip.variables ?? variables, options.clip.maxNorm);
     optimizer.applyGradients(grads);
@@ -79,5 +81,5 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, variables: readonly t
 
 /** Adam with PyTorch's hyperparameter names (no weight decay: the shipped specs use none). */
 export function adam(o: { lr: number; beta1: number; beta2: number; epsilon: number }): tf.Optimizer {
-  return tf.train.adam(o.lr, o.beta1, o.beta2, o.epsilon);
+  return new LeanAdamOptimizer(o.lr, o.beta1, o.beta2, o.epsilon);
 }

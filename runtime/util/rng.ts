@@ -108,15 +108,149 @@ export class Rng {
     return r * Math.cos(th);
   }
 
+  /**
+   * Fill with uniforms in [lo, hi). Keyed streams use one 32-bit draw per value (plenty for float32
+   * weights, half the cost of 53-bit `next()`); integer streams keep `next()` (their files are pinned).
+   */
   fillUniform<T extends Float32Array | Float64Array>(out: T, lo: number, hi: number): T {
     const w = hi - lo;
+    if (this.core instanceof Xoshiro) {
+      const core = this.core;
+      const scale = w / 4294967296;
+      for (let i = 0; i < out.length; i++) out[i] = lo + scale * (core.uint32() + 0.5);
+      return out;
+    }
     for (let i = 0; i < out.length; i++) out[i] = lo + w * this.next();
     return out;
   }
 
+  /**
+   * Fill with normals. Keyed streams use Marsaglia & Tsang's ziggurat with the generator inlined
+   * (~5 ns per value against ~24 ns through `normal()`: a birds model's orthogonal init draws ~10⁸);
+   * not the same numbers as repeated `normal()`, and a shorter fill is not a prefix of a longer one
+   * (rejected draws are finished after the fast pass). Integer streams keep `normal()` (pinned files).
+   */
   fillNormal<T extends Float32Array | Float64Array>(out: T, mean = 0, std = 1): T {
+    if (this.core instanceof Xoshiro) {
+      this.spare = undefined;
+      const st = this.core.state();
+      if (out instanceof Float32Array) zigguratFill(out, st, mean, std);
+      else zigguratFill(out as Float64Array, st, mean, std);
+      this.core.setState(st);
+      return out;
+    }
     for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
     return out;
+  }
+}
+
+/** Start of the ziggurat's tail, and the area of each of its 128 layers. */
+const ZIG_R = 3.442619855899;
+const ZIG_V = 9.91256303526217e-3;
+/** Marsaglia & Tsang's tables for 32-bit signed draws. */
+const ZIG = zigguratTables();
+
+function zigguratTables() {
+  const kn = new Float64Array(128);
+  const wn = new Float64Array(128);
+  const fn = new Float64Array(128);
+  const m1 = 2147483648;
+  let dn = ZIG_R;
+  let tn = dn;
+  const q = ZIG_V / Math.exp(-0.5 * dn * dn);
+  kn[0] = (dn / q) * m1;
+  kn[1] = 0;
+  wn[0] = q / m1;
+  wn[127] = dn / m1;
+  fn[0] = 1;
+  fn[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
+    kn[i + 1] = (dn / tn) * m1;
+    tn = dn;
+    fn[i] = Math.exp(-0.5 * dn * dn);
+    wn[i] = dn / m1;
+  }
+  return { kn, wn, fn };
+}
+
+/** One xoshiro128** step on `st` (the same sequence as `Xoshiro.uint32`), as a signed int32. */
+function step(st: Int32Array): number {
+  const a = st[0]!;
+  const b = st[1]!;
+  const t = b << 9;
+  let r = Math.imul(b, 5);
+  r = Math.imul((r << 7) | (r >>> 25), 9) | 0;
+  const c = st[2]! ^ a;
+  const d = st[3]! ^ b;
+  st[1] = b ^ c;
+  st[0] = a ^ d;
+  st[2] = c ^ t;
+  st[3] = (d << 11) | (d >>> 21);
+  return r;
+}
+
+/** Uniform in (0, 1) from one step. */
+function unif(st: Int32Array): number {
+  return ((step(st) >>> 0) + 0.5) / 4294967296;
+}
+
+/**
+ * The ziggurat's fast pass with the generator inlined (one draw, one compare, one multiply for
+ * ~97 % of values); the rejected ~3 % are finished afterwards, continuing the same stream (a call
+ * inside the loop would make it several times slower).
+ */
+function zigguratFill(out: Float32Array | Float64Array, st: Int32Array, mean: number, std: number): void {
+  const kn = ZIG.kn;
+  const wn = ZIG.wn;
+  let a = st[0]!;
+  let b = st[1]!;
+  let c = st[2]!;
+  let d = st[3]!;
+  const n = out.length;
+  const rejected: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = b << 9;
+    let r = Math.imul(b, 5);
+    r = Math.imul((r << 7) | (r >>> 25), 9) | 0;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
+    d = (d << 11) | (d >>> 21);
+    const iz = r & 127;
+    if (Math.abs(r) < kn[iz]!) out[i] = mean + std * r * wn[iz]!;
+    else rejected.push(i, r);
+  }
+  st[0] = a;
+  st[1] = b;
+  st[2] = c;
+  st[3] = d;
+  for (let k = 0; k < rejected.length; k += 2) {
+    const r = rejected[k + 1]!;
+    out[rejected[k]!] = mean + std * zigguratSlow(st, r, r & 127);
+  }
+}
+
+/** The ziggurat's rejection path: a wedge test, or the tail beyond R. */
+function zigguratSlow(st: Int32Array, hz: number, iz: number): number {
+  const { kn, wn, fn } = ZIG;
+  for (;;) {
+    const x = hz * wn[iz]!;
+    if (iz === 0) {
+      let tx: number;
+      let ty: number;
+      do {
+        tx = -Math.log(unif(st)) / ZIG_R;
+        ty = -Math.log(unif(st));
+      } while (ty + ty < tx * tx);
+      return hz > 0 ? ZIG_R + tx : -ZIG_R - tx;
+    }
+    if (fn[iz]! + unif(st) * (fn[iz - 1]! - fn[iz]!) < Math.exp(-0.5 * x * x)) return x;
+    hz = step(st);
+    iz = hz & 127;
+    if (Math.abs(hz) < kn[iz]!) return hz * wn[iz]!;
   }
 }
 
@@ -187,6 +321,12 @@ class Xoshiro implements Core {
     this.c ^= t;
     this.d = (this.d << 11) | (this.d >>> 21);
     return r >>> 0;
+  }
+  state(): Int32Array {
+    return new Int32Array([this.a, this.b, this.c, this.d]);
+  }
+  setState(st: Int32Array): void {
+    [this.a, this.b, this.c, this.d] = [st[0]!, st[1]!, st[2]!, st[3]!];
   }
   /** 53 random bits. */
   next(): number {

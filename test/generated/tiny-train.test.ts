@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../runtime/nn/index.js';
 import { readLosses } from '../../runtime/train/index.js';
 import {
   createDamsmOptimizer,
@@ -7,8 +8,12 @@ import {
   createGeneratorEma,
   createModel,
   damsmStep,
+  discriminatorStep,
   disposeModel,
+  drawNoise,
+  encodeCaptions,
   ganStep,
+  generatorStep,
   PARAMETER_COUNTS,
   sample,
   type GanBatch,
@@ -80,5 +85,87 @@ describe('generated/tiny runs', () => {
     for (const o of optimizers.discriminators) o.dispose();
     ema.dispose();
     disposeModel(model);
+  });
+
+  it('ganStep runs the generator forward once: the same updates as separate D and G steps, BatchNorm statistics updated once', () => {
+    const { tokens, lengths } = captions(3);
+    const images64 = tf.randomUniform([B, 64, 64, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
+    const images32 = tf.image.resizeBilinear(images64, [32, 32]) as tf.Tensor4D;
+    const batch: GanBatch = { images: [images32, images64], tokens, lengths, classIds: [0, 1, 2, 0] };
+    const state = (m: ReturnType<typeof createModel>) =>
+      [m.generator, ...m.discriminators].flatMap((n) => n.stateDict().map(([k, v]) => [k, Array.from(v.dataSync())] as const));
+    const bnMean = (m: ReturnType<typeof createModel>) =>
+      m.generator.namedBuffers().filter(([k]) => k.endsWith('running_mean')).map(([, v]) => Array.from(v.dataSync()));
+
+    // One iteration through ganStep, counting generator forwards.
+    const a = createModel({ vocabSize: VOCAB, seed: 2 });
+    const optA = createGanOptimizers();
+    let forwards = 0;
+    const apply = a.generator.apply.bind(a.generator);
+    a.generator.apply = (...args: Parameters<typeof apply>) => {
+      forwards++;
+      return apply(...args);
+    };
+    const r = ganStep(a, optA, batch, null, 11);
+    tf.dispose([...r.discriminators.flatMap((l) => Object.values(l)), ...Object.values(r.generator)]);
+    expect(forwards).toBe(1);
+
+    // The same iteration as the separate steps (D steps on their own forward, then G's forward).
+    const b = createModel({ vocabSize: VOCAB, seed: 2 });
+    const optB = createGanOptimizers();
+    const caps = encodeCaptions(b.textEncoder, tokens, lengths, false);
+    const noise = drawNoise(B, 11);
+    const bnBefore = bnMean(b);
+    tf.dispose(discriminatorStep(b, optB, batch, caps, noise).flatMap((l) => Object.values(l)));
+    const bnAfterOne = bnMean(b);
+    tf.dispose(Object.values(generatorStep(b, optB, batch, caps, noise)));
+
+    // Parameters agree (G's batch statistics are the same in both forwards); buffers: ganStep's
+    // BN running means moved once (as after b's first forward), b's twice.
+    const sa = state(a);
+    const sb = state(b);
+    expect(sa.map(([k]) => k)).toEqual(sb.map(([k]) => k));
+    const paramNames = new Set([a.generator, ...a.discriminators].flatMap((n) => n.namedParameters().map(([k]) => k)));
+    let maxDiff = 0;
+    for (let i = 0; i < sa.length; i++) {
+      if (!paramNames.has(sa[i]![0])) continue;
+      const [x, y] = [sa[i]![1], sb[i]![1]];
+      for (let j = 0; j < x.length; j++) maxDiff = Math.max(maxDiff, Math.abs(x[j]! - y[j]!));
+    }
+    expect(maxDiff).toBeLessThan(1e-5);
+    const ma = bnMean(a);
+    let dOnce = 0;
+    let dBefore = 0;
+    for (let i = 0; i < ma.length; i++) {
+      for (let j = 0; j < ma[i]!.length; j++) {
+        dOnce = Math.max(dOnce, Math.abs(ma[i]![j]! - bnAfterOne[i]![j]!));
+        dBefore = Math.max(dBefore, Math.abs(ma[i]![j]! - bnBefore[i]![j]!));
+      }
+    }
+    expect(dOnce).toBeLessThan(1e-6);
+    expect(dBefore).toBeGreaterThan(1e-4);
+
+    tf.dispose([caps.words, caps.sentence, caps.mask, noise.z, noise.eps, tokens, images64, images32]);
+    for (const o of [optA, optB]) {
+      o.generator.dispose();
+      for (const d of o.discriminators) d.dispose();
+    }
+    disposeModel(a);
+    disposeModel(b);
+  });
+
+  it('drawNoise(seed) is a function of the seed (0 included), with independent z and ε streams', () => {
+    const a = drawNoise(3, 0);
+    const b = drawNoise(3, 0);
+    const c = drawNoise(3, 1);
+    const d = drawNoise(3, new Rng('noise:0'));
+    const v = (t: tf.Tensor) => Array.from(t.dataSync());
+    expect(v(a.z)).toEqual(v(b.z));
+    expect(v(a.eps)).toEqual(v(b.eps));
+    expect(v(d.z)).toEqual(v(a.z));
+    expect(v(a.z)).not.toEqual(v(c.z));
+    expect(v(a.z).slice(0, 32)).not.toEqual(v(a.eps));
+    expect(v(c.z).slice(0, 32)).not.toEqual(v(a.eps)); // step k+1's z is not step k's ε
+    tf.dispose([a, b, c, d].flatMap((n) => [n.z, n.eps]));
   });
 });

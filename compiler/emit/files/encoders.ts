@@ -79,8 +79,13 @@ export function emitImageEncoder(ctx: EmitContext): Statement[] {
   let what: string;
   if (trunk) {
     const frozen = trunk.config.frozen;
-    create = `return new ${cls}({ nef: ${nef}, freezeTrunk: ${frozen} });`;
-    what = `\`CNN_ENCODER\`: ${frozen ? 'frozen' : 'trainable'} Inception-v3 trunk (images resized to ${input.shape[1]}×${input.shape[2]}), 1×1 conv and linear projections to ${nef}.`;
+    const batchStats = trunk.config.trunkBatchNorm === 'batch';
+    create = `return new ${cls}({ nef: ${nef}, freezeTrunk: ${frozen}, trunkBatchNormFollowsTraining: ${batchStats} });`;
+    what =
+      `\`CNN_ENCODER\`: ${frozen ? 'frozen' : 'trainable'} Inception-v3 trunk (images resized to ${input.shape[1]}×${input.shape[2]}), 1×1 conv and linear projections to ${nef}. ` +
+      (batchStats
+        ? "In DAMSM training the trunk's BatchNorm uses batch statistics and its running statistics drift, as the original's `cnn_model.train()`; elsewhere it uses its running statistics."
+        : "The trunk's BatchNorm always uses its running statistics (`trunk_batchnorm: running`).");
   } else {
     // `blocks.<i>` then `global_block`, in network order.
     const blocks = modulesOf(net, 'cnn_block');

@@ -58,6 +58,7 @@ export function emitIndex(ctx: EmitContext): Statement[] {
   const gen = network(ctx, 'generator');
   const Rng = imports.runtime('nn/index.js', 'Rng');
   const initLikeAttnGAN = imports.runtime('nn/index.js', 'initLikeAttnGAN');
+  const Module = imports.runtime('nn/index.js', 'Module');
   const RnnTextEncoder = imports.runtimeType('encoders/text.js', 'RnnTextEncoder');
   const createTextEncoder = imports.local('text-encoder.js', 'createTextEncoder');
   const createImageEncoder = imports.local('image-encoder.js', 'createImageEncoder');
@@ -111,13 +112,14 @@ export function emitIndex(ctx: EmitContext): Statement[] {
       returnType: 'Model',
       statements: lines(
         `const rng = new ${Rng}(\`attnc:${g.name}:\${options.seed ?? 0}\`);`,
-        `const textEncoder = ${createTextEncoder}(options.vocabSize${g.vocabSize === null ? '' : ` ?? ${g.vocabSize}`});`,
+        '// Built with zero tensors: every tensor is drawn from `rng` right after.',
+        `const textEncoder = ${Module}.zeroInit(() => ${createTextEncoder}(options.vocabSize${g.vocabSize === null ? '' : ` ?? ${g.vocabSize}`}));`,
         "textEncoder.resetParameters(rng.fork('text_encoder'));",
-        `const imageEncoder = ${createImageEncoder}();`,
+        `const imageEncoder = ${Module}.zeroInit(() => ${createImageEncoder}());`,
         "imageEncoder.resetParameters(rng.fork('image_encoder'));",
-        `const generator = new ${Generator}();`,
+        `const generator = ${Module}.zeroInit(() => new ${Generator}());`,
         `${initLikeAttnGAN}(generator, rng.fork('generator'));`,
-        `const discriminators = ${createDiscriminators}();`,
+        `const discriminators = ${Module}.zeroInit(() => ${createDiscriminators}());`,
         `for (const d of discriminators) ${initLikeAttnGAN}(d, rng.fork(\`discriminator_\${d.size}\`));`,
         'return { textEncoder, imageEncoder, generator, discriminators };',
       ),

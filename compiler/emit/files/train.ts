@@ -123,6 +123,8 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const dOpt = p.optimizers.find((o) => o.id !== 'generator')?.optimizer ?? gOpt;
   const Model = imports.localType('index.js', 'Model');
   const optimizeStep = imports.runtime('train/index.js', 'optimizeStep');
+  const untaped = imports.runtime('train/index.js', 'untaped');
+  const Rng = imports.runtime('nn/index.js', 'Rng');
   const adam = imports.runtime('train/index.js', 'adam');
   const ParameterEma = imports.runtime('train/index.js', 'ParameterEma');
   const LossTensors = imports.runtimeType('train/index.js', 'LossTensors');
@@ -178,36 +180,62 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       kind: StructureKind.Function,
       name: 'drawNoise',
       isExported: true,
-      docs: [doc([`z ${shapeText(z.shape)} and the conditioning-augmentation ε ${shapeText(['B', cDim])}, standard normal.`, 'The same `seed` gives the same draws on every backend (tfjs draws them in JavaScript).'], gen.origin)],
-      parameters: [{ name: 'batchSize', type: 'number' }, { name: 'seed', type: 'number', hasQuestionToken: true }],
+      docs: [
+        doc(
+          [
+            `z ${shapeText(z.shape)} and the conditioning-augmentation ε ${shapeText(['B', cDim])}, standard normal.`,
+            'With `seed` (a number, or an `Rng` such as one derived from (run seed, step)) the draws come from the JS `Rng`: the same on every',
+            'backend, and z and ε from independent streams (`fork(\'z\')`, `fork(\'eps\')`). Without, tfjs draws them unseeded.',
+          ],
+          gen.origin,
+        ),
+      ],
+      parameters: [{ name: 'batchSize', type: 'number' }, { name: 'seed', type: `number | ${Rng}`, hasQuestionToken: true }],
       returnType: 'GanNoise',
-      statements: lines(`return { z: ${tf}.randomNormal([batchSize, ${zDim}], 0, 1, 'float32', seed), eps: ${tf}.randomNormal([batchSize, ${cDim}], 0, 1, 'float32', seed === undefined ? undefined : seed + 1) };`),
+      statements: lines(
+        `if (seed === undefined) return { z: ${tf}.randomNormal([batchSize, ${zDim}]), eps: ${tf}.randomNormal([batchSize, ${cDim}]) };`,
+        `const rng = typeof seed === 'number' ? new ${Rng}(\`noise:\${seed}\`) : seed;`,
+        'return {',
+        `  z: ${tf}.tensor2d(rng.fork('z').fillNormal(new Float32Array(batchSize * ${zDim})), [batchSize, ${zDim}]),`,
+        `  eps: ${tf}.tensor2d(rng.fork('eps').fillNormal(new Float32Array(batchSize * ${cDim})), [batchSize, ${cDim}]),`,
+        '};',
+      ),
     },
     {
       kind: StructureKind.Function,
       name: 'discriminatorStep',
       isExported: true,
-      docs: [doc(['One step of every discriminator on real images and detached fakes (each D has its own optimizer, stepped at once).', 'Returns each discriminator\'s loss terms.'], p.origin)],
+      docs: [
+        doc(
+          [
+            'One step of every discriminator on real images and detached fakes (each D has its own optimizer, stepped at once).',
+            '`fakes`: this iteration\'s generator images (ganStep passes those of the forward its G step differentiates); when omitted,',
+            'G runs here outside any tape. Returns each discriminator\'s loss terms.',
+          ],
+          p.origin,
+        ),
+      ],
       parameters: [
         { name: 'model', type: Model },
         { name: 'optimizers', type: 'GanOptimizers' },
         { name: 'batch', type: 'GanBatch' },
         { name: 'captions', type: Captions },
         { name: 'noise', type: 'GanNoise' },
+        { name: 'fakes', type: `readonly ${tf}.Tensor4D[]`, hasQuestionToken: true },
       ],
       returnType: `${LossTensors}[]`,
       statements: lines(
-        '// Fakes outside any gradient tape: detached, as `fake_imgs[i].detach()` in the original.',
-        `const fakes = ${tf}.tidy(() => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps }).images);`,
+        '// Detached, as `fake_imgs[i].detach()` in the original: no tape records the D steps (see `untaped`).',
+        `const images = fakes ?? ${tf}.tidy(() => ${untaped}(() => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps }).images));`,
         'try {',
-        '  return [',
+        `  return ${untaped}(() => [`,
         ...ds.map((d, i) => {
           const idx = imageIndex(gen, concrete(d.inputs[0]!.shape[1]));
-          return `    ${optimizeStep}(optimizers.discriminators[${i}]!, model.discriminators[${i}].trainableParameters(), () => ${discriminatorLoss}(model.discriminators[${i}], batch.images[${i}], fakes[${idx}], captions.sentence)${clip ? `, ${clip}` : ''}),`;
+          return `    ${optimizeStep}(optimizers.discriminators[${i}]!, model.discriminators[${i}].trainableParameters(), () => ${discriminatorLoss}(model.discriminators[${i}], batch.images[${i}], images[${idx}]!, captions.sentence)${clip ? `, ${clip}` : ''}),`;
         }),
-        '  ];',
+        '  ]);',
         '} finally {',
-        `  ${tf}.dispose(fakes);`,
+        `  if (!fakes) ${tf}.dispose([...images]);`,
         '}',
       ),
     },
@@ -215,13 +243,23 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       kind: StructureKind.Function,
       name: 'generatorStep',
       isExported: true,
-      docs: [doc(['One generator step: the forward pass again under the tape (same noise), then the generator loss through the updated discriminators.'], p.origin)],
+      docs: [
+        doc(
+          [
+            'One generator step: the forward pass under the tape, then the generator loss through the discriminators.',
+            '`beforeLoss` runs between the two, outside the tape, with the forward\'s images: ganStep steps the discriminators there,',
+            'so one forward serves the D steps and the G step, and BatchNorm statistics are updated once, as in the original.',
+          ],
+          p.origin,
+        ),
+      ],
       parameters: [
         { name: 'model', type: Model },
         { name: 'optimizers', type: 'GanOptimizers' },
         { name: 'batch', type: 'GanBatch' },
         { name: 'captions', type: Captions },
         { name: 'noise', type: 'GanNoise' },
+        { name: 'beforeLoss', type: `(images: readonly ${tf}.Tensor4D[]) => void`, hasQuestionToken: true },
       ],
       returnType: LossTensors,
       statements: lines(
@@ -230,6 +268,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         '  model.generator.trainableParameters(),',
         '  () => {',
         '    const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps });',
+        `    if (beforeLoss) ${untaped}(() => beforeLoss(out.images));`,
         `    return ${generatorLoss}(out, model.discriminators, model.imageEncoder, captions, batch.lengths, batch.classIds);`,
         '  },',
         clip ? `  ${clip},` : undefined,
@@ -243,7 +282,8 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       docs: [
         doc(
           [
-            'One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, step every D, step G, update the EMA of G.',
+            'One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, one generator forward,',
+            'step every D on its detached fakes, then G\'s loss through the updated Ds and G\'s step, update the EMA of G.',
             'Returns every loss term as scalars the caller disposes (read them only when logging: reading syncs with the backend); `seed` fixes the noise.',
           ],
           p.origin,
@@ -254,15 +294,17 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         { name: 'optimizers', type: 'GanOptimizers' },
         { name: 'batch', type: 'GanBatch' },
         { name: 'ema', type: `${ParameterEma} | null`, initializer: 'null' },
-        { name: 'seed', type: 'number', hasQuestionToken: true },
+        { name: 'seed', type: `number | ${Rng}`, hasQuestionToken: true },
       ],
       returnType: `{ discriminators: ${LossTensors}[]; generator: ${LossTensors} }`,
       statements: lines(
         `const captions = ${encodeCaptions}(model.textEncoder, batch.tokens, batch.lengths, false);`,
         'const noise = drawNoise(batch.tokens.shape[0], seed);',
         'try {',
-        '  const discriminators = discriminatorStep(model, optimizers, batch, captions, noise);',
-        '  const generator = generatorStep(model, optimizers, batch, captions, noise);',
+        `  let discriminators: ${LossTensors}[] = [];`,
+        '  const generator = generatorStep(model, optimizers, batch, captions, noise, (fakes) => {',
+        '    discriminators = discriminatorStep(model, optimizers, batch, captions, noise, fakes);',
+        '  });',
         '  ema?.update();',
         '  return { discriminators, generator };',
         '} finally {',

@@ -4,6 +4,7 @@ import { EMITTERS, emitModel } from '../../../compiler/emit/emit.js';
 import { header } from '../../../compiler/emit/header.js';
 import { ImportTable } from '../../../compiler/emit/imports.js';
 import { printSourceFile } from '../../../compiler/emit/print.js';
+import { lower } from '../../../compiler/lower/lower.js';
 import { graphOf, specInput } from '../lower/helpers.js';
 
 async function emitted(spec: string, file: string): Promise<string> {
@@ -33,7 +34,7 @@ const TABLE: Array<[spec: string, file: string, contains: string[], absent?: str
   ['tiny', 'discriminators.ts', ["new EncodeImageBy8Times({ ndf: 8 })", "EncodeImageBy8Times, UncondLogits } from 'attnc/runtime/discriminators/index.js'"]],
   ['attngan2', 'text-encoder.ts', ["new RnnTextEncoder({ vocabSize, embeddingDim: 300, hiddenPerDirection: 128, rnn: 'lstm', dropout: 0.5 })", '5450 words for this dataset', "\n  /** [B, T], true at padding"], ['    /** [B, T]']],
   ['tiny', 'text-encoder.ts', ['hiddenPerDirection: 32', 'the vocabulary size of the dataset']],
-  ['attngan2', 'image-encoder.ts', ['return new InceptionImageEncoder({ nef: 256, freezeTrunk: true });', 'frozen Inception-v3 trunk', '22,506,720 parameters, 721,152 trainable']],
+  ['attngan2', 'image-encoder.ts', ['return new InceptionImageEncoder({ nef: 256, freezeTrunk: true, trunkBatchNormFollowsTraining: true });', 'frozen Inception-v3 trunk', '22,506,720 parameters, 721,152 trainable', 'as the original\'s `cnn_model.train()`']],
   ['tiny', 'image-encoder.ts', ['return new CnnImageEncoder({ inputSize: 64, nef: 64, channels: [16, 32, 64], globalChannels: 128 });']],
   ['attngan2', 'losses.ts', [
     'gamma1: 4, gamma2: 5, gamma3: 10, paperNormalisation: false',
@@ -49,7 +50,11 @@ const TABLE: Array<[spec: string, file: string, contains: string[], absent?: str
   ['attngan2', 'discriminators.ts', ['return this.img_code_s16.apply(image, training); // [B, 4, 4, 512]'], ['const h =']],
   ['attndcgan', 'losses.ts', ['stageOutputs(discriminators[0], out.images[0], captions.sentence), // 256 px', 'return { fakeCond: d.COND_DNET.apply(code, sentence, true) };'], ['realUncond']],
   ['tiny', 'train-damsm.ts', ['lr *= 0.9', 'clip: { maxNorm: 0.25, variables: model.textEncoder.trainableParameters() }', 'beta1: 0.5, beta2: 0.999']],
-  ['attngan2', 'train-gan.ts', ['export function discriminatorStep', 'export function generatorStep', 'new ParameterEma(model.generator, 0.999)', "tf.randomNormal([batchSize, 100], 0, 1, 'float32', seed)"]],
+  ['attngan2', 'train-gan.ts', ['export function discriminatorStep', 'export function generatorStep', 'new ParameterEma(model.generator, 0.999)', "z: tf.tensor2d(rng.fork('z').fillNormal(new Float32Array(batchSize * 100)), [batchSize, 100]),",
+    'if (beforeLoss) untaped(() => beforeLoss(out.images));',
+    'discriminators = discriminatorStep(model, optimizers, batch, captions, noise, fakes);',
+    'images[2]!, captions.sentence)',
+  ]],
   ['tiny', 'sample.ts', ['export function sample(', 'training: false']],
   ['attngan2', 'index.ts', ['generator: 7084592,', "export const SPEC = { name: 'attngan2', file: 'spec/attngan2.yaml'", 'createTextEncoder(options.vocabSize ?? 5450)', "initLikeAttnGAN(generator, rng.fork('generator'))"]],
   ['tiny', 'index.ts', ['vocabSize: number;', 'text_encoder: 25088, // plus encoder.weight [V, 64]']],
@@ -60,6 +65,15 @@ describe('emitters (table)', () => {
     const text = await emitted(spec, file);
     for (const c of contains) expect(text).toContain(c);
     for (const a of absent) expect(text).not.toContain(a);
+  });
+
+  it('image_encoder.trunk_batchnorm: running keeps the trunk on running statistics', async () => {
+    const r = lower(await specInput('attngan2', ['image_encoder.trunk_batchnorm=running']));
+    if (!r.ok) throw new Error('lowering failed');
+    const emit = EMITTERS.find(([f]) => f === 'image-encoder.ts')![1];
+    const text = printSourceFile(header(r.graph.specFile, r.graph.specHash), emit({ graph: r.graph, runtimeRoot: '../../runtime' }));
+    expect(text).toContain('return new InceptionImageEncoder({ nef: 256, freezeTrunk: true, trunkBatchNormFollowsTraining: false });');
+    expect(text).toContain('`trunk_batchnorm: running`');
   });
 
   it('every file starts with the @generated header and the spec hash, and has no absolute path or timestamp', async () => {

@@ -271,7 +271,7 @@ describe('every schema key acts or is rejected', () => {
     expect(enc(open.graph).trainableCount).toBe(22_506_720);
     expect(enc(open.graph).params.every((p) => p.trainable && p.phase === 'damsm')).toBe(true);
     expect(enc(shut.graph).params.filter((p) => p.module === '').every((p) => !p.trainable && p.phase === null)).toBe(true);
-    expect(open.files.get('image-encoder.ts')).toContain('new InceptionImageEncoder({ nef: 256, freezeTrunk: false })');
+    expect(open.files.get('image-encoder.ts')).toContain('new InceptionImageEncoder({ nef: 256, freezeTrunk: false, trunkBatchNormFollowsTraining: true })');
     expect(open.files.get('image-encoder.ts')).toContain('trainable Inception-v3 trunk');
     expect(open.files.get('image-encoder.ts')).toContain('22,506,720 parameters, 22,506,720 trainable');
   });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initLikeAttnGAN } from '../../../runtime/nn/init.js';
+import { initLikeAttnGAN } from '../../../runtime/nn/init-attngan.js';
 import { Module } from '../../../runtime/nn/module.js';
 import { Rng } from '../../../runtime/util/rng.js';
 import { buildHandGenerator, type HandGeneratorConfig } from '../../fixtures/oracles/hand-generator.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ResBlock } from '../../../runtime/blocks/res-block.js';
-import { initLikeAttnGAN } from '../../../runtime/nn/init.js';
+import { initLikeAttnGAN } from '../../../runtime/nn/init-attngan.js';
 import { Rng } from '../../../runtime/util/rng.js';
 import { expectClose, randn } from './util.js';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { UpBlock } from '../../../runtime/blocks/up-block.js';
 import { upsampleNearest2x, upsampleOptions } from '../../../runtime/blocks/upsample.js';
-import { initLikeAttnGAN } from '../../../runtime/nn/init.js';
+import { initLikeAttnGAN } from '../../../runtime/nn/init-attngan.js';
 import { Rng } from '../../../runtime/util/rng.js';
 import { expectClose, randn } from './util.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { type MaskMode, WordAttention } from '../../../runtime/blocks/word-attention.js';
-import { initLikeAttnGAN } from '../../../runtime/nn/init.js';
+import { initLikeAttnGAN } from '../../../runtime/nn/init-attngan.js';
 import { Rng } from '../../../runtime/util/rng.js';
 import { randn } from './util.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { DNet } from '../../fixtures/oracles/d-net.js';
-import { initLikeAttnGAN } from '../../../runtime/nn/init.js';
+import { initLikeAttnGAN } from '../../../runtime/nn/init-attngan.js';
 import { Module } from '../../../runtime/nn/module.js';
 import { Rng } from '../../../runtime/util/rng.js';
 import { expectAllGradsNonZero, randn, torchShape } from '../blocks/util.js';

@@ -154,4 +154,28 @@ describe('InceptionImageEncoder', () => {
     expect(maxAbsDiff(rm.dataSync(), rm0)).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('apply(x, training=true) follows the trunk_batchnorm option: batch statistics only with trunkBatchNormFollowsTraining', () => {
+    const withBatch = new InceptionImageEncoder({ trunkBatchNormFollowsTraining: true });
+    const before = tf.memory().numTensors;
+    const x = tf.randomUniform([2, 80, 80, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
+    for (const [e, follows] of [
+      [enc, false],
+      [withBatch, true],
+    ] as const) {
+      const rm = e.stateDict().find(([n]) => n === 'Mixed_6e.branch1x1.bn.running_mean')![1];
+      const rm0 = rm.dataSync().slice();
+      tf.tidy(() => {
+        const train = e.apply(x, true).global.dataSync();
+        const running = e.apply(x, false).global.dataSync();
+        if (follows) expect(maxAbsDiff(train, running)).toBeGreaterThan(1e-4);
+        else expect(maxAbsDiff(train, running)).toBe(0);
+      });
+      if (follows) expect(maxAbsDiff(rm.dataSync(), rm0)).toBeGreaterThan(0);
+      else expect(maxAbsDiff(rm.dataSync(), rm0)).toBe(0);
+    }
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    withBatch.dispose();
+  });
 });

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initLikeAttnGAN, initialValues, orthogonalMatrix, orthogonalTfLayout } from '../../../runtime/nn/init.js';
+import { initLikeAttnGAN } from '../../../runtime/nn/init-attngan.js';
+import { initialTensor, initialValues } from '../../../runtime/nn/init.js';
+import { orthogonalMatrix, orthogonalTensor, orthogonalTfLayout } from '../../../runtime/nn/orthogonal.js';
 import { BatchNorm, Conv2d, Linear } from '../../../runtime/nn/layers.js';
 import { Module } from '../../../runtime/nn/module.js';
 import { Rng } from '../../../runtime/util/rng.js';
@@ -52,9 +54,38 @@ describe('init', () => {
     }
   });
 
+  it('orthogonalTensor on the backend (large) equals Householder on the same normals, in TF layout', () => {
+    // [3,3,96,64]: K = 864, out = 64 → 64²·864 = 3.5e6 multiply-adds: JS. Force the comparison by
+    // orthonormalising the same Rng's matrix both ways.
+    const shape = [3, 3, 96, 64];
+    const before = tf.memory().numTensors;
+    const t = orthogonalTensor(shape, 1, new Rng(21));
+    const js = orthogonalTfLayout(shape, 1, new Rng(21));
+    expect(t.shape).toEqual(shape);
+    expect(Array.from(t.dataSync())).toEqual(Array.from(js));
+    t.dispose();
+    const h = orthogonalMatrix(864, 64, new Rng(21), 'householder');
+    const c = orthogonalMatrix(864, 64, new Rng(21), 'cholesky');
+    let d = 0;
+    for (let i = 0; i < h.length; i++) d = Math.max(d, Math.abs(h[i]! - c[i]!));
+    expect(d).toBeLessThan(2e-5);
+    // A big one takes the backend path (blocked inverse Cholesky, 2 levels): orthonormal columns.
+    const big = orthogonalTensor([4, 4, 160, 384], 2, new Rng(3)); // K = 2560, out = 384: 3.8e8
+    const g = tf.tidy(() => {
+      const m = big.reshape([2560, 384]);
+      return tf.matMul(m, m, true, false).div(4).sub(tf.eye(384)).abs().max().dataSync()[0]!;
+    });
+    expect(g).toBeLessThan(2e-5);
+    big.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('orthogonal conv init is orthonormal over the flattened [out, in·kh·kw] view', () => {
     const shape = [3, 3, 2, 5]; // kh, kw, in, out
     const w = orthogonalTfLayout(shape, 1, new Rng(4));
+    const wt = initialTensor({ kind: 'orthogonal', gain: 1 }, shape, new Rng(4));
+    expect(Array.from(wt.dataSync())).toEqual(Array.from(w));
+    wt.dispose();
     // rows = out: row o = all (h,w,i) entries for output o
     const m = new Float64Array(5 * 18);
     for (let o = 0; o < 5; o++) for (let j = 0; j < 18; j++) m[o * 18 + j] = w[j * 5 + o]!;

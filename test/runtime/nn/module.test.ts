@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm, Conv2d, Linear } from '../../../runtime/nn/layers.js';
 import { Module, Sequential } from '../../../runtime/nn/module.js';
+import { Rng } from '../../../runtime/util/rng.js';
 
 class Block extends Module {
   readonly block = this.addModule(
@@ -78,6 +79,24 @@ describe('Module', () => {
     const n = new Net();
     expect(tf.memory().numTensors).toBe(before + 12);
     n.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('zeroInit builds with zero tensors; resetParameters then gives the same weights as a normal build', async () => {
+    const before = tf.memory().numTensors;
+    const z = Module.zeroInit(() => new Net());
+    for (const [, v] of z.namedParameters()) expect(tf.tidy(() => tf.abs(v).max().dataSync()[0])).toBe(0);
+    const n = new Net();
+    expect(tf.tidy(() => tf.abs(n.fc.weight).max().dataSync()[0])).toBeGreaterThan(0);
+    z.resetParameters(new Rng(3));
+    n.resetParameters(new Rng(3));
+    const zs = z.stateDict();
+    const ns = n.stateDict();
+    for (let i = 0; i < zs.length; i++) expect(await zs[i]![1].data()).toEqual(await ns[i]![1].data());
+    // Construction outside zeroInit draws again.
+    const m = new Net();
+    expect(tf.tidy(() => tf.abs(m.fc.weight).max().dataSync()[0])).toBeGreaterThan(0);
+    for (const x of [z, n, m]) x.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 });
