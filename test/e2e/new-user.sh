@@ -3,7 +3,7 @@
 # pack attnc, install the tarball into a fresh project outside the repository from the npm cache
 # that `npm ci` warmed (the native backend from the attnc cache, ~/.cache/attnc), write a spec there
 # that extends a shipped one with one change, then validate, compile and train it there (3 steps)
-# on the native backend (`attnc sample` once it exists). Fails on the first step that fails.
+# on the native backend, then `attnc sample`. Fails on the first step that fails.
 #
 #   test/e2e/new-user.sh            # in a temp folder, removed afterwards
 #   KEEP=1 test/e2e/new-user.sh     # keep the folder to look at
@@ -50,16 +50,10 @@ npx attnc train generated/my-birds --max-steps 3 --out runs/first 2>&1 | grep -v
 test -d runs/first/checkpoints
 grep -q 'stopped (max-steps) after 3 steps' "$work/train.log"
 
-# ---- `attnc sample` is being built on main (examples/demo.ts already calls it this way). When it
-# ---- exists, the new user samples here; until then this step is skipped and says so:
-help=$(npx attnc --help)
-if grep -qE '^\s+sample\b' <<<"$help"; then
-  step "sample two captions from the run"
-  printf 'a small red bird with a short beak\na blue bird with white wings\n' > captions.txt
-  npx attnc sample runs/first --captions captions.txt --n 1 --seed 1 --out samples
-  ls samples | grep -q '\.png$'
-else
-  step "SKIPPED sample: this attnc has no \`attnc sample\` yet (placeholder above)"
-fi
+step "sample two captions from the run"
+printf 'a small red bird with a short beak\na blue bird with white wings\n' > captions.txt
+npx attnc sample runs/first --captions captions.txt --n 1 --seed 1 --out samples
+test -s samples/index.html
+find samples -name '*.png' | grep -q .
 
 step "ok"
