@@ -1,17 +1,5 @@
 import type { Command } from 'commander';
-
-interface TrainCliOptions {
-  data?: string;
-  phase: string;
-  set: string[];
-  out?: string;
-  resume?: string;
-  maxSteps?: string;
-  maxMinutes?: string;
-  seed?: string;
-  workers: string;
-  keep: string;
-}
+import type { TrainArgs } from '../train-app.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -30,7 +18,7 @@ export function register(program: Command): void {
     .option('--seed <s>', 'seed of the initial weights, data order and noise (default: the spec\'s train.*.seed)')
     .option('--workers <n>', 'image decode worker threads', '0')
     .option('--keep <n>', 'checkpoints kept per phase besides the best', '3')
-    .action(async (generated: string, opts: TrainCliOptions, cmd: Command) => {
+    .action(async (generated: string, opts: TrainArgs, cmd: Command) => {
       const { runTrain } = await import('../train-app.js');
       process.exitCode = await runTrain(generated, opts, cmd.optsWithGlobals().backend as string | undefined);
     });
