@@ -46,7 +46,7 @@ const TABLE: Array<[spec: string, file: string, contains: string[], absent?: str
     'const { regions, global } = imageEncoder.apply(out.images[2], false);',
   ]],
   ['attngan2-coco', 'losses.ts', ['), 50) as tf.Scalar; // λ = 50'], ['const ids', ', 1) as tf.Scalar']],
-  ['tiny', 'losses.ts', ['const damsm = tf.addN([d.words0, d.words1, d.sentence0, d.sentence1]) as tf.Scalar; // λ = 1'], [', 1) as tf.Scalar']],
+  ['tiny', 'losses.ts', ['), 5) as tf.Scalar; // λ = 5', 'DAMSM on the 64 px image']],
   ['attngan2', 'discriminators.ts', ['return this.img_code_s16.apply(image, training); // [B, 4, 4, 512]'], ['const h =']],
   ['attndcgan', 'losses.ts', ['stageOutputs(discriminators[0], out.images[0], captions.sentence), // 256 px', 'return { fakeCond: d.COND_DNET.apply(code, sentence, true) };'], ['realUncond']],
   ['tiny', 'train-damsm.ts', ['lr *= 0.9', 'clip: { maxNorm: 0.25, variables: model.textEncoder.trainableParameters() }', 'beta1: 0.5, beta2: 0.999']],
@@ -65,6 +65,15 @@ describe('emitters (table)', () => {
     const text = await emitted(spec, file);
     for (const c of contains) expect(text).toContain(c);
     for (const a of absent) expect(text).not.toContain(a);
+  });
+
+  it('λ = 1 writes the DAMSM term without a multiplication', async () => {
+    const r = lower(await specInput('tiny', ['losses[1].lambda=1']));
+    if (!r.ok) throw new Error('lowering failed');
+    const emit = EMITTERS.find(([f]) => f === 'losses.ts')![1];
+    const text = printSourceFile(header(r.graph.specFile, r.graph.specHash), emit({ graph: r.graph, runtimeRoot: '../../runtime' }));
+    expect(text).toContain('const damsm = tf.addN([d.words0, d.words1, d.sentence0, d.sentence1]) as tf.Scalar; // λ = 1');
+    expect(text).not.toContain(', 1) as tf.Scalar');
   });
 
   it('image_encoder.trunk_batchnorm: running keeps the trunk on running statistics', async () => {
