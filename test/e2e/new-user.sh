@@ -56,4 +56,15 @@ npx attnc sample runs/first --captions captions.txt --n 1 --seed 1 --out samples
 test -s samples/index.html
 find samples -name '*.png' | grep -q .
 
+step "npm install git+file://<the repository> in a second fresh project (npm clones the committed HEAD and builds it through prepare)"
+mkdir "$work/app-git" && cd "$work/app-git"
+npm init -y >/dev/null
+npm install --prefer-offline --no-audit --no-fund --foreground-scripts "git+file://$repo" > "$work/install-git.log" 2>&1 || { echo "npm install from git failed"; cat "$work/install-git.log"; exit 1; }
+if grep -qE 'ENOTFOUND|storage.googleapis' "$work/install-git.log"; then echo "the git install tried to download libtensorflow"; exit 1; fi
+test -f node_modules/attnc/dist/build.json
+printf 'attnc: 1\nname: my-coco\nextends: attnc:attngan2\ndata: { words_num: 15 }\n' > my-coco.yaml
+npx attnc validate my-coco.yaml
+npx attnc compile my-coco.yaml
+grep -q "from 'attnc/runtime/" generated/my-coco/index.ts
+
 step "ok"
