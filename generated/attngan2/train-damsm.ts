@@ -54,7 +54,8 @@ export function damsmStep(model: Pick<Model, 'textEncoder' | 'imageEncoder'>, op
     variables,
     () => {
       const text = encodeCaptions(model.textEncoder, batch.tokens, batch.lengths, true, seed);
-      const { regions, global } = model.imageEncoder.apply(batch.images, true);
+      // Real images: no gradient into them, so a frozen trunk runs off the tape.
+      const { regions, global } = model.imageEncoder.apply(batch.images, true, { inputGradient: false });
       const d = damsmTerms(regions, global, text, batch.lengths, batch.classIds);
       return { loss: tf.addN([d.words0, d.words1, d.sentence0, d.sentence1]) as tf.Scalar, ...d };
     },

@@ -3,6 +3,7 @@ import { Module } from '../nn/module.js';
 import { BatchNorm, Conv2d } from '../nn/layers.js';
 import { InceptionV3Trunk } from './inception.js';
 import { ProjectionConv1x1, ProjectionLinear } from './heads.js';
+import { untaped } from '../train/tape.js';
 
 /** What every image encoder returns; `regions` feed the DAMSM word loss, `global` the sentence loss. */
 export type ImageEncoderOutput = {
@@ -17,7 +18,17 @@ export interface ImageEncoder extends Module {
   /** [h, w] of `regions`. */
   readonly regionGrid: [number, number];
   /** images [B,H,W,3] in [−1, 1]. */
-  apply(images: tf.Tensor4D, training?: boolean): ImageEncoderOutput;
+  apply(images: tf.Tensor4D, training?: boolean, opts?: ImageEncoderApplyOptions): ImageEncoderOutput;
+}
+
+export interface ImageEncoderApplyOptions {
+  /**
+   * False when no gradient is wanted with respect to `images` (real images in DAMSM training).
+   * A frozen trunk then runs off the gradient tape: nothing in it needs a gradient, and PyTorch's
+   * autograd likewise records no op whose inputs need none. Default true (the generator's DAMSM
+   * term differentiates through the trunk into its images).
+   */
+  inputGradient?: boolean;
 }
 
 export interface InceptionImageEncoderOptions {
@@ -60,12 +71,29 @@ export class InceptionImageEncoder extends InceptionV3Trunk implements ImageEnco
     this.emb_cnn_code = this.addModule('emb_cnn_code', new ProjectionLinear(2048, this.nef));
   }
 
-  apply(images: tf.Tensor4D, training = false): ImageEncoderOutput {
+  apply(images: tf.Tensor4D, training = false, opts: ImageEncoderApplyOptions = {}): ImageEncoderOutput {
     return tf.tidy(() => {
       const x = images.shape[1] === 299 && images.shape[2] === 299 ? images : tf.image.resizeBilinear(images, [299, 299], true);
-      const f = this.trunk(x, training && this.trunkBnFollows);
+      const bn = training && this.trunkBnFollows;
+      if (opts.inputGradient === false && this.trunkFrozen()) {
+        // Off the tape, the trunk saves no activations for a backward pass that never reaches it
+        // (DAMSM step, batch 16: peak RSS 3.8 → see bench/README.md "Speed and memory").
+        const f = untaped(() => this.trunk(x, bn));
+        try {
+          return { regions: this.emb_features.apply(f.mixed6e), global: this.emb_cnn_code.apply(f.pooled) };
+        } finally {
+          tf.dispose([f.mixed6e, f.pooled]);
+        }
+      }
+      const f = this.trunk(x, bn);
       return { regions: this.emb_features.apply(f.mixed6e), global: this.emb_cnn_code.apply(f.pooled) };
     });
+  }
+
+  /** Whether no trunk parameter is trainable (checked per call: `unfreeze()` may change it). */
+  private trunkFrozen(): boolean {
+    for (const [name, v] of this.namedParameters()) if (!name.startsWith('emb_') && v.trainable) return false;
+    return true;
   }
 }
 
@@ -132,7 +160,8 @@ export class CnnImageEncoder extends Module implements ImageEncoder {
     this.emb_cnn_code = this.addModule('emb_cnn_code', new ProjectionLinear(gc, this.nef));
   }
 
-  apply(images: tf.Tensor4D, training = false): ImageEncoderOutput {
+  /** `_opts` is accepted for the `ImageEncoder` interface: this encoder's blocks train with it in DAMSM. */
+  apply(images: tf.Tensor4D, training = false, _opts: ImageEncoderApplyOptions = {}): ImageEncoderOutput {
     return tf.tidy(() => {
       const s = this.inputSize;
       let h = images.shape[1] === s && images.shape[2] === s ? images : tf.image.resizeBilinear(images, [s, s], true);

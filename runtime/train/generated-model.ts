@@ -13,7 +13,7 @@ import type { LossTensors } from './step.js';
 
 export interface RuntimeModel extends ModelNetworks {
   textEncoder: Module & { apply(tokens: tf.Tensor2D, lengths: readonly number[], training?: boolean, seed?: number): { words: tf.Tensor3D; sentence: tf.Tensor2D } };
-  imageEncoder: Module & { apply(images: tf.Tensor4D, training?: boolean): { regions: tf.Tensor4D; global: tf.Tensor2D } };
+  imageEncoder: Module & { apply(images: tf.Tensor4D, training?: boolean, opts?: { inputGradient?: boolean }): { regions: tf.Tensor4D; global: tf.Tensor2D } };
 }
 
 export interface GanOptimizerSet {

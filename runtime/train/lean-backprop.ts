@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 /** The parts of a tfjs tape node this file touches (tfjs-core 4.x, engine.ts / tape.ts). */
 type TapeNode = {
+  inputs: Record<string, tf.Tensor>;
   outputs: tf.Tensor[];
   saved?: tf.Tensor[];
   gradient?: (dys: Array<tf.Tensor | null>) => Record<string, () => tf.Tensor>;
@@ -14,8 +15,14 @@ type TapeNode = {
  * disposes a node's output gradients, and the tape's saved tensors are freed at the very end), so
  * a step's peak holds all activations plus all activation gradients at once. After `f` has run,
  * each node recorded by it gets a gradient function that, once every input's gradient has been
- * computed, disposes the node's output gradients (unless one was passed on as an input's gradient)
- * and its saved tensors. Nodes are processed in reverse order, so nothing reads them again.
+ * computed, disposes the node's output gradients (unless one was passed on as an input's gradient),
+ * its saved tensors, and the tensors its gradient function computed eagerly for its closures (e.g.
+ * BatchNorm's x − mean and dy·γ, full-size). Nodes are processed in reverse order, so nothing reads
+ * them again.
+ *
+ * "Every input" is the inputs of the node the engine actually walks: it prunes each node's inputs
+ * to those on a path to the variables (a frozen conv weight gets no gradient), and calls the
+ * gradient function as a method of that pruned copy, so `this.inputs` says which closures will run.
  *
  * Only for a first-order gradient (no enclosing tape): higher-order gradients need the tape, and
  * there `f` is returned unchanged.
@@ -33,17 +40,25 @@ export function leanBackprop<A extends unknown[], T>(f: (...args: A) => T): (...
   };
 }
 
+type Scope = { track: tf.Tensor[] } | null;
+
 function wrapNode(node: TapeNode): void {
   const gradient = node.gradient;
   if (!gradient) return;
-  node.gradient = (dys) => {
+  const state = tf.engine().state as unknown as { activeScope: Scope };
+  node.gradient = function (this: TapeNode | undefined, dys) {
+    const scope = state.activeScope;
+    const start = scope?.track.length ?? 0;
     const fns = gradient(dys);
-    const names = Object.keys(fns);
+    const eager = scope ? scope.track.slice(start) : [];
+    const walked = this && this.inputs ? this.inputs : node.inputs;
+    const names = Object.keys(fns).filter((n) => n in walked);
     const produced = new Set<tf.Tensor>();
     let pending = names.length;
     const release = () => {
       for (const dy of dys) if (dy && !produced.has(dy)) dy.dispose();
       for (const s of node.saved ?? []) s.dispose();
+      for (const t of eager) if (!produced.has(t) && !(t as unknown as { kept: boolean }).kept) t.dispose();
     };
     const wrapped: Record<string, () => tf.Tensor> = {};
     for (const name of names) {

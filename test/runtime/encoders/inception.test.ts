@@ -178,4 +178,27 @@ describe('InceptionImageEncoder', () => {
     expect(tf.memory().numTensors).toBe(before);
     withBatch.dispose();
   });
+  it('apply(x, training, { inputGradient: false }) runs a frozen trunk off the tape: same outputs and head gradients', () => {
+    const before = tf.memory().numTensors;
+    const x = tf.randomUniform([2, 80, 80, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
+    const vars = enc.trainableParameters();
+    const run = (inputGradient: boolean) => {
+      let recorded = 0;
+      const r = tf.variableGrads(() => {
+        const o = enc.apply(x, true, { inputGradient });
+        recorded = (tf.engine().state as unknown as { activeTape: unknown[] }).activeTape.length;
+        return tf.add(tf.sum(tf.square(o.regions)), tf.sum(o.global)) as tf.Scalar;
+      }, vars);
+      return { ...r, recorded };
+    };
+    const taped = run(true);
+    const off = run(false);
+    expect(off.value.dataSync()[0]).toBe(taped.value.dataSync()[0]);
+    for (const v of vars) expect(maxAbsDiff(off.grads[v.name]!.dataSync(), taped.grads[v.name]!.dataSync())).toBe(0);
+    // The trunk is ~300 ops (conv, BN, ReLU per BasicConv2d); off the tape only the 2 heads and the loss remain.
+    expect(taped.recorded).toBeGreaterThan(200);
+    expect(off.recorded).toBeLessThan(20);
+    tf.dispose([taped.value, off.value, ...Object.values(taped.grads), ...Object.values(off.grads), x]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
