@@ -1,12 +1,14 @@
 // attnc's generated birds AttnGAN2 (random weights, vocabulary 5,450, 18-word captions) against
 // the PyTorch reference of the same modules (bench/torch/gan_iteration.py, Debian python3-torch,
-// 2 threads), run as interleaved pairs of fresh processes so machine load hits both alike.
+// 2 threads), run as interleaved pairs of fresh processes. Run it on an idle machine: load does
+// not hit both alike (see the warning it prints).
 //   npx tsx bench/gan-iteration.ts [--workload gan|sample|damsm] [--batch 4] [--iters 3] [--warmup 2] [--pairs 2] [--no-torch]
 // Per process: median seconds per iteration after the warm-up, and peak RSS (VmHWM, whole
 // process: model build included). Prints the ratio attnc / torch of the medians and peaks.
 import type * as TF from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const arg = (name: string, dflt: string) => {
@@ -91,6 +93,10 @@ if (process.argv.includes('--child')) {
   const self = fileURLToPath(import.meta.url);
   const common = ['--workload', WORKLOAD, '--batch', String(B), '--iters', String(ITERS), '--warmup', String(WARMUP)];
   const pairs = Number(arg('pairs', '2'));
+  // Ratios taken under load are not trustworthy: PyTorch's OpenMP threads lose far more to other
+  // jobs than TensorFlow's pool (2026-11-28: GAN ratio 0.24–0.36 at load 6–8, 0.73 on the idle box).
+  const load = () => os.loadavg()[0]!.toFixed(2);
+  console.log(`load average at start ${load()} on ${os.cpus().length} CPUs${os.loadavg()[0]! > 1.5 ? ' — BUSY MACHINE: attnc/torch ratios from this run are not reliable' : ''}`);
   const rows: Array<{ attnc: Result; torch?: Result }> = [];
   for (let p = 0; p < pairs; p++) {
     const order = p % 2 === 0 ? ['attnc', 'torch'] : ['torch', 'attnc'];
@@ -112,4 +118,5 @@ if (process.argv.includes('--child')) {
       console.log(`pair ${p + 1}: ratio attnc/torch time ${(median(a.times) / median(t.times)).toFixed(3)}, peak RSS ${(a.vmhwm_mb / t.vmhwm_mb).toFixed(3)}`);
     }
   }
+  console.log(`load average at end ${load()}`);
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { AttncError } from '../util/errors.js';
+import { registerNativeGradients } from './native-grads.js';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -96,6 +97,7 @@ const loaders: Record<BackendName, () => Promise<void>> = {
   },
   tensorflow: async () => {
     await import('@tensorflow/tfjs-node');
+    registerNativeGradients();
   },
   wasm: async () => {
     await import('@tensorflow/tfjs-backend-wasm');

@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../../../runtime/backend/index.js';
+
+// ReLU / LeakyReLU gradients through TensorFlow's ReluGrad / LeakyReluGrad (runtime/backend/native-grads.ts)
+// must equal tfjs-core's formulas exactly, zero included.
+describe('native ReLU gradients', () => {
+  it('run as one TensorFlow kernel each and equal tfjs-core’s formulas (x = 0 included)', async () => {
+    const info = await initBackend('tensorflow', { quiet: true });
+    expect(info.name).toBe('tensorflow');
+    const x = tf.tensor1d([-2, -0.5, 0, 0.5, 3]);
+    const dy = tf.tensor1d([1, 2, 3, 4, 5]);
+    const seen: string[] = [];
+    const eng = tf.engine() as unknown as { runKernel: (k: string, ...a: unknown[]) => unknown };
+    const run = eng.runKernel.bind(eng);
+    eng.runKernel = (k: string, ...a: unknown[]) => (seen.push(k), run(k, ...a));
+    let relu: tf.Tensor, leaky: tf.Tensor;
+    try {
+      relu = tf.grad((v: tf.Tensor) => tf.relu(v))(x, dy);
+      leaky = tf.grad((v: tf.Tensor) => tf.leakyRelu(v, 0.2))(x, dy);
+    } finally {
+      eng.runKernel = run;
+    }
+    expect(seen).toContain('AttncReluGrad');
+    expect(seen).toContain('AttncLeakyReluGrad');
+    expect(seen).not.toContain('Step');
+    expect(Array.from(relu.dataSync())).toEqual([0, 0, 0, 4, 5]);
+    expect(Array.from(leaky.dataSync())).toEqual(Array.from(new Float32Array([0.2, 0.4, 3 * 0.2, 4, 5])));
+    const ref = tf.tidy(() => tf.where(tf.greater(x, 0), dy, tf.mul(dy, 0.2)));
+    expect(Array.from(leaky.dataSync())).toEqual(Array.from(ref.dataSync()));
+    // Second order: d/dx of (d/dx Σ leakyRelu(x)·x) exists and is the mask again (the mask itself is flat).
+    const h = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.grad((u: tf.Tensor) => tf.sum(tf.leakyRelu(u, 0.2)))(v), v)))(x);
+    expect(Array.from(h.dataSync())).toEqual(Array.from(new Float32Array([0.2, 0.2, 0.2, 1, 1])));
+    tf.dispose([x, dy, relu, leaky, ref, h]);
+  });
+});
