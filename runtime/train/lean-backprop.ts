@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 /** The parts of a tfjs tape node this file touches (tfjs-core 4.x, engine.ts / tape.ts). */
 type TapeNode = {
+  kernelName: string;
   inputs: Record<string, tf.Tensor>;
   outputs: tf.Tensor[];
   saved?: tf.Tensor[];
@@ -24,6 +25,11 @@ type TapeNode = {
  * to those on a path to the variables (a frozen conv weight gets no gradient), and calls the
  * gradient function as a method of that pruned copy, so `this.inputs` says which closures will run.
  *
+ * Kernels whose gradient reads only the shapes of what they save (`SHAPE_ONLY`: tfjs's Add saves
+ * both full-size inputs just to undo broadcasting) save shape-only stand-ins while `f` runs
+ * instead of clones, so a conv → add(bias) → relu chain holds one activation per layer until the
+ * backward pass instead of two.
+ *
  * Only for a first-order gradient (no enclosing tape): higher-order gradients need the tape, and
  * there `f` is returned unchanged.
  */
@@ -34,13 +40,58 @@ export function leanBackprop<A extends unknown[], T>(f: (...args: A) => T): (...
     // Runs inside the gradient call: depth 1, this call's tape.
     const tape = state.activeTape;
     const first = tape?.length ?? 0;
-    const y = f(...args);
+    const y = withShapeOnlySaves(() => f(...args));
     if (tape && state.gradientDepth === 1) for (let i = first; i < tape.length; i++) wrapNode(tape[i]!);
     return y;
   };
 }
 
 type Scope = { track: tf.Tensor[] } | null;
+
+/**
+ * Kernels whose tfjs-core 4.x gradient function uses nothing of its saved tensors but `.shape`
+ * (checked against gradients/*_grad.js): Add, Sub (broadcast reduction), Reshape, ExpandDims, PadV2,
+ * Slice, Concat, Mean, Sum. `test/runtime/train/lean-backprop.test.ts` pins their gradients.
+ */
+const SHAPE_ONLY = new Set(['Add', 'Sub', 'Reshape', 'ExpandDims', 'PadV2', 'Slice', 'Concat', 'Mean', 'Sum']);
+
+/** The engine's two save hooks (tfjs-core 4.x engine.ts), always called as a pair by `runKernelFunc`. */
+type SaveHooks = {
+  getTensorsForGradient(kernelName: string, inputs: unknown, outputs: tf.Tensor[]): tf.Tensor[];
+  saveTensorsForBackwardMode(tensors: tf.Tensor[]): tf.Tensor[];
+};
+
+/** Runs `f` with shape-only kernels saving stand-ins rather than clones (the hooks are restored after). */
+function withShapeOnlySaves<T>(f: () => T): T {
+  const engine = tf.engine() as unknown as SaveHooks;
+  const own = { get: Object.getOwnPropertyDescriptor(engine, 'getTensorsForGradient'), save: Object.getOwnPropertyDescriptor(engine, 'saveTensorsForBackwardMode') };
+  const get = engine.getTensorsForGradient;
+  const save = engine.saveTensorsForBackwardMode;
+  let shapeOnly = false;
+  engine.getTensorsForGradient = function (this: SaveHooks, kernelName, inputs, outputs) {
+    shapeOnly = SHAPE_ONLY.has(kernelName);
+    return get.call(this, kernelName, inputs, outputs);
+  };
+  engine.saveTensorsForBackwardMode = function (this: SaveHooks, tensors) {
+    if (!shapeOnly) return save.call(this, tensors);
+    shapeOnly = false;
+    return tensors.map(shapeOf);
+  };
+  try {
+    return f();
+  } finally {
+    for (const [key, d] of [['getTensorsForGradient', own.get], ['saveTensorsForBackwardMode', own.save]] as const) {
+      if (d) Object.defineProperty(engine, key, d);
+      else delete (engine as Partial<SaveHooks>)[key];
+    }
+  }
+}
+
+/** What a shape-only gradient reads of a saved tensor, and a `dispose` for the engine's clean-up. */
+function shapeOf(t: tf.Tensor): tf.Tensor {
+  const { shape, rank, dtype, size } = t;
+  return { shape, rank, dtype, size, dispose: () => {} } as unknown as tf.Tensor;
+}
 
 function wrapNode(node: TapeNode): void {
   const gradient = node.gradient;

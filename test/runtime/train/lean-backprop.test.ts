@@ -95,6 +95,28 @@ describe('leanBackprop', () => {
     for (const m of [conv1, ...frozen]) m.dispose();
   });
 
+  it('gives shape-only kernels (add, sub, reshape, expandDims, pad, slice, concat, mean, sum) stand-ins, with the same gradients', () => {
+    const w = tf.variable(tf.randomUniform([2, 3, 4], -1, 1, 'float32', 3), true, 'lean-shape-only-w');
+    const b = tf.variable(tf.randomUniform([4], -1, 1, 'float32', 4), true, 'lean-shape-only-b');
+    const f = () => {
+      const h = tf.sub(tf.add(w, b), tf.mul(b, 2)); // broadcasting both ways
+      const r = tf.reshape(h, [6, 4]);
+      const e = tf.expandDims(r, 0);
+      const p = tf.pad(e, [[0, 0], [1, 2], [0, 1]]);
+      const sl = tf.slice(p, [0, 1, 0], [1, 5, 3]);
+      const c = tf.concat([sl, tf.mul(sl, sl)], 2);
+      return tf.add(tf.sum(tf.square(c)), tf.mean(tf.mul(c, 3))) as tf.Scalar;
+    };
+    const before = tf.memory().numTensors;
+    const plain = tf.variableGrads(f, [w, b]);
+    const lean = tf.variableGrads(leanBackprop(f), [w, b]);
+    expect(lean.value.dataSync()[0]).toBe(plain.value.dataSync()[0]);
+    for (const v of [w, b]) expect(Array.from(lean.grads[v.name]!.dataSync())).toEqual(Array.from(plain.grads[v.name]!.dataSync()));
+    tf.dispose([plain.value, lean.value, ...Object.values(plain.grads), ...Object.values(lean.grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([w, b]);
+  });
+
   it('leaves higher-order gradients alone', () => {
     // d/dx (d/dx x³) = 6x
     const h = tf.grad((x: tf.Tensor) => {
