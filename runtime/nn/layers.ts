@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { choosePlan, conv2dPatches, explicitPads } from './conv-plan.js';
 import { Module, type InitRole } from './module.js';
+import { nativeBatchNormTrain } from '../backend/native-ops.js';
 
 /**
  * Basic layers with weights kept in TensorFlow layout. A PyTorch `.pth` importer maps:
@@ -26,9 +27,11 @@ import { Module, type InitRole } from './module.js';
  *   through the moments). Eval mode is 'manual' for both 'manual' and 'custom'.
  * All choices give the same numbers and gradients to float32 rounding.
  */
-export const nnOptions: { fusedConvBias: boolean; batchNorm: 'tf' | 'manual' | 'custom' } = {
+export const nnOptions: { fusedConvBias: boolean; batchNorm: 'tf' | 'manual' | 'custom'; nativeBatchNorm: boolean } = {
   fusedConvBias: true,
   batchNorm: 'custom',
+  /** Train-mode BN with no tape recording runs as TensorFlow's FusedBatchNormV3 on the native backend. */
+  nativeBatchNorm: true,
 };
 
 function normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor, eps: number): tf.Tensor {
@@ -244,6 +247,16 @@ export class BatchNorm extends Module {
       const axes = x.rank === 4 ? [0, 1, 2] : [0];
       const n = x.size / x.shape[x.rank - 1]!;
       const m = this.momentum;
+      // No gradient wanted (a frozen trunk off the tape in DAMSM training): TensorFlow's fused op,
+      // two passes instead of the eight of moments + normalisation.
+      const fused = x.rank === 4 && tf.engine().state.gradientDepth === 0 && nnOptions.nativeBatchNorm
+        ? nativeBatchNormTrain(x as tf.Tensor4D, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.eps)
+        : null;
+      if (fused) {
+        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(fused.mean, m)));
+        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(fused.unbiasedVariance, m)));
+        return fused.y as tf.Tensor as T;
+      }
       let y: tf.Tensor;
       let mean: tf.Tensor;
       let variance: tf.Tensor;

@@ -88,6 +88,32 @@ describe('BatchNorm (PyTorch semantics)', () => {
     nnOptions.batchNorm = saved;
   });
 
+  it('train mode with no tape runs TensorFlow\'s fused op and matches the portable path (outputs, running stats)', () => {
+    const x = rand([4, 6, 5, 8], 21).mul(3).add(1) as tf.Tensor4D;
+    const mk = () => {
+      const bn = new BatchNorm({ channels: 8, momentum: 0.1 });
+      bn.weight.assign(rand([8], 22).add(1));
+      bn.bias.assign(rand([8], 23));
+      return bn;
+    };
+    const [a, b] = [mk(), mk()];
+    expect(tf.getBackend()).toBe('tensorflow'); // else both paths would be the portable one
+    const before = tf.memory().numTensors;
+    nnOptions.nativeBatchNorm = true;
+    const ya = a.apply(x, true);
+    nnOptions.nativeBatchNorm = false;
+    const yb = b.apply(x, true);
+    nnOptions.nativeBatchNorm = true;
+    close(ya, yb, 1e-5);
+    close(a.runningMean, b.runningMean, 1e-6);
+    close(a.runningVar, b.runningVar, 1e-5);
+    tf.dispose([ya, yb]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x]);
+    a.dispose();
+    b.dispose();
+  });
+
   it('does not leak in training or eval', () => {
     const bn = new BatchNorm({ channels: 2 });
     const x = rand([3, 2], 4) as tf.Tensor2D;

@@ -1,0 +1,52 @@
+/**
+ * TensorFlow ops that tfjs does not expose, called through tfjs-node's backend on the native
+ * backend only; each function returns null elsewhere and its caller keeps the portable path.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** The parts of tfjs-node's NodeJSKernelBackend used here (tfjs-node 4.x). */
+type NativeBackend = {
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
+  executeMultipleOutputs(name: string, attrs: Array<{ name: string; type: number; value: unknown }>, inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
+};
+
+function nativeBackend(): NativeBackend | null {
+  return tf.getBackend() === 'tensorflow' ? (tf.backend() as unknown as NativeBackend) : null;
+}
+
+/**
+ * Training-mode batch normalisation of NHWC `x` over batch and space in one TensorFlow
+ * `FusedBatchNormV3` (is_training): y = (x − mean)/√(var + ε)·γ + β with the biased batch
+ * variance, as PyTorch's train-mode BatchNorm. Returns y, the batch mean and the **unbiased**
+ * batch variance (what PyTorch's running-variance update uses). Forward only: no gradient.
+ */
+export function nativeBatchNormTrain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+): { y: tf.Tensor4D; mean: tf.Tensor1D; unbiasedVariance: tf.Tensor1D } | null {
+  const b = nativeBackend();
+  if (!b || x.dtype !== 'float32') return null;
+  const { TF_ATTR_TYPE, TF_ATTR_FLOAT, TF_ATTR_STRING, TF_ATTR_BOOL, TF_FLOAT } = b.binding;
+  const empty = tf.tensor1d([], 'float32');
+  try {
+    const [y, mean, variance, ...reserve] = b.executeMultipleOutputs(
+      'FusedBatchNormV3',
+      [
+        { name: 'T', type: TF_ATTR_TYPE, value: TF_FLOAT },
+        { name: 'U', type: TF_ATTR_TYPE, value: TF_FLOAT },
+        { name: 'epsilon', type: TF_ATTR_FLOAT, value: eps },
+        { name: 'exponential_avg_factor', type: TF_ATTR_FLOAT, value: 1 },
+        { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
+        { name: 'is_training', type: TF_ATTR_BOOL, value: true },
+      ],
+      [x, gamma, beta, empty, empty],
+      6,
+    );
+    tf.dispose(reserve);
+    return { y: y as tf.Tensor4D, mean: mean as tf.Tensor1D, unbiasedVariance: variance as tf.Tensor1D };
+  } finally {
+    empty.dispose();
+  }
+}
