@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { choosePlan, conv2dPatches, explicitPads } from './conv-plan.js';
 import { Module, type InitRole } from './module.js';
-import { nativeBatchNormTrain } from '../backend/native-ops.js';
+import { nativeBatchNormTrain, nativeBatchNormTrainWithGrad } from '../backend/native-ops.js';
 
 /**
  * Basic layers with weights kept in TensorFlow layout. A PyTorch `.pth` importer maps:
@@ -30,7 +30,7 @@ import { nativeBatchNormTrain } from '../backend/native-ops.js';
 export const nnOptions: { fusedConvBias: boolean; batchNorm: 'tf' | 'manual' | 'custom'; nativeBatchNorm: boolean } = {
   fusedConvBias: true,
   batchNorm: 'custom',
-  /** Train-mode BN with no tape recording runs as TensorFlow's FusedBatchNormV3 on the native backend. */
+  /** Train-mode BN (rank 4) runs as TensorFlow's FusedBatchNormV3 / FusedBatchNormGradV3 on the native backend. */
   nativeBatchNorm: true,
 };
 
@@ -249,13 +249,16 @@ export class BatchNorm extends Module {
       const m = this.momentum;
       // No gradient wanted (a frozen trunk off the tape in DAMSM training): TensorFlow's fused op,
       // two passes instead of the eight of moments + normalisation.
-      const fused = x.rank === 4 && tf.engine().state.gradientDepth === 0 && nnOptions.nativeBatchNorm
-        ? nativeBatchNormTrain(x as tf.Tensor4D, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.eps)
+      // On the native backend, TensorFlow's fused ops: two passes forward instead of the eight of
+      // moments + normalisation, and one op backward (FusedBatchNormGradV3) under a tape.
+      const native = x.rank === 4 && nnOptions.nativeBatchNorm
+        ? (tf.engine().state.gradientDepth === 0 ? nativeBatchNormTrain : nativeBatchNormTrainWithGrad)(x as tf.Tensor4D, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.eps)
         : null;
-      if (fused) {
-        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(fused.mean, m)));
-        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(fused.unbiasedVariance, m)));
-        return fused.y as tf.Tensor as T;
+      if (native) {
+        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(native.mean, m)));
+        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(native.unbiasedVariance, m)));
+        tf.dispose([native.mean, native.unbiasedVariance]);
+        return native.y as tf.Tensor as T;
       }
       let y: tf.Tensor;
       let mean: tf.Tensor;

@@ -58,16 +58,18 @@ describe('BatchNorm (PyTorch semantics)', () => {
     bn.dispose();
   });
 
-  it("'tf', 'manual' and 'custom' implementations agree (values, all gradients, running stats)", () => {
+  it("'tf', 'manual', 'custom' and the native fused ops agree (values, all gradients, running stats)", () => {
     const saved = nnOptions.batchNorm;
+    expect(tf.getBackend()).toBe('tensorflow'); // the native variant below is TensorFlow's FusedBatchNormV3/GradV3
     for (const shape of [
       [2, 3, 2, 3],
       [5, 3],
     ]) {
       const x = rand(shape, 8);
       const dy = rand(shape, 9);
-      const results = (['tf', 'manual', 'custom'] as const).map((impl) => {
+      const results = ([['tf', false], ['manual', false], ['custom', false], ['custom', true]] as const).map(([impl, native]) => {
         nnOptions.batchNorm = impl;
+        nnOptions.nativeBatchNorm = native;
         const bn = new BatchNorm({ channels: 3 });
         bn.weight.assign(tf.tensor1d([1.5, -0.5, 2]));
         bn.bias.assign(tf.tensor1d([0.1, 0.2, 0.3]));
@@ -86,6 +88,7 @@ describe('BatchNorm (PyTorch semantics)', () => {
       tf.dispose([x, dy, ...results.flat()]);
     }
     nnOptions.batchNorm = saved;
+    nnOptions.nativeBatchNorm = true;
   });
 
   it('train mode with no tape runs TensorFlow\'s fused op and matches the portable path (outputs, running stats)', () => {
