@@ -96,7 +96,7 @@ if (process.argv.includes('--child')) {
   // Ratios taken under load are not trustworthy: PyTorch's OpenMP threads lose far more to other
   // jobs than TensorFlow's pool (2026-11-28: GAN ratio 0.24–0.36 at load 6–8, 0.73 on the idle box).
   const load = () => os.loadavg()[0]!.toFixed(2);
-  console.log(`load average at start ${load()} on ${os.cpus().length} CPUs${os.loadavg()[0]! > 1.5 ? ' — BUSY MACHINE: attnc/torch ratios from this run are not reliable' : ''}`);
+  console.log(`load average at start ${load()} on ${os.cpus().length} CPUs${os.loadavg()[0]! > 1.5 * os.cpus().length ? ' — BUSY MACHINE: attnc/torch ratios from this run are not reliable' : ''}`);
   const rows: Array<{ attnc: Result; torch?: Result }> = [];
   for (let p = 0; p < pairs; p++) {
     const order = p % 2 === 0 ? ['attnc', 'torch'] : ['torch', 'attnc'];
