@@ -98,3 +98,32 @@ export function nativeBatchNormTrainWithGrad(
   const y = op(x, gamma, beta) as tf.Tensor4D;
   return { y, mean: stats![0], unbiasedVariance: stats![1] };
 }
+
+/** Eval-mode batch normalisation with running statistics in one `FusedBatchNormV3` (forward only). */
+export function nativeBatchNormInfer(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+  eps: number,
+): tf.Tensor4D | null {
+  const b = nativeBackend();
+  if (!b || x.dtype !== 'float32') return null;
+  const { TF_ATTR_TYPE, TF_ATTR_FLOAT, TF_ATTR_STRING, TF_ATTR_BOOL, TF_FLOAT } = b.binding;
+  const [y, ...rest] = b.executeMultipleOutputs(
+    'FusedBatchNormV3',
+    [
+      { name: 'T', type: TF_ATTR_TYPE, value: TF_FLOAT },
+      { name: 'U', type: TF_ATTR_TYPE, value: TF_FLOAT },
+      { name: 'epsilon', type: TF_ATTR_FLOAT, value: eps },
+      { name: 'exponential_avg_factor', type: TF_ATTR_FLOAT, value: 1 },
+      { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
+      { name: 'is_training', type: TF_ATTR_BOOL, value: false },
+    ],
+    [x, gamma, beta, mean, variance],
+    6,
+  );
+  tf.dispose(rest);
+  return y as tf.Tensor4D;
+}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { choosePlan, conv2dPatches, explicitPads } from './conv-plan.js';
 import { Module, type InitRole } from './module.js';
-import { nativeBatchNormTrain, nativeBatchNormTrainWithGrad } from '../backend/native-ops.js';
+import { nativeBatchNormInfer, nativeBatchNormTrain, nativeBatchNormTrainWithGrad } from '../backend/native-ops.js';
 
 /**
  * Basic layers with weights kept in TensorFlow layout. A PyTorch `.pth` importer maps:
@@ -30,7 +30,7 @@ import { nativeBatchNormTrain, nativeBatchNormTrainWithGrad } from '../backend/n
 export const nnOptions: { fusedConvBias: boolean; batchNorm: 'tf' | 'manual' | 'custom'; nativeBatchNorm: boolean } = {
   fusedConvBias: true,
   batchNorm: 'custom',
-  /** Train-mode BN (rank 4) runs as TensorFlow's FusedBatchNormV3 / FusedBatchNormGradV3 on the native backend. */
+  /** BN on rank-4 input runs as TensorFlow's FusedBatchNormV3 (and GradV3 under a tape; eval mode only off the tape) on the native backend. */
   nativeBatchNorm: true,
 };
 
@@ -242,7 +242,10 @@ export class BatchNorm extends Module {
     if (x.rank !== 2 && x.rank !== 4) throw new Error(`BatchNorm expects [B,C] or [B,H,W,C], got [${x.shape.join(',')}]`);
     return tf.tidy(() => {
       if (!training) {
-        return normalize(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps) as T;
+        const native = x.rank === 4 && nnOptions.nativeBatchNorm && tf.engine().state.gradientDepth === 0
+          ? nativeBatchNormInfer(x as tf.Tensor4D, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, this.eps)
+          : null;
+        return (native ?? normalize(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps)) as T;
       }
       const axes = x.rank === 4 ? [0, 1, 2] : [0];
       const n = x.size / x.shape[x.rank - 1]!;

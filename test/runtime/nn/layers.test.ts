@@ -91,7 +91,7 @@ describe('BatchNorm (PyTorch semantics)', () => {
     nnOptions.nativeBatchNorm = true;
   });
 
-  it('train mode with no tape runs TensorFlow\'s fused op and matches the portable path (outputs, running stats)', () => {
+  it('with no tape, train and eval mode run TensorFlow\'s fused op and match the portable path (outputs, running stats)', () => {
     const x = rand([4, 6, 5, 8], 21).mul(3).add(1) as tf.Tensor4D;
     const mk = () => {
       const bn = new BatchNorm({ channels: 8, momentum: 0.1 });
@@ -110,7 +110,13 @@ describe('BatchNorm (PyTorch semantics)', () => {
     close(ya, yb, 1e-5);
     close(a.runningMean, b.runningMean, 1e-6);
     close(a.runningVar, b.runningVar, 1e-5);
-    tf.dispose([ya, yb]);
+    // Eval mode on the running statistics just updated: the fused op against normalize().
+    const ea = a.apply(x, false);
+    nnOptions.nativeBatchNorm = false;
+    const eb = a.apply(x, false);
+    nnOptions.nativeBatchNorm = true;
+    close(ea, eb, 1e-5);
+    tf.dispose([ya, yb, ea, eb]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x]);
     a.dispose();
