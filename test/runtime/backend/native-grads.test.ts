@@ -33,4 +33,18 @@ describe('native ReLU gradients', () => {
     expect(Array.from(h.dataSync())).toEqual(Array.from(new Float32Array([0.2, 0.2, 0.2, 1, 1])));
     tf.dispose([x, dy, relu, leaky, ref, h]);
   });
+
+  it('fall back to tfjs-core’s formulas on other backends', async () => {
+    await tf.setBackend('cpu');
+    try {
+      tf.tidy(() => {
+        const x = tf.tensor1d([-2, 0, 3]);
+        const dy = tf.tensor1d([1, 2, 3]);
+        expect(Array.from(tf.grad((v: tf.Tensor) => tf.relu(v))(x, dy).dataSync())).toEqual([0, 0, 3]);
+        expect(Array.from(tf.grad((v: tf.Tensor) => tf.leakyRelu(v, 0.5))(x, dy).dataSync())).toEqual([0.5, 1, 3]);
+      });
+    } finally {
+      await tf.setBackend('tensorflow');
+    }
+  });
 });
