@@ -52,7 +52,7 @@ async function measure(label: string, gen: GeneratedModel, phase: PhaseName, n: 
   const stall = stalls.reduce((a, b) => a + b, 0) / Math.max(1, stalls.length);
   const batch = gen.plan.phases[phase].batchSize;
   console.log(
-    `${label.padEnd(9)} ${phase.padEnd(5)} batch ${String(batch).padStart(2)}  ${(1000 * batch / ms).toFixed(1).padStart(7)} img/s  ${ms.toFixed(0).padStart(6)} ms/step  first step ${times[0]!.toFixed(0)} ms  data stall ${stall.toFixed(1)} ms/step (${((100 * stall) / ms).toFixed(1)} %)  [${r.steps} steps, ${total.toFixed(1)} s with setup]`,
+    `${label.padEnd(9)} ${phase.padEnd(5)} batch ${String(batch).padStart(2)}  ${(1000 * batch / ms).toFixed(1).padStart(7)} img/s  ${ms.toFixed(0).padStart(6)} ms/step  setup + first step ${times[0]!.toFixed(0)} ms  data stall ${stall.toFixed(1)} ms/step (${((100 * stall) / ms).toFixed(1)} %)  [${r.steps} steps, ${total.toFixed(1)} s with setup]`,
   );
 }
 
