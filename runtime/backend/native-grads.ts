@@ -4,6 +4,7 @@
  * (`step → cast → mul`, `greater → mul → where`); a GAN iteration of the birds model runs ~160 of
  * them (Inception's ReLUs in G's DAMSM term, the discriminators' LeakyReLUs). Other backends keep
  * tfjs-core's formulas. Registered once, when the native backend is selected (backend/index.ts).
+ * Both gradients read the activation's output rather than its input (see below).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -52,15 +53,23 @@ export function registerNativeGradients(): void {
       x: () => tf.zerosLike(saved[0]!),
     }),
   });
+  // Both save their output, not their input: y > 0 exactly where x > 0 (for a slope α ≥ 0), and
+  // the output is usually saved anyway by the next op (a conv's input), so the pre-activation is
+  // freed — one activation per conv → BN → ReLU layer instead of two (TensorFlow's own ReluGrad
+  // gradient is taken from the output the same way).
   tf.registerGradient({
     kernelName: tf.Relu,
-    inputsToSave: ['x'],
+    outputsToSave: [true],
     gradFunc: (dy, saved) => ({ x: () => reluGrad(dy as tf.Tensor, saved[0]!) }),
   });
   tf.registerGradient({
     kernelName: tf.LeakyRelu,
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved, attrs) => ({ x: () => leakyReluGrad(dy as tf.Tensor, saved[0]!, (attrs as { alpha: number }).alpha) }),
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const { alpha } = attrs as { alpha: number };
+      if (!(alpha >= 0)) throw new Error(`LeakyReLU gradient: slope ${alpha} < 0 is not supported (the gradient is taken from the output, whose sign must follow the input's)`);
+      return { x: () => leakyReluGrad(dy as tf.Tensor, saved[0]!, alpha) };
+    },
   });
 }
 
@@ -68,6 +77,7 @@ function native(x: tf.Tensor): boolean {
   return tf.getBackend() === 'tensorflow' && x.dtype === 'float32';
 }
 
+/** dy where the activation is positive; `x` may be the input or the output (same sign pattern). */
 function reluGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   if (!native(x)) return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
   return tf.engine().runKernel(RELU_GRAD, { dy, x } as unknown as tf.NamedTensorMap) as tf.Tensor;

@@ -34,6 +34,25 @@ describe('native ReLU gradients', () => {
     tf.dispose([x, dy, relu, leaky, ref, h]);
   });
 
+  it('save the activation’s output, not its input, and refuse a negative LeakyReLU slope', () => {
+    const x = tf.tensor1d([-1, 2]);
+    const savedIsOutput: boolean[] = [];
+    const g = tf.grad((v: tf.Tensor) => {
+      const y = tf.relu(tf.add(v, 0)); // the pre-activation v + 0 exists only for the relu
+      const z = tf.leakyRelu(y, 0.2);
+      const tape = (tf.engine().state as unknown as { activeTape: Array<{ kernelName: string; saved?: tf.Tensor[] }> }).activeTape;
+      for (const [name, out] of [['Relu', y], ['LeakyRelu', z]] as const) {
+        const node = tape.filter((n) => n.kernelName === name).pop()!;
+        savedIsOutput.push(node.saved!.length === 1 && node.saved![0]!.dataId === out.dataId);
+      }
+      return tf.sum(z);
+    })(x);
+    expect(savedIsOutput).toEqual([true, true]);
+    expect(Array.from(g.dataSync())).toEqual([0, 1]);
+    expect(() => tf.grad((v: tf.Tensor) => tf.sum(tf.leakyRelu(v, -0.5)))(x)).toThrow(/slope -0.5 < 0/);
+    tf.dispose([x, g]);
+  });
+
   it('fall back to tfjs-core’s formulas on other backends', async () => {
     await tf.setBackend('cpu');
     try {
