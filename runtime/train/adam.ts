@@ -39,16 +39,17 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
       const v = st.accumulatedSecondMoment[i]!.variable;
       // The tidy only collects the scalar constants; full-size temporaries are disposed eagerly.
       tf.tidy(() => {
-        // Each line disposes what it consumed: the same ops as AdamOptimizer, never more than three alive.
+        // Each line disposes what it consumed, and each moment is assigned as soon as it exists so
+        // its old buffer goes before the next full-size temporary is made. The same ops on the
+        // same values as AdamOptimizer (bit-identical: adam.test.ts).
         const newM = binary(tf.mul(m, b1), tf.mul(g, 1 - b1), tf.add);
-        const newV = binary(tf.mul(v, b2), unary(tf.square(g), (x) => tf.mul(x, 1 - b2)), tf.add);
-        const bcM = tf.div(newM, oneMinusAccBeta1);
-        const bcV = tf.div(newV, oneMinusAccBeta2);
         m.assign(newM);
+        newM.dispose();
+        const newV = binary(tf.mul(v, b2), unary(tf.square(g), (x) => tf.mul(x, 1 - b2)), tf.add);
         v.assign(newV);
-        tf.dispose([newM, newV]);
-        const denom = unary(unary(bcV, tf.sqrt), (x) => tf.add(x, eps));
-        const step = unary(binary(bcM, denom, tf.div), (x) => tf.mul(x, -lr));
+        newV.dispose();
+        const denom = unary(unary(tf.div(v, oneMinusAccBeta2), tf.sqrt), (x) => tf.add(x, eps));
+        const step = unary(binary(tf.div(m, oneMinusAccBeta1), denom, tf.div), (x) => tf.mul(x, -lr));
         const newValue = tf.add(step, value);
         step.dispose();
         value.assign(newValue);
