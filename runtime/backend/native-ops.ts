@@ -5,16 +5,16 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** The parts of tfjs-node's NodeJSKernelBackend used here (tfjs-node 4.x). */
-type NativeBackend = {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
+export type NativeBackend = {
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_ATTR_SHAPE: number; TF_FLOAT: number };
   executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
 };
 
-function nativeBackend(): NativeBackend | null {
+export function nativeBackend(): NativeBackend | null {
   return tf.getBackend() === 'tensorflow' ? (tf.backend() as unknown as NativeBackend) : null;
 }
 
-type OpAttr = { name: string; type: number; value: unknown };
+export type OpAttr = { name: string; type: number; value: unknown };
 
 /** Attributes of FusedBatchNormV3 (`forward`: with exponential_avg_factor) and FusedBatchNormGradV3, NHWC float32. */
 function batchNormAttrs(b: NativeBackend, eps: number, training: boolean, forward: boolean): OpAttr[] {
