@@ -2,11 +2,21 @@
  * TensorFlow ops that tfjs does not expose, called through tfjs-node's backend on the native
  * backend only; each function returns null elsewhere and its caller keeps the portable path.
  */
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 
 /** The parts of tfjs-node's NodeJSKernelBackend used here (tfjs-node 4.x). */
 export type NativeBackend = {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_ATTR_SHAPE: number; TF_FLOAT: number };
+  binding: {
+    TF_ATTR_TYPE: number;
+    TF_ATTR_FLOAT: number;
+    TF_ATTR_STRING: number;
+    TF_ATTR_BOOL: number;
+    TF_ATTR_SHAPE: number;
+    TF_ATTR_INT: number;
+    TF_FLOAT: number;
+    TF_INT32: number;
+  };
   executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
 };
 
@@ -102,4 +112,65 @@ export function nativeBatchNormInfer(
   const [y, ...rest] = b.executeMultipleOutputs('FusedBatchNormV3', batchNormAttrs(b, eps, false, true), [x, gamma, beta, mean, variance], 6);
   tf.dispose(rest);
   return y as tf.Tensor4D;
+}
+
+/**
+ * tfjs-node's int64 scalar (the only int64 input its binding takes), from the tfjs-node package
+ * that is running: its backend recognises the class by identity.
+ */
+function int64Scalar(value: number): tf.Tensor {
+  const require = createRequire(import.meta.url);
+  const backendFile = Object.keys(require.cache).find((k) => /[\\/]@tensorflow[\\/]tfjs-node(-gpu)?[\\/]dist[\\/]nodejs_kernel_backend\.js$/.test(k));
+  if (!backendFile) throw new Error('int64 scalar: the tfjs-node backend module is not loaded');
+  const { Int64Scalar } = require(backendFile.replace(/nodejs_kernel_backend\.js$/, 'int64_tensors.js')) as { Int64Scalar: new (v: number) => unknown };
+  return new Int64Scalar(value) as tf.Tensor;
+}
+
+/**
+ * A whole LSTM sequence in one TensorFlow `BlockLSTMV2` from a zero state, forward only:
+ * x [T, B, E], w [E + h, 4h] (the input and recurrent kernels stacked), b [4h] (both biases
+ * summed), gates in PyTorch's order i, f, g, o (the op's "ifco" layout), no peepholes or clipping.
+ * Returns every step's h [T, B, h]; null off the native backend.
+ */
+export function nativeLstmSequence(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor3D | null {
+  const nb = nativeBackend();
+  if (!nb || x.dtype !== 'float32') return null;
+  const [t, batch] = x.shape;
+  const h = w.shape[1] / 4;
+  const { TF_ATTR_FLOAT, TF_ATTR_BOOL, TF_ATTR_TYPE, TF_FLOAT } = nb.binding;
+  const zeros = [tf.zeros([batch, h]), tf.zeros([h])];
+  try {
+    const outs = nb.executeMultipleOutputs(
+      'BlockLSTMV2',
+      [
+        { name: 'cell_clip', type: TF_ATTR_FLOAT, value: 0 },
+        { name: 'use_peephole', type: TF_ATTR_BOOL, value: false },
+        { name: 'T', type: TF_ATTR_TYPE, value: TF_FLOAT },
+      ],
+      [int64Scalar(t), x, zeros[0]!, zeros[0]!, w, zeros[1]!, zeros[1]!, zeros[1]!, b],
+      7,
+    );
+    tf.dispose(outs.slice(0, 6));
+    return outs[6] as tf.Tensor3D;
+  } finally {
+    tf.dispose(zeros);
+  }
+}
+
+/** TensorFlow's `ReverseSequence`: reverses the first lengths[i] entries along `seqAxis` of batch entry i. */
+export function nativeReverseSequence<T extends tf.Tensor>(x: T, lengths: tf.Tensor1D, seqAxis: number, batchAxis: number): T | null {
+  const nb = nativeBackend();
+  if (!nb) return null;
+  const { TF_ATTR_INT, TF_ATTR_TYPE, TF_INT32 } = nb.binding;
+  return nb.executeMultipleOutputs(
+    'ReverseSequence',
+    [
+      { name: 'seq_dim', type: TF_ATTR_INT, value: seqAxis },
+      { name: 'batch_dim', type: TF_ATTR_INT, value: batchAxis },
+      { name: 'T', type: TF_ATTR_TYPE, value: x.dtype === 'int32' ? TF_INT32 : nb.binding.TF_FLOAT },
+      { name: 'Tlen', type: TF_ATTR_TYPE, value: TF_INT32 },
+    ],
+    [x, lengths],
+    1,
+  )[0] as T;
 }

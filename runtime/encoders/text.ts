@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module, type InitRole } from '../nn/module.js';
 import { lengthsArray, wordMask, type Lengths } from '../losses/damsm.js';
+import { nativeLstmSequence, nativeReverseSequence } from '../backend/native-ops.js';
 
 /**
  * AttnGAN's text encoder `RNN_ENCODER` (attngan.md §3): embedding → dropout (training only) →
@@ -27,6 +28,9 @@ import { lengthsArray, wordMask, type Lengths } from '../losses/damsm.js';
  */
 
 export type RnnKind = 'lstm' | 'gru';
+
+/** `fusedLstm`: an LSTM run without gradient is TensorFlow's BlockLSTMV2 on the native backend. */
+export const rnnOptions: { fusedLstm: boolean } = { fusedLstm: true };
 
 export interface TextEncoderOptions {
   vocabSize: number;
@@ -86,7 +90,11 @@ class BidirectionalRnn extends Module {
    * and their final states [B,2h]. The two directions run in lockstep as one batch of 2: step s
    * is time s forwards and time T−1−s backwards, so each step is one batched matMul.
    */
-  run(x: tf.Tensor3D, mask: tf.Tensor2D): { out: tf.Tensor3D; last: tf.Tensor2D } {
+  run(x: tf.Tensor3D, mask: tf.Tensor2D, lengths: readonly number[]): { out: tf.Tensor3D; last: tf.Tensor2D } {
+    if (this.kind === 'lstm' && rnnOptions.fusedLstm && tf.engine().state.gradientDepth === 0) {
+      const fused = this.runFused(x, mask, lengths);
+      if (fused) return fused;
+    }
     const [b, t, e] = x.shape;
     const h = this.hidden;
     const xFlat = tf.reshape(x, [b * t, e]);
@@ -128,6 +136,29 @@ class BidirectionalRnn extends Module {
       last: tf.concat([fwdLast, bwdLast], 1) as tf.Tensor2D,
     };
   }
+
+  /**
+   * The same outputs with each direction as one TensorFlow `BlockLSTMV2` over the whole sequence
+   * (sampling, evaluation and the GAN phase's frozen encoder: no gradient). Padding: the forward
+   * direction runs on past each caption's end and those steps are masked, its final state read at
+   * the last real token; the backward direction runs on each caption reversed in place
+   * (`ReverseSequence`), so it starts at the last real token, as a packed sequence does.
+   * Null off the native backend.
+   */
+  private runFused(x: tf.Tensor3D, mask: tf.Tensor2D, lengths: readonly number[]): { out: tf.Tensor3D; last: tf.Tensor2D } | null {
+    const [b] = x.shape;
+    const lens = tf.tensor1d(lengths as number[], 'int32');
+    const kernel = (d: Direction) => tf.concat([d.wIh, d.wHh], 0) as tf.Tensor2D;
+    const xt = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D; // [T, B, E]
+    const fwd = nativeLstmSequence(xt, kernel(this.fwd), tf.add(this.fwd.bIh, this.fwd.bHh));
+    const xRev = nativeReverseSequence(xt, lens, 0, 1);
+    const bwdRev = xRev && nativeLstmSequence(xRev, kernel(this.bwd), tf.add(this.bwd.bIh, this.bwd.bHh));
+    const bwd = bwdRev && nativeReverseSequence(bwdRev, lens, 0, 1);
+    if (!fwd || !bwdRev || !bwd) return null;
+    const last = tf.tensor2d(lengths.flatMap((l, i) => [l - 1, i]), [b, 2], 'int32'); // [time, batch] of each last token
+    const out = tf.mul(tf.transpose(tf.concat([fwd, bwd], 2), [1, 0, 2]), tf.expandDims(mask, 2)) as tf.Tensor3D;
+    return { out, last: tf.concat([tf.gatherND(fwd, last), tf.gatherND(bwdRev, last)], 1) as tf.Tensor2D };
+  }
 }
 
 export class RnnTextEncoder extends Module {
@@ -167,7 +198,7 @@ export class RnnTextEncoder extends Module {
       const mask = wordMask(lens, t);
       let x = tf.gather(this.encoder.weight, tf.cast(tokens, 'int32')) as tf.Tensor3D;
       if (training && this.dropout > 0) x = tf.dropout(x, this.dropout, undefined, seed) as tf.Tensor3D;
-      const { out, last } = this.rnn.run(x, mask);
+      const { out, last } = this.rnn.run(x, mask, lens);
       return { words: out, sentence: last };
     });
   }

@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { RnnTextEncoder } from '../../../runtime/encoders/text.js';
+import { RnnTextEncoder, rnnOptions } from '../../../runtime/encoders/text.js';
 import { loadTorchState, maxAbsDiff, readTorchFixture, type Arr } from './torch-fixture.js';
 
 interface Fixture {
@@ -26,10 +26,22 @@ function fromFixture(fx: Fixture): RnnTextEncoder {
   return enc;
 }
 
-for (const kind of ['lstm', 'gru'] as const) {
-  describe(`RnnTextEncoder (${kind}) against PyTorch pack_padded_sequence`, () => {
+const variants = [
+  { kind: 'lstm', fused: true },
+  { kind: 'lstm', fused: false },
+  { kind: 'gru', fused: false },
+] as const;
+
+for (const { kind, fused } of variants) {
+  describe(`RnnTextEncoder (${kind}${kind === 'lstm' ? (fused ? ', BlockLSTMV2' : ', per-step ops') : ''}) against PyTorch pack_padded_sequence`, () => {
     const fx = readTorchFixture<Fixture>(`text_encoder_${kind}.json`);
     const enc = fromFixture(fx);
+    beforeEach(() => {
+      rnnOptions.fusedLstm = fused;
+    });
+    afterEach(() => {
+      rnnOptions.fusedLstm = true;
+    });
 
     it('matches words and sentence to 1e-5', () => {
       const before = tf.memory().numTensors;
@@ -72,6 +84,33 @@ for (const kind of ['lstm', 'gru'] as const) {
     });
   });
 }
+
+describe('RnnTextEncoder fused LSTM (BlockLSTMV2)', () => {
+  it('runs each direction as one op, and equals the per-step ops where cells grow past any clip', () => {
+    const enc = new RnnTextEncoder({ vocabSize: 50, embeddingDim: 12, hiddenPerDirection: 8 });
+    encoders.push(enc);
+    // Biases of 10 saturate every gate (i, f, o → 1, g → 1), so c grows by ~1 per step to ~10:
+    // a cell clip (BlockLSTM's default is 3) would show.
+    tf.tidy(() => {
+      enc.rnn.fwd.bIh.assign(tf.fill([32], 10));
+      enc.rnn.bwd.bIh.assign(tf.fill([32], 10));
+    });
+    const tokens = tf.tensor2d([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [11, 12, 13, 0, 0, 0, 0, 0, 0, 0], [14, 15, 16, 17, 18, 19, 0, 0, 0, 0]], undefined, 'int32');
+    const lengths = [10, 3, 6];
+    const backend = tf.backend() as unknown as { executeMultipleOutputs: (name: string, ...rest: unknown[]) => unknown };
+    const spy = vi.spyOn(backend, 'executeMultipleOutputs');
+    const a = enc.apply(tokens, lengths);
+    const calls = spy.mock.calls.filter((c) => c[0] === 'BlockLSTMV2').length;
+    spy.mockRestore();
+    expect(calls).toBe(2);
+    rnnOptions.fusedLstm = false;
+    const b = enc.apply(tokens, lengths);
+    rnnOptions.fusedLstm = true;
+    expect(maxAbsDiff(a.words.dataSync(), b.words.dataSync())).toBeLessThan(1e-5);
+    expect(maxAbsDiff(a.sentence.dataSync(), b.sentence.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([tokens, a.words, a.sentence, b.words, b.sentence]);
+  });
+});
 
 describe('RnnTextEncoder shape and training behaviour', () => {
   it('has the birds state_dict names and 2,075,320 parameters', () => {
