@@ -6,6 +6,7 @@
 import type { ImageEncoder } from 'attnc/runtime/encoders/image.js';
 import { discriminatorLoss as ganDiscriminatorLoss, generatorAdvLoss, klLoss, mismatchedPairs, sentLoss, wordsLoss } from 'attnc/runtime/losses/index.js';
 import type { ClassIds, DiscriminatorLoss, GeneratorStageOutputs } from 'attnc/runtime/losses/index.js';
+import { withBatchGroups } from 'attnc/runtime/nn/index.js';
 import * as tf from 'attnc/runtime/tf.js';
 import type { Discriminators, StageDiscriminator } from './discriminators.js';
 import type { GeneratorOutputs } from './generator.js';
@@ -37,8 +38,10 @@ export function damsmTerms(regions: tf.Tensor4D, global: tf.Tensor2D, captions: 
  */
 export function discriminatorLoss(d: StageDiscriminator, real: tf.Tensor4D, fake: tf.Tensor4D, sentence: tf.Tensor2D): DiscriminatorLoss {
   return tf.tidy(() => {
-    const realCode = d.code(real, true); // [B, 4, 4, 8·ndf]
-    const fakeCode = d.code(fake, true);
+    // Real and fake images through the encoder as one batch (one weight gradient per layer, not two to
+    // add); BatchNorm still normalises each half on its own, as the original's two calls do.
+    const codes = withBatchGroups(2, () => d.code(tf.concat([real, fake]), true));
+    const [realCode, fakeCode] = tf.split(codes, 2) as [tf.Tensor4D, tf.Tensor4D]; // [B, 4, 4, 8·ndf] each
     const wrong = mismatchedPairs(realCode, sentence);
     return ganDiscriminatorLoss({
       realCond: d.COND_DNET.apply(realCode, sentence, true),

@@ -20,6 +20,16 @@ export type NativeBackend = {
   executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
 };
 
+/** tfjs-node's own record of a tensor's data: the TensorFlow handle id and the tfjs reference count. */
+export type NativeTensorData = { id: number; refCount: number; values: unknown };
+
+/** The internals `NativeAdamState` uses to update a variable's buffer in place (tfjs-node 4.x). */
+export type NativeBackendInternals = NativeBackend & {
+  tensorMap: { get(dataId: object): NativeTensorData | undefined };
+  binding: { deleteTensor(id: number): void; executeOp(name: string, attrs: OpAttr[], inputIds: number[], numOutputs: number): Array<{ id: number }> };
+  getInputTensorIds(inputs: tf.Tensor[]): number[];
+};
+
 export function nativeBackend(): NativeBackend | null {
   return tf.getBackend() === 'tensorflow' ? (tf.backend() as unknown as NativeBackend) : null;
 }

@@ -11,6 +11,7 @@ export {
   BatchNorm,
   Embedding,
   nnOptions,
+  withBatchGroups,
   type Conv2dOptions,
   type LinearOptions,
   type BatchNormOptions,

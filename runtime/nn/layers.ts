@@ -215,6 +215,26 @@ export interface BatchNormOptions {
  * batch mean and biased variance and moves the running stats towards the batch mean and the
  * *unbiased* variance; eval normalises with the running stats.
  */
+/** Batch groups for train-mode BatchNorm while `withBatchGroups` runs (1 = the whole batch). */
+let batchGroups = 1;
+
+/**
+ * Runs `f` with every train-mode BatchNorm normalising each of `groups` equal slices of the batch
+ * (axis 0) on its own, one after the other, as if each slice went through the network in a
+ * separate call. The discriminator losses use it to send real and fake images through one forward
+ * pass (one weight gradient per layer instead of two to be added) while keeping the original's
+ * per-call batch statistics and running-statistic updates (real first, then fake).
+ */
+export function withBatchGroups<T>(groups: number, f: () => T): T {
+  const outer = batchGroups;
+  batchGroups = groups;
+  try {
+    return f();
+  } finally {
+    batchGroups = outer;
+  }
+}
+
 export class BatchNorm extends Module {
   override readonly initRole: InitRole = 'batchnorm';
   readonly weight: tf.Variable;
@@ -246,6 +266,14 @@ export class BatchNorm extends Module {
           ? nativeBatchNormInfer(x as tf.Tensor4D, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, this.eps)
           : null;
         return (native ?? normalize(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps)) as T;
+      }
+      if (batchGroups > 1) {
+        const groups = batchGroups;
+        if (x.shape[0] % groups !== 0) throw new Error(`BatchNorm: a batch of ${x.shape[0]} does not split into ${groups} groups`);
+        // Slices along axis 0 share TensorFlow's buffer; only the concat copies.
+        const parts = tf.split(x, groups, 0) as T[];
+        const ys = withBatchGroups(1, () => parts.map((p) => this.apply(p, true)));
+        return tf.concat(ys, 0) as T;
       }
       const axes = x.rank === 4 ? [0, 1, 2] : [0];
       const n = x.size / x.shape[x.rank - 1]!;

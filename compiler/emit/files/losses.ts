@@ -105,8 +105,10 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       returnType: LT('DiscriminatorLoss'),
       statements: lines(
         `return ${tf}.tidy(() => {`,
-        '  const realCode = d.code(real, true); // [B, 4, 4, 8·ndf]',
-        '  const fakeCode = d.code(fake, true);',
+        "  // Real and fake images through the encoder as one batch (one weight gradient per layer, not two to",
+        "  // add); BatchNorm still normalises each half on its own, as the original's two calls do.",
+        `  const codes = ${imports.runtime('nn/index.js', 'withBatchGroups')}(2, () => d.code(${tf}.concat([real, fake]), true));`,
+        `  const [realCode, fakeCode] = ${tf}.split(codes, 2) as [${tf}.Tensor4D, ${tf}.Tensor4D]; // [B, 4, 4, 8·ndf] each`,
         `  const wrong = ${L('mismatchedPairs')}(realCode, sentence);`,
         `  return ${imports.runtime('losses/index.js', 'discriminatorLoss', 'ganDiscriminatorLoss')}({`,
         '    realCond: d.COND_DNET.apply(realCode, sentence, true),',

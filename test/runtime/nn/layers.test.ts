@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { BatchNorm, Conv2d, Embedding, Linear, nnOptions } from '../../../runtime/nn/layers.js';
+import { BatchNorm, Conv2d, Embedding, Linear, nnOptions, withBatchGroups } from '../../../runtime/nn/layers.js';
 import { Rng } from '../../../runtime/util/rng.js';
 
 const TOL = 1e-5;
@@ -121,6 +121,38 @@ describe('BatchNorm (PyTorch semantics)', () => {
     tf.dispose([x]);
     a.dispose();
     b.dispose();
+  });
+
+  it('withBatchGroups: one call on [a; b] equals two calls (outputs, gradients, running stats in order)', () => {
+    for (const native of [true, false]) {
+      nnOptions.nativeBatchNorm = native;
+      const one = new BatchNorm({ channels: 3 });
+      const two = new BatchNorm({ channels: 3 });
+      const a = tf.add(rand([2, 4, 3, 3], 31), 1);
+      const b = tf.mul(rand([2, 4, 3, 3], 32), 3);
+      const dy = rand([4, 4, 3, 3], 33);
+      // Gradients into the input and γ, β (the running statistics differ between the halves).
+      const grouped = tf.variableGrads(() => tf.sum(tf.mul(withBatchGroups(2, () => one.apply(tf.concat([a, b]) as tf.Tensor4D, true)), dy)) as tf.Scalar, [one.weight, one.bias]);
+      const separate = tf.variableGrads(
+        () => tf.sum(tf.mul(tf.concat([two.apply(a as tf.Tensor4D, true), two.apply(b as tf.Tensor4D, true)]), dy)) as tf.Scalar,
+        [two.weight, two.bias],
+      );
+      close(grouped.value, separate.value);
+      close(grouped.grads[one.weight.name]!, separate.grads[two.weight.name]!);
+      close(grouped.grads[one.bias.name]!, separate.grads[two.bias.name]!);
+      close(one.runningMean, two.runningMean, 1e-6);
+      close(one.runningVar, two.runningVar, 1e-6);
+      // Not the same as one batch of four: the halves were normalised apart.
+      const whole = new BatchNorm({ channels: 3 });
+      const w = whole.apply(tf.concat([a, b]) as tf.Tensor4D, true);
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(w, withBatchGroups(2, () => whole.apply(tf.concat([a, b]) as tf.Tensor4D, true))))).dataSync()[0]!)).toBeGreaterThan(0.1);
+      expect(() => withBatchGroups(3, () => one.apply(a as tf.Tensor4D, true))).toThrow(/does not split into 3/);
+      tf.dispose([a, b, dy, grouped.value, separate.value, w, ...Object.values(grouped.grads), ...Object.values(separate.grads)]);
+      one.dispose();
+      two.dispose();
+      whole.dispose();
+    }
+    nnOptions.nativeBatchNorm = true;
   });
 
   it('does not leak in training or eval', () => {

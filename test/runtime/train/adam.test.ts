@@ -122,6 +122,54 @@ describe('LeanAdamOptimizer, fused native update (ResourceApplyAdam)', () => {
     tf.dispose([...va, ...vb]);
   });
 
+  it('updates a variable in place only when nothing else can see its buffer', () => {
+    const v = tf.variable(tf.tensor1d([1, 2, 3, 4]), true, 'adam-inplace');
+    const opt = new LeanAdamOptimizer(0.1, 0.5, 0.999, 1e-8);
+    const update = () => {
+      const g = tf.tensor1d([1, -1, 1, -1]);
+      opt.applyGradients({ 'adam-inplace': g });
+      g.dispose();
+    };
+    update();
+    // Nothing else holds it: the same tfjs data id, new values.
+    const id = v.dataId;
+    const before = Array.from(v.dataSync());
+    update();
+    expect(v.dataId).toBe(id);
+    expect(Array.from(v.dataSync())).not.toEqual(before);
+    // A clone shares the tfjs data id: the update must not write into it.
+    const clone = tf.clone(v);
+    const cloned = Array.from(clone.dataSync());
+    update();
+    expect(Array.from(clone.dataSync())).toEqual(cloned);
+    expect(v.dataId).not.toBe(id);
+    clone.dispose();
+    // A reshape is another TensorFlow handle on the same buffer: TensorFlow copies before writing.
+    const flat = tf.reshape(v, [2, 2]);
+    const viewed = Array.from(flat.dataSync());
+    update();
+    expect(Array.from(flat.dataSync())).toEqual(viewed);
+    expect(Array.from(v.dataSync())).not.toEqual(viewed);
+    flat.dispose();
+    // Five steps of the same gradient, whichever path each took: what the portable update gives.
+    const ref = tf.variable(tf.tensor1d([1, 2, 3, 4]), true, 'adam-inplace-ref');
+    const portable = new LeanAdamOptimizer(0.1, 0.5, 0.999, 1e-8, { native: false });
+    for (let i = 0; i < 4; i++) {
+      const g = tf.tensor1d([1, -1, 1, -1]);
+      portable.applyGradients({ 'adam-inplace-ref': g });
+      g.dispose();
+    }
+    update();
+    expect(maxRelDiff(v, ref)).toBeGreaterThan(1e-3); // v is one step ahead
+    const g = tf.tensor1d([1, -1, 1, -1]);
+    portable.applyGradients({ 'adam-inplace-ref': g });
+    g.dispose();
+    expect(maxRelDiff(v, ref)).toBeLessThan(1e-5);
+    opt.dispose();
+    portable.dispose();
+    tf.dispose([v, ref]);
+  });
+
   it('resumes from its own weights exactly, notices variables assigned behind its back, and frees what it made', async () => {
     const before = tf.memory().numTensors;
     const va = make('run-a');
