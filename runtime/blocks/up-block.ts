@@ -28,6 +28,6 @@ export class UpBlock extends Module {
 
   /** x [B,H,W,in] → [B,2H,2W,out] */
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    return tf.tidy(() => glu(this.bn.apply(upsampleConv3x3(x, this.conv.weight as tf.Tensor4D), training)));
+    return tf.tidy(() => glu(this.bn.apply(upsampleConv3x3(x, this.conv.weight as tf.Tensor4D, (u) => this.conv.apply(u)), training)));
   }
 }

@@ -28,12 +28,22 @@ export function foldUpsampleKernel(w: tf.Tensor4D): tf.Tensor4D {
   });
 }
 
-/** x [B,H,W,in], w [3,3,in,out] → conv3x3(upsample×2(x)) with padding 1: [B,2H,2W,out]. */
-export function upsampleConv3x3(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
+/** Which formulation `upsampleConv3x3` uses for an input of `shape` [B, H, W, C]. */
+export function upsampleConvPlan(shape: readonly number[]): 'resize-conv' | 'transposed' {
+  if (upsampleConvOptions.plan !== 'auto') return upsampleConvOptions.plan;
+  return tf.getBackend() === 'tensorflow' && shape[1]! * shape[2]! >= 1024 ? 'transposed' : 'resize-conv';
+}
+
+/**
+ * x [B,H,W,in], w [3,3,in,out] → conv3x3(upsample×2(x)) with padding 1: [B,2H,2W,out].
+ * `conv` computes the 'resize-conv' plan's convolution (default `tf.conv2d`; `UpBlock` passes its
+ * `Conv2d`, whose own plan may be patches + matMul on small maps).
+ */
+export function upsampleConv3x3(x: tf.Tensor4D, w: tf.Tensor4D, conv: (u: tf.Tensor4D) => tf.Tensor4D = (u) => tf.conv2d(u, w, 1, 'same')): tf.Tensor4D {
   const [b, h, wd] = x.shape;
-  const plan = upsampleConvOptions.plan === 'auto' ? (tf.getBackend() === 'tensorflow' && h * wd >= 1024 ? 'transposed' : 'resize-conv') : upsampleConvOptions.plan;
+  const plan = upsampleConvPlan(x.shape);
   return tf.tidy(() => {
-    if (plan === 'resize-conv') return tf.conv2d(upsampleNearest2x(x), w, 1, 'same');
+    if (plan === 'resize-conv') return conv(upsampleNearest2x(x));
     // Output 2H: (H − 1)·2 + 4 − 2, i.e. 'same' padding of 1 on each side for the stride-2 4×4 filter.
     return tf.conv2dTranspose(x, foldUpsampleKernel(w), [b, 2 * h, 2 * wd, w.shape[3]], 2, 'same');
   });
