@@ -7,9 +7,9 @@ import { upsampleNearest2x } from './upsample.js';
  * the low-resolution input with a 4×4 kernel folded from the 3×3 one: the same linear map, with
  * 16 multiply-adds per input pixel and channel pair instead of 36 (the upsampled map repeats each
  * pixel 2×2, so the 3×3 taps that land on the same source pixel can be summed beforehand).
- * 'auto' takes 'transposed' on the native backend where the input map has ≥ 32×32 pixels: there it
- * was 1.4–2.7× faster forward and 1.4–1.8× forward+backward; on smaller maps with many channels
- * TensorFlow's transposed convolution is the slower one (bench/README.md, "Upsampling convolutions").
+ * 'auto' takes 'transposed' on the native backend where the batch holds ≥ 1,024 input pixels
+ * (B·H·W): there it was 1.3–2× faster forward and 1.4–1.7× forward+backward; on fewer pixels with
+ * many channels TensorFlow's transposed convolution is the slower one (`npx tsx bench/upsample-conv.ts`).
  */
 export const upsampleConvOptions: { plan: 'auto' | 'resize-conv' | 'transposed' } = { plan: 'auto' };
 
@@ -31,7 +31,7 @@ export function foldUpsampleKernel(w: tf.Tensor4D): tf.Tensor4D {
 /** Which formulation `upsampleConv3x3` uses for an input of `shape` [B, H, W, C]. */
 export function upsampleConvPlan(shape: readonly number[]): 'resize-conv' | 'transposed' {
   if (upsampleConvOptions.plan !== 'auto') return upsampleConvOptions.plan;
-  return tf.getBackend() === 'tensorflow' && shape[1]! * shape[2]! >= 1024 ? 'transposed' : 'resize-conv';
+  return tf.getBackend() === 'tensorflow' && shape[0]! * shape[1]! * shape[2]! >= 1024 ? 'transposed' : 'resize-conv';
 }
 
 /**
