@@ -36,41 +36,40 @@ export function nativeBackend(): NativeBackend | null {
 
 export type OpAttr = { name: string; type: number; value: unknown };
 
-/** Attributes of FusedBatchNormV3 (`forward`: with exponential_avg_factor) and FusedBatchNormGradV3, NHWC float32. */
-function batchNormAttrs(b: NativeBackend, eps: number, training: boolean, forward: boolean): OpAttr[] {
+/**
+ * Attributes of FusedBatchNormV3 (`avgFactor`: its exponential_avg_factor) and, with `avgFactor`
+ * null, FusedBatchNormGradV3; NHWC float32.
+ */
+function batchNormAttrs(b: NativeBackend, eps: number, training: boolean, avgFactor: number | null): OpAttr[] {
   const { TF_ATTR_TYPE, TF_ATTR_FLOAT, TF_ATTR_STRING, TF_ATTR_BOOL, TF_FLOAT } = b.binding;
   return [
     { name: 'T', type: TF_ATTR_TYPE, value: TF_FLOAT },
     { name: 'U', type: TF_ATTR_TYPE, value: TF_FLOAT },
     { name: 'epsilon', type: TF_ATTR_FLOAT, value: eps },
-    ...(forward ? [{ name: 'exponential_avg_factor', type: TF_ATTR_FLOAT, value: 1 }] : []),
+    ...(avgFactor !== null ? [{ name: 'exponential_avg_factor', type: TF_ATTR_FLOAT, value: avgFactor }] : []),
     { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
     { name: 'is_training', type: TF_ATTR_BOOL, value: training },
   ];
 }
 
+/** A BatchNorm's running statistics and PyTorch momentum, which the fused op updates as it normalises. */
+export type RunningStats = { mean: tf.Tensor1D; variance: tf.Tensor1D; momentum: number };
+/** What the train-mode ops return: y and the new running statistics (the caller assigns them). */
+export type BatchNormTrainResult = { y: tf.Tensor4D; runningMean: tf.Tensor1D; runningVar: tf.Tensor1D };
+
 /**
  * Training-mode batch normalisation of NHWC `x` over batch and space in one TensorFlow
  * `FusedBatchNormV3` (is_training): y = (x − mean)/√(var + ε)·γ + β with the biased batch
- * variance, as PyTorch's train-mode BatchNorm. Returns y, the batch mean and the **unbiased**
- * batch variance (what PyTorch's running-variance update uses). Forward only: no gradient.
+ * variance, as PyTorch's train-mode BatchNorm. With exponential_avg_factor = momentum the same op
+ * returns the new running statistics, (1 − m)·running + m·batch with the **unbiased** batch
+ * variance, as PyTorch updates them (six elementwise ops fewer per call). Forward only.
  */
-export function nativeBatchNormTrain(
-  x: tf.Tensor4D,
-  gamma: tf.Tensor1D,
-  beta: tf.Tensor1D,
-  eps: number,
-): { y: tf.Tensor4D; mean: tf.Tensor1D; unbiasedVariance: tf.Tensor1D } | null {
+export function nativeBatchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, running: RunningStats): BatchNormTrainResult | null {
   const b = nativeBackend();
   if (!b || x.dtype !== 'float32') return null;
-  const empty = tf.tensor1d([], 'float32');
-  try {
-    const [y, mean, variance, ...reserve] = b.executeMultipleOutputs('FusedBatchNormV3', batchNormAttrs(b, eps, true, true), [x, gamma, beta, empty, empty], 6);
-    tf.dispose(reserve);
-    return { y: y as tf.Tensor4D, mean: mean as tf.Tensor1D, unbiasedVariance: variance as tf.Tensor1D };
-  } finally {
-    empty.dispose();
-  }
+  const [y, runningMean, runningVar, ...reserve] = b.executeMultipleOutputs('FusedBatchNormV3', batchNormAttrs(b, eps, true, running.momentum), [x, gamma, beta, running.mean, running.variance], 6);
+  tf.dispose(reserve);
+  return { y: y as tf.Tensor4D, runningMean: runningMean as tf.Tensor1D, runningVar: runningVar as tf.Tensor1D };
 }
 
 /**
@@ -78,34 +77,27 @@ export function nativeBatchNormTrain(
  * (dx, dγ, dβ in one op) from the forward's saved batch statistics, instead of tfjs's ~10
  * elementwise passes. Null off the native backend.
  */
-export function nativeBatchNormTrainWithGrad(
-  x: tf.Tensor4D,
-  gamma: tf.Tensor1D,
-  beta: tf.Tensor1D,
-  eps: number,
-): { y: tf.Tensor4D; mean: tf.Tensor1D; unbiasedVariance: tf.Tensor1D } | null {
+export function nativeBatchNormTrainWithGrad(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, running: RunningStats): BatchNormTrainResult | null {
   const b = nativeBackend();
   if (!b || x.dtype !== 'float32') return null;
   let stats: [tf.Tensor1D, tf.Tensor1D] | undefined;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, g, bt, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-    const empty = tf.tensor1d([], 'float32');
-    const [y, mean, variance, r1, r2, r3] = b.executeMultipleOutputs('FusedBatchNormV3', batchNormAttrs(b, eps, true, true), [xi, g, bt, empty, empty], 6);
-    empty.dispose();
+    const [y, mean, variance, r1, r2, r3] = b.executeMultipleOutputs('FusedBatchNormV3', batchNormAttrs(b, eps, true, running.momentum), [xi, g, bt, running.mean, running.variance], 6);
     stats = [tf.keep(mean as tf.Tensor1D), tf.keep(variance as tf.Tensor1D)];
     save([xi, g, r1!, r2!, r3!]);
     return {
       value: y!,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [xs, gs, s1, s2, s3] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-        const [dx, dgamma, dbeta, ...rest] = b.executeMultipleOutputs('FusedBatchNormGradV3', batchNormAttrs(b, eps, true, false), [dy as tf.Tensor, xs, gs, s1, s2, s3], 5);
+        const [dx, dgamma, dbeta, ...rest] = b.executeMultipleOutputs('FusedBatchNormGradV3', batchNormAttrs(b, eps, true, null), [dy as tf.Tensor, xs, gs, s1, s2, s3], 5);
         tf.dispose(rest);
         return [dx!, dgamma!, dbeta!];
       },
     };
   });
   const y = op(x, gamma, beta) as tf.Tensor4D;
-  return { y, mean: stats![0], unbiasedVariance: stats![1] };
+  return { y, runningMean: stats![0], runningVar: stats![1] };
 }
 
 /** Eval-mode batch normalisation with running statistics in one `FusedBatchNormV3` (forward only). */
@@ -119,7 +111,7 @@ export function nativeBatchNormInfer(
 ): tf.Tensor4D | null {
   const b = nativeBackend();
   if (!b || x.dtype !== 'float32') return null;
-  const [y, ...rest] = b.executeMultipleOutputs('FusedBatchNormV3', batchNormAttrs(b, eps, false, true), [x, gamma, beta, mean, variance], 6);
+  const [y, ...rest] = b.executeMultipleOutputs('FusedBatchNormV3', batchNormAttrs(b, eps, false, 1), [x, gamma, beta, mean, variance], 6);
   tf.dispose(rest);
   return y as tf.Tensor4D;
 }

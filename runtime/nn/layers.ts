@@ -283,12 +283,16 @@ export class BatchNorm extends Module {
       // On the native backend, TensorFlow's fused ops: two passes forward instead of the eight of
       // moments + normalisation, and one op backward (FusedBatchNormGradV3) under a tape.
       const native = x.rank === 4 && nnOptions.nativeBatchNorm
-        ? (tf.engine().state.gradientDepth === 0 ? nativeBatchNormTrain : nativeBatchNormTrainWithGrad)(x as tf.Tensor4D, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.eps)
+        ? (tf.engine().state.gradientDepth === 0 ? nativeBatchNormTrain : nativeBatchNormTrainWithGrad)(x as tf.Tensor4D, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.eps, {
+            mean: this.runningMean as tf.Tensor1D,
+            variance: this.runningVar as tf.Tensor1D,
+            momentum: m,
+          })
         : null;
       if (native) {
-        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(native.mean, m)));
-        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(native.unbiasedVariance, m)));
-        tf.dispose([native.mean, native.unbiasedVariance]);
+        this.runningMean.assign(native.runningMean);
+        this.runningVar.assign(native.runningVar);
+        tf.dispose([native.runningMean, native.runningVar]);
         return native.y as tf.Tensor as T;
       }
       let y: tf.Tensor;

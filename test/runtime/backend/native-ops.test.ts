@@ -13,8 +13,8 @@ describe('native ops off the native backend', () => {
         const x = tf.randomUniform([2, 3, 3, 4], -1, 1, 'float32', 7) as tf.Tensor4D;
         const g = tf.ones([4]) as tf.Tensor1D;
         const b = tf.zeros([4]) as tf.Tensor1D;
-        expect(nativeBatchNormTrain(x, g, b, 1e-5)).toBeNull();
-        expect(nativeBatchNormTrainWithGrad(x, g, b, 1e-5)).toBeNull();
+        expect(nativeBatchNormTrain(x, g, b, 1e-5, { mean: b, variance: g, momentum: 0.1 })).toBeNull();
+        expect(nativeBatchNormTrainWithGrad(x, g, b, 1e-5, { mean: b, variance: g, momentum: 0.1 })).toBeNull();
         expect(nativeBatchNormInfer(x, g, b, b, g, 1e-5)).toBeNull();
         const bn = new BatchNorm({ channels: 4 });
         const y = bn.apply(x, true);
