@@ -4,7 +4,7 @@
 //   npx tsx bench/adam-memory.ts [--vars 8] [--size 1000000]
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/backend/index.js';
-import { LeanAdamOptimizer } from '../runtime/train/adam.js';
+import { LeanAdamOptimizer } from '../runtime/optim/adam.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

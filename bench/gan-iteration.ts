@@ -45,7 +45,7 @@ function vmhwmMb(): number {
 async function child(): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const { initBackend } = await import('../runtime/backend/index.js');
-  const { readLosses } = await import('../runtime/train/index.js');
+  const { readLosses } = await import('../runtime/optim/index.js');
   tf.env().set('PROD', true);
   await initBackend('tensorflow', { quiet: true });
   const g = await import('../generated/attngan2/index.js');

@@ -14,7 +14,7 @@ import { DNet } from '../test/fixtures/oracles/d-net.js';
 import { CnnImageEncoder } from '../runtime/encoders/image.js';
 import { discriminatorLoss as ganDiscriminatorLoss, generatorAdvLoss, klLoss, mismatchedPairs, sentLoss, wordsLoss } from '../runtime/losses/index.js';
 import { initLikeAttnGAN, Rng } from '../runtime/nn/index.js';
-import { adam, optimizeStep, readLosses } from '../runtime/train/index.js';
+import { adam, optimizeStep, readLosses } from '../runtime/optim/index.js';
 import { buildHandGenerator } from '../test/fixtures/oracles/hand-generator.js';
 import { createDiscriminators, discriminatorLoss, Generator, generatorLoss, type Captions } from '../generated/attngan1/index.js';
 

@@ -25,7 +25,7 @@ if (caseArg) {
   await initBackend(undefined, { quiet: true });
   const tf = await import('@tensorflow/tfjs');
   const { openPthFile } = await import('../runtime/io/pth.js');
-  const { loadPth } = await import('../runtime/io/pth-load.js');
+  const { loadPth } = await import('../runtime/nn/weights.js');
   const mb = (b: number) => b / 2 ** 20;
   let t = performance.now();
   let module;

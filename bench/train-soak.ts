@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as tiny from '../generated/tiny/index.js';
 import { initBackend } from '../runtime/backend/index.js';
-import type { GeneratedModel } from '../runtime/train/generated-model.js';
+import type { GeneratedModel } from '../runtime/model/contract.js';
 import { silentReporter } from '../runtime/train/reporter.js';
 import { train } from '../runtime/train/runner.js';
 

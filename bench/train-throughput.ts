@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../runtime/backend/index.js';
-import type { GeneratedModel } from '../runtime/train/generated-model.js';
-import type { TrainingPlan } from '../runtime/train/plan.js';
+import type { GeneratedModel } from '../runtime/model/contract.js';
+import type { TrainingPlan } from '../runtime/model/plan.js';
 import { silentReporter } from '../runtime/train/reporter.js';
 import { train, type PhaseName } from '../runtime/train/runner.js';
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeSafetensors } from '../runtime/io/safetensors.js';
 import { writePth } from '../runtime/io/pth-write.js';
-import { readCheckpointTensors, readManifest, resolveCheckpoint } from '../runtime/train/checkpoint.js';
+import { readCheckpointTensors, readManifest, resolveCheckpoint } from '../runtime/io/checkpoint.js';
 import { AttncError } from '../runtime/util/errors.js';
 
 export interface ExportRequest {

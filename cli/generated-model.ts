@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Module } from '../runtime/nn/module.js';
-import type { GeneratedModel } from '../runtime/train/generated-model.js';
-import { loadGenerated } from '../runtime/train/load-generated.js';
+import type { GeneratedModel } from '../runtime/model/contract.js';
+import { loadGenerated } from '../runtime/model/load.js';
 import { AttncError } from '../runtime/util/errors.js';
 
 /** The per-network factories every generated index.ts also exports (import builds only what it loads). */

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readPickle } from '../runtime/data/pickle.js';
+import { readPickle } from '../runtime/io/pickle.js';
 import { Vocabulary } from '../runtime/data/vocab.js';
 import { openPthFile } from '../runtime/io/pth.js';
-import { loadPth, type PthLoadReport } from '../runtime/io/pth-load.js';
+import { loadPth, type PthLoadReport } from '../runtime/nn/weights.js';
 import type { Module } from '../runtime/nn/module.js';
 import { exportState, type TorchState } from '../runtime/nn/state.js';
-import { writeCheckpoint, type CheckpointWrite } from '../runtime/train/checkpoint.js';
-import { setAttentionMaskMode } from '../runtime/train/checkpoint-options.js';
+import { writeCheckpoint, type CheckpointWrite } from '../runtime/io/checkpoint.js';
+import { setAttentionMaskMode } from '../runtime/model/checkpoint-options.js';
 import { AttncError } from '../runtime/util/errors.js';
 import { loadGeneratedForSpec } from './generated-model.js';
 

@@ -47,13 +47,13 @@ export async function runTrain(generated: string, o: TrainArgs, backend: string 
   const seed = int('--seed', o.seed, 0);
   const workers = int('--workers', o.workers, 0)!;
   const keep = int('--keep', o.keep, 1)!;
-  const { loadGenerated } = await import('../runtime/train/load-generated.js');
+  const { loadGenerated } = await import('../runtime/model/load.js');
   const { gen, dir } = await loadGenerated(generated);
   const { resolvedSpec, plan } = await resolvePlan(gen, dir, o.set);
   const { initBackend, parseBackendChoice } = await import('../runtime/backend/index.js');
   await initBackend(parseBackendChoice(backend));
   const { train } = await import('../runtime/train/runner.js');
-  const { resolveCheckpoint } = await import('../runtime/train/checkpoint.js');
+  const { resolveCheckpoint } = await import('../runtime/io/checkpoint.js');
   const { nextRunDir } = await import('../runtime/train/run-folder.js');
   const { consoleReporter } = await import('../runtime/train/reporter.js');
   let resume: string | undefined;
@@ -109,7 +109,7 @@ export async function runTrain(generated: string, o: TrainArgs, backend: string 
  * The spec behind the generated folder (for resolved.yaml with origins), with `--set` applied to the
  * plan. Overrides that would change the generated code are refused: recompile for those.
  */
-async function resolvePlan(gen: import('../runtime/train/generated-model.js').GeneratedModel, dir: string, set: string[]) {
+async function resolvePlan(gen: import('../runtime/model/contract.js').GeneratedModel, dir: string, set: string[]) {
   const specFile = [path.resolve(gen.SPEC.file), path.resolve(dir, '..', '..', gen.SPEC.file)].find((f) => fs.existsSync(f));
   if (!specFile) {
     if (set.length) throw new AttncError('ATTNC_USAGE', `--set needs the spec ${gen.SPEC.file}, which is not found from here`, { hint: 'run attnc train from the folder you compiled in, or recompile with the values you want' });

@@ -9,8 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/backend/index.js';
 import { decodeSafetensors } from '../runtime/io/safetensors.js';
 import { importState } from '../runtime/nn/state.js';
-import { readCheckpointTensors, readManifest, resolveCheckpoint } from '../runtime/train/checkpoint.js';
-import { applyCheckpointOptions } from '../runtime/train/checkpoint-options.js';
+import { readCheckpointTensors, readManifest, resolveCheckpoint } from '../runtime/io/checkpoint.js';
+import { applyCheckpointOptions } from '../runtime/model/checkpoint-options.js';
 import { createTextEncoder, encodeCaptions, Generator } from '../generated/attngan2/index.js';
 import { compare, det, nchw } from '../test/runtime/io/parity-helpers.js';
 

@@ -60,7 +60,7 @@ export function register(program: Command): void {
       const model = await loadTarget(target, warnLine, seed, opts.generated);
       const defaultOut = defaultOutput(target, 'sample', model.name);
       const outDir = opts.out ?? (shard.n > 1 ? path.join(defaultOut, `shard-${shard.k}-of-${shard.n}`) : defaultOut);
-      const { sampleCaptions } = await import('../../runtime/io/sample-run.js');
+      const { sampleCaptions } = await import('../sample-run.js');
       const t0 = performance.now();
       try {
         const r = sampleCaptions(model, { captions, n, seed, batchSize, shard, outDir, panel, warn: warnLine });

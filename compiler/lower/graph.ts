@@ -4,7 +4,7 @@
  * graphs can be compared key by key.
  */
 
-import type { TrainingPlan } from '../../runtime/train/plan.js';
+import type { TrainingPlan } from '../../runtime/model/plan.js';
 import type { OriginRef } from '../resolve/origins.js';
 
 /** A tensor dimension: a concrete size, or a symbol bound at run time (batch `B`, words `T`, vocabulary `V`). */

@@ -4,7 +4,7 @@
  * networks/phases, so none is accepted and then ignored.
  */
 import type { ResolvedSpec } from '../schema/types.js';
-import type { DataPlan, EvaluationPlan, MetricPlan, TrainingPlan, WeightsPlan } from '../../runtime/train/plan.js';
+import type { DataPlan, EvaluationPlan, MetricPlan, TrainingPlan, WeightsPlan } from '../../runtime/model/plan.js';
 
 function dataPlan(d: ResolvedSpec['data']): DataPlan {
   const ds = d.dataset;

@@ -4,9 +4,9 @@
 /* eslint-disable */
 
 import type { ClassIds } from 'attnc/runtime/losses/index.js';
+import { adam, optimizeStep } from 'attnc/runtime/optim/index.js';
+import type { LossTensors } from 'attnc/runtime/optim/index.js';
 import * as tf from 'attnc/runtime/tf.js';
-import { adam, optimizeStep } from 'attnc/runtime/train/index.js';
-import type { LossTensors } from 'attnc/runtime/train/index.js';
 import type { Model } from './index.js';
 import { damsmTerms } from './losses.js';
 import { encodeCaptions } from './text-encoder.js';

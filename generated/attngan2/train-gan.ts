@@ -5,9 +5,9 @@
 
 import type { ClassIds } from 'attnc/runtime/losses/index.js';
 import { Rng } from 'attnc/runtime/nn/index.js';
+import { ParameterEma, adam, optimizeStep, untaped } from 'attnc/runtime/optim/index.js';
+import type { LossTensors } from 'attnc/runtime/optim/index.js';
 import * as tf from 'attnc/runtime/tf.js';
-import { ParameterEma, adam, optimizeStep, untaped } from 'attnc/runtime/train/index.js';
-import type { LossTensors } from 'attnc/runtime/train/index.js';
 import type { Model } from './index.js';
 import { discriminatorLoss, generatorLoss } from './losses.js';
 import { encodeCaptions } from './text-encoder.js';

@@ -3,7 +3,7 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import type { TrainingPlan } from 'attnc/runtime/train/plan.js';
+import type { TrainingPlan } from 'attnc/runtime/model/plan.js';
 
 /**
  * What `attnc train` runs for this model: data (synthbirds, 32/64 px), the DAMSM phase

@@ -9,7 +9,7 @@ import type { ImageLimits } from './image-header.js';
 import { bboxCropBox, decodeImage } from './images.js';
 import { buildIndex, mapLimit } from './layout.js';
 import { readExampleCaptions } from './examples.js';
-import { fileExists, readBoundedFile } from './read-file.js';
+import { fileExists, readBoundedFile } from '../io/read-file.js';
 
 export interface DataCheckOptions {
   /** Layout; detected from the folder when unset. */

@@ -4,7 +4,7 @@ import type { FolderDatasetConfig, Split } from './config.js';
 import type { BBox } from './images.js';
 import type { Layout } from './layout.js';
 import { exists, filenamesPicklePath, parseClassInfo, readPickleFile, readSplitKeys } from './metadata.js';
-import { readListFile } from './read-file.js';
+import { readListFile } from '../io/read-file.js';
 
 /**
  * CUB-200-2011 as AttnGAN lays it out (reference §2.1):

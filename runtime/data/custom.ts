@@ -3,7 +3,7 @@ import { AttncError } from '../util/errors.js';
 import type { FolderDatasetConfig, Split } from './config.js';
 import { checkKey } from './dataset-keys.js';
 import type { Layout } from './layout.js';
-import { readListFile } from './read-file.js';
+import { readListFile } from '../io/read-file.js';
 
 export const CUSTOM_IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.JPG', '.JPEG', '.PNG'];
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { AttncError } from '../util/errors.js';
 import { checkKey, DatasetFiles } from './dataset-keys.js';
-import { listLines, readTextFile } from './read-file.js';
+import { listLines, readTextFile } from '../io/read-file.js';
 import { tokenize } from './tokenizer.js';
 import type { Vocabulary } from './vocab.js';
 

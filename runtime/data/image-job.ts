@@ -2,7 +2,7 @@ import { DEFAULT_IMAGE_LIMITS } from './image-header.js';
 import type { ImageLimits } from './image-header.js';
 import { bboxCrop, decodeImage, pyramid, toSignedUnit, transformImage } from './images.js';
 import type { Augment, BBox, RgbImage, TransformInfo } from './images.js';
-import { readBoundedFile } from './read-file.js';
+import { readBoundedFile } from '../io/read-file.js';
 import { Rng } from '../util/rng.js';
 import type { BirdAttributes } from './synthbirds/attributes.js';
 import { renderBird } from './synthbirds/render.js';

@@ -5,8 +5,8 @@ import type { FolderDatasetConfig, SkippedFile, Split } from './config.js';
 import { DatasetFiles } from './dataset-keys.js';
 import type { BBox } from './images.js';
 import { exists, parseCaptionsPickle, readFileOrFail } from './metadata.js';
-import { readPickle } from './pickle.js';
-import { readTextFile } from './read-file.js';
+import { readPickle } from '../io/pickle.js';
+import { readTextFile } from '../io/read-file.js';
 import { parseCaptionFile } from './tokenizer.js';
 import { keepNonEmpty, readVocabularyFile, Vocabulary } from './vocab.js';
 

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { AttncError, type ErrorCode } from '../util/errors.js';
 import { checkKey } from './dataset-keys.js';
-import { fileExists, MAX_METADATA_BYTES, readBoundedFile } from './read-file.js';
-import { readPickle, writePickle } from './pickle.js';
-import type { PickleValue } from './pickle.js';
+import { fileExists, MAX_METADATA_BYTES, readBoundedFile } from '../io/read-file.js';
+import { readPickle, writePickle } from '../io/pickle.js';
+import type { PickleValue } from '../io/pickle.js';
 import { Vocabulary } from './vocab.js';
 
 /** Read a whole metadata file (at most MAX_METADATA_BYTES); a missing or unreadable file is an `AttncError` naming it. */

@@ -1,6 +1,6 @@
 import { AttncError } from '../util/errors.js';
-import type { PickleValue } from './pickle.js';
-import { readTextFile } from './read-file.js';
+import type { PickleValue } from '../io/pickle.js';
+import { readTextFile } from '../io/read-file.js';
 
 export const END_TOKEN = '<end>';
 

@@ -3,7 +3,7 @@ import { Module } from '../nn/module.js';
 import { BatchNorm, Conv2d } from '../nn/layers.js';
 import { InceptionV3Trunk } from './inception.js';
 import { ProjectionConv1x1, ProjectionLinear } from './heads.js';
-import { untaped } from '../train/tape.js';
+import { untaped } from '../optim/tape.js';
 
 /** What every image encoder returns; `regions` feed the DAMSM word loss, `global` the sentence loss. */
 export type ImageEncoderOutput = {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { InceptionV3Trunk } from '../encoders/inception.js';
 import { openPthFile } from '../io/pth.js';
-import { loadPth } from '../io/pth-load.js';
+import { loadPth } from '../nn/weights.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { Linear } from '../nn/layers.js';
 import { importState, type TorchState } from '../nn/state.js';

@@ -1,5 +1,5 @@
 import type { Vocabulary } from '../data/vocab.js';
-import type { GeneratedModel, RuntimeModel } from '../train/generated-model.js';
+import type { GeneratedModel, RuntimeModel } from '../model/contract.js';
 import type { InferenceModel } from './generate.js';
 
 /**

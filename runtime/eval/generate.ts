@@ -3,8 +3,8 @@ import { tokenize } from '../data/tokenizer.js';
 import type { Vocabulary } from '../data/vocab.js';
 import type { Module } from '../nn/module.js';
 import { Rng } from '../util/rng.js';
-import type { RuntimeModel } from '../train/generated-model.js';
-import type { DataPlan, EvaluationPlan } from '../train/plan.js';
+import type { RuntimeModel } from '../model/contract.js';
+import type { DataPlan, EvaluationPlan } from '../model/plan.js';
 import { AttncError } from '../util/errors.js';
 
 /** Noise of the generator: z, and the conditioning-augmentation ε. */

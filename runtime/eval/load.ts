@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDataset, type DatasetConfig } from '../data/dataset.js';
-import type { GeneratedModel } from '../train/generated-model.js';
-import { loadCheckpointModel, loadGenerated } from '../train/load-generated.js';
-import type { DataPlan } from '../train/plan.js';
+import type { GeneratedModel } from '../model/contract.js';
+import { loadCheckpointModel, loadGenerated } from '../model/load.js';
+import type { DataPlan } from '../model/plan.js';
 import { AttncError } from '../util/errors.js';
 import { inferenceModelFromGenerated } from './from-generated.js';
 import type { InferenceModel } from './generate.js';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeImage } from '../data/images.js';
-import { labelledGrid } from '../io/figures.js';
+import { labelledGrid } from '../figures/figures.js';
 import { AttncError } from '../util/errors.js';
 import { HEADS } from './attribute-classifier.js';
 import type { AttributeCounts, EvalProtocol, PartialResult } from './evaluate.js';

@@ -1,4 +1,4 @@
-import type { PickleExtensions, PickleValue, Refuse } from '../data/pickle.js';
+import type { PickleExtensions, PickleValue, Refuse } from './pickle.js';
 
 /**
  * The allow-list that lets the safe pickle reader read a PyTorch state_dict and nothing else.

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { readPickleAt, type PickleValue } from '../data/pickle.js';
+import { readPickleAt, type PickleValue } from './pickle.js';
 import { AttncError } from '../util/errors.js';
 import { stateDictPickleHooks, StorageRef, TensorRef, type StorageDtype } from './pth-pickle.js';
 import { isZip, PthZip } from './pth-zip.js';

@@ -13,11 +13,11 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { openDataset, disposeBatch, type Batch, type Dataset } from '../data/dataset.js';
-import { datasetConfigFromPlan } from '../data/from-plan.js';
+import { datasetConfigFromPlan } from '../model/data.js';
 import { hash32 } from '../util/rng.js';
 import { Vocabulary } from '../data/vocab.js';
 import { AttncError } from '../util/errors.js';
-import { loadPth, type PthLoadOptions } from '../io/pth-load.js';
+import { loadPth, type PthLoadOptions } from '../nn/weights.js';
 import {
   cleanInterruptedWrites,
   pruneCheckpoints,
@@ -27,15 +27,15 @@ import {
   writeCheckpoint,
   type CheckpointManifest,
   type CheckpointPhase,
-} from './checkpoint.js';
-import type { ParameterEma } from './ema.js';
-import type { GanOptimizerSet, GeneratedModel, RuntimeModel } from './generated-model.js';
-import { emaGeneratorState, loadEma, networkFiles, restoreOptimizer, saveOptimizer, setLearningRate, variableIndex } from './model-state.js';
+} from '../io/checkpoint.js';
+import type { ParameterEma } from '../optim/ema.js';
+import type { GanOptimizerSet, GeneratedModel, RuntimeModel } from '../model/contract.js';
+import { emaGeneratorState, loadEma, networkFiles, restoreOptimizer, saveOptimizer, setLearningRate, variableIndex } from '../model/networks.js';
 import { exportState, importState, type TorchState } from '../nn/state.js';
 import { formatDuration, type Reporter } from './reporter.js';
 import { prepareRunFolder, type RunFolder } from './run-folder.js';
-import { renderSampleGrid } from './sample-grid.js';
-import { readLosses, type LossTensors } from './step.js';
+import { renderSampleGrid } from '../figures/sample-grid.js';
+import { readLosses, type LossTensors } from '../optim/step.js';
 import { EventWriter } from './tensorboard.js';
 
 export type PhaseName = 'damsm' | 'gan';

@@ -4,18 +4,18 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
-import { writePickle } from '../../runtime/data/pickle.js';
+import { writePickle } from '../../runtime/io/pickle.js';
 import { Vocabulary } from '../../runtime/data/vocab.js';
 import { readPthFile } from '../../runtime/io/pth.js';
 import { writePth } from '../../runtime/io/pth-write.js';
 import { decodeSafetensors } from '../../runtime/io/safetensors.js';
-import { readCheckpointJson, readCheckpointTensors, readManifest, resolveCheckpoint, writeCheckpoint } from '../../runtime/train/checkpoint.js';
-import { networkFiles } from '../../runtime/train/model-state.js';
+import { readCheckpointJson, readCheckpointTensors, readManifest, resolveCheckpoint, writeCheckpoint } from '../../runtime/io/checkpoint.js';
+import { networkFiles } from '../../runtime/model/networks.js';
 import { createModel, disposeModel } from '../fixtures/pth/generated/index.js';
 import { fixture } from '../runtime/io/parity-helpers.js';
 import { WordAttention } from '../../runtime/blocks/word-attention.js';
 import { exportState } from '../../runtime/nn/state.js';
-import { loadCheckpointModel } from '../../runtime/train/load-generated.js';
+import { loadCheckpointModel } from '../../runtime/model/load.js';
 
 // `attnc import` / `attnc export` in process, on the parity fixtures (PyTorch-written .pth files of
 // the micro spec test/fixtures/pth/parity.yaml, whose generated code is test/fixtures/pth/generated).

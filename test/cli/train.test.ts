@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readManifest, resolveCheckpoint } from '../../runtime/train/checkpoint.js';
+import { readManifest, resolveCheckpoint } from '../../runtime/io/checkpoint.js';
 
 // `attnc train` as a user runs it: a child process on the generated tiny model.
 const repo = path.resolve(import.meta.dirname, '../..');

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../runtime/nn/index.js';
-import { readLosses } from '../../runtime/train/index.js';
+import { readLosses } from '../../runtime/optim/index.js';
 import {
   createDamsmOptimizer,
   createGanOptimizers,

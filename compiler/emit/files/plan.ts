@@ -22,7 +22,7 @@ export function literal(v: unknown, indent = ''): string {
 
 export function emitPlan(ctx: EmitContext): Statement[] {
   const { imports } = fileScope(ctx);
-  const TrainingPlan = imports.runtimeType('train/plan.js', 'TrainingPlan');
+  const TrainingPlan = imports.runtimeType('model/plan.js', 'TrainingPlan');
   const p = ctx.graph.plan;
   const d = doc(
     [

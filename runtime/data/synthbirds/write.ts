@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AttncError } from '../../util/errors.js';
-import { writePickle } from '../pickle.js';
+import { writePickle } from '../../io/pickle.js';
 import { Vocabulary } from '../vocab.js';
 import { COLOURS, NUM_CLASSES } from './attributes.js';
 import { tokenize } from './captions.js';

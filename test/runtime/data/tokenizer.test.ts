@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCaptionsPickle } from '../../../runtime/data/metadata.js';
-import { readPickle } from '../../../runtime/data/pickle.js';
+import { readPickle } from '../../../runtime/io/pickle.js';
 import { parseCaptionFile, tokenize } from '../../../runtime/data/tokenizer.js';
 import { AttncError } from '../../../runtime/util/errors.js';
 import { FIXTURES } from './make-fixtures.js';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCaptionsPickle, writeCaptionsPickle } from '../../../runtime/data/metadata.js';
-import { readPickle } from '../../../runtime/data/pickle.js';
+import { readPickle } from '../../../runtime/io/pickle.js';
 import { Vocabulary } from '../../../runtime/data/vocab.js';
 import { FIXTURES } from './make-fixtures.js';
 

@@ -3,7 +3,7 @@ import type { Vocabulary } from '../../../runtime/data/vocab.js';
 import { inferenceModelFromGenerated } from '../../../runtime/eval/from-generated.js';
 import { evalDatasetConfig } from '../../../runtime/eval/load.js';
 import * as tiny from '../../../generated/tiny/index.js';
-import type { GeneratedModel } from '../../../runtime/train/generated-model.js';
+import type { GeneratedModel } from '../../../runtime/model/contract.js';
 
 let vocab: Vocabulary | undefined;
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkPth } from '../../../runtime/io/pth-load.js';
+import { checkPth } from '../../../runtime/nn/weights.js';
 import type { PthArchive } from '../../../runtime/io/pth.js';
 import { Module } from '../../../runtime/nn/module.js';
 import { AttncError } from '../../../runtime/util/errors.js';

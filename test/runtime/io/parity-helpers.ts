@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { ProjectionConv1x1, ProjectionLinear } from '../../../runtime/encoders/heads.js';
 import { decodeSafetensors, type TensorRecord } from '../../../runtime/io/safetensors.js';
-import { setAttentionMaskMode } from '../../../runtime/train/checkpoint-options.js';
+import { setAttentionMaskMode } from '../../../runtime/model/checkpoint-options.js';
 import { DNet } from '../../fixtures/oracles/d-net.js';
-import { loadPth } from '../../../runtime/io/pth-load.js';
+import { loadPth } from '../../../runtime/nn/weights.js';
 import { Module } from '../../../runtime/nn/module.js';
 import { createModel, disposeModel } from '../../fixtures/pth/generated/index.js';
 

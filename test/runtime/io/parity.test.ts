@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { applyCheckpointOptions, setAttentionMaskMode } from '../../../runtime/train/checkpoint-options.js';
+import { applyCheckpointOptions, setAttentionMaskMode } from '../../../runtime/model/checkpoint-options.js';
 import { DNet } from '../../fixtures/oracles/d-net.js';
 import { sentLoss, wordsLoss } from '../../../runtime/losses/damsm.js';
 import type { Module } from '../../../runtime/nn/module.js';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { writePickle } from '../../../runtime/data/pickle.js';
+import { writePickle } from '../../../runtime/io/pickle.js';
 import { readPth, readPthFile } from '../../../runtime/io/pth.js';
 import { writePth } from '../../../runtime/io/pth-write.js';
 import { AttncError } from '../../../runtime/util/errors.js';

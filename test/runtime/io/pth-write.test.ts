@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { readPth, readPthFile } from '../../../runtime/io/pth.js';
 import { encodeStateDictPickle, writePth } from '../../../runtime/io/pth-write.js';
-import { readPickleAt } from '../../../runtime/data/pickle.js';
+import { readPickleAt } from '../../../runtime/io/pickle.js';
 import { stateDictPickleHooks } from '../../../runtime/io/pth-pickle.js';
 import { exportState } from '../../../runtime/nn/state.js';
 import { AttncError } from '../../../runtime/util/errors.js';

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as gen from '../../../generated/tiny/index.js';
-import type { GeneratedModel } from '../../../runtime/train/generated-model.js';
-import type { TrainingPlan } from '../../../runtime/train/plan.js';
+import type { GeneratedModel } from '../../../runtime/model/contract.js';
+import type { TrainingPlan } from '../../../runtime/model/plan.js';
 
 /** The generated tiny model with a smaller plan: few synthetic birds, small batches, every step logged. */
 export function tinyModel(edit: (p: TrainingPlan) => void = () => {}): GeneratedModel {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writePth } from '../../../runtime/io/pth-write.js';
 import { exportState } from '../../../runtime/nn/state.js';
-import { readCheckpointTensors, readManifest, resolveCheckpoint } from '../../../runtime/train/checkpoint.js';
+import { readCheckpointTensors, readManifest, resolveCheckpoint } from '../../../runtime/io/checkpoint.js';
 import { silentReporter } from '../../../runtime/train/reporter.js';
 import { train } from '../../../runtime/train/runner.js';
 import { AttncError } from '../../../runtime/util/errors.js';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDataset } from '../../../../runtime/data/dataset.js';
 import { decodeImage } from '../../../../runtime/data/images.js';
-import { readPickle } from '../../../../runtime/data/pickle.js';
+import { readPickle } from '../../../../runtime/io/pickle.js';
 import { Rng } from '../../../../runtime/util/rng.js';
 import { tokenize } from '../../../../runtime/data/synthbirds/captions.js';
 import { synthBirds } from '../../../../runtime/data/synthbirds/dataset.js';

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { encodePng } from '../data/images.js';
-import { encodeCaption, noiseDims, readSample, seededNoise, tokenTensor, type EncodedCaption, type InferenceModel } from '../eval/generate.js';
-import { inShard, WHOLE, type Shard } from '../eval/shard.js';
-import { isAttncError } from '../util/errors.js';
-import { attentionFigure, toRgbImages } from './figures.js';
-import { sampleIndexHtml, type HtmlCaption } from './html.js';
+import { encodePng } from '../runtime/data/images.js';
+import { encodeCaption, noiseDims, readSample, seededNoise, tokenTensor, type EncodedCaption, type InferenceModel } from '../runtime/eval/generate.js';
+import { inShard, WHOLE, type Shard } from '../runtime/eval/shard.js';
+import { isAttncError } from '../runtime/util/errors.js';
+import { attentionFigure, toRgbImages } from '../runtime/figures/figures.js';
+import { sampleIndexHtml, type HtmlCaption } from '../runtime/figures/html.js';
 
 export interface SampleRunOptions {
   captions: readonly string[];

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { lowerPlan } from '../../../compiler/lower/plan.js';
 import { loadSpec } from '../../../compiler/spec.js';
 import { disposeBatch, openDataset } from '../../../runtime/data/dataset.js';
-import { datasetConfigFromPlan } from '../../../runtime/data/from-plan.js';
-import type { DataPlan } from '../../../runtime/train/plan.js';
+import { datasetConfigFromPlan } from '../../../runtime/model/data.js';
+import type { DataPlan } from '../../../runtime/model/plan.js';
 
 const SPEC_DIR = path.resolve(import.meta.dirname, '../../../spec');
 const shipped = fs.readdirSync(SPEC_DIR).filter((f) => f.endsWith('.yaml')).sort();

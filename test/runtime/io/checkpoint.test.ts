@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanInterruptedWrites, pruneCheckpoints, readCheckpointJson, readCheckpointTensors, readManifest, resolveCheckpoint, writeCheckpoint } from '../../../runtime/train/checkpoint.js';
+import { cleanInterruptedWrites, pruneCheckpoints, readCheckpointJson, readCheckpointTensors, readManifest, resolveCheckpoint, writeCheckpoint } from '../../../runtime/io/checkpoint.js';
 import { AttncError } from '../../../runtime/util/errors.js';
 import { sampleCheckpoint } from './fixtures/sample-checkpoint.js';
-import { tmpDir } from './helpers.js';
+import { tmpDir } from '../train/helpers.js';
 
 const root = tmpDir('ckpt');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

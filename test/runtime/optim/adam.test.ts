@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../runtime/util/rng.js';
-import { LeanAdamOptimizer } from '../../../runtime/train/adam.js';
+import { LeanAdamOptimizer } from '../../../runtime/optim/adam.js';
 
 const shapes = [[64, 128], [3, 3, 16, 32], [200], [1000, 50]];
 // Values from the JS Rng: tfjs-node's seeded randomNormal does not repeat across calls.

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { untaped } from '../../../runtime/train/tape.js';
+import { untaped } from '../../../runtime/optim/tape.js';
 
 describe('untaped', () => {
   it('hides its ops from the enclosing tape, runs its own gradients, and leaves the outer gradient exact', () => {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeText, invalidUtf8Offset, listLines, readBoundedFile } from '../../../runtime/data/read-file.js';
+import { decodeText, invalidUtf8Offset, listLines, readBoundedFile } from '../../../runtime/io/read-file.js';
 import { rng } from '../../fuzz/mutate.js';
-import { tmpDir } from './make-fixtures.js';
+import { tmpDir } from '../data/make-fixtures.js';
 
 describe('the shared text rule', () => {
   it('invalidUtf8Offset agrees with the WHATWG strict decoder on 10,000 random byte strings', () => {

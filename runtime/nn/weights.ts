@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Module } from '../nn/module.js';
-import { fromTorchLayout, stateError, torchShape, type LoadReport } from '../nn/state.js';
-import { openPthFile, type PthArchive, type PthEntry } from './pth.js';
+import type { Module } from './module.js';
+import { fromTorchLayout, stateError, torchShape, type LoadReport } from './state.js';
+import { openPthFile, type PthArchive, type PthEntry } from '../io/pth.js';
 
 /**
  * A PyTorch `.pth` state_dict loaded into an attnc network by layer kind (the same mapping as

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readPickle, writePickle } from '../../../runtime/data/pickle.js';
-import type { PickleValue } from '../../../runtime/data/pickle.js';
+import { readPickle, writePickle } from '../../../runtime/io/pickle.js';
+import type { PickleValue } from '../../../runtime/io/pickle.js';
 import { AttncError } from '../../../runtime/util/errors.js';
-import { FIXTURES } from './make-fixtures.js';
+import { FIXTURES } from '../data/make-fixtures.js';
 
 const P = (name: string) => path.join(FIXTURES, 'pickles', name);
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Module, TorchLayout } from '../nn/module.js';
 import { exportState, fromTorchLayout, importState, toTorchLayout, type TorchState } from '../nn/state.js';
 import { AttncError } from '../util/errors.js';
-import type { ParameterEma } from './ema.js';
+import type { ParameterEma } from '../optim/ema.js';
 
 /** The networks every generated model has. */
 export interface ModelNetworks {

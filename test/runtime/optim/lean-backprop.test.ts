@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm, Conv2d } from '../../../runtime/nn/layers.js';
-import { leanBackprop } from '../../../runtime/train/lean-backprop.js';
+import { leanBackprop } from '../../../runtime/optim/lean-backprop.js';
 
 describe('leanBackprop', () => {
   it('gives the same gradients as tfjs with far less memory alive at the end of the backward pass', () => {

@@ -6,10 +6,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ClassIds } from '../losses/index.js';
 import type { Module } from '../nn/module.js';
-import type { ParameterEma } from './ema.js';
-import type { ModelNetworks } from './model-state.js';
+import type { ParameterEma } from '../optim/ema.js';
+import type { ModelNetworks } from './networks.js';
 import type { TrainingPlan } from './plan.js';
-import type { LossTensors } from './step.js';
+import type { LossTensors } from '../optim/step.js';
 
 export interface RuntimeModel extends ModelNetworks {
   textEncoder: Module & { apply(tokens: tf.Tensor2D, lengths: readonly number[], training?: boolean, seed?: number): { words: tf.Tensor3D; sentence: tf.Tensor2D } };

@@ -19,8 +19,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsyncDir, writeDurable, writeFileAtomic } from '../io/atomic.js';
-import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
+import { fsyncDir, writeDurable, writeFileAtomic } from './atomic.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import type { TorchState } from '../nn/state.js';
 import { AttncError } from '../util/errors.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeImage, type RgbImage } from '../../../runtime/data/images.js';
-import { attentionFigure, labelledGrid, toRgbImages } from '../../../runtime/io/figures.js';
+import { attentionFigure, labelledGrid, toRgbImages } from '../../../runtime/figures/figures.js';
 
 function gradientImage(size: number): RgbImage {
   const data = new Uint8Array(size * size * 3);

@@ -9,9 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { Vocabulary } from '../data/vocab.js';
 import { AttncError } from '../util/errors.js';
 import { importState } from '../nn/state.js';
-import { readCheckpointJson, readCheckpointTensors, readManifest, resolveCheckpoint, type CheckpointManifest } from './checkpoint.js';
-import type { GeneratedModel, RuntimeModel } from './generated-model.js';
-import { networkFiles } from './model-state.js';
+import { readCheckpointJson, readCheckpointTensors, readManifest, resolveCheckpoint, type CheckpointManifest } from '../io/checkpoint.js';
+import type { GeneratedModel, RuntimeModel } from './contract.js';
+import { networkFiles } from './networks.js';
 import { applyCheckpointOptions } from './checkpoint-options.js';
 
 export interface LoadedGenerated {

@@ -4,10 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../../runtime/data/images.js';
-import type { InferenceModel } from '../../../runtime/eval/generate.js';
-import { sampleCaptions } from '../../../runtime/io/sample-run.js';
-import { tinyModel } from '../eval/tiny-model.js';
+import { decodeImage } from '../../runtime/data/images.js';
+import type { InferenceModel } from '../../runtime/eval/generate.js';
+import { sampleCaptions } from '../../cli/sample-run.js';
+import { tinyModel } from '../runtime/eval/tiny-model.js';
 
 /** Debian's chromium (`apt-get install -y chromium`; .ci/run installs it). */
 function findChromium(): string | undefined {

@@ -3,7 +3,7 @@
  * (each scaled up to one cell size, so resolutions compare at a glance), the caption under the row.
  */
 import { createCanvas } from '@napi-rs/canvas';
-import { ensureFont } from '../io/font.js';
+import { ensureFont } from './font.js';
 
 export interface GridRow {
   caption: string;

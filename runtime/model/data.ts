@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import type { DataPlan } from '../train/plan.js';
-import type { CommonDatasetConfig, DatasetConfig, Split } from './dataset.js';
-import type { Augment } from './images.js';
+import type { DataPlan } from './plan.js';
+import type { CommonDatasetConfig, DatasetConfig, Split } from '../data/dataset.js';
+import type { Augment } from '../data/images.js';
 
 /** What the plan's data section does not say, or what a caller wants differently. */
 export interface DatasetConfigOverrides {
