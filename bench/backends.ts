@@ -4,12 +4,14 @@
 // The pure-JS cpu backend needs ~2 minutes per GAN step, so its step is timed only with --cpu-step.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../runtime/backend/index.js';
+import { drawNoise } from '../runtime/model/noise.js';
 import {
   createGanOptimizers,
   createGeneratorEma,
   createModel,
   disposeModel,
   ganStep,
+  plan,
   type GanBatch,
 } from '../generated/tiny/index.js';
 
@@ -72,7 +74,9 @@ async function measure(backend: BackendName): Promise<{ forward?: number; step?:
     const optimizers = createGanOptimizers();
     const ema = createGeneratorEma(model);
     const batch: GanBatch = { images: [images32, images64], tokens, lengths, classIds };
-    result.step = median(await time(() => void tf.dispose(Object.values(ganStep(model, optimizers, batch, ema)).flat().flatMap((r) => Object.values(r)))));
+    const noise = drawNoise({ purpose: 'train', seed: 0, step: 0, batchSize: lengths.length }, plan.noise);
+    result.step = median(await time(() => void tf.dispose(Object.values(ganStep(model, optimizers, batch, noise, ema)).flat().flatMap((r) => Object.values(r)))));
+    tf.dispose([noise.z, noise.eps]);
   } catch (e) {
     result.error = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 90);
   } finally {

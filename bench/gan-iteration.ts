@@ -46,6 +46,7 @@ async function child(): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const { initBackend } = await import('../runtime/backend/index.js');
   const { readLosses } = await import('../runtime/optim/index.js');
+  const { drawNoise } = await import('../runtime/model/noise.js');
   tf.env().set('PROD', true);
   await initBackend('tensorflow', { quiet: true });
   const g = await import('../generated/attngan2/index.js');
@@ -68,13 +69,15 @@ async function child(): Promise<void> {
     const batch = { images: imgs, tokens, lengths, classIds };
     let it = 0;
     step = () => {
-      const r = g.ganStep(model, opts, batch, ema, it++);
-      tf.dispose(r.discriminators.flatMap((l) => Object.values(l)));
+      const noise = drawNoise({ purpose: 'train', seed: 0, step: it++, batchSize: B }, g.plan.noise);
+      const r = g.ganStep(model, opts, batch, noise, ema);
+      tf.dispose([noise.z, noise.eps, ...r.discriminators.flatMap((l) => Object.values(l))]);
       readLosses(r.generator); // one read per iteration, as the reference's float(errG)
     };
   } else if (WORKLOAD === 'sample') {
+    const noise = drawNoise({ purpose: 'sample', seed: 0, indices: Array.from({ length: B }, (_, i) => i) }, g.plan.noise);
     step = () => {
-      const out = g.sample(model, tokens, lengths);
+      const out = g.sample(model, tokens, lengths, noise);
       tf.tidy(() => tf.sum(out.images[2]!).dataSync());
       tf.dispose([out.images, out.attn]);
     };

@@ -1,5 +1,5 @@
 /**
- * Sampling latency and evaluation throughput (runtime/eval, runtime/io).
+ * Sampling latency and evaluation throughput (runtime/eval, cli/sample-run.ts).
  *
  *   npx tsx bench/sample-eval.ts                  # tiny and attngan2 (256 px), random weights
  *   SPECS=tiny REPS=3 npx tsx bench/sample-eval.ts
@@ -16,9 +16,12 @@ import { initBackend } from '../runtime/backend/index.js';
 import { Vocabulary } from '../runtime/data/vocab.js';
 import { evaluateShard } from '../runtime/eval/evaluate.js';
 import type { FeatureExtractor } from '../runtime/eval/extractor.js';
-import { inferenceModelFromGenerated } from '../runtime/eval/from-generated.js';
-import { encodeCaption, noiseDims, readSample, seededNoise, tokenTensor, type InferenceModel } from '../runtime/eval/generate.js';
-import { evalDatasetConfig, importGenerated } from '../runtime/eval/load.js';
+import { encodeCaption, readSample, tokenTensor } from '../runtime/eval/generate.js';
+import type { InferenceModel } from '../runtime/model/contract.js';
+import { evalDatasetConfig } from '../runtime/model/data.js';
+import { inferenceModel } from '../runtime/model/inference.js';
+import { importGenerated } from '../runtime/model/load.js';
+import { drawNoise } from '../runtime/model/noise.js';
 import { grammarVocabulary } from '../runtime/data/synthbirds/captions.js';
 
 const info = await initBackend();
@@ -33,13 +36,12 @@ function median(xs: number[]): number {
 
 function samplingMs(model: InferenceModel, batch: number): number {
   const ids = encodeCaption(caption, model.vocab, model.data.wordsNum).ids;
-  const dims = noiseDims(model.generator);
   const once = (g0: number) => {
     const t0 = performance.now();
     const { tokens, lengths } = tokenTensor(Array.from({ length: batch }, () => ids));
-    const noise = seededNoise(1, Array.from({ length: batch }, (_, b) => g0 + b), dims);
+    const noise = drawNoise({ purpose: 'sample', seed: 1, indices: Array.from({ length: batch }, (_, b) => g0 + b) }, model.noise);
     readSample(model.sample(tokens, lengths, noise));
-    tf.dispose([tokens, noise.z, noise.noise]);
+    tf.dispose([tokens, noise.z, noise.eps]);
     return performance.now() - t0;
   };
   once(0);
@@ -53,7 +55,7 @@ for (const name of SPECS) {
   const mod = await importGenerated(name);
   // The synthetic birds' grammar vocabulary stands in for CUB's 5,450 words (only the embedding rows differ).
   const vocab = new Vocabulary(['<end>', ...grammarVocabulary()]);
-  const model = inferenceModelFromGenerated(mod, vocab, { seed: 1 });
+  const model = inferenceModel(mod, vocab, { seed: 1 });
   const size = model.data.imageSizes.at(-1)!;
   for (const b of [1, 16]) console.log(`| ${name} (${size} px) | sampling, batch ${b} | ${samplingMs(model, b).toFixed(0)} ms/image |`);
   if (model.data.dataset.kind === 'synthbirds') {

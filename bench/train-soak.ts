@@ -1,5 +1,5 @@
 /**
- * 1,000-step soak of the training runner on the tiny spec: tensor count and RSS every 50 steps, to
+ * 1,000-step soak of the trainer on the tiny spec: tensor count and RSS every 50 steps, to
  * show neither grows (tests run 200 steps; this runs the long version).
  *
  *   npx tsx bench/train-soak.ts [--steps 1000]
@@ -8,16 +8,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import * as tiny from '../generated/tiny/index.js';
+import { model as tiny } from '../generated/tiny/index.js';
 import { initBackend } from '../runtime/backend/index.js';
-import type { GeneratedModel } from '../runtime/model/contract.js';
 import { silentReporter } from '../runtime/train/reporter.js';
-import { train } from '../runtime/train/runner.js';
+import { train } from '../runtime/train/trainer.js';
 
 const i = process.argv.indexOf('--steps');
 const steps = i >= 0 ? Number(process.argv[i + 1]) : 1000;
 const info = await initBackend();
-const gen = tiny as unknown as GeneratedModel;
+const gen = tiny;
 const plan = structuredClone(gen.plan);
 plan.phases.damsm = { ...plan.phases.damsm, epochs: 6, logEvery: 1 }; // 600 DAMSM steps
 plan.phases.gan = { ...plan.phases.gan, logEvery: 1 }; // then GAN steps (samples every 250)

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { encodePng } from '../runtime/data/images.js';
-import { encodeCaption, noiseDims, readSample, seededNoise, tokenTensor, type EncodedCaption, type InferenceModel } from '../runtime/eval/generate.js';
+import { encodeCaption, readSample, tokenTensor, type EncodedCaption } from '../runtime/eval/generate.js';
+import type { InferenceModel } from '../runtime/model/contract.js';
+import { drawNoise } from '../runtime/model/noise.js';
 import { inShard, WHOLE, type Shard } from '../runtime/eval/shard.js';
 import { isAttncError } from '../runtime/util/errors.js';
 import { attentionFigure, toRgbImages } from '../runtime/figures/figures.js';
@@ -53,7 +55,6 @@ export function sampleCaptions(model: InferenceModel, opts: SampleRunOptions): S
       errors.push({ index, text, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
     }
   });
-  const dims = noiseDims(model.generator);
   const jobs = encoded.flatMap((c) => Array.from({ length: opts.n }, (_, r) => ({ ...c, r, g: c.index * opts.n + r })));
   const byCaption = new Map<number, HtmlCaption>(encoded.map(({ index, enc }) => [index, { index, text: enc.text, words: enc.words, unknown: enc.unknown, cut: enc.cut, samples: [] }]));
   const files: string[] = [];
@@ -67,9 +68,9 @@ export function sampleCaptions(model: InferenceModel, opts: SampleRunOptions): S
   for (let start = 0; start < jobs.length; start += opts.batchSize) {
     const batch = jobs.slice(start, start + opts.batchSize);
     const { tokens, lengths } = tokenTensor(batch.map((j) => j.enc.ids));
-    const noise = seededNoise(opts.seed, batch.map((j) => j.g), dims);
+    const noise = drawNoise({ purpose: 'sample', seed: opts.seed, indices: batch.map((j) => j.g) }, model.noise);
     const out = readSample(model.sample(tokens, lengths, noise));
-    tf.dispose([tokens, noise.z, noise.noise]);
+    tf.dispose([tokens, noise.z, noise.eps]);
     const stages = out.images.map((im) => toRgbImages(im.values, im.shape));
     batch.forEach((job, b) => {
       const dir = `c${String(job.index).padStart(4, '0')}`;

@@ -52,7 +52,7 @@ export async function runTrain(generated: string, o: TrainArgs, backend: string 
   const { resolvedSpec, plan } = await resolvePlan(gen, dir, o.set);
   const { initBackend, parseBackendChoice } = await import('../runtime/backend/index.js');
   await initBackend(parseBackendChoice(backend));
-  const { train } = await import('../runtime/train/runner.js');
+  const { train } = await import('../runtime/train/trainer.js');
   const { resolveCheckpoint } = await import('../runtime/io/checkpoint.js');
   const { nextRunDir } = await import('../runtime/train/run-folder.js');
   const { consoleReporter } = await import('../runtime/train/reporter.js');
@@ -73,10 +73,10 @@ export async function runTrain(generated: string, o: TrainArgs, backend: string 
   const reporter = consoleReporter();
   try {
     const r = await train({
-      gen: { ...gen, plan } as typeof gen,
+      gen: { ...gen, plan },
       generatedDir: dir,
       runDir,
-      phases: o.phase === 'all' ? undefined : [o.phase as 'damsm' | 'gan'],
+      phases: o.phase === 'all' ? undefined : [o.phase],
       resume,
       maxSteps,
       maxMinutes,
@@ -94,7 +94,7 @@ export async function runTrain(generated: string, o: TrainArgs, backend: string 
     out.write(`${pc.green('✓')} ${r.ended === 'completed' ? 'training finished' : `stopped (${r.ended})`} after ${r.steps} steps\n`);
     out.write(`  run folder      ${rel(r.runDir)}\n`);
     out.write(`  last checkpoint ${rel(r.lastCheckpoint)}\n`);
-    if (r.bestCheckpoint) out.write(`  best (DAMSM R@1 ${((r.metrics.damsm_r1 ?? 0) * 100).toFixed(1)} %) ${rel(r.bestCheckpoint)}\n`);
+    if (r.bestCheckpoint && r.best) out.write(`  best (${metricLabel(r.best.metric)} ${(r.best.value * 100).toFixed(1)} %) ${rel(r.bestCheckpoint)}\n`);
     if (r.samples.length) out.write(`  samples         ${rel(r.samples.at(-1)!)}\n`);
     out.write(`  metrics         ${rel(path.join(r.runDir, 'metrics.jsonl'))}, TensorBoard: tensorboard --logdir ${rel(path.join(r.runDir, 'tensorboard'))}\n`);
     return r.ended === 'SIGINT' ? 130 : r.ended === 'SIGTERM' ? 143 : 0;
@@ -103,6 +103,11 @@ export async function runTrain(generated: string, o: TrainArgs, backend: string 
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** How the summary names a monitored metric. */
+function metricLabel(metric: string): string {
+  return metric === 'damsm_r1' ? 'DAMSM R@1' : metric;
 }
 
 /**

@@ -81,14 +81,15 @@ export function register(program: Command): void {
         }
         const samples = opts.samples ? await intOption('--samples', opts.samples, 1, 10_000_000) : (rpSpec?.samples ?? 30000);
         const batchSize = opts.batchSize ? await intOption('--batch-size', opts.batchSize, 1, 4096) : model.evaluation.batchSize;
-        const { evalDatasetConfig, loadCheckpointForInference } = await import('../../runtime/eval/load.js');
+        const { loadCheckpointForInference } = await import('../../runtime/model/load.js');
+        const { evalDatasetConfig } = await import('../../runtime/model/data.js');
         const dataset = evalDatasetConfig(model.data, split, model.data.imageSizes.at(-1)!);
 
         let evalEncoders: Parameters<typeof evaluateShard>[1]['evalEncoders'];
         if (opts.evalEncoders) {
           const other = await loadCheckpointForInference(opts.evalEncoders);
           disposers.push(() => other.dispose());
-          if (other.vocab.size !== model.vocab.size || other.vocab.ixToWord.some((w, i) => model.vocab.ixToWord[i] !== w)) {
+          if (!other.vocab.equals(model.vocab)) {
             throw new AttncError('ATTNC_EVAL_VOCAB', `${opts.evalEncoders}: its vocabulary differs from the model's`, { hint: 'evaluation encoders must be trained on the same dataset vocabulary' });
           }
           evalEncoders = { textEncoder: other.textEncoder, imageEncoder: other.imageEncoder, source: `${other.source} (--eval-encoders)` };

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import type { InferenceModel } from '../../runtime/eval/generate.js';
+import type { InferenceModel } from '../../runtime/model/contract.js';
 import type { Shard } from '../../runtime/eval/shard.js';
 
 // Runtime modules load inside the actions only (`attnc --help` must not load tfjs; test/cli/main.test.ts).
@@ -19,11 +19,11 @@ export async function loadTarget(target: string, warn: (line: string) => void, s
     if (!fs.existsSync(target)) throw new AttncError('ATTNC_IO_READ', `${target}: no such spec file`, { path: target });
     const res = await loadSpec(target);
     if (!res.ok) throw new AttncError('ATTNC_SPEC_INVALID', `${target}: invalid spec\n${renderDiagnostics(res.diagnostics, { color: false })}`, { path: target, hint: `attnc validate ${target}` });
-    const { importGenerated, loadUntrained } = await import('../../runtime/eval/load.js');
+    const { importGenerated, loadUntrained } = await import('../../runtime/model/load.js');
     warn(`${target} is a spec, not a checkpoint: sampling its untrained model (initial weights, seed ${seed})`);
     return loadUntrained(await importGenerated(res.spec.name), target, seed);
   }
-  const { loadCheckpointForInference } = await import('../../runtime/eval/load.js');
+  const { loadCheckpointForInference } = await import('../../runtime/model/load.js');
   return loadCheckpointForInference(target, generated);
 }
 

@@ -1,6 +1,7 @@
 /** The whole `attnc diff` result for two loaded sides: spec changes, graph diff, classification, code patches. */
 import { classify, classifySpecChange, type ClassifiedChange, type Classification } from './classify.js';
 import { changedFiles, diffFiles, type FilePatch } from '../emit/fileset.js';
+import { DATA_FILES } from '../emit/header.js';
 import { diffGraphs, type GraphDiff } from './graph-diff.js';
 import type { DiffSide } from './load.js';
 import { diffSpecs } from './spec-diff.js';
@@ -11,14 +12,14 @@ export interface DiffResult {
   spec: ClassifiedChange[];
   graph: GraphDiff;
   classification: Classification;
-  /** Generated files that differ (manifest.json left out). */
+  /** Generated code files that differ (manifest.json, graph.json and .gitattributes left out). */
   code: Array<{ file: string; status: FilePatch['status'] }>;
   /** Only when asked for (`--patch`). */
   patch?: FilePatch[];
 }
 
-// manifest.json repeats the resolved spec and graph the other sections show.
-const isManifest = (name: string) => name === 'manifest.json';
+// manifest.json and graph.json repeat the resolved spec and graph the other sections show.
+const isManifest = (name: string) => DATA_FILES.includes(name);
 
 export function diffSides(a: DiffSide, b: DiffSide, options: { patch?: boolean } = {}): DiffResult {
   const graph = diffGraphs(a.graph, b.graph);

@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
+import { GRAPH_FILE } from '../emit/header.js';
 import type { ModelGraph } from '../lower/graph.js';
 import { runPipeline } from '../pipeline.js';
 import type { OriginRef, Origins } from '../resolve/origins.js';
@@ -59,7 +60,7 @@ async function loadSpecSide(abs: string, label: string, set: readonly string[], 
   const spec = await runPipeline(abs, 'emit', { set });
   if (!spec.ok) return { ok: false, diagnostics: spec.diagnostics, sourceFiles: spec.sourceFiles, file: spec.file };
   const files = new Map<string, string>();
-  for (const [name, text] of spec.files.entries()) if (name !== 'manifest.json') files.set(name, text);
+  for (const [name, text] of spec.files.entries()) if (name.endsWith('.ts')) files.set(name, text);
   const origins = spec.origins;
   const side: DiffSide = {
     label,
@@ -99,22 +100,24 @@ interface Manifest {
 }
 
 async function loadGenerated(abs: string, label: string): Promise<LoadSideResult> {
-  const manifestPath = path.join(abs, 'manifest.json');
+  // graph.json holds the resolved spec and graph; folders of an older attnc kept them in manifest.json.
+  const graphFile = existsSync(path.join(abs, GRAPH_FILE)) ? GRAPH_FILE : 'manifest.json';
+  const manifestPath = path.join(abs, graphFile);
   let manifest: Manifest;
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
   } catch (e) {
     const why = existsSync(manifestPath) ? `is not valid JSON (${(e as Error).message})` : 'is missing';
-    return usage(label, `${label}/manifest.json ${why}: not a folder written by \`attnc compile\``);
+    return usage(label, `${label}/${graphFile} ${why}: not a folder written by \`attnc compile\``);
   }
   if (manifest.generatedBy !== 'attnc' || !manifest.graph || manifest.resolvedSpec === undefined) {
-    return usage(label, `${label}/manifest.json has no resolved spec and graph: recompile it with \`attnc compile\``);
+    return usage(label, `${label}/${graphFile} has no resolved spec and graph: recompile it with \`attnc compile\``);
   }
   const files = new Map<string, string>();
   for (const name of (await readdir(abs)).sort()) {
     if (name.endsWith('.ts')) files.set(name, await readFile(path.join(abs, name), 'utf8'));
   }
-  const where: OriginRef = { kind: 'manifest', file: `${label}/manifest.json` };
+  const where: OriginRef = { kind: 'manifest', file: `${label}/${graphFile}` };
   const side: DiffSide = {
     label,
     kind: 'generated',

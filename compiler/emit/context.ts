@@ -15,10 +15,18 @@ export function fileScope(ctx: EmitContext): { imports: ImportTable } {
   return { imports: new ImportTable(ctx.runtimeRoot) };
 }
 
-/** JSDoc for a generated declaration: what it is, then where in the spec it came from. */
+/**
+ * JSDoc for a generated declaration: what it is, then where in the spec it came from. Text from the
+ * spec (a description, a file name) cannot end the comment: `*\/` is written `*\\/`.
+ */
 export function doc(description: string | string[], origin: Origin): OptionalKind<JSDocStructure> {
   const lines = Array.isArray(description) ? description : [description];
-  return { description: `${lines.join('\n')}\n\n@generated from ${originText(origin)} (${origin.pointer || '/'})` };
+  return { description: commentText(`${lines.join('\n')}\n\n@generated from ${originText(origin)} (${origin.pointer || '/'})`) };
+}
+
+/** Text that is safe inside a block comment. */
+export function commentText(text: string): string {
+  return text.replace(/\*\//g, '*\\/');
 }
 
 /** A method body from lines; each string is one line, indented relative to the body. */
@@ -55,10 +63,34 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** A literal for a generated constant. */
-export function lit(v: number | string | boolean): string {
-  return typeof v === 'string' ? `'${v}'` : String(v);
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * The one way a value becomes TypeScript source: strings single-quoted with every character that
+ * could end or break the literal escaped, numbers and booleans as written, arrays of scalars on one
+ * line, objects one key per line (so a change to one value is a one-line diff), 2-space indent.
+ */
+export function literal(v: unknown, indent = ''): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `'${v.replace(/[\\'\n\r\u2028\u2029]/g, (c) => ESCAPES[c]!)}'`;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`compiler bug: ${v} has no literal`);
+    return String(v);
+  }
+  if (typeof v === 'boolean') return String(v);
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    if (v.every((x) => typeof x !== 'object' || x === null)) return `[${v.map((x) => literal(x)).join(', ')}]`;
+    return `[\n${v.map((x) => `${inner}${literal(x, inner)},`).join('\n')}\n${indent}]`;
+  }
+  if (typeof v !== 'object') throw new Error(`compiler bug: a ${typeof v} has no literal`);
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, x]) => `${inner}${IDENTIFIER.test(k) ? k : literal(k)}: ${literal(x, inner)},`).join('\n')}\n${indent}}`;
 }
+
+const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
 /**
  * `export type Name = { … };` with one member per line. Printed as a statement because ts-morph
@@ -67,7 +99,7 @@ export function lit(v: number | string | boolean): string {
  */
 export function typeAlias(name: string, docText: string | undefined, members: string[]): WriterFunction {
   return (w) => {
-    if (docText) w.writeLine(`/** ${docText} */`);
+    if (docText) w.writeLine(`/** ${commentText(docText)} */`);
     w.writeLine(`export type ${name} = {`);
     for (const m of members) w.writeLine(`  ${m}`);
     w.writeLine('};');

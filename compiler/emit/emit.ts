@@ -10,12 +10,12 @@ import { emitDiscriminators } from './files/discriminators.js';
 import { emitImageEncoder, emitTextEncoder } from './files/encoders.js';
 import { emitGenerator } from './files/generator.js';
 import { emitLosses } from './files/losses.js';
-import { emitManifest } from './files/manifest.js';
-import { emitIndex, emitSample } from './files/model.js';
+import { emitGitAttributes, emitGraph, emitManifest } from './files/manifest.js';
+import { emitIndex, emitModelFile, emitSample } from './files/model.js';
 import { emitPlan } from './files/plan.js';
 import { emitTrainDamsm, emitTrainGan } from './files/train.js';
 import { RUNTIME_SPECIFIER } from '../package-root.js';
-import { header } from './header.js';
+import { GRAPH_FILE, header } from './header.js';
 import { printSourceFile, type Statement } from './print.js';
 
 export const EMITTERS: ReadonlyArray<[file: string, emit: (ctx: EmitContext) => Statement[]]> = [
@@ -24,6 +24,7 @@ export const EMITTERS: ReadonlyArray<[file: string, emit: (ctx: EmitContext) => 
   ['image-encoder.ts', emitImageEncoder],
   ['index.ts', emitIndex],
   ['losses.ts', emitLosses],
+  ['model.ts', emitModelFile],
   ['plan.ts', emitPlan],
   ['sample.ts', emitSample],
   ['text-encoder.ts', emitTextEncoder],
@@ -41,6 +42,8 @@ export function emitModel(graph: ModelGraph, resolvedSpec: unknown, options: Emi
   const files = new FileSet();
   const head = header(graph.specFile, graph.specHash);
   for (const [file, emit] of EMITTERS) files.set(file, printSourceFile(head, emit(ctx)));
-  files.set('manifest.json', emitManifest(graph, resolvedSpec, files.entries()));
+  files.set(GRAPH_FILE, emitGraph(graph, resolvedSpec));
+  files.set('.gitattributes', emitGitAttributes());
+  files.set('manifest.json', emitManifest(graph, files.entries()));
   return files;
 }

@@ -6,7 +6,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { GENERATED_MARKER } from './header.js';
+import { isGeneratedFile } from './header.js';
 
 export class FileSet {
   private readonly files = new Map<string, string>();
@@ -34,7 +34,7 @@ export class FileSet {
     for (const name of await listFiles(dir)) {
       if (this.files.has(name)) continue;
       const text = await readFile(path.join(dir, name), 'utf8');
-      if (text.startsWith(GENERATED_MARKER) || name === 'manifest.json') {
+      if (isGeneratedFile(name, text)) {
         await rm(path.join(dir, name));
         removed.push(name);
       }
@@ -66,7 +66,7 @@ export class FileSet {
     const onDisk = new Map<string, string>();
     for (const name of await listFiles(dir).catch(() => [] as string[])) {
       const text = await readFile(path.join(dir, name), 'utf8');
-      if (this.files.has(name) || text.startsWith(GENERATED_MARKER) || name === 'manifest.json') onDisk.set(name, text);
+      if (this.files.has(name) || isGeneratedFile(name, text)) onDisk.set(name, text);
     }
     const shown = displayDir.replace(/\\/g, '/');
     return diffFiles({ dir: shown, files: onDisk }, { dir: shown, files: this.files });

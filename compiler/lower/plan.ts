@@ -1,6 +1,6 @@
 /**
  * Lowers the spec's `data`, `train` cadence, `weights` and `evaluation` sections into the training
- * plan (runtime/train/plan.ts): what the generic runner executes. Every key lands here or in the
+ * plan (runtime/model/plan.ts): what the trainer executes. Every key lands here or in the
  * networks/phases, so none is accepted and then ignored.
  */
 import type { ResolvedSpec } from '../schema/types.js';
@@ -64,6 +64,7 @@ export function lowerPlan(spec: ResolvedSpec, specFile: string, specHash: string
     name: spec.name,
     specFile,
     specHash,
+    noise: { z: spec.generator.z_dim, condition: spec.generator.condition_dim },
     data: dataPlan(spec.data),
     phases: {
       damsm: {

@@ -15,6 +15,10 @@ export const plan: TrainingPlan = {
   name: 'attndcgan',
   specFile: 'spec/attndcgan.yaml',
   specHash: '02a33b6975a8caefc80cf4a8c6e4a5c34315e121f357dd7acebd9c063162c632',
+  noise: {
+    z: 100,
+    condition: 100,
+  },
   data: {
     dataset: {
       kind: 'cub',

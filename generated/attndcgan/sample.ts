@@ -3,30 +3,23 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import type { Rng } from 'attnc/runtime/nn/index.js';
+import type { Noise } from 'attnc/runtime/model/noise.js';
 import * as tf from 'attnc/runtime/tf.js';
 import type { GeneratorOutputs } from './generator.js';
-import type { Model } from './index.js';
+import type { Model } from './model.js';
 import { encodeCaptions } from './text-encoder.js';
-
-export type SampleOptions = {
-  /** Noise [B, 100]; drawn from N(0, 1) when omitted. */
-  z?: tf.Tensor2D;
-  /** Conditioning-augmentation ε: a tensor, a seeded Rng, or omitted. */
-  noise?: tf.Tensor2D | Rng;
-};
 
 /**
  * Captions → images and word-attention maps, every network in eval mode (BatchNorm running statistics, no dropout).
  * tokens [B, T], lengths [B] → images [B, 256, 256, 3]; attn per attention stage [B, h, w, T].
+ * `noise`: z [B, 100] and the conditioning-augmentation ε [B, 100], from runtime/model/noise.ts.
  *
  * @generated from spec/attndcgan.yaml:8 (/generator)
  */
-export function sample(model: Pick<Model, 'textEncoder' | 'generator'>, tokens: tf.Tensor2D, lengths: readonly number[], options: SampleOptions = {}): Pick<GeneratorOutputs, 'images' | 'attn'> {
+export function sample(model: Pick<Model, 'textEncoder' | 'generator'>, tokens: tf.Tensor2D, lengths: readonly number[], noise: Noise): Pick<GeneratorOutputs, 'images' | 'attn'> {
   return tf.tidy(() => {
     const captions = encodeCaptions(model.textEncoder, tokens, lengths, false);
-    const z = options.z ?? tf.randomNormal([tokens.shape[0], 100]);
-    const out = model.generator.apply({ z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: options.noise });
+    const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: noise.eps });
     return { images: out.images, attn: out.attn };
   });
 }

@@ -5,10 +5,10 @@
 
 import type { ClassIds } from 'attnc/runtime/losses/index.js';
 import { adam, optimizeStep } from 'attnc/runtime/optim/index.js';
-import type { LossTensors } from 'attnc/runtime/optim/index.js';
+import type { Adam, LossTensors } from 'attnc/runtime/optim/index.js';
 import * as tf from 'attnc/runtime/tf.js';
-import type { Model } from './index.js';
 import { damsmTerms } from './losses.js';
+import type { Model } from './model.js';
 import { encodeCaptions } from './text-encoder.js';
 
 /**
@@ -27,8 +27,13 @@ export function damsmLearningRate(epoch: number): number {
  *
  * @generated from spec/bases/birds.yaml:25 (/train/damsm)
  */
-export function createDamsmOptimizer(epoch: number = 0): tf.Optimizer {
-  return adam({ lr: damsmLearningRate(epoch), beta1: 0.5, beta2: 0.999, epsilon: 1e-8 });
+export function createDamsmOptimizer(epoch: number = 0): Adam {
+  return adam({
+    lr: damsmLearningRate(epoch),
+    beta1: 0.5,
+    beta2: 0.999,
+    epsilon: 1e-8,
+  });
 }
 
 export type DamsmBatch = {
@@ -47,7 +52,7 @@ export type DamsmBatch = {
  *
  * @generated from spec/bases/birds.yaml:25 (/train/damsm)
  */
-export function damsmStep(model: Pick<Model, 'textEncoder' | 'imageEncoder'>, optimizer: tf.Optimizer, batch: DamsmBatch, seed?: number): LossTensors {
+export function damsmStep(model: Pick<Model, 'textEncoder' | 'imageEncoder'>, optimizer: Adam, batch: DamsmBatch, seed?: number): LossTensors {
   const variables = [...model.textEncoder.trainableParameters(), ...model.imageEncoder.trainableParameters()];
   return optimizeStep(
     optimizer,

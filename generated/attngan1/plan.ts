@@ -15,6 +15,10 @@ export const plan: TrainingPlan = {
   name: 'attngan1',
   specFile: 'spec/attngan1.yaml',
   specHash: 'f329e5f8bdb7cf7397fc0007bc014ee30ab2840bb93c78354884a37baf2f1d4a',
+  noise: {
+    z: 100,
+    condition: 100,
+  },
   data: {
     dataset: {
       kind: 'cub',

@@ -15,6 +15,10 @@ export const plan: TrainingPlan = {
   name: 'attngan2-coco',
   specFile: 'spec/attngan2-coco.yaml',
   specHash: 'e4eb1e1b7f21f0f80e707295d040c2d2526d4bef3dc40a65834d6019da126d42',
+  noise: {
+    z: 100,
+    condition: 100,
+  },
   data: {
     dataset: {
       kind: 'coco',

@@ -15,6 +15,10 @@ export const plan: TrainingPlan = {
   name: 'attngan2',
   specFile: 'spec/attngan2.yaml',
   specHash: '78fb8ef56ed1863c24e04c47aa1102a865675b25e9e1961ffb6678b3c803b19c',
+  noise: {
+    z: 100,
+    condition: 100,
+  },
   data: {
     dataset: {
       kind: 'cub',

@@ -4,7 +4,7 @@
 /* eslint-disable */
 
 import { RnnTextEncoder } from 'attnc/runtime/encoders/text.js';
-import { wordMask } from 'attnc/runtime/losses/index.js';
+import { wordMask } from 'attnc/runtime/nn/index.js';
 import * as tf from 'attnc/runtime/tf.js';
 
 /**

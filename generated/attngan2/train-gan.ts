@@ -4,16 +4,20 @@
 /* eslint-disable */
 
 import type { ClassIds } from 'attnc/runtime/losses/index.js';
-import { Rng } from 'attnc/runtime/nn/index.js';
+import type { Noise } from 'attnc/runtime/model/noise.js';
 import { ParameterEma, adam, optimizeStep, untaped } from 'attnc/runtime/optim/index.js';
-import type { LossTensors } from 'attnc/runtime/optim/index.js';
+import type { Adam, LossTensors } from 'attnc/runtime/optim/index.js';
 import * as tf from 'attnc/runtime/tf.js';
-import type { Model } from './index.js';
 import { discriminatorLoss, generatorLoss } from './losses.js';
+import type { Model } from './model.js';
 import { encodeCaptions } from './text-encoder.js';
 import type { Captions } from './text-encoder.js';
 
-export type GanOptimizers = { generator: tf.Optimizer; discriminators: tf.Optimizer[] };
+/** One Adam for G and one per discriminator, smallest first. */
+export type GanOptimizers = {
+  generator: Adam;
+  discriminators: [Adam, Adam, Adam];
+};
 
 /**
  * Adam for G (lr 0.0002, β = (0.5, 0.999)) and one per discriminator (lr 0.0002, β = (0.5, 0.999)).
@@ -21,7 +25,34 @@ export type GanOptimizers = { generator: tf.Optimizer; discriminators: tf.Optimi
  * @generated from spec/bases/birds.yaml:30 (/train/gan)
  */
 export function createGanOptimizers(): GanOptimizers {
-  return { generator: adam({ lr: 0.0002, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 }), discriminators: [adam({ lr: 0.0002, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 }), adam({ lr: 0.0002, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 }), adam({ lr: 0.0002, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 })] };
+  return {
+    generator: adam({
+      lr: 0.0002,
+      beta1: 0.5,
+      beta2: 0.999,
+      epsilon: 1e-8,
+    }),
+    discriminators: [
+      adam({
+        lr: 0.0002,
+        beta1: 0.5,
+        beta2: 0.999,
+        epsilon: 1e-8,
+      }),
+      adam({
+        lr: 0.0002,
+        beta1: 0.5,
+        beta2: 0.999,
+        epsilon: 1e-8,
+      }),
+      adam({
+        lr: 0.0002,
+        beta1: 0.5,
+        beta2: 0.999,
+        epsilon: 1e-8,
+      }),
+    ],
+  };
 }
 
 /**
@@ -42,25 +73,6 @@ export type GanBatch = {
   classIds: ClassIds;
 };
 
-/** The random draws of one step, shared by the D and G passes so both see the same fakes. */
-export type GanNoise = { z: tf.Tensor2D; eps: tf.Tensor2D };
-
-/**
- * z [B, 100] and the conditioning-augmentation ε [B, 100], standard normal.
- * With `seed` (a number, or an `Rng` such as one derived from (run seed, step)) the draws come from the JS `Rng`: the same on every
- * backend, and z and ε from independent streams (`fork('z')`, `fork('eps')`). Without, tfjs draws them unseeded.
- *
- * @generated from spec/attngan2.yaml:7 (/generator)
- */
-export function drawNoise(batchSize: number, seed?: number | Rng): GanNoise {
-  if (seed === undefined) return { z: tf.randomNormal([batchSize, 100]), eps: tf.randomNormal([batchSize, 100]) };
-  const rng = typeof seed === 'number' ? new Rng(`noise:${seed}`) : seed;
-  return {
-    z: tf.tensor2d(rng.fork('z').fillNormal(new Float32Array(batchSize * 100)), [batchSize, 100]),
-    eps: tf.tensor2d(rng.fork('eps').fillNormal(new Float32Array(batchSize * 100)), [batchSize, 100]),
-  };
-}
-
 /**
  * One step of every discriminator on real images and detached fakes (each D has its own optimizer, stepped at once).
  * `fakes`: this iteration's generator images (ganStep passes those of the forward its G step differentiates); when omitted,
@@ -68,14 +80,14 @@ export function drawNoise(batchSize: number, seed?: number | Rng): GanNoise {
  *
  * @generated from spec/bases/birds.yaml:30 (/train/gan)
  */
-export function discriminatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise, fakes?: readonly tf.Tensor4D[]): LossTensors[] {
+export function discriminatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: Noise, fakes?: readonly tf.Tensor4D[]): LossTensors[] {
   // Detached, as `fake_imgs[i].detach()` in the original: no tape records the D steps (see `untaped`).
   const images = fakes ?? tf.tidy(() => untaped(() => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps }).images));
   try {
     return untaped(() => [
-      optimizeStep(optimizers.discriminators[0]!, model.discriminators[0].trainableParameters(), () => discriminatorLoss(model.discriminators[0], batch.images[0], images[0]!, captions.sentence)),
-      optimizeStep(optimizers.discriminators[1]!, model.discriminators[1].trainableParameters(), () => discriminatorLoss(model.discriminators[1], batch.images[1], images[1]!, captions.sentence)),
-      optimizeStep(optimizers.discriminators[2]!, model.discriminators[2].trainableParameters(), () => discriminatorLoss(model.discriminators[2], batch.images[2], images[2]!, captions.sentence)),
+      optimizeStep(optimizers.discriminators[0], model.discriminators[0].trainableParameters(), () => discriminatorLoss(model.discriminators[0], batch.images[0], images[0]!, captions.sentence)),
+      optimizeStep(optimizers.discriminators[1], model.discriminators[1].trainableParameters(), () => discriminatorLoss(model.discriminators[1], batch.images[1], images[1]!, captions.sentence)),
+      optimizeStep(optimizers.discriminators[2], model.discriminators[2].trainableParameters(), () => discriminatorLoss(model.discriminators[2], batch.images[2], images[2]!, captions.sentence)),
     ]);
   } finally {
     if (!fakes) tf.dispose([...images]);
@@ -89,7 +101,7 @@ export function discriminatorStep(model: Model, optimizers: GanOptimizers, batch
  *
  * @generated from spec/bases/birds.yaml:30 (/train/gan)
  */
-export function generatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: GanNoise, beforeLoss?: (images: readonly tf.Tensor4D[]) => void): LossTensors {
+export function generatorStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, captions: Captions, noise: Noise, beforeLoss?: (images: readonly tf.Tensor4D[]) => void): LossTensors {
   return optimizeStep(
     optimizers.generator,
     model.generator.trainableParameters(),
@@ -102,15 +114,15 @@ export function generatorStep(model: Model, optimizers: GanOptimizers, batch: Ga
 }
 
 /**
- * One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, one generator forward,
- * step every D on its detached fakes, then G's loss through the updated Ds and G's step, update the EMA of G.
- * Returns every loss term as scalars the caller disposes (read them only when logging: reading syncs with the backend); `seed` fixes the noise.
+ * One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, one generator forward on `noise`
+ * (z and ε of this step, from runtime/model/noise.ts), step every D on its detached fakes, then G's loss through the updated Ds
+ * and G's step, update the EMA of G. Returns every loss term as scalars the caller disposes (read them only when logging:
+ * reading syncs with the backend).
  *
  * @generated from spec/bases/birds.yaml:30 (/train/gan)
  */
-export function ganStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, ema: ParameterEma | null = null, seed?: number | Rng): { discriminators: LossTensors[]; generator: LossTensors } {
+export function ganStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, noise: Noise, ema: ParameterEma | null = null): { discriminators: LossTensors[]; generator: LossTensors } {
   const captions = encodeCaptions(model.textEncoder, batch.tokens, batch.lengths, false);
-  const noise = drawNoise(batch.tokens.shape[0], seed);
   try {
     let discriminators: LossTensors[] = [];
     const generator = generatorStep(model, optimizers, batch, captions, noise, (fakes) => {
@@ -119,6 +131,6 @@ export function ganStep(model: Model, optimizers: GanOptimizers, batch: GanBatch
     ema?.update();
     return { discriminators, generator };
   } finally {
-    tf.dispose([captions.words, captions.sentence, captions.mask, noise.z, noise.eps]);
+    tf.dispose([captions.words, captions.sentence, captions.mask]);
   }
 }

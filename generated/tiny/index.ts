@@ -3,15 +3,20 @@
 // Regenerate with `attnc compile`; check with `attnc compile --check`.
 /* eslint-disable */
 
-import type { CnnImageEncoder } from 'attnc/runtime/encoders/image.js';
-import type { RnnTextEncoder } from 'attnc/runtime/encoders/text.js';
-import { Module, Rng, initLikeAttnGAN } from 'attnc/runtime/nn/index.js';
+import type { GeneratedModel } from 'attnc/runtime/model/contract.js';
 import { createDiscriminators } from './discriminators.js';
-import type { Discriminators } from './discriminators.js';
 import { Generator } from './generator.js';
 import { createImageEncoder } from './image-encoder.js';
+import { SPEC, createModel, disposeModel } from './model.js';
+import type { Model } from './model.js';
+import { plan } from './plan.js';
+import { sample } from './sample.js';
 import { createTextEncoder } from './text-encoder.js';
+import { createDamsmOptimizer, damsmLearningRate, damsmStep } from './train-damsm.js';
+import { createGanOptimizers, createGeneratorEma, ganStep } from './train-gan.js';
+import type { GanOptimizers } from './train-gan.js';
 
+export * from './model.js';
 export * from './text-encoder.js';
 export * from './image-encoder.js';
 export * from './generator.js';
@@ -23,59 +28,29 @@ export * from './sample.js';
 export * from './plan.js';
 
 /**
- * The spec this model was generated from: CPU-sized AttnGAN, 32/64 px, synthetic birds, encoders trained from scratch.
- *
- * @generated from spec/tiny.yaml:1 (/)
+ * The model as the runtime takes it (runtime/model/contract.ts): `attnc train`, `sample` and `eval`
+ * call it through this object; `satisfies` makes the compile's type check prove that it fits.
  */
-export const SPEC = { name: 'tiny', file: 'spec/tiny.yaml', sha256: '2d43edc62f413a500c740351ce8eaa2d75dd79159c8fce906c5310b5b69df9f3' } as const;
-
-/** Parameters per network (BatchNorm running statistics excluded): text_encoder 25,088, image_encoder 185,632, generator 202,384, discriminator_32 105,186, discriminator_64 119,522. */
-export const PARAMETER_COUNTS = {
-  text_encoder: 25088, // plus encoder.weight [V, 64]
-  image_encoder: 185632,
-  generator: 202384,
-  discriminator_32: 105186,
-  discriminator_64: 119522,
-} as const;
-
-/** Every network of the model. */
-export type Model = {
-  textEncoder: RnnTextEncoder;
-  imageEncoder: CnnImageEncoder;
-  generator: Generator;
-  discriminators: Discriminators;
-};
-
-export type ModelOptions = {
-  /** Vocabulary size of the dataset (the text encoder's embedding rows). */
-  vocabSize: number;
-  /** Seed of every initial weight (default 0): the same seed gives the same weights on every backend. */
-  seed?: number;
-};
-
-/**
- * Builds every network with seeded initial weights: the encoders with their own init (PyTorch defaults, U(±0.1) embeddings),
- * G and the discriminators as AttnGAN's `weights_init` (orthogonal conv/linear weights, BatchNorm γ ~ N(1, 0.02)).
- *
- * @generated from spec/tiny.yaml:30 (/generator)
- */
-export function createModel(options: ModelOptions): Model {
-  const rng = new Rng(`attnc:tiny:${options.seed ?? 0}`);
-  // Built with zero tensors: every tensor is drawn from `rng` right after.
-  const textEncoder = Module.zeroInit(() => createTextEncoder(options.vocabSize));
-  textEncoder.resetParameters(rng.fork('text_encoder'));
-  const imageEncoder = Module.zeroInit(() => createImageEncoder());
-  imageEncoder.resetParameters(rng.fork('image_encoder'));
-  const generator = Module.zeroInit(() => new Generator());
-  initLikeAttnGAN(generator, rng.fork('generator'));
-  const discriminators = Module.zeroInit(() => createDiscriminators());
-  for (const d of discriminators) initLikeAttnGAN(d, rng.fork(`discriminator_${d.size}`));
-  return { textEncoder, imageEncoder, generator, discriminators };
-}
-
-export function disposeModel(model: Model): void {
-  model.textEncoder.dispose();
-  model.imageEncoder.dispose();
-  model.generator.dispose();
-  for (const d of model.discriminators) d.dispose();
-}
+export const model = {
+  SPEC: SPEC,
+  plan: plan,
+  createModel: createModel,
+  disposeModel: disposeModel,
+  sample: sample,
+  networks: {
+    textEncoder: createTextEncoder,
+    imageEncoder: createImageEncoder,
+    generator: () => new Generator(),
+    discriminators: createDiscriminators,
+  },
+  damsm: {
+    learningRate: damsmLearningRate,
+    createOptimizer: createDamsmOptimizer,
+    step: damsmStep,
+  },
+  gan: {
+    createOptimizers: createGanOptimizers,
+    createEma: createGeneratorEma,
+    step: ganStep,
+  },
+} satisfies GeneratedModel<Model, GanOptimizers>;

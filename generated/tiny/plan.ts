@@ -15,6 +15,10 @@ export const plan: TrainingPlan = {
   name: 'tiny',
   specFile: 'spec/tiny.yaml',
   specHash: '2d43edc62f413a500c740351ce8eaa2d75dd79159c8fce906c5310b5b69df9f3',
+  noise: {
+    z: 32,
+    condition: 32,
+  },
   data: {
     dataset: {
       kind: 'synthbirds',

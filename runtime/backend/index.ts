@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { AttncError } from '../util/errors.js';
-import { registerNativeGradients } from './native-grads.js';
+import { installNativeGradients, removeNativeGradients } from './native-grads.js';
+import { checkTfjsVersion, libtensorflowVersion, setInt64ScalarClass } from './tfjs-internals.js';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -27,6 +28,7 @@ export interface BackendInfo {
 
 const require = createRequire(import.meta.url);
 let current: BackendInfo | undefined;
+let checked = false;
 
 /** The backend chosen by the last `initBackend`, if any. */
 export function backendInfo(): BackendInfo | undefined {
@@ -60,6 +62,13 @@ export async function initBackend(
       const ok = await tf.setBackend(name);
       if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
       await tf.ready();
+      // TensorFlow's one-pass ReLU/LeakyReLU gradients replace tfjs's only while it is the backend.
+      if (name === 'tensorflow' || name === 'tensorflow-gpu') installNativeGradients();
+      else removeNativeGradients();
+      if (!checked) {
+        checked = true;
+        if (!options.quiet) checkTfjsVersion((line) => process.stderr.write(`${line}\n`));
+      }
       current = describe(name, choice, skipped);
       if (choice === 'auto' && skipped.some((s) => s.name === 'tensorflow') && !options.quiet) {
         process.stderr.write(
@@ -94,10 +103,11 @@ const loaders: Record<BackendName, () => Promise<void>> = {
     // Not a dependency: used only where someone installed it (a machine with CUDA 11.2 + cuDNN 8.1).
     const spec = '@tensorflow/tfjs-node-gpu';
     await import(/* @vite-ignore */ spec);
+    setInt64ScalarClass(runningInt64Scalar());
   },
   tensorflow: async () => {
     await import('@tensorflow/tfjs-node');
-    registerNativeGradients();
+    setInt64ScalarClass(runningInt64Scalar());
   },
   wasm: async () => {
     await import('@tensorflow/tfjs-backend-wasm');
@@ -108,12 +118,21 @@ const loaders: Record<BackendName, () => Promise<void>> = {
 function describe(name: BackendName, requested: BackendChoice, skipped: BackendInfo['skipped']): BackendInfo {
   const info: BackendInfo = { name, requested, skipped, tfjsVersion: tf.version_core, threads: 1 };
   if (name === 'tensorflow' || name === 'tensorflow-gpu') {
-    const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
-    info.libtensorflow = binding?.TF_Version;
+    info.libtensorflow = libtensorflowVersion();
     info.threads = os.availableParallelism();
     info.librarySource = librarySource();
   }
   return info;
+}
+
+/**
+ * tfjs-node's `Int64Scalar` class from the tfjs-node copy that is running (its backend recognises
+ * the class by identity, so a second copy elsewhere in node_modules would not do).
+ */
+function runningInt64Scalar(): new (value: number) => unknown {
+  const backendFile = Object.keys(require.cache).find((k) => /[\\/]@tensorflow[\\/]tfjs-node(-gpu)?[\\/]dist[\\/]nodejs_kernel_backend\.js$/.test(k));
+  if (!backendFile) throw new Error('the tfjs-node backend module is not loaded');
+  return (require(backendFile.replace(/nodejs_kernel_backend\.js$/, 'int64_tensors.js')) as { Int64Scalar: new (v: number) => unknown }).Int64Scalar;
 }
 
 function librarySource(): string | undefined {

@@ -22,11 +22,13 @@
  * PyTorch's var −= lr·m̂/(√v̂ + ε) with PyTorch's double-precision bias corrections.
  * The op also weighs the new gradient by 1 − β in float32 (1 − 0.999f = 0.00099998713) where
  * PyTorch uses float32(1 − β) (0.001f); the decay factor is the same, so the op's moments are
- * PyTorch's times a constant r = (1 − βf)/float32(1 − β). lr' and ε̂ absorb r, and the moments are
- * rescaled when read or written: values and saved moments are PyTorch's up to float32 rounding.
+ * PyTorch's times a constant r = (1 − βf)/float32(1 − β). lr' and ε̂ absorb r, so values are
+ * PyTorch's up to float32 rounding; the moments are saved as the op keeps them, with r recorded
+ * beside them (a checkpoint's optimizer entry `scale`), and rescaled only when read into another
+ * scale.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeBackend, type NativeBackendInternals, type OpAttr } from './native-ops.js';
+import { nativeBackend, type NativeBackend, type OpAttr } from './tfjs-internals.js';
 
 /** TensorFlow's ResourceHandle::ANONYMOUS_NAME: each VarHandleOp makes a new variable owned by its handle. */
 const ANONYMOUS = 'cd2c89b7-88b7-44c8-ad83-06c2a9158347';
@@ -35,18 +37,18 @@ type Twin = { value: tf.Tensor; m: tf.Tensor; v: tf.Tensor; adopted: object | nu
 export type AdamHyper = { lr: number; beta1: number; beta2: number; epsilon: number };
 
 /** The op's moment over PyTorch's for a decay β: (1 − βf) in float32 over float32(1 − β). */
-function momentScale(beta: number): number {
+export function momentScale(beta: number): number {
   return Math.fround(1 - Math.fround(beta)) / Math.fround(1 - beta);
 }
 
 export class NativeAdamState {
   private readonly twins = new Map<string, Twin>();
-  private constructor(private readonly b: NativeBackendInternals) {}
+  private constructor(private readonly b: NativeBackend) {}
 
   /** Null off the native backend (the caller keeps tfjs's ops). */
   static create(): NativeAdamState | null {
     const b = nativeBackend();
-    return b ? new NativeAdamState(b as NativeBackendInternals) : null;
+    return b ? new NativeAdamState(b) : null;
   }
 
   /** Names of the variables with moments, in the order they were first updated. */
@@ -99,26 +101,27 @@ export class NativeAdamState {
     }
   }
 
-  /** The moments in PyTorch's scale (tensors the caller owns), for checkpoints. */
-  moments(name: string, h: AdamHyper): { m: tf.Tensor; v: tf.Tensor } | null {
+  /**
+   * The moments as the op keeps them (tensors the caller owns): PyTorch's times `momentScale(β)`.
+   * Checkpoints store these unchanged with the scale beside them, so a resume is exact (dividing
+   * and multiplying back by the scale in float32 would round some elements).
+   */
+  moments(name: string): { m: tf.Tensor; v: tf.Tensor } | null {
     const twin = this.twins.get(name);
     if (!twin) return null;
-    const scaled = (handle: tf.Tensor, beta: number) => {
-      const x = this.read(handle);
-      const r = momentScale(beta);
-      if (r === 1) return x;
-      const y = tf.div(x, r);
-      x.dispose();
-      return y;
-    };
-    return { m: scaled(twin.m, h.beta1), v: scaled(twin.v, h.beta2) };
+    return { m: this.read(twin.m), v: this.read(twin.v) };
   }
 
-  /** Sets the moments of `variable` from PyTorch-scale `m` and `v` (a checkpoint restore). */
-  setMoments(name: string, variable: tf.Variable, m: tf.Tensor, v: tf.Tensor, h: AdamHyper): void {
+  /** Sets the moments of `variable` from `m` and `v` that are PyTorch's times `scale` (1: PyTorch's own). */
+  setMoments(name: string, variable: tf.Variable, m: tf.Tensor, v: tf.Tensor, h: AdamHyper, scale: { m: number; v: number }): void {
     const twin = this.twin(name, variable);
-    for (const [handle, x, beta] of [[twin.m, m, h.beta1], [twin.v, v, h.beta2]] as const) {
-      const y = tf.mul(x, momentScale(beta));
+    for (const [handle, x, beta, stored] of [[twin.m, m, h.beta1, scale.m], [twin.v, v, h.beta2, scale.v]] as const) {
+      const factor = momentScale(beta) / stored;
+      if (factor === 1) {
+        this.assign(handle, x);
+        continue;
+      }
+      const y = tf.mul(x, factor);
       this.assign(handle, y);
       y.dispose();
     }

@@ -3,30 +3,26 @@
  * on the native backend. tfjs-core's gradients take three passes over the activation each
  * (`step → cast → mul`, `greater → mul → where`); a GAN iteration of the birds model runs ~160 of
  * them (Inception's ReLUs in G's DAMSM term, the discriminators' LeakyReLUs). Other backends keep
- * tfjs-core's formulas. Registered once, when the native backend is selected (backend/index.ts).
+ * tfjs-core's formulas.
  * Both gradients read the activation's output rather than its input (see below).
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** The parts of tfjs-node's NodeJSKernelBackend used here (tfjs-node 4.x). */
-type NativeBackend = {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_FLOAT: number };
-  executeSingleOutput(name: string, attrs: Array<{ name: string; type: number; value: unknown }>, inputs: tf.TensorInfo[]): tf.TensorInfo;
-};
+import { asNativeBackend, installGradientOverrides, internalsEnabled, removeGradientOverrides, type NativeBackend } from './tfjs-internals.js';
 
 const RELU_GRAD = 'AttncReluGrad';
 const LEAKY_RELU_GRAD = 'AttncLeakyReluGrad';
-let registered = false;
+let kernelsRegistered = false;
 
-export function registerNativeGradients(): void {
-  if (registered) return;
-  registered = true;
+/** The two gradient kernels (new kernel names: registering them changes nothing of tfjs's own). */
+function registerGradKernels(): void {
+  if (kernelsRegistered) return;
+  kernelsRegistered = true;
   const floatAttr = (b: NativeBackend) => ({ name: 'T', type: b.binding.TF_ATTR_TYPE, value: b.binding.TF_FLOAT });
   tf.registerKernel({
     kernelName: RELU_GRAD,
     backendName: 'tensorflow',
     kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as NativeBackend;
+      const b = asNativeBackend(backend);
       return b.executeSingleOutput('ReluGrad', [floatAttr(b)], [inputs.dy!, inputs.x!]);
     },
   });
@@ -34,7 +30,7 @@ export function registerNativeGradients(): void {
     kernelName: LEAKY_RELU_GRAD,
     backendName: 'tensorflow',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const b = backend as unknown as NativeBackend;
+      const b = asNativeBackend(backend);
       const alpha = { name: 'alpha', type: b.binding.TF_ATTR_FLOAT, value: (attrs as { alpha: number }).alpha };
       return b.executeSingleOutput('LeakyReluGrad', [floatAttr(b), alpha], [inputs.dy!, inputs.x!]);
     },
@@ -53,24 +49,42 @@ export function registerNativeGradients(): void {
       x: () => tf.zerosLike(saved[0]!),
     }),
   });
+}
+
+/**
+ * Replaces tfjs's ReLU and LeakyReLU gradients (process-wide; tfjs's gradient registry is global)
+ * until `removeNativeGradients`. Installed by backend/index.ts when it selects the native backend,
+ * removed when it selects another; not installed on the portable paths (`ATTNC_PORTABLE=1`).
+ */
+export function installNativeGradients(): boolean {
+  if (!internalsEnabled()) return false;
+  registerGradKernels();
   // Both save their output, not their input: y > 0 exactly where x > 0 (for a slope α ≥ 0), and
   // the output is usually saved anyway by the next op (a conv's input), so the pre-activation is
   // freed — one activation per conv → BN → ReLU layer instead of two (TensorFlow's own ReluGrad
   // gradient is taken from the output the same way).
-  tf.registerGradient({
-    kernelName: tf.Relu,
-    outputsToSave: [true],
-    gradFunc: (dy, saved) => ({ x: () => reluGrad(dy as tf.Tensor, saved[0]!) }),
-  });
-  tf.registerGradient({
-    kernelName: tf.LeakyRelu,
-    outputsToSave: [true],
-    gradFunc: (dy, saved, attrs) => {
-      const { alpha } = attrs as { alpha: number };
-      if (!(alpha >= 0)) throw new Error(`LeakyReLU gradient: slope ${alpha} < 0 is not supported (the gradient is taken from the output, whose sign must follow the input's)`);
-      return { x: () => leakyReluGrad(dy as tf.Tensor, saved[0]!, alpha) };
+  installGradientOverrides([
+    {
+      kernelName: tf.Relu,
+      outputsToSave: [true],
+      gradFunc: (dy, saved) => ({ x: () => reluGrad(dy as tf.Tensor, saved[0]!) }),
     },
-  });
+    {
+      kernelName: tf.LeakyRelu,
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const { alpha } = attrs as { alpha: number };
+        if (!(alpha >= 0)) throw new Error(`LeakyReLU gradient: slope ${alpha} < 0 is not supported (the gradient is taken from the output, whose sign must follow the input's)`);
+        return { x: () => leakyReluGrad(dy as tf.Tensor, saved[0]!, alpha) };
+      },
+    },
+  ]);
+  return true;
+}
+
+/** tfjs's own ReLU and LeakyReLU gradients again. */
+export function removeNativeGradients(): void {
+  removeGradientOverrides();
 }
 
 function native(x: tf.Tensor): boolean {

@@ -1,40 +1,10 @@
 /**
  * TensorFlow ops that tfjs does not expose, called through tfjs-node's backend on the native
- * backend only; each function returns null elsewhere and its caller keeps the portable path.
+ * backend only; each function returns null elsewhere (and under `ATTNC_PORTABLE=1` or an untested
+ * tfjs, see tfjs-internals.ts) and its caller keeps the portable path.
  */
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-
-/** The parts of tfjs-node's NodeJSKernelBackend used here (tfjs-node 4.x). */
-export type NativeBackend = {
-  binding: {
-    TF_ATTR_TYPE: number;
-    TF_ATTR_FLOAT: number;
-    TF_ATTR_STRING: number;
-    TF_ATTR_BOOL: number;
-    TF_ATTR_SHAPE: number;
-    TF_ATTR_INT: number;
-    TF_FLOAT: number;
-    TF_INT32: number;
-  };
-  executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
-};
-
-/** tfjs-node's own record of a tensor's data: the TensorFlow handle id and the tfjs reference count. */
-export type NativeTensorData = { id: number; refCount: number; values: unknown };
-
-/** The internals `NativeAdamState` uses to update a variable's buffer in place (tfjs-node 4.x). */
-export type NativeBackendInternals = NativeBackend & {
-  tensorMap: { get(dataId: object): NativeTensorData | undefined };
-  binding: { deleteTensor(id: number): void; executeOp(name: string, attrs: OpAttr[], inputIds: number[], numOutputs: number): Array<{ id: number }> };
-  getInputTensorIds(inputs: tf.Tensor[]): number[];
-};
-
-export function nativeBackend(): NativeBackend | null {
-  return tf.getBackend() === 'tensorflow' ? (tf.backend() as unknown as NativeBackend) : null;
-}
-
-export type OpAttr = { name: string; type: number; value: unknown };
+import { makeInt64Scalar, nativeBackend, type NativeBackend, type OpAttr } from './tfjs-internals.js';
 
 /**
  * Attributes of FusedBatchNormV3 (`avgFactor`: its exponential_avg_factor) and, with `avgFactor`
@@ -117,18 +87,6 @@ export function nativeBatchNormInfer(
 }
 
 /**
- * tfjs-node's int64 scalar (the only int64 input its binding takes), from the tfjs-node package
- * that is running: its backend recognises the class by identity.
- */
-function int64Scalar(value: number): tf.Tensor {
-  const require = createRequire(import.meta.url);
-  const backendFile = Object.keys(require.cache).find((k) => /[\\/]@tensorflow[\\/]tfjs-node(-gpu)?[\\/]dist[\\/]nodejs_kernel_backend\.js$/.test(k));
-  if (!backendFile) throw new Error('int64 scalar: the tfjs-node backend module is not loaded');
-  const { Int64Scalar } = require(backendFile.replace(/nodejs_kernel_backend\.js$/, 'int64_tensors.js')) as { Int64Scalar: new (v: number) => unknown };
-  return new Int64Scalar(value) as tf.Tensor;
-}
-
-/**
  * A whole LSTM sequence in one TensorFlow `BlockLSTMV2` from a zero state, forward only:
  * x [T, B, E], w [E + h, 4h] (the input and recurrent kernels stacked), b [4h] (both biases
  * summed), gates in PyTorch's order i, f, g, o (the op's "ifco" layout), no peepholes or clipping.
@@ -149,7 +107,7 @@ export function nativeLstmSequence(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1
         { name: 'use_peephole', type: TF_ATTR_BOOL, value: false },
         { name: 'T', type: TF_ATTR_TYPE, value: TF_FLOAT },
       ],
-      [int64Scalar(t), x, zeros[0]!, zeros[0]!, w, zeros[1]!, zeros[1]!, zeros[1]!, b],
+      [makeInt64Scalar(t), x, zeros[0]!, zeros[0]!, w, zeros[1]!, zeros[1]!, zeros[1]!, b],
       7,
     );
     tf.dispose(outs.slice(0, 6));

@@ -8,7 +8,8 @@ import { exists, parseCaptionsPickle, readFileOrFail } from './metadata.js';
 import { readPickle } from '../io/pickle.js';
 import { readTextFile } from '../io/read-file.js';
 import { parseCaptionFile } from './tokenizer.js';
-import { keepNonEmpty, readVocabularyFile, Vocabulary } from './vocab.js';
+import { keepNonEmpty, Vocabulary } from './vocab.js';
+import { readVocabularyFile } from './vocab-file.js';
 
 /** What a folder layout (CUB, COCO, custom) tells the shared loader. */
 export interface Layout {

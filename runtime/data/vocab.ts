@@ -1,6 +1,5 @@
 import { AttncError } from '../util/errors.js';
 import type { PickleValue } from '../io/pickle.js';
-import { readTextFile } from '../io/read-file.js';
 
 export const END_TOKEN = '<end>';
 
@@ -35,6 +34,11 @@ export class Vocabulary {
 
   get size(): number {
     return this.ixToWord.length;
+  }
+
+  /** The same words with the same ids (a checkpoint's vocabulary against a dataset's, two models'). */
+  equals(other: Vocabulary): boolean {
+    return other.size === this.size && other.ixToWord.every((w, i) => w === this.ixToWord[i]);
   }
 
   encode(tokens: readonly string[]): { ids: number[]; unknown: string[] } {
@@ -110,18 +114,6 @@ export class Vocabulary {
     }
     return new Vocabulary(words, file);
   }
-}
-
-/** A `vocab.json` file, read under the shared text rule (size bound, UTF-8) and checked by `fromJSON`. */
-export async function readVocabularyFile(file: string): Promise<Vocabulary> {
-  const text = await readTextFile(file, { code: 'ATTNC_DATA_VOCAB', what: 'vocabulary' });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new AttncError('ATTNC_DATA_VOCAB', `${file}: not valid JSON (${(e as Error).message})`, { path: file, cause: e });
-  }
-  return Vocabulary.fromJSON(json, file);
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { isTaping } from '../backend/tfjs-internals.js';
 import { Module } from '../nn/module.js';
 import { BatchNorm, Conv2d } from '../nn/layers.js';
 
@@ -42,7 +43,7 @@ export class BasicConv2d extends Module {
       const bias = tf.sub(bn.bias, tf.mul(bn.runningMean, scale)) as tf.Tensor1D;
       const pad = this.conv.padding as 'same' | 'valid';
       const strides: [number, number] = [this.conv.stride, this.conv.stride];
-      if (tf.engine().state.gradientDepth === 0) {
+      if (!isTaping()) {
         return tf.fused.conv2d({ x, filter, strides, pad, bias, activation: 'relu' });
       }
       return tf.relu(tf.add(tf.conv2d(x, filter, strides, pad), bias));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module, type InitRole } from '../nn/module.js';
-import { lengthsArray, wordMask, type Lengths } from '../losses/damsm.js';
+import { lengthsArray, wordMask, type Lengths } from '../nn/sequence.js';
+import { isTaping } from '../backend/tfjs-internals.js';
 import { nativeLstmSequence, nativeReverseSequence } from '../backend/native-ops.js';
 
 /**
@@ -91,7 +92,7 @@ class BidirectionalRnn extends Module {
    * is time s forwards and time T−1−s backwards, so each step is one batched matMul.
    */
   run(x: tf.Tensor3D, mask: tf.Tensor2D, lengths: readonly number[]): { out: tf.Tensor3D; last: tf.Tensor2D } {
-    if (this.kind === 'lstm' && rnnOptions.fusedLstm && tf.engine().state.gradientDepth === 0) {
+    if (this.kind === 'lstm' && rnnOptions.fusedLstm && !isTaping()) {
       const fused = this.runFused(x, mask, lengths);
       if (fused) return fused;
     }

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { openDataset, type DatasetConfig } from '../data/dataset.js';
 import { encodePng } from '../data/images.js';
 import { parseCaption } from '../data/synthbirds/captions.js';
-import type { RuntimeModel } from '../model/contract.js';
+import type { InferenceModel, ModelNetworks } from '../model/contract.js';
+import { drawNoise } from '../model/noise.js';
 import { toRgbImages } from '../figures/figures.js';
 import { AttncError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
@@ -12,7 +13,7 @@ import { AttributeClassifier, HEADS, attributesByKey } from './attribute-classif
 import { evalItems, splitImages, type EvalItem, type SplitImage } from './caption-set.js';
 import type { FeatureExtractor } from './extractor.js';
 import { FeatureStats } from './fid.js';
-import { noiseDims, seededNoise, tokenTensor, type InferenceModel } from './generate.js';
+import { tokenTensor } from './generate.js';
 import { InceptionScoreSums } from './inception-score.js';
 import { RPrecisionSums, rankHits, type RPrecisionProtocol } from './rprecision.js';
 import { inShard, shardIndices, type Shard } from './shard.js';
@@ -74,7 +75,7 @@ export interface EvalOptions {
   /** The `openDataset` config of the split (augment off; the last stage's size). */
   dataset: DatasetConfig;
   /** DAMSM encoders for R-precision; default the model's own. */
-  evalEncoders?: { textEncoder: RuntimeModel['textEncoder']; imageEncoder: RuntimeModel['imageEncoder']; source: string };
+  evalEncoders?: { textEncoder: ModelNetworks['textEncoder']; imageEncoder: ModelNetworks['imageEncoder']; source: string };
   extractor?: FeatureExtractor;
   classifier?: AttributeClassifier;
   log?: (line: string) => void;
@@ -128,17 +129,16 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
   const realStats = metrics.has('fid') ? new FeatureStats(opts.extractor!.dim) : undefined;
   const attrGen = metrics.has('attributes') ? emptyCounts() : undefined;
   const attrReal = metrics.has('attributes') ? emptyCounts() : undefined;
-  const dims = noiseDims(model.generator);
   const examples: PartialResult['examples'] = [];
 
   for (let start = 0; start < items.length; start += opts.batchSize) {
     const batch = items.slice(start, start + opts.batchSize);
     const gs = batch.map((it) => it.g);
     const { tokens, lengths } = tokenTensor(batch.map((it) => it.ids));
-    const noise = seededNoise(opts.seed, gs, dims);
+    const noise = drawNoise({ purpose: 'sample', seed: opts.seed, indices: gs }, model.noise);
     const out = model.sample(tokens, lengths, noise);
     const last = out.images[out.images.length - 1]!;
-    tf.dispose([tokens, noise.z, noise.noise, ...out.images.slice(0, -1), ...out.attn]);
+    tf.dispose([tokens, noise.z, noise.eps, ...out.images.slice(0, -1), ...out.attn]);
     if (rp) rp.add(rPrecisionHits(enc, last, batch, images, wordsNum), gs);
     if (genStats || is) {
       const { features, probs } = opts.extractor!.apply(last);
@@ -232,7 +232,7 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
 }
 
 /** Hits of one batch: the image's global feature against its caption and the mismatched ones. */
-function rPrecisionHits(enc: Pick<RuntimeModel, 'textEncoder' | 'imageEncoder'>, images: tf.Tensor4D, batch: readonly EvalItem[], split: readonly SplitImage[], wordsNum: number): boolean[] {
+function rPrecisionHits(enc: Pick<ModelNetworks, 'textEncoder' | 'imageEncoder'>, images: tf.Tensor4D, batch: readonly EvalItem[], split: readonly SplitImage[], wordsNum: number): boolean[] {
   const C = 1 + batch[0]!.mismatched.length;
   const captions = batch.flatMap((it) => [it.ids, ...it.mismatched.map((m) => split[m.image]!.captions[m.caption]!.slice(0, wordsNum))]);
   const [img, cand] = tf.tidy(() => {

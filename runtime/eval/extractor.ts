@@ -1,11 +1,8 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { InceptionV3Trunk } from '../encoders/inception.js';
-import { openPthFile } from '../io/pth.js';
-import { loadPth } from '../nn/weights.js';
-import { decodeSafetensors } from '../io/safetensors.js';
 import { Linear } from '../nn/layers.js';
-import { importState, type TorchState } from '../nn/state.js';
+import { loadWeights, openWeights } from '../nn/weights.js';
 import { AttncError } from '../util/errors.js';
 import { AttributeClassifier, CLASSIFIER_FEATURES } from './attribute-classifier.js';
 
@@ -62,39 +59,16 @@ class InceptionClassifier extends InceptionV3Trunk {
  */
 export function inceptionExtractor(file: string): FeatureExtractor {
   if (!fs.existsSync(file)) throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: Inception-v3 weights not found`, { path: file });
-  let net: InceptionClassifier;
-  let classes: number;
-  if (/\.(pth|pt)$/i.test(file)) {
-    const archive = openPthFile(file);
-    const fc = archive.entries.find((e) => e.name.replace(/^module\./, '') === 'fc.weight');
-    if (!fc) throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: no fc.weight — not an Inception-v3 classifier state dict`, { path: file });
-    classes = fc.shape[0]!;
-    net = new InceptionClassifier(classes);
-    try {
-      loadPth(net, archive, { dropUnexpected: /^AuxLogits\./ });
-    } catch (e) {
-      net.dispose();
-      throw e;
-    }
-  } else if (file.endsWith('.safetensors')) {
-    const st = decodeSafetensors(fs.readFileSync(file), file);
-    const state: TorchState = new Map();
-    for (const [name, t] of st.tensors) {
-      if (name.startsWith('AuxLogits.')) continue;
-      state.set(name, { shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) });
-    }
-    const c = state.get('fc.weight')?.shape[0];
-    if (c === undefined) throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: no fc.weight — not an Inception-v3 classifier state dict`, { path: file });
-    classes = c;
-    net = new InceptionClassifier(classes);
-    try {
-      importState(net, state, { source: file });
-    } catch (e) {
-      net.dispose();
-      throw e;
-    }
-  } else {
-    throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: expected torchvision's inception_v3 state dict as .pth or .safetensors`, { path: file });
+  if (!/\.(pth|pt|safetensors)$/i.test(file)) throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: expected torchvision's inception_v3 state dict as .pth or .safetensors`, { path: file });
+  const source = openWeights(file);
+  const classes = source.entries.find((e) => e.name.replace(/^module\./, '') === 'fc.weight')?.shape[0];
+  if (classes === undefined) throw new AttncError('ATTNC_EVAL_WEIGHTS', `${file}: no fc.weight — not an Inception-v3 classifier state dict`, { path: file });
+  const net = new InceptionClassifier(classes);
+  try {
+    loadWeights(net, source, { dropUnexpected: /^AuxLogits\./ });
+  } catch (e) {
+    net.dispose();
+    throw e;
   }
   return {
     name: 'inception-v3',

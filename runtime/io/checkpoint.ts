@@ -20,8 +20,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fsyncDir, writeDurable, writeFileAtomic } from './atomic.js';
-import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
-import type { TorchState } from '../nn/state.js';
+import { encodeSafetensors, safetensorsState } from './safetensors.js';
+import type { TorchState } from './torch-state.js';
 import { AttncError } from '../util/errors.js';
 
 export const CHECKPOINT_FORMAT = 'attnc-checkpoint';
@@ -29,7 +29,8 @@ export const CHECKPOINT_VERSION = 1;
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
-export type CheckpointPhase = 'damsm' | 'gan' | 'import';
+/** The training phase that wrote the checkpoint (`damsm`, `gan`, a model family's own), or `import`. */
+export type CheckpointPhase = string;
 
 export interface CheckpointProgress {
   /** Epoch and batch (within the epoch) that run next. */
@@ -37,8 +38,10 @@ export interface CheckpointProgress {
   batch: number;
   /** Steps done in this phase. */
   step: number;
-  /** The DAMSM phase finished (a GAN run starts from these encoders). */
+  /** The DAMSM phase finished (a GAN run starts from these encoders); `done` says it for every phase. */
   damsmComplete: boolean;
+  /** The phases finished before this point, in order (absent in checkpoints of older attnc). */
+  done?: string[];
 }
 
 export interface CheckpointManifest {
@@ -53,12 +56,28 @@ export interface CheckpointManifest {
   seed: number;
   /** Weights files: which network, and whether they hold live or EMA weights. */
   networks: Record<string, { network: string; weights: 'live' | 'ema' }>;
-  optimizers: Array<{ id: string; iterations: number; lr: number; params: string[] }>;
+  optimizers: OptimizerEntry[];
   metrics: Record<string, number>;
   /** Behaviour switches the weights need (e.g. `attention_mask: original_bug` for the authors' weights). */
   options: Record<string, string>;
   files: Record<string, { bytes: number; sha256: string }>;
   wallTime: number;
+}
+
+/** One optimizer's state in `optimizers.safetensors`: its moments by `<id>/<network>/<param>/exp_avg|exp_avg_sq`. */
+export interface OptimizerEntry {
+  id: string;
+  iterations: number;
+  lr: number;
+  /** The parameters it updates (`<network>/<param>`), in its order. */
+  params: string[];
+  /**
+   * The stored moments are PyTorch's times these factors (TensorFlow's fused Adam keeps them so;
+   * stored as kept, a resume is bit-exact). Absent: 1, PyTorch's own moments.
+   */
+  scale?: { exp_avg: number; exp_avg_sq: number };
+  /** β₁ᵗ, β₂ᵗ as tfjs's own Adam arithmetic keeps them (its portable path). */
+  betaPowers?: [number, number];
 }
 
 export type CheckpointWrite = Omit<CheckpointManifest, 'format' | 'version' | 'files' | 'name'> & {
@@ -72,7 +91,7 @@ function sha256(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Called between files of a write; tests use it to kill the process at a point they control. */
+/** Called after each file of a write, and between the two renames of a replacement (`(swap)`); tests kill the process there. */
 let writeHook: ((file: string) => void) | null = null;
 export function setCheckpointWriteHook(hook: ((file: string) => void) | null): void {
   writeHook = hook;
@@ -103,9 +122,12 @@ export function writeCheckpoint(checkpointsDir: string, name: string, c: Checkpo
   fsyncDir(tmp);
   let old: string | null = null;
   if (fs.existsSync(final)) {
+    // Replacing (a `best-*` checkpoint): between these two renames the previous version exists only
+    // as `.old-*`, which `cleanInterruptedWrites` puts back if the process dies here.
     old = path.join(checkpointsDir, `.old-${name}-${process.pid}`);
     fs.rmSync(old, { recursive: true, force: true });
     fs.renameSync(final, old);
+    writeHook?.('(swap)');
   }
   fs.renameSync(tmp, final);
   fsyncDir(checkpointsDir);
@@ -114,10 +136,24 @@ export function writeCheckpoint(checkpointsDir: string, name: string, c: Checkpo
   return final;
 }
 
-/** Removes leftovers of interrupted writes (`.tmp-*`, `.old-*`). */
+/**
+ * Cleans up after interrupted writes: a `.old-<name>-<pid>` whose `<name>` is gone is the previous
+ * version of a checkpoint that was being replaced, and is put back; other `.old-*` and every
+ * `.tmp-*` are removed. Returns what was removed.
+ */
 export function cleanInterruptedWrites(checkpointsDir: string): string[] {
   if (!fs.existsSync(checkpointsDir)) return [];
   const gone: string[] = [];
+  const entries = fs.readdirSync(checkpointsDir).sort();
+  for (const e of entries) {
+    const m = /^\.old-([\w.-]+)-\d+$/.exec(e);
+    if (!m) continue;
+    const final = path.join(checkpointsDir, m[1]!);
+    if (!fs.existsSync(final) && fs.existsSync(path.join(checkpointsDir, e, 'manifest.json'))) {
+      fs.renameSync(path.join(checkpointsDir, e), final);
+      fsyncDir(checkpointsDir);
+    }
+  }
   for (const e of fs.readdirSync(checkpointsDir)) {
     if (e.startsWith('.tmp-') || e.startsWith('.old-')) {
       fs.rmSync(path.join(checkpointsDir, e), { recursive: true, force: true });
@@ -193,12 +229,15 @@ export function readManifest(dir: string): CheckpointManifest {
   if (m.version !== CHECKPOINT_VERSION) bad(file, `has format version ${String(m.version)}; this attnc reads version ${CHECKPOINT_VERSION}`, 'use the attnc version that wrote it');
   const spec = m.spec;
   if (!isObj(spec) || typeof spec.name !== 'string' || typeof spec.sha256 !== 'string' || typeof spec.file !== 'string') bad(file, '`spec` must hold name, sha256 and file');
-  if (!['damsm', 'gan', 'import'].includes(m.phase as string)) bad(file, '`phase` must be damsm, gan or import');
+  if (typeof m.phase !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(m.phase)) bad(file, '`phase` must be a phase name such as damsm, gan or import');
   const pr = m.progress;
   if (!isObj(pr) || ![pr.epoch, pr.batch, pr.step].every((x) => Number.isSafeInteger(x) && (x as number) >= 0) || typeof pr.damsmComplete !== 'boolean') bad(file, '`progress` must hold epoch, batch, step (non-negative integers) and damsmComplete');
+  if (pr.done !== undefined && !(Array.isArray(pr.done) && pr.done.every((p) => typeof p === 'string' && /^[a-z][a-z0-9_-]*$/.test(p)))) bad(file, '`progress.done` must list phase names');
   if (!Number.isSafeInteger(m.seed)) bad(file, '`seed` must be an integer');
   if (!isObj(m.networks) || !Object.values(m.networks).every((n) => isObj(n) && typeof n.network === 'string' && (n.weights === 'live' || n.weights === 'ema'))) bad(file, '`networks` must map files to { network, weights: live|ema }');
-  if (!Array.isArray(m.optimizers) || !m.optimizers.every((o) => isObj(o) && typeof o.id === 'string' && Number.isSafeInteger(o.iterations) && isNum(o.lr) && Array.isArray(o.params) && o.params.every((x) => typeof x === 'string'))) bad(file, '`optimizers` is malformed');
+  const okScale = (x: unknown) => x === undefined || (isObj(x) && isNum(x.exp_avg) && x.exp_avg > 0 && isNum(x.exp_avg_sq) && x.exp_avg_sq > 0);
+  const okPowers = (x: unknown) => x === undefined || (Array.isArray(x) && x.length === 2 && x.every(isNum));
+  if (!Array.isArray(m.optimizers) || !m.optimizers.every((o) => isObj(o) && typeof o.id === 'string' && Number.isSafeInteger(o.iterations) && isNum(o.lr) && Array.isArray(o.params) && o.params.every((x) => typeof x === 'string') && okScale(o.scale) && okPowers(o.betaPowers))) bad(file, '`optimizers` is malformed');
   if (!isObj(m.metrics) || !Object.values(m.metrics).every(isNum)) bad(file, '`metrics` must map names to numbers');
   if (!isObj(m.options) || !Object.values(m.options).every((x) => typeof x === 'string')) bad(file, '`options` must map names to strings');
   if (!isObj(m.files) || !Object.entries(m.files).every(([k, f]) => /^[\w.-]+$/.test(k) && !k.startsWith('.') && isObj(f) && Number.isSafeInteger(f.bytes) && typeof f.sha256 === 'string')) bad(file, '`files` is malformed');
@@ -219,11 +258,7 @@ function readListed(dir: string, manifest: CheckpointManifest, file: string, lim
 
 /** A checkpoint's safetensors file as PyTorch-layout tensors, size and checksum verified. */
 export function readCheckpointTensors(dir: string, manifest: CheckpointManifest, file: string): TorchState {
-  const bytes = readListed(dir, manifest, file, Number.MAX_SAFE_INTEGER);
-  const { tensors } = decodeSafetensors(bytes, path.join(dir, file));
-  const out: TorchState = new Map();
-  for (const [k, t] of tensors) out.set(k, { shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) });
-  return out;
+  return safetensorsState(readListed(dir, manifest, file, Number.MAX_SAFE_INTEGER), path.join(dir, file));
 }
 
 export function readCheckpointJson(dir: string, manifest: CheckpointManifest, file: string): unknown {

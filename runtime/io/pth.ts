@@ -48,7 +48,7 @@ export interface PthEntry {
 
 /**
  * An opened `.pth`: every bound is checked and every tensor described, nothing decoded yet. Loading
- * one tensor at a time (runtime/io/pth-load.ts) needs the file plus about one tensor's copies, not
+ * one tensor at a time (runtime/nn/weights.ts) needs the file plus about one tensor's copies, not
  * the file plus the whole network.
  */
 export interface PthArchive {

@@ -5,6 +5,7 @@
  * every size is checked against the file before anything is allocated.
  */
 import { AttncError } from '../util/errors.js';
+import type { TorchState } from './torch-state.js';
 
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
@@ -177,4 +178,11 @@ export function halfToFloat(h: number): number {
   if (exp === 0) return sign * frac * 2 ** -24;
   if (exp === 0x1f) return frac ? NaN : sign * Infinity;
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** A whole safetensors file as float32 tensors by name (integer and half-precision values converted). */
+export function safetensorsState(bytes: Uint8Array, file: string): TorchState {
+  const out: TorchState = new Map();
+  for (const [k, t] of decodeSafetensors(bytes, file).tensors) out.set(k, { shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) });
+  return out;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { lengthsArray, wordMask, type Lengths } from '../nn/sequence.js';
 
 /**
  * DAMSM losses (AttnGAN §3.5; original `miscc/losses.py` `words_loss` / `sent_loss`).
@@ -9,8 +10,6 @@ import * as tf from '@tensorflow/tfjs';
  * (image → caption), `loss1` = CE over each caption's column (caption → image).
  */
 
-/** True caption lengths: a plain array or an int tensor [B] (read back synchronously). */
-export type Lengths = readonly number[] | Int32Array | tf.Tensor1D;
 /** Class id per sample (CUB); `null` disables same-class masking (COCO, where every image is its own class). */
 export type ClassIds = readonly number[] | Int32Array | null;
 
@@ -36,24 +35,6 @@ export type WordsLoss = {
   /** Per caption i, the word→region attention of its own image i: [n_i, h, w]. Empty when not asked. */
   attnMaps: tf.Tensor3D[];
 };
-
-export function lengthsArray(lengths: Lengths): number[] {
-  if (lengths instanceof tf.Tensor) return Array.from(lengths.dataSync());
-  return Array.from(lengths);
-}
-
-/** [B, T] float mask, 1 at real tokens. */
-export function wordMask(lengths: readonly number[], maxLen: number): tf.Tensor2D {
-  const b = lengths.length;
-  const m = new Float32Array(b * maxLen);
-  lengths.forEach((n, i) => {
-    if (!(n >= 1 && n <= maxLen && Number.isInteger(n))) {
-      throw new Error(`caption ${i}: length ${n} outside 1..${maxLen}`);
-    }
-    m.fill(1, i * maxLen, i * maxLen + n);
-  });
-  return tf.tensor2d(m, [b, maxLen]);
-}
 
 /** Boolean [B, B]: true where j ≠ i and class j == class i (these pairs are excluded as negatives). */
 function sameClassMask(classIds: ClassIds, b: number): tf.Tensor2D | null {

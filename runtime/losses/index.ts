@@ -12,9 +12,6 @@ export {
 export {
   wordsLoss,
   sentLoss,
-  wordMask,
-  lengthsArray,
-  type Lengths,
   type ClassIds,
   type WordsLoss,
   type WordsLossOptions,

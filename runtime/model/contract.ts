@@ -1,42 +1,141 @@
 /**
- * What the runtime needs of a generated model folder (`generated/<name>/index.ts`): the plan and
- * the spec-specific factories and step functions. Every generated folder satisfies this; the
- * runner, sampler and evaluator are written against it once.
+ * The contract between generated code and the runtime. Every generated folder's `index.ts` exports
+ * `model = { … } satisfies GeneratedModel<Model, GanOptimizers>`, so the type check that ends every
+ * `attnc compile` proves the generated code fits what the trainer, the sampler and the evaluator call;
+ * those are written against these types once, with no casts and no probing of export names.
+ *
+ * The networks (`M`) and optimizers (`O`) are typed by what `createModel` and `createOptimizers`
+ * return (`NoInfer` elsewhere), so a caller that holds one generated model is checked against its
+ * own types.
+ *
+ * Split by what a caller needs: `InferenceCode` is all that sampling needs (what a browser bundle
+ * imports: no training code, no Node built-in), `GeneratedModel` adds the per-network factories and
+ * each training phase's code. A model family with other phases adds its phase code here beside
+ * `damsm` and `gan`, and its runtime phase in runtime/train/phases/.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { Vocabulary } from '../data/vocab.js';
+import type { ImageEncoder } from '../encoders/image.js';
+import type { TextEncoderOutput } from '../encoders/text.js';
 import type { ClassIds } from '../losses/index.js';
 import type { Module } from '../nn/module.js';
+import type { Lengths } from '../nn/sequence.js';
 import type { ParameterEma } from '../optim/ema.js';
-import type { ModelNetworks } from './networks.js';
-import type { TrainingPlan } from './plan.js';
-import type { LossTensors } from '../optim/step.js';
+import type { Adam, LossTensors } from '../optim/step.js';
+import type { Noise, NoiseDims } from './noise.js';
+import type { DataPlan, EvaluationPlan, TrainingPlan } from './plan.js';
 
-export interface RuntimeModel extends ModelNetworks {
-  textEncoder: Module & { apply(tokens: tf.Tensor2D, lengths: readonly number[], training?: boolean, seed?: number): { words: tf.Tensor3D; sentence: tf.Tensor2D } };
-  imageEncoder: Module & { apply(images: tf.Tensor4D, training?: boolean, opts?: { inputGradient?: boolean }): { regions: tf.Tensor4D; global: tf.Tensor2D } };
+/** Which spec a generated folder (and every checkpoint of it) belongs to. */
+export interface SpecIdentity {
+  readonly name: string;
+  readonly file: string;
+  readonly sha256: string;
 }
 
-export interface GanOptimizerSet {
-  generator: tf.Optimizer;
-  discriminators: tf.Optimizer[];
+/** The text encoder as the runtime calls it (R@1, R-precision, caption encoding). */
+export interface TextEncoder extends Module {
+  apply(tokens: tf.Tensor2D, lengths: Lengths, training?: boolean, seed?: number): TextEncoderOutput;
 }
 
-export interface GeneratedModel<M extends RuntimeModel = RuntimeModel> {
-  SPEC: { readonly name: string; readonly file: string; readonly sha256: string };
-  plan: TrainingPlan;
+/** The networks of a model: what checkpoints hold, one file each (runtime/model/networks.ts). */
+export interface ModelNetworks {
+  textEncoder: TextEncoder;
+  imageEncoder: ImageEncoder;
+  generator: Module;
+  discriminators: readonly Module[];
+}
+
+/** What sampling returns: one image per stage, smallest first; one attention map [B, h, w, T] per attention stage. */
+export type SampleOutputs = { images: tf.Tensor4D[]; attn: tf.Tensor4D[] };
+
+/** What inference needs of generated code. */
+export interface InferenceCode<M extends ModelNetworks = ModelNetworks> {
+  readonly SPEC: SpecIdentity;
+  readonly plan: TrainingPlan;
+  /** Every network, initial weights from `seed` (the same on every backend). */
   createModel(options: { vocabSize: number; seed?: number }): M;
-  disposeModel(model: M): void;
-  damsmLearningRate(epoch: number): number;
-  createDamsmOptimizer(epoch?: number): tf.Optimizer;
-  damsmStep(model: M, optimizer: tf.Optimizer, batch: { images: tf.Tensor4D; tokens: tf.Tensor2D; lengths: readonly number[]; classIds: ClassIds }, seed?: number): LossTensors;
-  createGanOptimizers(): GanOptimizerSet;
-  createGeneratorEma(model: M): ParameterEma | null;
-  ganStep(
-    model: M,
-    optimizers: GanOptimizerSet,
-    batch: { images: tf.Tensor4D[]; tokens: tf.Tensor2D; lengths: readonly number[]; classIds: ClassIds },
-    ema?: ParameterEma | null,
-    seed?: number,
-  ): { discriminators: LossTensors[]; generator: LossTensors };
-  sample(model: M, tokens: tf.Tensor2D, lengths: readonly number[], options?: { z?: tf.Tensor2D; noise?: tf.Tensor2D }): { images: tf.Tensor4D[]; attn: tf.Tensor4D[] };
+  disposeModel(model: NoInfer<M>): void;
+  /** Captions → images and attention maps, every network in eval mode; `noise` from runtime/model/noise.ts. */
+  sample(model: NoInfer<M>, tokens: tf.Tensor2D, lengths: readonly number[], noise: Noise): SampleOutputs;
+}
+
+/** One network at a time, without initialising its weights (importers load them right after). */
+export interface NetworkFactories {
+  textEncoder(vocabSize: number): Module;
+  imageEncoder(): Module;
+  generator(): Module;
+  discriminators(): readonly Module[];
+}
+
+export interface DamsmBatch {
+  /** Real images [B, H, W, 3] in [−1, 1] at the image encoder's size. */
+  images: tf.Tensor4D;
+  tokens: tf.Tensor2D;
+  lengths: readonly number[];
+  classIds: ClassIds;
+}
+
+/** The DAMSM pretraining phase's generated code. */
+export interface DamsmCode<M extends ModelNetworks = ModelNetworks> {
+  learningRate(epoch: number): number;
+  /** The phase's optimizer at the learning rate of `epoch`. */
+  createOptimizer(epoch: number): Adam;
+  /** One step; `seed` fixes the dropout masks. Returns the loss terms (the caller disposes them). */
+  step(model: NoInfer<M>, optimizer: Adam, batch: DamsmBatch, seed: number): LossTensors;
+}
+
+export interface GanBatch {
+  /** Real images, one per discriminator, smallest first. */
+  images: readonly tf.Tensor4D[];
+  tokens: tf.Tensor2D;
+  lengths: readonly number[];
+  classIds: ClassIds;
+}
+
+export interface GanOptimizers {
+  generator: Adam;
+  discriminators: readonly Adam[];
+}
+
+export type GanStepLosses = { generator: LossTensors; discriminators: LossTensors[] };
+
+/** The GAN phase's generated code. */
+export interface GanCode<M extends ModelNetworks = ModelNetworks, O extends GanOptimizers = GanOptimizers> {
+  createOptimizers(): O;
+  /** The moving average of G the checkpoints and sample grids use, or null when the spec has none. */
+  createEma(model: NoInfer<M>): ParameterEma | null;
+  /** One GAN iteration; `noise` from runtime/model/noise.ts. Returns every network's loss terms. */
+  step(model: NoInfer<M>, optimizers: NoInfer<O>, batch: GanBatch, noise: Noise, ema: ParameterEma | null): GanStepLosses;
+}
+
+/** Everything a generated folder provides: inference, network factories, and each phase's code. */
+export interface GeneratedModel<M extends ModelNetworks = ModelNetworks, O extends GanOptimizers = GanOptimizers> extends InferenceCode<M> {
+  readonly networks: NetworkFactories;
+  readonly damsm: DamsmCode<M>;
+  readonly gan: GanCode<M, O>;
+}
+
+/**
+ * A model ready for inference: what `attnc sample` and `attnc eval` run, whatever loaded it (a
+ * checkpoint, a spec's untrained model, a test).
+ */
+export interface InferenceModel {
+  /** Spec name, e.g. 'tiny'. */
+  name: string;
+  /** Where it came from (shown in reports). */
+  source: string;
+  vocab: Vocabulary;
+  textEncoder: TextEncoder;
+  generator: Module;
+  /** The DAMSM image encoder trained with this model (R-precision, unless `--eval-encoders` gives others). */
+  imageEncoder: ImageEncoder;
+  /** Sizes of the noise `sample` takes. */
+  noise: NoiseDims;
+  /** The generated `sample` bound to this model: images and the generator's attention maps. */
+  sample(tokens: tf.Tensor2D, lengths: readonly number[], noise: Noise): SampleOutputs;
+  data: DataPlan;
+  evaluation: EvaluationPlan;
+  /** 'ema' when the generator weights are the EMA average, 'live' otherwise, 'init' for untrained. */
+  generatorWeights: 'ema' | 'live' | 'init';
+  dispose(): void;
 }

@@ -17,6 +17,8 @@ export interface DatasetConfigOverrides {
   augment?: Augment;
   /** Folder kinds: where a vocabulary built from the captions is kept (default `<root>/vocab.json`). */
   vocabFile?: string;
+  /** Replaces the plan's image sizes (evaluation reads one size). */
+  imageSizes?: number[];
 }
 
 /** `{ randomCrop, flip }` folded to a boolean when both agree (the common case reads better in logs). */
@@ -31,7 +33,7 @@ export function datasetConfigFromPlan(data: DataPlan, split: Split, overrides: D
     capsPerImage: data.capsPerImage,
     wordsNum: data.wordsNum,
     longCaptions: data.longCaptions,
-    imageSizes: [...data.imageSizes],
+    imageSizes: [...(overrides.imageSizes ?? data.imageSizes)],
     augment: overrides.augment ?? augmentOf(data.augmentation),
     resizeRatio: data.augmentation.resizeRatio,
     onBadFile: overrides.onBadFile ?? 'error',
@@ -52,4 +54,9 @@ export function datasetConfigFromPlan(data: DataPlan, split: Split, overrides: D
     case 'custom':
       return { ...folder, kind: 'custom', imagesDir: ds.imagesDir, textDir: ds.textDir, imageExt: ds.imageExt, listClassIds: ds.classIds };
   }
+}
+
+/** One split for evaluation: no augmentation, one image size, a relative root resolved against `baseDir`. */
+export function evalDatasetConfig(data: DataPlan, split: Split, imageSize: number, baseDir = process.cwd()): DatasetConfig {
+  return datasetConfigFromPlan(data, split, { augment: false, imageSizes: [imageSize], baseDir });
 }

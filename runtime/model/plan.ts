@@ -1,8 +1,8 @@
 /**
  * The training plan: everything the spec decides about data, phases, cadence and evaluation, as
  * plain data. Lowering builds it into the model graph, the emitter writes it into the generated
- * folder (`plan.ts`), and the generic runner (`runtime/train/runner.ts`) executes any plan. These
- * types live in the runtime so that the runtime never imports the compiler.
+ * folder (`plan.ts`), and the trainer (`runtime/train/trainer.ts`) executes any plan. These types
+ * live in the runtime so that the runtime never imports the compiler.
  */
 
 export type SynthBirdsDataPlan = { kind: 'synthbirds'; images: number; seed: number; testFraction: number; heldoutFraction: number };
@@ -32,6 +32,8 @@ export interface PhasePlan {
   snapshotInterval: number;
   /** Read and log the losses every N steps. */
   logEvery: number;
+  /** Write a sample grid every N steps (phases that draw samples). */
+  sampleEvery?: number;
 }
 
 export interface DamsmPhasePlan extends PhasePlan {
@@ -64,10 +66,18 @@ export interface WeightsPlan {
   generator: string | null;
 }
 
+/** The generator's random inputs: z, and the conditioning-augmentation ε (0 when the model has none). */
+export interface NoiseDims {
+  z: number;
+  condition: number;
+}
+
 export interface TrainingPlan {
   name: string;
   specFile: string;
   specHash: string;
+  /** Sizes of the noise every caller draws through runtime/model/noise.ts. */
+  noise: NoiseDims;
   data: DataPlan;
   phases: { damsm: DamsmPhasePlan; gan: GanPhasePlan };
   weights: WeightsPlan;

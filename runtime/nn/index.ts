@@ -4,6 +4,7 @@ export { initLikeAttnGAN } from './init-attngan.js';
 export { choosePlan, conv2dPatches, convPlanOptions, type ConvPlan } from './conv-plan.js';
 export { orthogonalMatrix, orthogonalTensor, orthogonalTfLayout } from './orthogonal.js';
 export { Module, Sequential, type InitRole, type InitOverride, type TorchLayout, type SlotInfo } from './module.js';
+export { lengthsArray, wordMask, type Lengths } from './sequence.js';
 export { exportState, importState, toTorchLayout, fromTorchLayout, torchShape, type TorchState, type TorchTensor, type LoadReport } from './state.js';
 export {
   Conv2d,

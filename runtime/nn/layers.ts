@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { choosePlan, conv2dPatches, explicitPads } from './conv-plan.js';
 import { Module, type InitRole } from './module.js';
+import { isTaping } from '../backend/tfjs-internals.js';
 import { nativeBatchNormInfer, nativeBatchNormTrain, nativeBatchNormTrainWithGrad } from '../backend/native-ops.js';
 
 /**
@@ -262,7 +263,7 @@ export class BatchNorm extends Module {
     if (x.rank !== 2 && x.rank !== 4) throw new Error(`BatchNorm expects [B,C] or [B,H,W,C], got [${x.shape.join(',')}]`);
     return tf.tidy(() => {
       if (!training) {
-        const native = x.rank === 4 && nnOptions.nativeBatchNorm && tf.engine().state.gradientDepth === 0
+        const native = x.rank === 4 && nnOptions.nativeBatchNorm && !isTaping()
           ? nativeBatchNormInfer(x as tf.Tensor4D, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, this.eps)
           : null;
         return (native ?? normalize(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps)) as T;
@@ -283,7 +284,7 @@ export class BatchNorm extends Module {
       // On the native backend, TensorFlow's fused ops: two passes forward instead of the eight of
       // moments + normalisation, and one op backward (FusedBatchNormGradV3) under a tape.
       const native = x.rank === 4 && nnOptions.nativeBatchNorm
-        ? (tf.engine().state.gradientDepth === 0 ? nativeBatchNormTrain : nativeBatchNormTrainWithGrad)(x as tf.Tensor4D, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.eps, {
+        ? (!isTaping() ? nativeBatchNormTrain : nativeBatchNormTrainWithGrad)(x as tf.Tensor4D, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.eps, {
             mean: this.runningMean as tf.Tensor1D,
             variance: this.runningVar as tf.Tensor1D,
             momentum: m,

@@ -5,16 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AttncError } from '../util/errors.js';
-import type { Module, SlotInfo, TorchLayout } from './module.js';
+import type { TorchState, TorchTensor } from '../io/torch-state.js';
+import type { Module, TorchLayout } from './module.js';
 
-/** A tensor in PyTorch layout. */
-export interface TorchTensor {
-  shape: number[];
-  data: Float32Array;
-}
-
-/** An ordered state dict: `state_dict()` order when exported. */
-export type TorchState = Map<string, TorchTensor>;
+export type { TorchState, TorchTensor } from '../io/torch-state.js';
 
 /** TF shape → PyTorch shape for a layout. */
 export function torchShape(shape: readonly number[], layout: TorchLayout): number[] {
@@ -51,11 +45,24 @@ export function exportState(module: Module, prefix = ''): TorchState {
   return out;
 }
 
-/** Variables by state_dict name, for callers that hold other tensors of the same shapes (EMA averages, optimizer moments). */
-export function exportTensors(slots: ReadonlyArray<Pick<SlotInfo, 'name' | 'layout'> & { tensor: tf.Tensor }>): TorchState {
-  const out: TorchState = new Map();
-  for (const s of slots) out.set(s.name, toTorchLayout(s.tensor, s.layout));
-  return out;
+/** One named tensor of a weights source: shape known, values decoded on `read()` (one at a time). */
+export interface WeightEntry {
+  name: string;
+  /** PyTorch layout. */
+  shape: number[];
+  read(): Float32Array | Int32Array;
+}
+
+/** Weights from one file, folder or memory, as `assignState` takes them. */
+export interface WeightsSource {
+  /** Names the source in messages (a file, a checkpoint file, or "weights"). */
+  file: string;
+  entries: readonly WeightEntry[];
+}
+
+/** A state dict held in memory as a weights source. */
+export function stateSource(state: TorchState, file = 'weights'): WeightsSource {
+  return { file, entries: [...state].map(([name, t]) => ({ name, shape: t.shape, read: () => t.data })) };
 }
 
 export interface StateMismatch {
@@ -66,57 +73,111 @@ export interface StateMismatch {
 
 export interface LoadReport {
   loaded: string[];
-  /** In the module, not in the state. */
+  /** In the module, not in the source (reported only when allowed). */
   missing: Array<{ name: string; shape: number[] }>;
-  /** In the state, not in the module. */
+  /** In the source, not in the module (reported only when allowed). */
   unexpected: Array<{ name: string; shape: number[] }>;
-  /** Same name, other shape (PyTorch layout on both sides). */
+  /** Same name, other shape (PyTorch layout on both sides); always refused. */
   mismatched: StateMismatch[];
   /** Accepted and not loaded (`num_batches_tracked`). */
   ignored: string[];
+  /** The source's keys carried DataParallel's `module.` prefix, which was removed. */
+  strippedPrefix: boolean;
+  /** Keys dropped by `dropUnexpected`. */
+  dropped: string[];
+  /** Missing keys that `partial`, `allowMissing` or `strict: false` let through. */
+  allowedMissing: Array<{ name: string; shape: number[] }>;
 }
 
+/** How a load treats names that do not match: one options object for every weights format. */
 export interface LoadOptions {
-  /** Missing, unexpected or mismatched names are an error (default true). `false` loads what matches and reports the rest. */
+  /**
+   * Missing and unexpected names are an error (default true); `false` loads what matches and
+   * reports the rest. Shape mismatches are always an error.
+   */
   strict?: boolean;
-  /** Names the source in errors (a file or checkpoint). */
-  source?: string;
-  /** Load only parameters (e.g. EMA weights onto a module whose buffers come from elsewhere). */
+  /** Allow keys of the network that the source lacks (warm starts); they keep their current values. */
+  partial?: boolean;
+  /** Keys of the network the source may lack even when strict (e.g. the image encoder's heads when loading the ImageNet trunk). */
+  allowMissing?: RegExp;
+  /** Keys of the source that are dropped silently (e.g. torchvision Inception's `AuxLogits.*`, `fc.*`). */
+  dropUnexpected?: RegExp;
+  /** Load only parameters (e.g. EMA weights onto a module whose buffers come from elsewhere), or only buffers. */
   only?: 'param' | 'buffer';
+  /** Names the source in errors (default: the source's own name). */
+  source?: string;
 }
 
 /** PyTorch keeps a step counter per BatchNorm that AttnGAN never reads. */
 const IGNORED = /(^|\.)num_batches_tracked$/;
 
+/** What `assignState` would load, and every problem found, by names and shapes only. */
+export interface LoadPlan extends LoadReport {
+  /** The source's entries by the network's names (prefix stripped, ignored and dropped keys out). */
+  entries: Map<string, WeightEntry>;
+}
+
 /**
- * Loads a PyTorch-layout state into `module`'s variables. Nothing is assigned unless the whole state
- * passes the strict check, so a failed load leaves the module as it was.
+ * Checks a source against a network by names and shapes only, decoding nothing (works on a network
+ * built with `Module.shapeOnly`). Throws the listing error (names and both shapes) unless every
+ * problem is allowed by `options`.
  */
-export function importState(module: Module, state: TorchState, options: LoadOptions = {}): LoadReport {
+export function checkState(module: Module, source: WeightsSource, options: LoadOptions = {}): LoadPlan {
   const strict = options.strict ?? true;
-  const slots = module.slotInfos().filter((s) => !options.only || s.kind === options.only);
-  const report: LoadReport = { loaded: [], missing: [], unexpected: [], mismatched: [], ignored: [] };
-  const known = new Set(module.slotInfos().map((s) => s.name));
-  for (const [name, t] of state) {
-    if (IGNORED.test(name)) report.ignored.push(name);
-    else if (!known.has(name)) report.unexpected.push({ name, shape: t.shape });
+  const label = options.source ?? source.file;
+  const strippedPrefix = source.entries.length > 0 && source.entries.every((e) => e.name.startsWith('module.'));
+  const entries = new Map<string, WeightEntry>();
+  const dropped: string[] = [];
+  const ignored: string[] = [];
+  for (const e of source.entries) {
+    const name = strippedPrefix ? e.name.slice('module.'.length) : e.name;
+    if (IGNORED.test(name)) ignored.push(name);
+    else if (options.dropUnexpected?.test(name)) dropped.push(name);
+    else entries.set(name, e);
   }
-  const toLoad: Array<[SlotInfo, TorchTensor]> = [];
+  const all = module.namedSlotLayouts();
+  const known = new Set(all.map((s) => s.name));
+  const slots = options.only ? all.filter((s) => s.kind === options.only) : all;
+  const unexpected = [...entries].filter(([n]) => !known.has(n)).map(([name, e]) => ({ name, shape: e.shape }));
+  const missing: LoadReport['missing'] = [];
+  const mismatched: StateMismatch[] = [];
   for (const s of slots) {
-    const t = state.get(s.name);
+    const e = entries.get(s.name);
     const expected = torchShape(s.shape, s.layout);
-    if (!t) report.missing.push({ name: s.name, shape: expected });
-    else if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) report.mismatched.push({ name: s.name, expected, found: t.shape });
-    else toLoad.push([s, t]);
+    if (!e) missing.push({ name: s.name, shape: expected });
+    else if (e.shape.length !== expected.length || e.shape.some((d, i) => d !== expected[i])) mismatched.push({ name: s.name, expected, found: e.shape });
   }
-  const problems = report.missing.length + report.unexpected.length + report.mismatched.length;
-  if (strict && problems > 0) throw stateError(report, options.source ?? 'weights');
-  if (report.mismatched.length > 0) throw stateError({ ...report, missing: [], unexpected: [] }, options.source ?? 'weights');
-  for (const [s, t] of toLoad) {
-    tf.tidy(() => s.variable.assign(fromTorchLayout(t, s.layout)));
-    report.loaded.push(s.name);
+  const allowedMissing = missing.filter((m) => !strict || options.partial || options.allowMissing?.test(m.name));
+  const hardMissing = missing.filter((m) => !allowedMissing.includes(m));
+  const hardUnexpected = strict ? unexpected : [];
+  if (hardMissing.length + hardUnexpected.length + mismatched.length > 0) throw stateError({ missing: hardMissing, unexpected: hardUnexpected, mismatched }, label);
+  return { entries, loaded: [], missing, unexpected, mismatched, ignored, strippedPrefix, dropped, allowedMissing };
+}
+
+/**
+ * Loads a source into `module`'s variables: checked whole first (`checkState`), so a refused load
+ * leaves the module as it was; then one tensor at a time, so the peak memory is the source plus one
+ * tensor rather than the source plus the whole network. Each tensor's layout comes from the layer
+ * that owns it, never from its rank.
+ */
+export function assignState(module: Module, source: WeightsSource, options: LoadOptions = {}): LoadReport {
+  const { entries, ...plan } = checkState(module, source, options);
+  const loaded: string[] = [];
+  for (const s of module.slotInfos()) {
+    if (options.only && s.kind !== options.only) continue;
+    const e = entries.get(s.name);
+    if (!e) continue;
+    const raw = e.read();
+    const data = raw instanceof Float32Array ? raw : Float32Array.from(raw);
+    tf.tidy(() => s.variable.assign(fromTorchLayout({ shape: e.shape, data }, s.layout)));
+    loaded.push(s.name);
   }
-  return report;
+  return { ...plan, loaded };
+}
+
+/** Loads a PyTorch-layout state held in memory (strict unless `options` say otherwise). */
+export function importState(module: Module, state: TorchState, options: LoadOptions = {}): LoadReport {
+  return assignState(module, stateSource(state, options.source ?? 'weights'), options);
 }
 
 /** Lists every problem of a load, names and shapes on both sides. */

@@ -1,98 +1,83 @@
-import * as tf from '@tensorflow/tfjs';
+/**
+ * The one weight-state module for files (as tinygrad's nn/state.py): a `.safetensors` file, the
+ * original's PyTorch `.pth` (either container, read by runtime/io/pth.ts without running anything),
+ * or a network's file in an attnc checkpoint folder — opened by one function, loaded into a network
+ * by one function with one options object (`LoadOptions`, nn/state.ts). Node-only (it reads
+ * files); the in-memory half, which the inference path uses, is nn/state.ts.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readCheckpointTensors, readManifest } from '../io/checkpoint.js';
+import { openPthFile, type PthArchive } from '../io/pth.js';
+import { safetensorsState } from '../io/safetensors.js';
+import { AttncError } from '../util/errors.js';
 import type { Module } from './module.js';
-import { fromTorchLayout, stateError, torchShape, type LoadReport } from './state.js';
-import { openPthFile, type PthArchive, type PthEntry } from '../io/pth.js';
+import { assignState, checkState, stateSource, type LoadOptions, type LoadPlan, type LoadReport, type WeightsSource } from './state.js';
 
-/**
- * A PyTorch `.pth` state_dict loaded into an attnc network by layer kind (the same mapping as
- * `importState`: each tensor's layout comes from the layer that owns it). Strict by default:
- * missing, unexpected and shape-mismatched keys are all listed (names and both shapes) and nothing
- * is loaded. Tensors are decoded and assigned one at a time, so the peak memory is the file plus
- * one tensor rather than the file plus the whole network.
- */
-export interface PthLoadOptions {
-  /** Allow keys of the network that the file lacks (warm starts); they keep their current values. */
-  partial?: boolean;
-  /** Keys of the file that are dropped silently (e.g. torchvision Inception's `AuxLogits.*`, `fc.*`). */
-  dropUnexpected?: RegExp;
-  /** Keys of the network the file may lack even when strict (e.g. the CNN_ENCODER heads when loading the ImageNet trunk). */
-  allowMissing?: RegExp;
+/** `zip` and `legacy` are the two `.pth` containers (PyTorch ≥ 1.6, and older or `_use_new_zipfile_serialization=False`). */
+export type WeightsFormat = 'safetensors' | 'checkpoint' | 'zip' | 'legacy';
+
+export interface OpenedWeights extends WeightsSource {
+  format: WeightsFormat;
 }
 
-export interface PthLoadReport extends LoadReport {
+export interface OpenWeightsOptions {
+  /** In a checkpoint folder: the network's file, e.g. `netG.safetensors` (required there). */
+  checkpointFile?: string;
+}
+
+/** A `.pth` already opened with `openPthFile` as a weights source (tensors decoded one at a time). */
+export function pthSource(archive: PthArchive): OpenedWeights {
+  return { file: archive.file, format: archive.format, entries: archive.entries };
+}
+
+/** Opens weights by what `where` is: a checkpoint folder, a `.safetensors` file or a `.pth`/`.pt` file. */
+export function openWeights(where: string, options: OpenWeightsOptions = {}): OpenedWeights {
+  if (fs.existsSync(path.join(where, 'manifest.json'))) {
+    const file = options.checkpointFile;
+    if (!file) throw new AttncError('ATTNC_WEIGHTS_FORMAT', `${where} is a checkpoint folder; say which network's file to load`, { path: where });
+    const manifest = readManifest(where);
+    return { ...stateSource(readCheckpointTensors(where, manifest, file), path.join(where, file)), format: 'checkpoint' };
+  }
+  if (where.endsWith('.safetensors')) {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(where);
+    } catch (e) {
+      throw new AttncError('ATTNC_IO_READ', `${where}: cannot read the weights file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: where, cause: e });
+    }
+    return { ...stateSource(safetensorsState(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), where), where), format: 'safetensors' };
+  }
+  if (/\.(pth|pt)$/i.test(where)) return pthSource(openPthFile(where));
+  throw new AttncError('ATTNC_WEIGHTS_FORMAT', `${where}: weights must be a .pth, a .safetensors file or an attnc checkpoint folder`, {
+    path: where,
+    hint: "the original's .pth files can also be converted once with `attnc import`",
+  });
+}
+
+export interface WeightsReport extends LoadReport {
   file: string;
-  format: 'zip' | 'legacy';
-  /** The file's keys carried DataParallel's `module.` prefix, which was removed. */
-  strippedPrefix: boolean;
-  /** Keys dropped by `dropUnexpected`. */
-  dropped: string[];
-  /** Missing keys that `partial` or `allowMissing` let through. */
-  allowedMissing: Array<{ name: string; shape: number[] }>;
+  format: WeightsFormat;
 }
 
-/** PyTorch keeps a step counter per BatchNorm that AttnGAN never reads. */
-const IGNORED = /(^|\.)num_batches_tracked$/;
-
-/** What `loadPth` would load: the file's entries by network key, and every problem found. */
-export interface PthLoadPlan {
-  entries: Map<string, PthEntry>;
-  strippedPrefix: boolean;
-  dropped: string[];
-  ignored: string[];
-  missing: LoadReport['missing'];
-  allowedMissing: LoadReport['missing'];
-  unexpected: LoadReport['unexpected'];
-  mismatched: LoadReport['mismatched'];
+/** Loads weights into `module` (see `assignState` for the checks); `from` is a path or an opened source. */
+export function loadWeights(module: Module, from: string | OpenedWeights, options: LoadOptions & OpenWeightsOptions = {}): WeightsReport {
+  const source = typeof from === 'string' ? openWeights(from, options) : from;
+  return { ...assignState(module, source, options), file: source.file, format: source.format };
 }
 
-/**
- * Names and shapes only: checks a file against a network without decoding any tensor (works on a
- * network built with `Module.shapeOnly`). Throws the listing error unless the load is allowed.
- */
-export function checkPth(module: Module, pth: PthArchive, options: PthLoadOptions = {}): PthLoadPlan {
-  const strippedPrefix = pth.entries.length > 0 && pth.entries.every((e) => e.name.startsWith('module.'));
-  const entries = new Map<string, PthEntry>();
-  const dropped: string[] = [];
-  const ignored: string[] = [];
-  for (const e of pth.entries) {
-    const name = strippedPrefix ? e.name.slice('module.'.length) : e.name;
-    if (IGNORED.test(name)) ignored.push(name);
-    else if (options.dropUnexpected?.test(name)) dropped.push(name);
-    else entries.set(name, e);
-  }
-  const slots = module.namedSlotLayouts();
-  const known = new Set(slots.map((s) => s.name));
-  const unexpected = [...entries].filter(([n]) => !known.has(n)).map(([name, e]) => ({ name, shape: e.shape }));
-  const missing: LoadReport['missing'] = [];
-  const mismatched: LoadReport['mismatched'] = [];
-  for (const s of slots) {
-    const e = entries.get(s.name);
-    const expected = torchShape(s.shape, s.layout);
-    if (!e) missing.push({ name: s.name, shape: expected });
-    else if (e.shape.length !== expected.length || e.shape.some((d, i) => d !== expected[i])) mismatched.push({ name: s.name, expected, found: e.shape });
-  }
-  const allowedMissing = missing.filter((m) => options.partial || options.allowMissing?.test(m.name));
-  const hardMissing = missing.filter((m) => !allowedMissing.includes(m));
-  if (hardMissing.length + unexpected.length + mismatched.length > 0) {
-    throw stateError({ missing: hardMissing, unexpected, mismatched }, pth.file);
-  }
-  return { entries, strippedPrefix, dropped, ignored, missing, allowedMissing, unexpected, mismatched };
+/** `.pth` by name: what `attnc import` and the parity tests call (the file or an opened archive). */
+export function loadPth(module: Module, from: string | PthArchive, options: LoadOptions = {}): WeightsReport {
+  return loadWeights(module, pthSource(typeof from === 'string' ? openPthFile(from) : from), options);
 }
 
-/** `source` is a file path, or a file already opened with `openPthFile`. */
-export function loadPth(module: Module, source: string | PthArchive, options: PthLoadOptions = {}): PthLoadReport {
-  const pth = typeof source === 'string' ? openPthFile(source) : source;
-  // Decide before assigning anything: a refused load leaves the network as it was.
-  const plan = checkPth(module, pth, options);
-  const loaded: string[] = [];
-  for (const s of module.slotInfos()) {
-    const e = plan.entries.get(s.name);
-    if (!e) continue;
-    const raw = e.read();
-    const data = raw instanceof Float32Array ? raw : Float32Array.from(raw);
-    tf.tidy(() => s.variable.assign(fromTorchLayout({ shape: e.shape, data }, s.layout)));
-    loaded.push(s.name);
-  }
-  const { missing, unexpected, mismatched, ignored, strippedPrefix, dropped, allowedMissing } = plan;
-  return { loaded, missing, unexpected, mismatched, ignored, file: pth.file, format: pth.format, strippedPrefix, dropped, allowedMissing };
+/** Names and shapes only: checks a `.pth` against a network without decoding any tensor. */
+export function checkPth(module: Module, archive: PthArchive, options: LoadOptions = {}): LoadPlan {
+  return checkState(module, pthSource(archive), options);
 }
+
+export type { LoadOptions, LoadPlan, LoadReport } from './state.js';
+/** The report of a `.pth` load (kept by name for `attnc import`). */
+export type PthLoadReport = WeightsReport;
+/** The options of a `.pth` load: the one `LoadOptions`. */
+export type PthLoadOptions = LoadOptions;

@@ -1,15 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
-import { NativeAdamState, type AdamHyper } from '../backend/native-adam.js';
+import { momentScale, NativeAdamState, type AdamHyper } from '../backend/native-adam.js';
+import { adamInternals, internalsEnabled, registeredVariable, type AdamInternals } from '../backend/tfjs-internals.js';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
-type Slot = { originalName: string; variable: tf.Variable };
-/** AdamOptimizer's own state (private in its typings, plain fields at run time). */
-type AdamState = {
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-  accumulatedFirstMoment: Slot[];
-  accumulatedSecondMoment: Slot[];
-};
+
+/**
+ * An Adam's whole state, as checkpoints keep it: the step count, the learning rate, and the two
+ * moments of every variable it has updated, as the update keeps them — PyTorch's moments times
+ * `scale` (1 except on the fused path, see backend/native-adam.ts) — so that restoring it gives
+ * back the very bits the run had. Tensors are lent: valid until the optimizer's next update.
+ */
+export interface AdamState {
+  iterations: number;
+  lr: number;
+  moments: Array<{ variable: string; m: tf.Tensor; v: tf.Tensor }>;
+  scale: { m: number; v: number };
+  /** β₁ᵗ and β₂ᵗ as tfjs's arithmetic keeps them (running float32 products; the portable path reads them). */
+  betaPowers?: [number, number];
+}
 
 /** `native`: TensorFlow's fused Adam on the native backend (default); false keeps tfjs's ops everywhere. */
 export type LeanAdamOptions = { native?: boolean };
@@ -19,8 +27,9 @@ export type LeanAdamOptions = { native?: boolean };
  *
  * - On the native backend, each variable's update is TensorFlow's fused `ResourceApplyAdam`
  *   (runtime/backend/native-adam.ts): one pass instead of ~14, the same numbers up to float
- *   rounding. The moments then live in TensorFlow resource variables; `getWeights` reads them and
- *   `setWeights` writes them, in AdamOptimizer's format, so checkpoints do not see a difference.
+ *   rounding. The moments then live in TensorFlow resource variables; `exportState`/`importState`
+ *   save and restore them bit for bit (checkpoints), `getWeights`/`setWeights` in AdamOptimizer's
+ *   format (PyTorch scale).
  * - Elsewhere (or with `native: false`), tfjs's Adam op for op (the same numbers, bit for bit), but
  *   freeing its temporaries as it goes. `tf.AdamOptimizer.applyGradients` runs every variable's
  *   update inside one `tidy`, so ~11 full-size temporaries per variable pile up until the last
@@ -47,8 +56,19 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     return this.native != null;
   }
 
+  /** The learning rate (protected in tfjs's typings; schedules and checkpoints set it). */
+  get lr(): number {
+    return this.learningRate;
+  }
+
+  set lr(value: number) {
+    this.learningRate = value;
+  }
+
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const st = this as unknown as AdamState;
+    // An untested tfjs (or ATTNC_PORTABLE=1): tfjs's own Adam, no private state touched.
+    if (!internalsEnabled()) return super.applyGradients(variableGradients as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
+    const st = adamInternals(this);
     const list = Array.isArray(variableGradients);
     const names = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     const native = this.nativeState();
@@ -61,7 +81,7 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
       names.forEach((name, i) => {
         const g = list ? (variableGradients as NamedTensor[])[i]!.tensor : (variableGradients as tf.NamedTensorMap)[name];
         if (g == null) return;
-        native.apply(name, tf.engine().registeredVariables[name]!, g, h);
+        native.apply(name, registeredVariable(name)!, g, h);
       });
       this.advance(st);
       return;
@@ -72,7 +92,7 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     const b2 = this.beta2;
     const eps = this.epsilon;
     names.forEach((name, i) => {
-      const value = tf.engine().registeredVariables[name]!;
+      const value = registeredVariable(name)!;
       st.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
       st.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
       const g = list ? (variableGradients as NamedTensor[])[i]!.tensor : (variableGradients as tf.NamedTensorMap)[name];
@@ -106,7 +126,7 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     return { lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 
-  private advance(st: AdamState): void {
+  private advance(st: AdamInternals): void {
     tf.tidy(() => {
       st.accBeta1.assign(tf.mul(st.accBeta1, this.beta1));
       st.accBeta2.assign(tf.mul(st.accBeta2, this.beta2));
@@ -114,13 +134,20 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     this.incrementIterations();
   }
 
-  /** AdamOptimizer's format: the step count, then every first moment, then every second moment. */
+  /** AdamOptimizer's format (PyTorch-scale moments): the step count, every first moment, every second moment. */
   override async getWeights(): Promise<NamedTensor[]> {
     const native = this.native;
     if (!native) return super.getWeights();
     tf.dispose(this.lent.splice(0));
     const names = native.names();
-    const moments = names.map((n) => native.moments(n, this.hyper())!);
+    const h = this.hyper();
+    const moments = names.map((n) => {
+      const raw = native.moments(n)!;
+      const m = tf.div(raw.m, momentScale(h.beta1));
+      const v = tf.div(raw.v, momentScale(h.beta2));
+      tf.dispose([raw.m, raw.v]);
+      return { m, v };
+    });
     this.lent = moments.flatMap((x) => [x.m, x.v]);
     return [
       await this.saveIterations(),
@@ -134,16 +161,73 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     const native = this.nativeState();
     if (!native) return;
     // AdamOptimizer made tfjs variables of the moments; the fused update keeps them in its own.
-    const st = this as unknown as AdamState;
+    const st = adamInternals(this);
     st.accumulatedFirstMoment.forEach((slot, i) => {
       const name = slot.originalName.replace(/\/m$/, '');
-      const variable = tf.engine().registeredVariables[name];
+      const variable = registeredVariable(name);
       if (!variable) throw new Error(`Adam state for an unknown variable ${name}`);
-      native.setMoments(name, variable, slot.variable, st.accumulatedSecondMoment[i]!.variable, this.hyper());
+      native.setMoments(name, variable, slot.variable, st.accumulatedSecondMoment[i]!.variable, this.hyper(), { m: 1, v: 1 });
     });
     tf.dispose([...st.accumulatedFirstMoment, ...st.accumulatedSecondMoment].map((s) => s.variable));
     st.accumulatedFirstMoment = [];
     st.accumulatedSecondMoment = [];
+  }
+
+  /** The whole state, exactly as the update keeps it (see `AdamState`). */
+  async exportState(): Promise<AdamState> {
+    const native = this.native;
+    if (native) {
+      tf.dispose(this.lent.splice(0));
+      const moments = native.names().map((variable) => ({ variable, ...native.moments(variable)! }));
+      this.lent = moments.flatMap((x) => [x.m, x.v]);
+      return { iterations: this.iterations, lr: this.lr, moments, scale: { m: momentScale(this.beta1), v: momentScale(this.beta2) } };
+    }
+    const weights = await super.getWeights();
+    weights[0]?.tensor.dispose();
+    const rest = weights.slice(1);
+    const n = rest.length / 2;
+    const moments = rest.slice(0, n).map((w, i) => ({ variable: w.name.replace(/\/m$/, ''), m: w.tensor, v: rest[n + i]!.tensor }));
+    const state: AdamState = { iterations: this.iterations, lr: this.lr, moments, scale: { m: 1, v: 1 } };
+    if (internalsEnabled()) {
+      const st = adamInternals(this);
+      state.betaPowers = [st.accBeta1.dataSync()[0]!, st.accBeta2.dataSync()[0]!];
+    }
+    return state;
+  }
+
+  /** Restores what `exportState` returned (of this optimizer or one of the same configuration). */
+  async importState(state: AdamState): Promise<void> {
+    this.lr = state.lr;
+    const native = this.nativeState();
+    if (native) {
+      for (const { variable, m, v } of state.moments) {
+        const target = registeredVariable(variable);
+        if (!target) throw new Error(`Adam state for an unknown variable ${variable}`);
+        native.setMoments(variable, target, m, v, this.hyper(), state.scale);
+      }
+      const iter = tf.scalar(state.iterations, 'int32');
+      try {
+        await super.setWeights([{ name: 'iter', tensor: iter }]);
+      } finally {
+        iter.dispose();
+      }
+      return;
+    }
+    // tfjs's format holds PyTorch-scale moments.
+    const toTorch = (x: tf.Tensor, scale: number) => (scale === 1 ? tf.clone(x) : tf.div(x, scale));
+    const iter = { name: 'iter', tensor: tf.scalar(state.iterations, 'int32') };
+    const m = state.moments.map((x) => ({ name: `${x.variable}/m`, tensor: toTorch(x.m, state.scale.m) }));
+    const v = state.moments.map((x) => ({ name: `${x.variable}/v`, tensor: toTorch(x.v, state.scale.v) }));
+    try {
+      await super.setWeights([iter, ...m, ...v]);
+    } finally {
+      tf.dispose([iter.tensor, ...m.map((x) => x.tensor), ...v.map((x) => x.tensor)]);
+    }
+    if (state.betaPowers && internalsEnabled()) {
+      const st = adamInternals(this);
+      st.accBeta1.assign(tf.scalar(state.betaPowers[0]));
+      st.accBeta2.assign(tf.scalar(state.betaPowers[1]));
+    }
   }
 
   override dispose(): void {

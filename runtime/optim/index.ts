@@ -1,4 +1,4 @@
-export { optimizeStep, readLosses, clipByGlobalNorm, adam, type LossTensors, type StepLoss, type StepOptions } from './step.js';
+export { optimizeStep, readLosses, clipByGlobalNorm, adam, type Adam, type LossTensors, type StepLoss, type StepOptions } from './step.js';
 export { ParameterEma } from './ema.js';
 export { untaped, keepTensors } from './tape.js';
-export { LeanAdamOptimizer } from './adam.js';
+export { LeanAdamOptimizer, type AdamState } from './adam.js';

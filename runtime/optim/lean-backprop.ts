@@ -1,13 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-
-/** The parts of a tfjs tape node this file touches (tfjs-core 4.x, engine.ts / tape.ts). */
-type TapeNode = {
-  kernelName: string;
-  inputs: Record<string, tf.Tensor>;
-  outputs: tf.Tensor[];
-  saved?: tf.Tensor[];
-  gradient?: (dys: Array<tf.Tensor | null>) => Record<string, () => tf.Tensor>;
-};
+import type * as tf from '@tensorflow/tfjs';
+import { activeScopeTrack, internalsEnabled, isKept, tapeState, withSaveHooks, type SaveHooks, type TapeNode } from '../backend/tfjs-internals.js';
 
 /**
  * Wraps a `tf.variableGrads`/`tf.grads` function so that its backward pass frees memory as it
@@ -31,22 +23,20 @@ type TapeNode = {
  * backward pass instead of two.
  *
  * Only for a first-order gradient (no enclosing tape): higher-order gradients need the tape, and
- * there `f` is returned unchanged.
+ * there `f` is returned unchanged; so it is on the portable paths (backend/tfjs-internals.ts), where
+ * tfjs's own backward pass runs.
  */
 export function leanBackprop<A extends unknown[], T>(f: (...args: A) => T): (...args: A) => T {
-  const state = tf.engine().state as unknown as { gradientDepth: number; activeTape: TapeNode[] | null };
-  if (state.gradientDepth > 0) return f;
+  if (!internalsEnabled() || tapeState().depth > 0) return f;
   return (...args: A) => {
     // Runs inside the gradient call: depth 1, this call's tape.
-    const tape = state.activeTape;
+    const { tape } = tapeState();
     const first = tape?.length ?? 0;
     const y = withShapeOnlySaves(() => f(...args));
-    if (tape && state.gradientDepth === 1) for (let i = first; i < tape.length; i++) wrapNode(tape[i]!);
+    if (tape && tapeState().depth === 1) for (let i = first; i < tape.length; i++) wrapNode(tape[i]!);
     return y;
   };
 }
-
-type Scope = { track: tf.Tensor[] } | null;
 
 /**
  * Kernels whose tfjs-core 4.x gradient function uses nothing of its saved tensors but `.shape`
@@ -55,36 +45,23 @@ type Scope = { track: tf.Tensor[] } | null;
  */
 const SHAPE_ONLY = new Set(['Add', 'Sub', 'Reshape', 'ExpandDims', 'PadV2', 'Slice', 'Concat', 'Mean', 'Sum']);
 
-/** The engine's two save hooks (tfjs-core 4.x engine.ts), always called as a pair by `runKernelFunc`. */
-type SaveHooks = {
-  getTensorsForGradient(kernelName: string, inputs: unknown, outputs: tf.Tensor[]): tf.Tensor[];
-  saveTensorsForBackwardMode(tensors: tf.Tensor[]): tf.Tensor[];
-};
-
 /** Runs `f` with shape-only kernels saving stand-ins rather than clones (the hooks are restored after). */
 function withShapeOnlySaves<T>(f: () => T): T {
-  const engine = tf.engine() as unknown as SaveHooks;
-  const own = { get: Object.getOwnPropertyDescriptor(engine, 'getTensorsForGradient'), save: Object.getOwnPropertyDescriptor(engine, 'saveTensorsForBackwardMode') };
-  const get = engine.getTensorsForGradient;
-  const save = engine.saveTensorsForBackwardMode;
   let shapeOnly = false;
-  engine.getTensorsForGradient = function (this: SaveHooks, kernelName, inputs, outputs) {
-    shapeOnly = SHAPE_ONLY.has(kernelName);
-    return get.call(this, kernelName, inputs, outputs);
-  };
-  engine.saveTensorsForBackwardMode = function (this: SaveHooks, tensors) {
-    if (!shapeOnly) return save.call(this, tensors);
-    shapeOnly = false;
-    return tensors.map(shapeOf);
-  };
-  try {
-    return f();
-  } finally {
-    for (const [key, d] of [['getTensorsForGradient', own.get], ['saveTensorsForBackwardMode', own.save]] as const) {
-      if (d) Object.defineProperty(engine, key, d);
-      else delete (engine as Partial<SaveHooks>)[key];
-    }
-  }
+  return withSaveHooks(
+    (original): SaveHooks => ({
+      getTensorsForGradient(kernelName, inputs, outputs) {
+        shapeOnly = SHAPE_ONLY.has(kernelName);
+        return original.getTensorsForGradient(kernelName, inputs, outputs);
+      },
+      saveTensorsForBackwardMode(tensors) {
+        if (!shapeOnly) return original.saveTensorsForBackwardMode(tensors);
+        shapeOnly = false;
+        return tensors.map(shapeOf);
+      },
+    }),
+    f,
+  );
 }
 
 /** What a shape-only gradient reads of a saved tensor, and a `dispose` for the engine's clean-up. */
@@ -96,12 +73,11 @@ function shapeOf(t: tf.Tensor): tf.Tensor {
 function wrapNode(node: TapeNode): void {
   const gradient = node.gradient;
   if (!gradient) return;
-  const state = tf.engine().state as unknown as { activeScope: Scope };
   node.gradient = function (this: TapeNode | undefined, dys) {
-    const scope = state.activeScope;
-    const start = scope?.track.length ?? 0;
+    const track = activeScopeTrack();
+    const start = track?.length ?? 0;
     const fns = gradient(dys);
-    const eager = scope ? scope.track.slice(start) : [];
+    const eager = track ? track.slice(start) : [];
     const walked = this && this.inputs ? this.inputs : node.inputs;
     const names = Object.keys(fns).filter((n) => n in walked);
     const produced = new Set<tf.Tensor>();
@@ -109,7 +85,7 @@ function wrapNode(node: TapeNode): void {
     const release = () => {
       for (const dy of dys) if (dy && !produced.has(dy)) dy.dispose();
       for (const s of node.saved ?? []) s.dispose();
-      for (const t of eager) if (!produced.has(t) && !(t as unknown as { kept: boolean }).kept) t.dispose();
+      for (const t of eager) if (!produced.has(t) && !isKept(t)) t.dispose();
     };
     const wrapped: Record<string, () => tf.Tensor> = {};
     for (const name of names) {

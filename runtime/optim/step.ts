@@ -79,7 +79,10 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, variables: readonly t
   coef.dispose();
 }
 
+/** The optimizer generated code creates (runtime/optim/adam.ts). */
+export type Adam = LeanAdamOptimizer;
+
 /** Adam with PyTorch's hyperparameter names (no weight decay: the shipped specs use none). */
-export function adam(o: { lr: number; beta1: number; beta2: number; epsilon: number }): tf.Optimizer {
+export function adam(o: { lr: number; beta1: number; beta2: number; epsilon: number }): Adam {
   return new LeanAdamOptimizer(o.lr, o.beta1, o.beta2, o.epsilon);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { internalsEnabled, withTapePaused } from '../backend/tfjs-internals.js';
 
 /**
  * Runs `fn` as if no gradient tape were recording: inside a `tf.grads`/`tf.variableGrads`
@@ -10,24 +11,15 @@ import * as tf from '@tensorflow/tfjs';
  * on those fakes, then computes G's loss through the updated discriminators (trainer.py's order).
  * Recorded into G's tape, the D steps would keep every D activation, gradient and pre-update D
  * weight alive until G's backward (tfjs frees a tape's saved tensors only when the outermost
- * gradient finishes). tfjs has no public switch for this, so the engine's tape state
- * (`gradientDepth`, `activeTape`, public fields of `tf.engine().state` in tfjs-core 4.x) is set
- * aside and restored; test/runtime/train/tape.test.ts pins the behaviour.
+ * gradient finishes). tfjs has no public switch for this (backend/tfjs-internals.ts sets the tape
+ * aside); on the portable paths `fn` is recorded like any other code: the same gradients, more
+ * memory. test/runtime/optim/tape.test.ts pins the behaviour.
  *
  * Tensors in `fn`'s result (arrays and plain objects are searched) are `tf.keep`-ed, so they
  * survive the enclosing tape's forward scope.
  */
 export function untaped<T>(fn: () => T): T {
-  const state = tf.engine().state;
-  const depth = state.gradientDepth;
-  const tape = state.activeTape;
-  state.gradientDepth = 0;
-  try {
-    return keepTensors(fn());
-  } finally {
-    state.gradientDepth = depth;
-    state.activeTape = tape;
-  }
+  return internalsEnabled() ? withTapePaused(() => keepTensors(fn())) : keepTensors(fn());
 }
 
 /** `tf.keep` every tensor in `value` (a tensor, or arrays / plain objects of them). */

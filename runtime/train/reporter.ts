@@ -1,6 +1,7 @@
 /**
- * Progress of a run: a live status line on a terminal (log-update), plain periodic lines otherwise
- * (CI logs, pipes). Messages that must stay (phase changes, checkpoints) are printed above the line.
+ * Progress of a run: a live status line where one can be drawn (a terminal with a width, not CI),
+ * plain lines at a fixed cadence otherwise (pipes, CI logs, a terminal that reports zero columns).
+ * Messages that must stay (phase changes, checkpoints) are printed above the line.
  */
 import { createLogUpdate } from 'log-update';
 
@@ -12,9 +13,24 @@ export interface Reporter {
   done(): void;
 }
 
-export function consoleReporter(stream: NodeJS.WriteStream = process.stderr): Reporter {
-  if (stream.isTTY && !process.env.CI) {
-    const live = createLogUpdate(stream);
+/** What the reporter needs of a stream (process.stderr, or a test's stand-in). */
+export type ReportStream = Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean; columns?: number };
+
+/** Whether a live, redrawn status line can be drawn on `stream`. */
+export function canDrawLiveLine(stream: ReportStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!stream.isTTY && (stream.columns ?? 0) > 0 && !env.CI;
+}
+
+/**
+ * The reporter for a console stream. Plain mode prints the first status at once, then the newest
+ * status every `everyMs` (`ATTNC_PROGRESS_MS`, default 10 s): at the next status after that long,
+ * or from a timer when no status comes (a long evaluation or checkpoint), and never the same line
+ * twice.
+ */
+export function consoleReporter(stream: ReportStream = process.stderr, options: { everyMs?: number; env?: NodeJS.ProcessEnv } = {}): Reporter {
+  const env = options.env ?? process.env;
+  if (canDrawLiveLine(stream, env)) {
+    const live = createLogUpdate(stream as NodeJS.WriteStream);
     return {
       status: (l) => live(l),
       log: (l) => {
@@ -24,19 +40,27 @@ export function consoleReporter(stream: NodeJS.WriteStream = process.stderr): Re
       done: () => live.done(),
     };
   }
-  // Plain output (pipes, CI): the status at most every `everyMs`, so logs stay readable.
-  const everyMs = Number(process.env.ATTNC_PROGRESS_MS ?? 10_000);
+  const everyMs = options.everyMs ?? Number(env.ATTNC_PROGRESS_MS ?? 10_000);
   let last = 0;
+  let latest: string | null = null;
+  let printed: string | null = null;
+  const print = () => {
+    if (latest === null || latest === printed) return;
+    last = Date.now();
+    printed = latest;
+    stream.write(`${latest}\n`);
+  };
+  const timer = setInterval(() => {
+    if (Date.now() - last >= everyMs) print();
+  }, Math.max(everyMs, 50));
+  timer.unref();
   return {
     status: (l) => {
-      const now = Date.now();
-      if (now - last >= everyMs) {
-        last = now;
-        stream.write(`${l}\n`);
-      }
+      latest = l;
+      if (Date.now() - last >= everyMs) print();
     },
     log: (l) => stream.write(`${l}\n`),
-    done: () => {},
+    done: () => clearInterval(timer),
   };
 }
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../runtime/data/images.js';
-import type { InferenceModel } from '../../runtime/eval/generate.js';
+import type { InferenceModel } from '../../runtime/model/contract.js';
 import { sampleCaptions } from '../../cli/sample-run.js';
 import { tinyModel } from '../runtime/eval/tiny-model.js';
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { drawNoise, stepSeed } from '../../runtime/model/noise.js';
 import { Rng } from '../../runtime/nn/index.js';
 import { readLosses } from '../../runtime/optim/index.js';
 import {
@@ -10,11 +11,11 @@ import {
   damsmStep,
   discriminatorStep,
   disposeModel,
-  drawNoise,
   encodeCaptions,
   ganStep,
   generatorStep,
   PARAMETER_COUNTS,
+  plan,
   sample,
   type GanBatch,
 } from '../../generated/tiny/index.js';
@@ -62,9 +63,10 @@ describe('generated/tiny runs', () => {
     const ema = createGeneratorEma(model);
     const batch: GanBatch = { images: [images32, images64], tokens, lengths, classIds };
     const read = (r: ReturnType<typeof ganStep>) => ({ discriminators: r.discriminators.map(readLosses), generator: readLosses(r.generator) });
-    const first = read(ganStep(model, optimizers, batch, ema));
+    const noise = drawNoise({ purpose: 'train', seed: 1, step: 0, batchSize: B }, plan.noise);
+    const first = read(ganStep(model, optimizers, batch, noise, ema));
     const before = tf.memory().numTensors;
-    const second = read(ganStep(model, optimizers, batch, ema));
+    const second = read(ganStep(model, optimizers, batch, noise, ema));
     expect(tf.memory().numTensors).toBe(before);
     for (const r of [first, second]) {
       expect(r.discriminators).toHaveLength(2);
@@ -73,13 +75,13 @@ describe('generated/tiny runs', () => {
       for (const v of Object.values(r.generator)) expect(Number.isFinite(v)).toBe(true);
     }
 
-    const out = sample(model, tokens, lengths);
+    const out = sample(model, tokens, lengths, noise);
     expect(out.images.map((i) => i.shape)).toEqual([
       [B, 32, 32, 3],
       [B, 64, 64, 3],
     ]);
     expect(out.attn.map((a) => a.shape)).toEqual([[B, 32, 32, T]]);
-    tf.dispose([out.images, out.attn, tokens, images64, images32]);
+    tf.dispose([out.images, out.attn, tokens, images64, images32, noise.z, noise.eps]);
     damsmOpt.dispose();
     optimizers.generator.dispose();
     for (const o of optimizers.discriminators) o.dispose();
@@ -106,7 +108,8 @@ describe('generated/tiny runs', () => {
       forwards++;
       return apply(...args);
     };
-    const r = ganStep(a, optA, batch, null, 11);
+    const noise = drawNoise({ purpose: 'train', seed: 11, step: 0, batchSize: B }, plan.noise);
+    const r = ganStep(a, optA, batch, noise, null);
     tf.dispose([...r.discriminators.flatMap((l) => Object.values(l)), ...Object.values(r.generator)]);
     expect(forwards).toBe(1);
 
@@ -114,7 +117,6 @@ describe('generated/tiny runs', () => {
     const b = createModel({ vocabSize: VOCAB, seed: 2 });
     const optB = createGanOptimizers();
     const caps = encodeCaptions(b.textEncoder, tokens, lengths, false);
-    const noise = drawNoise(B, 11);
     const bnBefore = bnMean(b);
     tf.dispose(discriminatorStep(b, optB, batch, caps, noise).flatMap((l) => Object.values(l)));
     const bnAfterOne = bnMean(b);
@@ -154,18 +156,21 @@ describe('generated/tiny runs', () => {
     disposeModel(b);
   });
 
-  it('drawNoise(seed) is a function of the seed (0 included), with independent z and ε streams', () => {
-    const a = drawNoise(3, 0);
-    const b = drawNoise(3, 0);
-    const c = drawNoise(3, 1);
-    const d = drawNoise(3, new Rng('noise:0'));
+  it("a step's noise is a function of (phase seed, step), with independent z and ε streams", () => {
+    const key = (seed: number, step: number) => ({ purpose: 'train' as const, seed, step, batchSize: 3 });
+    const a = drawNoise(key(0, 0), plan.noise);
+    const b = drawNoise(key(0, 0), plan.noise);
+    const c = drawNoise(key(0, 1), plan.noise);
     const v = (t: tf.Tensor) => Array.from(t.dataSync());
     expect(v(a.z)).toEqual(v(b.z));
     expect(v(a.eps)).toEqual(v(b.eps));
-    expect(v(d.z)).toEqual(v(a.z));
+    // The draws of the generated drawNoise this replaced: Rng('noise:<step seed>'), forks z and eps.
+    const rng = new Rng(`noise:${stepSeed(0, 0)}`);
+    expect(v(a.z)).toEqual(Array.from(rng.fork('z').fillNormal(new Float32Array(3 * 32))));
+    expect(v(a.eps)).toEqual(Array.from(rng.fork('eps').fillNormal(new Float32Array(3 * 32))));
     expect(v(a.z)).not.toEqual(v(c.z));
     expect(v(a.z).slice(0, 32)).not.toEqual(v(a.eps));
     expect(v(c.z).slice(0, 32)).not.toEqual(v(a.eps)); // step k+1's z is not step k's ε
-    tf.dispose([a, b, c, d].flatMap((n) => [n.z, n.eps]));
+    tf.dispose([a, b, c].flatMap((n) => [n.z, n.eps]));
   });
 });

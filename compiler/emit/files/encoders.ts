@@ -1,7 +1,7 @@
 /** text-encoder.ts and image-encoder.ts: the runtime encoders with the spec's constants bound. */
 import { StructureKind } from 'ts-morph';
 import { shapeText, moduleOf, modulesOf } from '../../lower/graph.js';
-import { count, doc, fileScope, lines, network, type EmitContext, typeAlias } from '../context.js';
+import { count, doc, fileScope, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitTextEncoder(ctx: EmitContext): Statement[] {
@@ -11,7 +11,7 @@ export function emitTextEncoder(ctx: EmitContext): Statement[] {
   const e = moduleOf(net, 'encoder', 'embedding').config;
   const r = moduleOf(net, 'rnn', 'rnn').config;
   const RnnTextEncoder = imports.runtime('encoders/text.js', 'RnnTextEncoder');
-  const wordMask = imports.runtime('losses/index.js', 'wordMask');
+  const wordMask = imports.runtime('nn/index.js', 'wordMask');
   const words = net.outputs[0]!;
   const sentence = net.outputs[1]!;
   const vocabDoc = ctx.graph.vocabSize === null ? 'the vocabulary size of the dataset' : `${ctx.graph.vocabSize} words for this dataset`;
@@ -32,7 +32,7 @@ export function emitTextEncoder(ctx: EmitContext): Statement[] {
       ],
       parameters: [{ name: 'vocabSize', type: 'number' }],
       returnType: RnnTextEncoder,
-      statements: lines(`return new ${RnnTextEncoder}({ vocabSize, embeddingDim: ${e.embeddingDim}, hiddenPerDirection: ${r.hiddenPerDirection}, rnn: '${r.rnn}', dropout: ${e.dropout} });`),
+      statements: lines(`return new ${RnnTextEncoder}({ vocabSize, embeddingDim: ${e.embeddingDim}, hiddenPerDirection: ${r.hiddenPerDirection}, rnn: ${literal(r.rnn)}, dropout: ${e.dropout} });`),
     },
     typeAlias('Captions', 'Encoded captions, as the generator and the losses consume them.', [
       `/** ${shapeText(words.shape)}, zeros at padding. */`,

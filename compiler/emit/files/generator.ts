@@ -4,7 +4,7 @@
  */
 import { StructureKind, type ClassDeclarationStructure, type PropertyDeclarationStructure } from 'ts-morph';
 import { shapeText, isKind, moduleOf, modulesOf, type ModuleNode, type ModuleOf, type TensorNode } from '../../lower/graph.js';
-import { count, doc, fileScope, lines, lit, network, type EmitContext, typeAlias } from '../context.js';
+import { count, doc, fileScope, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
 export const GENERATOR_FILE = 'generator.ts';
@@ -89,7 +89,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
     const inSize = c.size / 2;
     const cat = shapeText(['B', inSize, inSize, 2 * c.channels]);
     const props: PropertyDeclarationStructure[] = [
-      prop('att', `this.addModule('att', new ${blocks('WordAttention')}({ channels: ${c.channels}, wordDim: ${c.wordDim}, maskMode: ${lit(c.maskMode)} }))`, `conv_context ${c.wordDim}→${c.channels}`),
+      prop('att', `this.addModule('att', new ${blocks('WordAttention')}({ channels: ${c.channels}, wordDim: ${c.wordDim}, maskMode: ${literal(c.maskMode)} }))`, `conv_context ${c.wordDim}→${c.channels}`),
     ];
     const res: string[] = [];
     for (let r = 0; r < c.residualBlocks; r++) {

@@ -1,7 +1,7 @@
 /** losses.ts: the spec's loss terms with their weights and γs bound as constants. */
 import { StructureKind } from 'ts-morph';
 import type { LossNode, ModelGraph, Network } from '../../lower/graph.js';
-import { concrete, discriminators, doc, fileScope, lines, network, type EmitContext } from '../context.js';
+import { concrete, discriminators, doc, fileScope, lines, literal, network, type EmitContext } from '../context.js';
 import type { Statement } from '../print.js';
 
 type Damsm = Extract<LossNode, { type: 'damsm' }>;
@@ -170,7 +170,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
     terms.push('damsm');
   }
   if (kl) {
-    const klTerm = `${L('klLoss')}(out.mu, out.logvar, { reduction: '${kl.reduction}' })`;
+    const klTerm = `${L('klLoss')}(out.mu, out.logvar, { reduction: ${literal(kl.reduction)} })`;
     stmts.push(kl.weight === 1 ? `  const kl = ${klTerm};` : `  const kl = ${tf}.mul(${klTerm}, ${kl.weight}) as ${tf}.Scalar; // weight ${kl.weight}`);
     terms.push('kl');
   }

@@ -1,22 +1,25 @@
-/** sample.ts and index.ts: sampling from captions, and `createModel` building every network. */
+/**
+ * sample.ts, model.ts and index.ts: sampling from captions; `createModel` building every network;
+ * and the `model` object that hands all of it to the runtime through its typed contract.
+ */
 import { StructureKind, VariableDeclarationKind } from 'ts-morph';
-import { shapeText } from '../../lower/graph.js';
-import { count, discriminators, doc, fileScope, lines, network, type EmitContext, typeAlias } from '../context.js';
+import { moduleOf, shapeText } from '../../lower/graph.js';
+import { count, discriminators, doc, fileScope, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitSample(ctx: EmitContext): Statement[] {
   const { imports } = fileScope(ctx);
   const tf = imports.tf();
   const gen = network(ctx, 'generator');
-  const Model = imports.localType('index.js', 'Model');
+  const Model = imports.localType('model.js', 'Model');
   const GeneratorOutputs = imports.localType('generator.js', 'GeneratorOutputs');
   const encodeCaptions = imports.local('text-encoder.js', 'encodeCaptions');
-  const Rng = imports.runtimeType('nn/index.js', 'Rng');
+  const Noise = imports.runtimeType('model/noise.js', 'Noise');
   const heads = gen.modules.filter((m) => m.kind === 'image_head');
   const z = gen.inputs[0]!;
+  const cDim = moduleOf(gen, 'ca_net', 'cond_augment').config.cDim;
   return [
     ...imports.declarations(),
-    typeAlias('SampleOptions', undefined, [ `/** Noise ${shapeText(z.shape)}; drawn from N(0, 1) when omitted. */`, `z?: ${tf}.Tensor2D;`, `/** Conditioning-augmentation ε: a tensor, a seeded Rng, or omitted. */`, `noise?: ${tf}.Tensor2D | ${Rng};`]),
     {
       kind: StructureKind.Function,
       name: 'sample',
@@ -26,6 +29,7 @@ export function emitSample(ctx: EmitContext): Statement[] {
           [
             'Captions → images and word-attention maps, every network in eval mode (BatchNorm running statistics, no dropout).',
             `tokens [B, T], lengths [B] → images ${heads.map((h) => shapeText(h.outputs[0]!.shape)).join(', ')}; attn per attention stage [B, h, w, T].`,
+            `\`noise\`: z ${shapeText(z.shape)} and the conditioning-augmentation ε ${shapeText(['B', cDim])}, from runtime/model/noise.ts.`,
           ],
           gen.origin,
         ),
@@ -34,14 +38,13 @@ export function emitSample(ctx: EmitContext): Statement[] {
         { name: 'model', type: `Pick<${Model}, 'textEncoder' | 'generator'>` },
         { name: 'tokens', type: `${tf}.Tensor2D` },
         { name: 'lengths', type: 'readonly number[]' },
-        { name: 'options', type: 'SampleOptions', initializer: '{}' },
+        { name: 'noise', type: Noise },
       ],
       returnType: `Pick<${GeneratorOutputs}, 'images' | 'attn'>`,
       statements: lines(
         `return ${tf}.tidy(() => {`,
         `  const captions = ${encodeCaptions}(model.textEncoder, tokens, lengths, false);`,
-        `  const z = options.z ?? ${tf}.randomNormal([tokens.shape[0], ${z.shape[1]}]);`,
-        '  const out = model.generator.apply({ z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: options.noise });',
+        '  const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: noise.eps });',
         '  return { images: out.images, attn: out.attn };',
         '});',
       ),
@@ -49,7 +52,7 @@ export function emitSample(ctx: EmitContext): Statement[] {
   ];
 }
 
-export function emitIndex(ctx: EmitContext): Statement[] {
+export function emitModelFile(ctx: EmitContext): Statement[] {
   const { imports } = fileScope(ctx);
   const g = ctx.graph;
   const ds = discriminators(ctx);
@@ -68,24 +71,18 @@ export function emitIndex(ctx: EmitContext): Statement[] {
   const createDiscriminators = imports.local('discriminators.js', 'createDiscriminators');
   const Discriminators = imports.localType('discriminators.js', 'Discriminators');
   const counts = [text, image, gen, ...ds].map((n) => `  ${n.id}: ${n.paramCount},${n.symbolicParams ? ` // ${n.symbolicParams}` : ''}`);
-  const reexports: Statement[] = [
-    lines(
-      ...['text-encoder', 'image-encoder', 'generator', 'discriminators', 'losses', 'train-damsm', 'train-gan', 'sample', 'plan'].map((f) => `export * from './${f}.js';`),
-    ),
-  ];
   const vocabParam =
     g.vocabSize === null
       ? ["/** Vocabulary size of the dataset (the text encoder's embedding rows). */", 'vocabSize: number;']
       : [`/** Vocabulary size; ${g.vocabSize} for this dataset. */`, 'vocabSize?: number;'];
   return [
     ...imports.declarations(),
-    ...reexports,
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       docs: [doc(g.description ? `The spec this model was generated from: ${g.description.replace(/\.$/, '')}.` : 'The spec this model was generated from.', { kind: 'file', file: g.specFile, line: 1, pointer: '' })],
-      declarations: [{ name: 'SPEC', initializer: `{ name: '${g.name}', file: '${g.specFile}', sha256: '${g.specHash}' } as const` }],
+      declarations: [{ name: 'SPEC', initializer: `{ name: ${literal(g.name)}, file: ${literal(g.specFile)}, sha256: ${literal(g.specHash)} } as const` }],
     },
     lines(
       `/** Parameters per network (BatchNorm running statistics excluded): ${[text, image, gen, ...ds].map((n) => `${n.id} ${count(n.paramCount)}`).join(', ')}. */`,
@@ -132,5 +129,52 @@ export function emitIndex(ctx: EmitContext): Statement[] {
       returnType: 'void',
       statements: lines('model.textEncoder.dispose();', 'model.imageEncoder.dispose();', 'model.generator.dispose();', 'for (const d of model.discriminators) d.dispose();'),
     },
+  ];
+}
+
+/** The files index.ts re-exports, in order. */
+const REEXPORTED = ['model', 'text-encoder', 'image-encoder', 'generator', 'discriminators', 'losses', 'train-damsm', 'train-gan', 'sample', 'plan'];
+
+export function emitIndex(ctx: EmitContext): Statement[] {
+  const { imports } = fileScope(ctx);
+  const GeneratedModel = imports.runtimeType('model/contract.js', 'GeneratedModel');
+  const local = (file: string, name: string) => imports.local(`${file}.js`, name);
+  const Model = imports.localType('model.js', 'Model');
+  const GanOptimizers = imports.localType('train-gan.js', 'GanOptimizers');
+  const members = [
+    `SPEC: ${local('model', 'SPEC')},`,
+    `plan: ${local('plan', 'plan')},`,
+    `createModel: ${local('model', 'createModel')},`,
+    `disposeModel: ${local('model', 'disposeModel')},`,
+    `sample: ${local('sample', 'sample')},`,
+    'networks: {',
+    `  textEncoder: ${local('text-encoder', 'createTextEncoder')},`,
+    `  imageEncoder: ${local('image-encoder', 'createImageEncoder')},`,
+    `  generator: () => new ${local('generator', 'Generator')}(),`,
+    `  discriminators: ${local('discriminators', 'createDiscriminators')},`,
+    '},',
+    'damsm: {',
+    `  learningRate: ${local('train-damsm', 'damsmLearningRate')},`,
+    `  createOptimizer: ${local('train-damsm', 'createDamsmOptimizer')},`,
+    `  step: ${local('train-damsm', 'damsmStep')},`,
+    '},',
+    'gan: {',
+    `  createOptimizers: ${local('train-gan', 'createGanOptimizers')},`,
+    `  createEma: ${local('train-gan', 'createGeneratorEma')},`,
+    `  step: ${local('train-gan', 'ganStep')},`,
+    '},',
+  ];
+  return [
+    ...imports.declarations(),
+    lines(...REEXPORTED.map((f) => `export * from './${f}.js';`)),
+    lines(
+      '/**',
+      ' * The model as the runtime takes it (runtime/model/contract.ts): `attnc train`, `sample` and `eval`',
+      ' * call it through this object; `satisfies` makes the compile\'s type check prove that it fits.',
+      ' */',
+      'export const model = {',
+      ...members.map((m) => `  ${m}`),
+      `} satisfies ${GeneratedModel}<${Model}, ${GanOptimizers}>;`,
+    ),
   ];
 }

@@ -1,24 +1,6 @@
 /** plan.ts: the training plan (data, phase cadence, weights files, evaluation) as one typed constant. */
-import { doc, fileScope, lines, type EmitContext } from '../context.js';
+import { doc, fileScope, lines, literal, type EmitContext } from '../context.js';
 import type { Statement } from '../print.js';
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
-/** A plain value as a TypeScript literal: unquoted keys where possible, single-quoted strings, 2-space indent. */
-export function literal(v: unknown, indent = ''): string {
-  if (v === null) return 'null';
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  const inner = `${indent}  `;
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    if (v.every((x) => typeof x !== 'object' || x === null)) return `[${v.map((x) => literal(x)).join(', ')}]`;
-    return `[\n${v.map((x) => `${inner}${literal(x, inner)},`).join('\n')}\n${indent}]`;
-  }
-  const entries = Object.entries(v as Record<string, unknown>);
-  if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, x]) => `${inner}${IDENTIFIER.test(k) ? k : `'${k}'`}: ${literal(x, inner)},`).join('\n')}\n${indent}}`;
-}
 
 export function emitPlan(ctx: EmitContext): Statement[] {
   const { imports } = fileScope(ctx);

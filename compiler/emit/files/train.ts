@@ -1,11 +1,12 @@
 /** train-damsm.ts and train-gan.ts: one optimisation step per phase, with the spec's optimizers. */
 import { StructureKind } from 'ts-morph';
-import { shapeText, moduleOf, type OptimizerNode, type Phase } from '../../lower/graph.js';
-import { concrete, discriminators, doc, fileScope, lines, network, type EmitContext, typeAlias } from '../context.js';
+import { shapeText, type OptimizerNode, type Phase } from '../../lower/graph.js';
+import { concrete, discriminators, doc, fileScope, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 import { imageIndex, lossTerms } from './losses.js';
 
-const adamArgs = (o: OptimizerNode) => `{ lr: ${o.lr}, beta1: ${o.beta1}, beta2: ${o.beta2}, epsilon: ${o.epsilon} }`;
+/** Adam's settings as an object literal, one per line (a changed lr is a one-line diff). */
+const adamArgs = (o: OptimizerNode, indent: string) => literal({ lr: o.lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon }, indent);
 
 function phase(ctx: EmitContext, id: 'damsm' | 'gan'): Phase {
   return ctx.graph.phases.find((p) => p.id === id)!;
@@ -19,9 +20,10 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
   const opt = p.optimizers[0]!.optimizer;
   const reset = ctx.graph.plan.phases.damsm.resetOptimizerEachEpoch;
   const schedule = p.schedule.type === 'exponential' ? p.schedule : null;
-  const Model = imports.localType('index.js', 'Model');
+  const Model = imports.localType('model.js', 'Model');
   const optimizeStep = imports.runtime('optim/index.js', 'optimizeStep');
   const adam = imports.runtime('optim/index.js', 'adam');
+  const Adam = imports.runtimeType('optim/index.js', 'Adam');
   const LossTensors = imports.runtimeType('optim/index.js', 'LossTensors');
   const ClassIds = imports.runtimeType('losses/index.js', 'ClassIds');
   const img = network(ctx, 'image_encoder').inputs[0]!;
@@ -58,8 +60,15 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
         ),
       ],
       parameters: [{ name: 'epoch', type: 'number', initializer: '0' }],
-      returnType: `${tf}.Optimizer`,
-      statements: lines(`return ${adam}({ lr: damsmLearningRate(epoch), beta1: ${opt.beta1}, beta2: ${opt.beta2}, epsilon: ${opt.epsilon} });`),
+      returnType: Adam,
+      statements: lines(
+        `return ${adam}({`,
+        '  lr: damsmLearningRate(epoch),',
+        `  beta1: ${literal(opt.beta1)},`,
+        `  beta2: ${literal(opt.beta2)},`,
+        `  epsilon: ${literal(opt.epsilon)},`,
+        '});',
+      ),
     },
     typeAlias('DamsmBatch', undefined, [
         `/** Real images ${shapeText(img.shape)} in [−1, 1] (resized by the encoder when another size). */`,
@@ -84,7 +93,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
       ],
       parameters: [
         { name: 'model', type: `Pick<${Model}, 'textEncoder' | 'imageEncoder'>` },
-        { name: 'optimizer', type: `${tf}.Optimizer` },
+        { name: 'optimizer', type: Adam },
         { name: 'batch', type: 'DamsmBatch' },
         { name: 'seed', type: 'number', hasQuestionToken: true },
       ],
@@ -122,11 +131,12 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const ds = discriminators(ctx);
   const gOpt = p.optimizers.find((o) => o.id === 'generator')!.optimizer;
   const dOpt = p.optimizers.find((o) => o.id !== 'generator')?.optimizer ?? gOpt;
-  const Model = imports.localType('index.js', 'Model');
+  const Model = imports.localType('model.js', 'Model');
   const optimizeStep = imports.runtime('optim/index.js', 'optimizeStep');
   const untaped = imports.runtime('optim/index.js', 'untaped');
-  const Rng = imports.runtime('nn/index.js', 'Rng');
   const adam = imports.runtime('optim/index.js', 'adam');
+  const Adam = imports.runtimeType('optim/index.js', 'Adam');
+  const Noise = imports.runtimeType('model/noise.js', 'Noise');
   const ParameterEma = imports.runtime('optim/index.js', 'ParameterEma');
   const LossTensors = imports.runtimeType('optim/index.js', 'LossTensors');
   const ClassIds = imports.runtimeType('losses/index.js', 'ClassIds');
@@ -134,25 +144,24 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const encodeCaptions = imports.local('text-encoder.js', 'encodeCaptions');
   const discriminatorLoss = imports.local('losses.js', 'discriminatorLoss');
   const generatorLoss = imports.local('losses.js', 'generatorLoss');
-  const z = gen.inputs[0]!;
-  const cDim = moduleOf(gen, 'ca_net', 'cond_augment').config.cDim;
-  const zDim = concrete(z.shape[1]);
   const clip = p.gradClip ? `{ clip: { maxNorm: ${p.gradClip.maxNorm} } }` : undefined;
   const realTypes = ds.map((d) => `${tf}.Tensor4D`).join(', ');
   const body: Statement[] = [
-    {
-      kind: StructureKind.TypeAlias,
-      name: 'GanOptimizers',
-      isExported: true,
-      type: `{ generator: ${tf}.Optimizer; discriminators: ${tf}.Optimizer[] }`,
-    },
+    typeAlias('GanOptimizers', 'One Adam for G and one per discriminator, smallest first.', [`generator: ${Adam};`, `discriminators: [${ds.map(() => Adam).join(', ')}];`]),
     {
       kind: StructureKind.Function,
       name: 'createGanOptimizers',
       isExported: true,
       docs: [doc([`Adam for G (lr ${gOpt.lr}, β = (${gOpt.beta1}, ${gOpt.beta2})) and one per discriminator (lr ${dOpt.lr}, β = (${dOpt.beta1}, ${dOpt.beta2})).`], p.origin)],
       returnType: 'GanOptimizers',
-      statements: lines(`return { generator: ${adam}(${adamArgs(gOpt)}), discriminators: [${ds.map(() => `${adam}(${adamArgs(dOpt)})`).join(', ')}] };`),
+      statements: lines(
+        'return {',
+        `  generator: ${adam}(${adamArgs(gOpt, '  ')}),`,
+        '  discriminators: [',
+        ...ds.map(() => `    ${adam}(${adamArgs(dOpt, '    ')}),`),
+        '  ],',
+        '};',
+      ),
     },
     {
       kind: StructureKind.Function,
@@ -170,38 +179,6 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         `tokens: ${tf}.Tensor2D;`,
         'lengths: readonly number[];',
         `classIds: ${ClassIds};`]),
-    {
-      kind: StructureKind.TypeAlias,
-      name: 'GanNoise',
-      isExported: true,
-      docs: ['The random draws of one step, shared by the D and G passes so both see the same fakes.'],
-      type: `{ z: ${tf}.Tensor2D; eps: ${tf}.Tensor2D }`,
-    },
-    {
-      kind: StructureKind.Function,
-      name: 'drawNoise',
-      isExported: true,
-      docs: [
-        doc(
-          [
-            `z ${shapeText(z.shape)} and the conditioning-augmentation ε ${shapeText(['B', cDim])}, standard normal.`,
-            'With `seed` (a number, or an `Rng` such as one derived from (run seed, step)) the draws come from the JS `Rng`: the same on every',
-            'backend, and z and ε from independent streams (`fork(\'z\')`, `fork(\'eps\')`). Without, tfjs draws them unseeded.',
-          ],
-          gen.origin,
-        ),
-      ],
-      parameters: [{ name: 'batchSize', type: 'number' }, { name: 'seed', type: `number | ${Rng}`, hasQuestionToken: true }],
-      returnType: 'GanNoise',
-      statements: lines(
-        `if (seed === undefined) return { z: ${tf}.randomNormal([batchSize, ${zDim}]), eps: ${tf}.randomNormal([batchSize, ${cDim}]) };`,
-        `const rng = typeof seed === 'number' ? new ${Rng}(\`noise:\${seed}\`) : seed;`,
-        'return {',
-        `  z: ${tf}.tensor2d(rng.fork('z').fillNormal(new Float32Array(batchSize * ${zDim})), [batchSize, ${zDim}]),`,
-        `  eps: ${tf}.tensor2d(rng.fork('eps').fillNormal(new Float32Array(batchSize * ${cDim})), [batchSize, ${cDim}]),`,
-        '};',
-      ),
-    },
     {
       kind: StructureKind.Function,
       name: 'discriminatorStep',
@@ -221,7 +198,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         { name: 'optimizers', type: 'GanOptimizers' },
         { name: 'batch', type: 'GanBatch' },
         { name: 'captions', type: Captions },
-        { name: 'noise', type: 'GanNoise' },
+        { name: 'noise', type: Noise },
         { name: 'fakes', type: `readonly ${tf}.Tensor4D[]`, hasQuestionToken: true },
       ],
       returnType: `${LossTensors}[]`,
@@ -232,7 +209,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         `  return ${untaped}(() => [`,
         ...ds.map((d, i) => {
           const idx = imageIndex(gen, concrete(d.inputs[0]!.shape[1]));
-          return `    ${optimizeStep}(optimizers.discriminators[${i}]!, model.discriminators[${i}].trainableParameters(), () => ${discriminatorLoss}(model.discriminators[${i}], batch.images[${i}], images[${idx}]!, captions.sentence)${clip ? `, ${clip}` : ''}),`;
+          return `    ${optimizeStep}(optimizers.discriminators[${i}], model.discriminators[${i}].trainableParameters(), () => ${discriminatorLoss}(model.discriminators[${i}], batch.images[${i}], images[${idx}]!, captions.sentence)${clip ? `, ${clip}` : ''}),`;
         }),
         '  ]);',
         '} finally {',
@@ -259,7 +236,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         { name: 'optimizers', type: 'GanOptimizers' },
         { name: 'batch', type: 'GanBatch' },
         { name: 'captions', type: Captions },
-        { name: 'noise', type: 'GanNoise' },
+        { name: 'noise', type: Noise },
         { name: 'beforeLoss', type: `(images: readonly ${tf}.Tensor4D[]) => void`, hasQuestionToken: true },
       ],
       returnType: LossTensors,
@@ -283,9 +260,10 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       docs: [
         doc(
           [
-            'One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, draw noise, one generator forward,',
-            'step every D on its detached fakes, then G\'s loss through the updated Ds and G\'s step, update the EMA of G.',
-            'Returns every loss term as scalars the caller disposes (read them only when logging: reading syncs with the backend); `seed` fixes the noise.',
+            'One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, one generator forward on `noise`',
+            '(z and ε of this step, from runtime/model/noise.ts), step every D on its detached fakes, then G\'s loss through the updated Ds',
+            'and G\'s step, update the EMA of G. Returns every loss term as scalars the caller disposes (read them only when logging:',
+            'reading syncs with the backend).',
           ],
           p.origin,
         ),
@@ -294,13 +272,12 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         { name: 'model', type: Model },
         { name: 'optimizers', type: 'GanOptimizers' },
         { name: 'batch', type: 'GanBatch' },
+        { name: 'noise', type: Noise },
         { name: 'ema', type: `${ParameterEma} | null`, initializer: 'null' },
-        { name: 'seed', type: `number | ${Rng}`, hasQuestionToken: true },
       ],
       returnType: `{ discriminators: ${LossTensors}[]; generator: ${LossTensors} }`,
       statements: lines(
         `const captions = ${encodeCaptions}(model.textEncoder, batch.tokens, batch.lengths, false);`,
-        'const noise = drawNoise(batch.tokens.shape[0], seed);',
         'try {',
         `  let discriminators: ${LossTensors}[] = [];`,
         '  const generator = generatorStep(model, optimizers, batch, captions, noise, (fakes) => {',
@@ -309,7 +286,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         '  ema?.update();',
         '  return { discriminators, generator };',
         '} finally {',
-        `  ${tf}.dispose([captions.words, captions.sentence, captions.mask, noise.z, noise.eps]);`,
+        `  ${tf}.dispose([captions.words, captions.sentence, captions.mask]);`,
         '}',
       ),
     },

@@ -8,7 +8,7 @@ import { AttributeClassifier, HEADS, attributesByKey } from '../../../runtime/ev
 import { classifierExtractor } from '../../../runtime/eval/extractor.js';
 import { FeatureStats, frechetDistance } from '../../../runtime/eval/fid.js';
 import { InceptionScoreSums } from '../../../runtime/eval/inception-score.js';
-import { evalDatasetConfig } from '../../../runtime/eval/load.js';
+import { evalDatasetConfig } from '../../../runtime/model/data.js';
 import * as tiny from '../../../generated/tiny/index.js';
 
 /**

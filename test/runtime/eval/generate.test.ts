@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCaption, noiseDims, readSample, seededNoise, tokenTensor } from '../../../runtime/eval/generate.js';
-import type { InferenceModel } from '../../../runtime/eval/generate.js';
+import { encodeCaption, readSample, tokenTensor } from '../../../runtime/eval/generate.js';
+import type { InferenceModel } from '../../../runtime/model/contract.js';
+import { drawNoise } from '../../../runtime/model/noise.js';
 import { isAttncError } from '../../../runtime/util/errors.js';
 import { tinyModel } from './tiny-model.js';
 
@@ -30,18 +31,17 @@ describe('sampling from captions', () => {
     }
   });
 
-  it('reads the noise sizes off the generator', () => {
-    expect(noiseDims(model.generator)).toEqual({ z: 32, condition: 32 });
+  it('takes the noise sizes from the plan', () => {
+    expect(model.noise).toEqual({ z: 32, condition: 32 });
   });
 
   it('same seed → same images, whatever the batch composition; another seed → other images; no tensor leaks', () => {
     const ids = [encodeCaption('a bird with red wings', model.vocab, 12).ids, encodeCaption('the bird has a blue crown and a white belly', model.vocab, 12).ids];
-    const dims = noiseDims(model.generator);
     const run = (rows: number[][], gs: number[], seed: number) => {
       const { tokens, lengths } = tokenTensor(rows);
-      const noise = seededNoise(seed, gs, dims);
+      const noise = drawNoise({ purpose: 'sample', seed, indices: gs }, model.noise);
       const out = readSample(model.sample(tokens, lengths, noise));
-      tf.dispose([tokens, noise.z, noise.noise]);
+      tf.dispose([tokens, noise.z, noise.eps]);
       return out;
     };
     run(ids, [0, 1], 7); // warm-up

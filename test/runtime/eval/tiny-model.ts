@@ -1,9 +1,8 @@
 import { openDataset } from '../../../runtime/data/dataset.js';
 import type { Vocabulary } from '../../../runtime/data/vocab.js';
-import { inferenceModelFromGenerated } from '../../../runtime/eval/from-generated.js';
-import { evalDatasetConfig } from '../../../runtime/eval/load.js';
-import * as tiny from '../../../generated/tiny/index.js';
-import type { GeneratedModel } from '../../../runtime/model/contract.js';
+import { evalDatasetConfig } from '../../../runtime/model/data.js';
+import { inferenceModel } from '../../../runtime/model/inference.js';
+import { model as tiny } from '../../../generated/tiny/index.js';
 
 let vocab: Vocabulary | undefined;
 
@@ -14,5 +13,5 @@ export async function tinyModel(seed = 3) {
     vocab = ds.vocab;
     await ds.close();
   }
-  return inferenceModelFromGenerated(tiny as unknown as GeneratedModel, vocab, { seed });
+  return inferenceModel(tiny, vocab, { seed });
 }

@@ -1,18 +1,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as gen from '../../../generated/tiny/index.js';
-import type { GeneratedModel } from '../../../runtime/model/contract.js';
+import { model as tiny } from '../../../generated/tiny/index.js';
 import type { TrainingPlan } from '../../../runtime/model/plan.js';
 
+export type TinyModel = typeof tiny;
+
 /** The generated tiny model with a smaller plan: few synthetic birds, small batches, every step logged. */
-export function tinyModel(edit: (p: TrainingPlan) => void = () => {}): GeneratedModel {
-  const plan: TrainingPlan = structuredClone(gen.plan);
+export function tinyModel(edit: (p: TrainingPlan) => void = () => {}): TinyModel {
+  const plan: TrainingPlan = structuredClone(tiny.plan);
   plan.data.dataset = { ...plan.data.dataset, images: 160 } as TrainingPlan['data']['dataset'];
   plan.phases.damsm = { ...plan.phases.damsm, batchSize: 8, epochs: 1, logEvery: 1, snapshotInterval: 1 };
   plan.phases.gan = { ...plan.phases.gan, batchSize: 4, epochs: 1, logEvery: 1, snapshotInterval: 1, sampleEvery: 1000 };
   edit(plan);
-  return { ...(gen as unknown as GeneratedModel), plan };
+  return { ...tiny, plan };
 }
 
 export function tmpDir(prefix: string): string {

@@ -5,7 +5,7 @@ import { writePth } from '../../../runtime/io/pth-write.js';
 import { exportState } from '../../../runtime/nn/state.js';
 import { readCheckpointTensors, readManifest, resolveCheckpoint } from '../../../runtime/io/checkpoint.js';
 import { silentReporter } from '../../../runtime/train/reporter.js';
-import { train } from '../../../runtime/train/runner.js';
+import { train } from '../../../runtime/train/trainer.js';
 import { AttncError } from '../../../runtime/util/errors.js';
 import { Generator } from '../../../generated/tiny/index.js';
 import { Rng } from '../../../runtime/util/rng.js';

@@ -3,18 +3,17 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readManifest, resolveCheckpoint } from '../../../runtime/io/checkpoint.js';
-import type { GeneratedModel } from '../../../runtime/model/contract.js';
 import { silentReporter } from '../../../runtime/train/reporter.js';
-import { train } from '../../../runtime/train/runner.js';
+import { train } from '../../../runtime/train/trainer.js';
 import { readEventFile } from '../../../runtime/train/tensorboard.js';
 import { AttncError } from '../../../runtime/util/errors.js';
-import { lossesByStep, metrics, tinyModel, tmpDir } from './helpers.js';
+import { lossesByStep, metrics, tinyModel, tmpDir, type TinyModel } from './helpers.js';
 
 const root = tmpDir('runner');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const dir = (name: string) => path.join(root, name);
 
-describe('the training runner (tiny spec, synthetic birds)', () => {
+describe('the trainer (tiny spec, synthetic birds)', () => {
   it('DAMSM pretraining lifts held-out R@1 well above chance, with finite losses', async () => {
     const gen = tinyModel((p) => {
       p.data.dataset = { ...p.data.dataset, images: 800 } as typeof p.data.dataset;
@@ -58,15 +57,18 @@ describe('the training runner (tiny spec, synthetic birds)', () => {
   it('a non-finite loss stops the run naming the term, network and step, and keeps the last checkpoint', async () => {
     const base = tinyModel((p) => (p.phases.damsm.enabled = true));
     let calls = 0;
-    const gen: GeneratedModel = {
+    const gen: TinyModel = {
       ...base,
-      ganStep: (...args) => {
-        const out = base.ganStep(...args);
-        if (++calls === 3) {
-          out.generator.damsm!.dispose();
-          out.generator.damsm = tf.scalar(NaN);
-        }
-        return out;
+      gan: {
+        ...base.gan,
+        step: (...args) => {
+          const out = base.gan.step(...args);
+          if (++calls === 3) {
+            out.generator.damsm!.dispose();
+            out.generator.damsm = tf.scalar(NaN);
+          }
+          return out;
+        },
       },
     };
     const run = dir('nan');
