@@ -1,5 +1,5 @@
 // Transient memory of one Adam update: tfjs's AdamOptimizer (every variable's temporaries live
-// until the last variable is done) vs runtime/train/adam.ts's LeanAdamOptimizer (per variable,
+// until the last variable is done) vs runtime/optim/adam.ts's LeanAdamOptimizer (per variable,
 // disposed as it goes). Bytes above the start, after the busiest kernel (tf.profile).
 //   npx tsx bench/adam-memory.ts [--vars 8] [--size 1000000]
 import * as tf from '@tensorflow/tfjs';

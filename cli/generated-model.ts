@@ -1,22 +1,15 @@
 import * as path from 'node:path';
-import type { Module } from '../runtime/nn/module.js';
 import type { GeneratedModel } from '../runtime/model/contract.js';
 import { loadGenerated } from '../runtime/model/load.js';
 import { AttncError } from '../runtime/util/errors.js';
 
-/** The per-network factories every generated index.ts also exports (import builds only what it loads). */
-export interface GeneratedFactories {
-  Generator: new () => Module;
-  createTextEncoder(vocabSize: number): Module;
-  createImageEncoder(): Module;
-}
-
 /**
  * The generated code of a spec (`generated/<name>/`, or `outDir` when compiled with -o), checked to
  * be up to date with the spec, then imported with `loadGenerated`. The networks come from there, so
- * an import builds exactly the model that `attnc sample`/`attnc train` will run.
+ * an import builds exactly the model that `attnc sample`/`attnc train` will run (one network at a
+ * time through `model.networks`).
  */
-export async function loadGeneratedForSpec(specPath: string, outDir?: string): Promise<{ dir: string; gen: GeneratedModel & GeneratedFactories }> {
+export async function loadGeneratedForSpec(specPath: string, outDir?: string): Promise<{ dir: string; gen: GeneratedModel }> {
   const { compileSpec } = await import('../compiler/pipeline.js');
   const result = await compileSpec(specPath, { typecheck: false, ...(outDir ? { outDir } : {}) });
   if (!result.ok) {
@@ -32,6 +25,5 @@ export async function loadGeneratedForSpec(specPath: string, outDir?: string): P
       { path: result.outDir, hint: `run \`attnc compile ${specPath}${outDir ? ` -o ${shown}` : ''}\` first` },
     );
   }
-  const { dir, gen } = await loadGenerated(result.outDir);
-  return { dir, gen: gen as GeneratedModel & GeneratedFactories };
+  return loadGenerated(result.outDir);
 }

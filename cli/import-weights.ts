@@ -61,16 +61,16 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
       }
     }
 
-    const textEncoder = model.createTextEncoder(vocabSize);
+    const textEncoder = model.networks.textEncoder(vocabSize);
     disposers.push(textEncoder);
-    const generator = new model.Generator();
+    const generator = model.networks.generator();
     disposers.push(generator);
     const reports: Array<[string, PthLoadReport]> = [];
     reports.push(['text_encoder', loadPth(textEncoder, te, { partial: req.partial })]);
     reports.push(['generator', loadPth(generator, req.generator, { partial: req.partial })]);
     let imageEncoder: Module | undefined;
     if (req.inception || req.imageEncoder) {
-      imageEncoder = model.createImageEncoder();
+      imageEncoder = model.networks.imageEncoder();
       disposers.push(imageEncoder);
       if (req.inception) {
         // ImageNet trunk first; image_encoder.pth (DAMSM-adapted BN statistics, §4) overrides it.

@@ -1,8 +1,8 @@
 /** What every emitter receives, and the small helpers they share. */
-import type { JSDocStructure, OptionalKind, WriterFunction } from 'ts-morph';
 import type { Dim, ModelGraph, ModuleNode, Network, NetworkId, Origin, Shape } from '../lower/graph.js';
 import { originText } from '../resolve/origins.js';
 import { ImportTable } from './imports.js';
+import type { Doc, Lines, RawDecl } from './print.js';
 
 export interface EmitContext {
   graph: ModelGraph;
@@ -19,9 +19,9 @@ export function fileScope(ctx: EmitContext): { imports: ImportTable } {
  * JSDoc for a generated declaration: what it is, then where in the spec it came from. Text from the
  * spec (a description, a file name) cannot end the comment: `*\/` is written `*\\/`.
  */
-export function doc(description: string | string[], origin: Origin): OptionalKind<JSDocStructure> {
+export function doc(description: string | string[], origin: Origin): Doc {
   const lines = Array.isArray(description) ? description : [description];
-  return { description: commentText(`${lines.join('\n')}\n\n@generated from ${originText(origin)} (${origin.pointer || '/'})`) };
+  return commentText(`${lines.join('\n')}\n\n@generated from ${originText(origin)} (${origin.pointer || '/'})`);
 }
 
 /** Text that is safe inside a block comment. */
@@ -29,11 +29,14 @@ export function commentText(text: string): string {
   return text.replace(/\*\//g, '*\\/');
 }
 
-/** A method body from lines; each string is one line, indented relative to the body. */
-export function lines(...ls: Array<string | false | undefined>): WriterFunction {
-  return (w) => {
-    for (const l of ls) if (l !== false && l !== undefined) w.writeLine(l);
-  };
+/** A body from lines; each string is one line, indented relative to the body (false and undefined skipped). */
+export function lines(...ls: Array<string | false | undefined>): Lines {
+  return ls.filter((l): l is string => l !== false && l !== undefined);
+}
+
+/** Top-level lines printed as they are (an export block, a constant written out). */
+export function raw(...ls: Array<string | false | undefined>): RawDecl {
+  return { kind: 'raw', lines: lines(...ls) };
 }
 
 export function network(ctx: EmitContext, id: NetworkId): Network {
@@ -93,15 +96,9 @@ export function literal(v: unknown, indent = ''): string {
 const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
 /**
- * `export type Name = { … };` with one member per line. Printed as a statement because ts-morph
- * indents multi-line type-alias writers oddly; type aliases rather than interfaces so that records
- * of tensors are `tf.TensorContainer`s (tf.tidy can return them).
+ * `export type Name = { … };` with one member per line. Type aliases rather than interfaces so that
+ * records of tensors are `tf.TensorContainer`s (tf.tidy can return them).
  */
-export function typeAlias(name: string, docText: string | undefined, members: string[]): WriterFunction {
-  return (w) => {
-    if (docText) w.writeLine(`/** ${commentText(docText)} */`);
-    w.writeLine(`export type ${name} = {`);
-    for (const m of members) w.writeLine(`  ${m}`);
-    w.writeLine('};');
-  };
+export function typeAlias(name: string, docText: string | undefined, members: string[]): RawDecl {
+  return raw(docText ? `/** ${commentText(docText)} */` : undefined, `export type ${name} = {`, ...members.map((m) => `  ${m}`), '};');
 }

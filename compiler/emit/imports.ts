@@ -2,7 +2,7 @@
  * A deterministic import table: emitters ask for names as they write code, the table prints one
  * declaration per module, sorted (tfjs first, then by path), names sorted, types as `import type`.
  */
-import { StructureKind, type ImportDeclarationStructure } from 'ts-morph';
+import type { ImportDecl } from './print.js';
 
 interface Entry {
   values: Set<string>;
@@ -52,17 +52,17 @@ export class ImportTable {
     return name;
   }
 
-  declarations(): ImportDeclarationStructure[] {
+  declarations(): ImportDecl[] {
     const rank = (m: string) => (m.startsWith('@') ? 0 : m.startsWith('./') ? 2 : 1);
     const names = [...this.modules.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-    const out: ImportDeclarationStructure[] = [];
+    const out: ImportDecl[] = [];
     for (const m of names) {
       const e = this.modules.get(m)!;
-      if (e.namespace) out.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: m, namespaceImport: e.namespace });
+      if (e.namespace) out.push({ kind: 'import', moduleSpecifier: m, namespaceImport: e.namespace });
       const values = [...e.values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       const types = [...e.types].filter((t) => !e.values.has(t)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      if (values.length) out.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: m, namedImports: values });
-      if (types.length) out.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: m, namedImports: types, isTypeOnly: true });
+      if (values.length) out.push({ kind: 'import', moduleSpecifier: m, namedImports: values });
+      if (types.length) out.push({ kind: 'import', moduleSpecifier: m, namedImports: types, isTypeOnly: true });
     }
     return out;
   }

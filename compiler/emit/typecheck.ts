@@ -10,8 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
-// The TypeScript bundled with ts-morph (the emitters load it anyway): one compiler in memory, not two.
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { packageRoot } from '../package-root.js';
 import type { FileSet } from './fileset.js';
 
@@ -128,11 +127,6 @@ export function typecheckFiles(files: FileSet, outDir: string, projectRoot: stri
   }
 
   const host = ts.createCompilerHost(options, true);
-  // ts-morph's bundled compiler carries no lib .d.ts files on disk; read them from the project's
-  // `typescript` package (same major version).
-  const libDir = path.dirname(require.resolve('typescript/lib/lib.d.ts'));
-  host.getDefaultLibLocation = () => libDir;
-  host.getDefaultLibFileName = (o) => path.join(libDir, ts.getDefaultLibFileName(o));
   const baseGet = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
     const text = virtual.get(path.resolve(fileName));

@@ -182,12 +182,8 @@ export interface ModelGraph {
   networks: Network[];
   phases: Phase[];
   losses: LossNode[];
-  /** Data, cadence, weights files and evaluation: what the generic training runner executes. */
+  /** Data, noise sizes, cadence, weights files and evaluation: what the trainer executes. */
   plan: TrainingPlan;
-}
-
-export function networkById(g: ModelGraph, id: NetworkId): Network | undefined {
-  return g.networks.find((n) => n.id === id);
 }
 
 /** A module's constants as key/value pairs, in their fixed order. */

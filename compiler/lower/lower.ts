@@ -158,7 +158,7 @@ export function lower(input: LowerInput): LowerResult {
   const text = lowerTextEncoder(L, vocab, damsmOn);
   const image = lowerImageEncoder(L, damsmOn);
   const generator = lowerGenerator(L, ganOn);
-  const discriminators = lowerDiscriminators(L, ganOn, imageSizes);
+  const discriminators = lowerDiscriminators(L, ganOn);
   if (L.diagnostics.some((d) => d.severity === 'error') || !text || !image || !generator) {
     return { ok: false, diagnostics: L.diagnostics };
   }
@@ -351,7 +351,7 @@ export function discriminatorSizes(spec: ResolvedSpec): number[] {
   return spec.discriminators.per_stage && spec.generator.heads === 'all' ? sizes : [sizes[sizes.length - 1]!];
 }
 
-function lowerDiscriminators(L: Lowering, ganOn: boolean, _imageSizes: number[]): Network[] {
+function lowerDiscriminators(L: Lowering, ganOn: boolean): Network[] {
   const d = L.spec.discriminators;
   const nef = L.spec.text_encoder.hidden_dim;
   const ndf = d.df_dim;

@@ -36,6 +36,7 @@ export class Discriminator256 extends Module {
 
 /** Any of this model's discriminators. */
 export type StageDiscriminator = Discriminator256;
+
 /** The discriminators in image-size order: 256. */
 export type Discriminators = [Discriminator256];
 

@@ -52,6 +52,7 @@ export class Discriminator128 extends Module {
 
 /** Any of this model's discriminators. */
 export type StageDiscriminator = Discriminator64 | Discriminator128;
+
 /** The discriminators in image-size order: 64, 128. */
 export type Discriminators = [Discriminator64, Discriminator128];
 

@@ -80,6 +80,7 @@ export class Discriminator256 extends Module {
 
 /** Any of this model's discriminators. */
 export type StageDiscriminator = Discriminator64 | Discriminator128 | Discriminator256;
+
 /** The discriminators in image-size order: 64, 128, 256. */
 export type Discriminators = [Discriminator64, Discriminator128, Discriminator256];
 

@@ -50,6 +50,7 @@ export class Discriminator64 extends Module {
 
 /** Any of this model's discriminators. */
 export type StageDiscriminator = Discriminator32 | Discriminator64;
+
 /** The discriminators in image-size order: 32, 64. */
 export type Discriminators = [Discriminator32, Discriminator64];
 

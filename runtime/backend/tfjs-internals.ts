@@ -22,14 +22,17 @@ const env = (): Env => (typeof process === 'undefined' ? {} : process.env);
 
 let disabled: string | null | undefined;
 
-/** Why the portable paths are forced (`ATTNC_PORTABLE=1`, an untested tfjs), or null. */
+/** Why the internals may not be used with this environment and tfjs version, or null when they may. */
+export function portableReasonFor(environment: Env, version: string): string | null {
+  const forced = environment.ATTNC_PORTABLE;
+  if (forced !== undefined && forced !== '' && forced !== '0') return 'ATTNC_PORTABLE is set';
+  if (!TESTED_TFJS.includes(version)) return `tfjs ${version} is not a version attnc was tested with (${TESTED_TFJS.join(', ')})`;
+  return null;
+}
+
+/** Why the portable paths are forced (`ATTNC_PORTABLE=1`, an untested tfjs), or null; decided once. */
 export function portableReason(): string | null {
-  if (disabled === undefined) {
-    const forced = env().ATTNC_PORTABLE;
-    if (forced !== undefined && forced !== '' && forced !== '0') disabled = 'ATTNC_PORTABLE is set';
-    else if (!TESTED_TFJS.includes(tf.version_core)) disabled = `tfjs ${tf.version_core} is not a version attnc was tested with (${TESTED_TFJS.join(', ')})`;
-    else disabled = null;
-  }
+  if (disabled === undefined) disabled = portableReasonFor(env(), tf.version_core);
   return disabled;
 }
 
@@ -38,18 +41,18 @@ export function internalsEnabled(): boolean {
   return portableReason() === null;
 }
 
-/** Tests: re-read `ATTNC_PORTABLE` (and the version) at the next `internalsEnabled()`. */
-export function resetInternalsCheck(): void {
-  disabled = undefined;
+/** Tests: force the decision (a reason: portable paths), or `undefined` to decide again from the environment. */
+export function setPortableReason(reason: string | null | undefined): void {
+  disabled = reason;
 }
 
 /**
  * Start-up check: one warning when an untested tfjs version turns the fast paths off (none for
  * `ATTNC_PORTABLE=1`, which is asked for). Returns the reason, or null.
  */
-export function checkTfjsVersion(warn: (line: string) => void): string | null {
-  const reason = portableReason();
-  if (reason && !env().ATTNC_PORTABLE) warn(`attnc: ${reason}; using the portable training paths (slower, more memory; same results up to float rounding)`);
+export function checkTfjsVersion(warn: (line: string) => void, environment: Env = env(), version = tf.version_core): string | null {
+  const reason = portableReasonFor(environment, version);
+  if (reason && !reason.startsWith('ATTNC_PORTABLE')) warn(`attnc: ${reason}; using the portable paths (slower, more memory; the same results up to float rounding)`);
   return reason;
 }
 

@@ -43,7 +43,7 @@ let nextVariableId = 0;
 let shapeOnlyDepth = 0;
 let zeroInitDepth = 0;
 /** Construction-time draws. Deterministic per process order only; use `resetParameters`/`initLikeAttnGAN` for seeded init. */
-let constructionRng = new Rng('attnc-construction');
+const constructionRng = new Rng('attnc-construction');
 let constructionCounter = 0;
 
 /**
@@ -87,16 +87,6 @@ export abstract class Module {
     } finally {
       zeroInitDepth--;
     }
-  }
-
-  /** Reseed the construction-time stream (init at construction uses PyTorch-default kinds). */
-  static seedConstruction(seed: number): void {
-    constructionRng = new Rng(`attnc-construction:${seed}`);
-    constructionCounter = 0;
-  }
-
-  get isShapeOnly(): boolean {
-    return this._shapeOnly;
   }
 
   /** Register a child; its tensors get the prefix `name.`. */

@@ -41,7 +41,7 @@ export function leanBackprop<A extends unknown[], T>(f: (...args: A) => T): (...
 /**
  * Kernels whose tfjs-core 4.x gradient function uses nothing of its saved tensors but `.shape`
  * (checked against gradients/*_grad.js): Add, Sub (broadcast reduction), Reshape, ExpandDims, PadV2,
- * Slice, Concat, Mean, Sum. `test/runtime/train/lean-backprop.test.ts` pins their gradients.
+ * Slice, Concat, Mean, Sum. `test/runtime/optim/lean-backprop.test.ts` pins their gradients.
  */
 const SHAPE_ONLY = new Set(['Add', 'Sub', 'Reshape', 'ExpandDims', 'PadV2', 'Slice', 'Concat', 'Mean', 'Sum']);
 

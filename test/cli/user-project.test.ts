@@ -30,9 +30,10 @@ describe('a generated folder outside the repository', () => {
     expect(readdirSync(out).sort()).toEqual([...ours, 'package.json'].sort());
     expect(JSON.parse(readFileSync(path.join(out, 'package.json'), 'utf8')).type).toBe('module');
     for (const f of ours) expect(readFileSync(path.join(out, f), 'utf8'), f).toBe(readFileSync(path.join(ROOT, 'generated', 'tiny', f), 'utf8'));
-    const index = readFileSync(path.join(out, 'index.ts'), 'utf8');
-    expect(index).toContain("from 'attnc/runtime/nn/index.js'");
-    expect(index).not.toContain('../runtime');
+    const model = readFileSync(path.join(out, 'model.ts'), 'utf8');
+    expect(model).toContain("from 'attnc/runtime/nn/index.js'");
+    expect(readFileSync(path.join(out, 'index.ts'), 'utf8')).toContain("from 'attnc/runtime/model/contract.js'");
+    for (const f of ours.filter((x) => x.endsWith('.ts'))) expect(readFileSync(path.join(out, f), 'utf8')).not.toContain('../runtime');
   }, 120_000);
 
   it('runs there when the project has attnc installed: the runtime resolves through the package exports', () => {

@@ -1,8 +1,7 @@
 /** discriminators.ts: one class per discriminator, composing the runtime's D blocks and heads. */
-import { StructureKind, type ClassDeclarationStructure, type PropertyDeclarationStructure } from 'ts-morph';
 import { shapeText, type ModuleNode } from '../../lower/graph.js';
 import { count, discriminators, doc, fileScope, lines, type EmitContext } from '../context.js';
-import type { Statement } from '../print.js';
+import type { ClassDecl, PropertyDecl, Statement } from '../print.js';
 
 export function emitDiscriminators(ctx: EmitContext): Statement[] {
   const { imports } = fileScope(ctx);
@@ -12,10 +11,10 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
   const body: Statement[] = [];
   const nets = discriminators(ctx);
   for (const net of nets) {
-    const props: PropertyDeclarationStructure[] = [];
+    const props: PropertyDecl[] = [];
     const codeSteps: ModuleNode[] = [];
     const add = (m: ModuleNode, ctor: string) => {
-      props.push({ kind: StructureKind.Property, name: m.id, isReadonly: true, initializer: `this.addModule('${m.id}', ${ctor})`, trailingTrivia: ` // ${shapeText(m.outputs[0]!.shape)}` });
+      props.push({ name: m.id, isReadonly: true, initializer: `this.addModule('${m.id}', ${ctor})`, trailingTrivia: ` // ${shapeText(m.outputs[0]!.shape)}` });
     };
     for (const m of net.modules) {
       switch (m.kind) {
@@ -50,13 +49,13 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
     });
     if (codeSteps.length > 1) steps.push('  return h;');
     const size = net.inputs[0]!.shape[1];
-    const cls: ClassDeclarationStructure = {
-      kind: StructureKind.Class,
+    const cls: ClassDecl = {
+      kind: 'class',
       name: net.className,
       isExported: true,
       extends: Module,
       docs: [doc([`Discriminator for ${size}×${size} images (\`D_NET${size}\`): image code to 4×4, then the logits heads. ${count(net.paramCount)} parameters.`], net.origin)],
-      properties: [{ kind: StructureKind.Property, name: 'size', isReadonly: true, initializer: String(size) }, ...props],
+      properties: [{ name: 'size', isReadonly: true, initializer: String(size) }, ...props],
       methods: [
         {
           name: 'code',
@@ -73,16 +72,16 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
     body.push(cls);
   }
   body.push(
-    { kind: StructureKind.TypeAlias, name: 'StageDiscriminator', isExported: true, docs: ['Any of this model\'s discriminators.'], type: nets.map((n) => n.className).join(' | ') },
+    { kind: 'type', name: 'StageDiscriminator', isExported: true, docs: ['Any of this model\'s discriminators.'], type: nets.map((n) => n.className).join(' | ') },
     {
-      kind: StructureKind.TypeAlias,
+      kind: 'type',
       name: 'Discriminators',
       isExported: true,
       docs: [`The discriminators in image-size order: ${nets.map((n) => n.inputs[0]!.shape[1]).join(', ')}.`],
       type: `[${nets.map((n) => n.className).join(', ')}]`,
     },
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'createDiscriminators',
       isExported: true,
       docs: [doc(`One discriminator per image size: ${nets.map((n) => n.inputs[0]!.shape[1]).join(', ')} px.`, nets[0]!.origin)],

@@ -1,5 +1,4 @@
 /** text-encoder.ts and image-encoder.ts: the runtime encoders with the spec's constants bound. */
-import { StructureKind } from 'ts-morph';
 import { shapeText, moduleOf, modulesOf } from '../../lower/graph.js';
 import { count, doc, fileScope, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
@@ -18,7 +17,7 @@ export function emitTextEncoder(ctx: EmitContext): Statement[] {
   return [
     ...imports.declarations(),
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'createTextEncoder',
       isExported: true,
       docs: [
@@ -43,7 +42,7 @@ export function emitTextEncoder(ctx: EmitContext): Statement[] {
       `mask: ${tf}.Tensor2D;`,
     ]),
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'encodeCaptions',
       isExported: true,
       docs: [doc(['tokens [B, T] (0 pads), lengths [B] → words, sentence and padding mask.', '`training` turns on the embedding dropout, whose mask `seed` makes reproducible.'], net.origin)],
@@ -97,7 +96,7 @@ export function emitImageEncoder(ctx: EmitContext): Statement[] {
   return [
     ...imports.declarations(),
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'createImageEncoder',
       isExported: true,
       docs: [

@@ -2,10 +2,9 @@
  * generator.ts: one class per stage with its concrete constants, and `Generator` composing the
  * conditioning augmentation, the stages and the image heads under the original state_dict names.
  */
-import { StructureKind, type ClassDeclarationStructure, type PropertyDeclarationStructure } from 'ts-morph';
 import { shapeText, isKind, moduleOf, modulesOf, type ModuleNode, type ModuleOf, type TensorNode } from '../../lower/graph.js';
 import { count, doc, fileScope, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
-import type { Statement } from '../print.js';
+import type { ClassDecl, PropertyDecl, Statement } from '../print.js';
 
 export const GENERATOR_FILE = 'generator.ts';
 
@@ -14,8 +13,8 @@ export function stageClassName(m: ModuleNode): string {
   return m.kind === 'init_stage' ? `InitStage${n}` : `AttentionStage${n}`;
 }
 
-const prop = (name: string, initializer: string, comment?: string): PropertyDeclarationStructure => ({
-  kind: StructureKind.Property,
+const prop = (name: string, initializer: string, comment?: string): PropertyDecl => ({
+  
   name,
   isReadonly: true,
   initializer,
@@ -36,10 +35,10 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   const stages = net.modules.filter((m): m is ModuleOf<'init_stage' | 'attention_stage'> => m.kind === 'init_stage' || m.kind === 'attention_stage');
   for (const m of stages) body.push(isKind(m, 'init_stage') ? initStageClass(m) : attentionStageClass(m));
 
-  function initStageClass(m: ModuleOf<'init_stage'>): ClassDeclarationStructure {
+  function initStageClass(m: ModuleOf<'init_stage'>): ClassDecl {
     const c = m.config;
     const features = c.channels * 16 * 2;
-    const props: PropertyDeclarationStructure[] = [
+    const props: PropertyDecl[] = [
       prop('linear', `new ${nn('Linear')}({ inFeatures: ${c.cDim + c.zDim}, outFeatures: ${features}, bias: false })`, `[c, z] ${shapeText(['B', c.cDim + c.zDim])} → ${shapeText(['B', features])}`),
       prop('bn', `new ${nn('BatchNorm')}({ channels: ${features} })`, 'BatchNorm1d'),
       prop('fc', `this.addModule('fc', new ${nn('Sequential')}({ 0: this.linear, 1: this.bn }))`, 'state_dict keys fc.0.*, fc.1.*'),
@@ -54,7 +53,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
       s *= 2;
     }
     return {
-      kind: StructureKind.Class,
+      kind: 'class',
       name: stageClassName(m),
       isExported: true,
       extends: Module,
@@ -84,11 +83,11 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
     };
   }
 
-  function attentionStageClass(m: ModuleOf<'attention_stage'>): ClassDeclarationStructure {
+  function attentionStageClass(m: ModuleOf<'attention_stage'>): ClassDecl {
     const c = m.config;
     const inSize = c.size / 2;
     const cat = shapeText(['B', inSize, inSize, 2 * c.channels]);
-    const props: PropertyDeclarationStructure[] = [
+    const props: PropertyDecl[] = [
       prop('att', `this.addModule('att', new ${blocks('WordAttention')}({ channels: ${c.channels}, wordDim: ${c.wordDim}, maskMode: ${literal(c.maskMode)} }))`, `conv_context ${c.wordDim}→${c.channels}`),
     ];
     const res: string[] = [];
@@ -102,7 +101,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
     }
     props.push(prop('upsample', `this.addModule('upsample', new ${blocks('UpBlock')}({ inChannels: ${2 * c.channels}, outChannels: ${c.channels} }))`, shapeText(out(m).shape)));
     return {
-      kind: StructureKind.Class,
+      kind: 'class',
       name: stageClassName(m),
       isExported: true,
       extends: Module,
@@ -141,7 +140,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   const ca = moduleOf(net, 'ca_net', 'cond_augment');
   const heads = modulesOf(net, 'image_head');
   const caCfg = ca.config;
-  const props: PropertyDeclarationStructure[] = [
+  const props: PropertyDecl[] = [
     prop('ca_net', `this.addModule('ca_net', new ${blocks('CondAugment')}({ textDim: ${caCfg.textDim}, cDim: ${caCfg.cDim} }))`, `sentence ${shapeText(ca.inputs[0]!.shape)} → c ${shapeText(out(ca).shape)}`),
   ];
   // Registration order = the original's: ca_net, h_net1, img_net1, h_net2, img_net2, … (img_net last for DCGAN).
@@ -197,8 +196,8 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
       images.push(`image${size}`);
     }
   }
-  const gen: ClassDeclarationStructure = {
-    kind: StructureKind.Class,
+  const gen: ClassDecl = {
+    kind: 'class',
     name: 'Generator',
     isExported: true,
     extends: Module,

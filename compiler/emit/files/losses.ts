@@ -1,5 +1,4 @@
 /** losses.ts: the spec's loss terms with their weights and γs bound as constants. */
-import { StructureKind } from 'ts-morph';
 import type { LossNode, ModelGraph, Network } from '../../lower/graph.js';
 import { concrete, discriminators, doc, fileScope, lines, literal, network, type EmitContext } from '../context.js';
 import type { Statement } from '../print.js';
@@ -40,14 +39,14 @@ export function emitLosses(ctx: EmitContext): Statement[] {
     const ids = damsm.classMasking ? 'classIds' : 'null';
     body.push(
       {
-        kind: StructureKind.TypeAlias,
+        kind: 'type',
         name: 'DamsmTerms',
         isExported: true,
         docs: ['The four DAMSM terms: word and sentence losses, image→caption (0) and caption→image (1).'],
         type: `{ words0: ${tf}.Scalar; words1: ${tf}.Scalar; sentence0: ${tf}.Scalar; sentence1: ${tf}.Scalar }`,
       },
       {
-        kind: StructureKind.Function,
+        kind: 'function',
         name: 'damsmTerms',
         isExported: true,
         docs: [
@@ -83,7 +82,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
     const StageDiscriminator = imports.localType('discriminators.js', 'StageDiscriminator');
     const uncond = adversarial.unconditional;
     body.push({
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'discriminatorLoss',
       isExported: true,
       docs: [
@@ -136,7 +135,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
   const stmts: Array<string | undefined> = [`return ${tf}.tidy(() => {`];
   if (adversarial) {
     body.push({
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'stageOutputs',
       docs: ['Both heads on a generated image (the generator wants them to say "real").'],
       parameters: [
@@ -177,13 +176,13 @@ export function emitLosses(ctx: EmitContext): Statement[] {
   stmts.push(`  const loss = ${terms.length === 1 ? `${tf}.clone(${terms[0]})` : `${tf}.addN([${terms.join(', ')}])`} as ${tf}.Scalar;`, `  return { loss, ${terms.join(', ')} };`, '});');
   body.push(
     {
-      kind: StructureKind.TypeAlias,
+      kind: 'type',
       name: 'GeneratorLoss',
       isExported: true,
       type: `{ loss: ${tf}.Scalar; ${terms.map((t) => `${t}: ${tf}.Scalar`).join('; ')} }`,
     },
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'generatorLoss',
       isExported: true,
       docs: [

@@ -2,9 +2,8 @@
  * sample.ts, model.ts and index.ts: sampling from captions; `createModel` building every network;
  * and the `model` object that hands all of it to the runtime through its typed contract.
  */
-import { StructureKind, VariableDeclarationKind } from 'ts-morph';
 import { moduleOf, shapeText } from '../../lower/graph.js';
-import { count, discriminators, doc, fileScope, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
+import { count, discriminators, doc, fileScope, lines, literal, network, raw, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitSample(ctx: EmitContext): Statement[] {
@@ -21,7 +20,7 @@ export function emitSample(ctx: EmitContext): Statement[] {
   return [
     ...imports.declarations(),
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'sample',
       isExported: true,
       docs: [
@@ -78,13 +77,13 @@ export function emitModelFile(ctx: EmitContext): Statement[] {
   return [
     ...imports.declarations(),
     {
-      kind: StructureKind.VariableStatement,
+      kind: 'const',
+      name: 'SPEC',
       isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
       docs: [doc(g.description ? `The spec this model was generated from: ${g.description.replace(/\.$/, '')}.` : 'The spec this model was generated from.', { kind: 'file', file: g.specFile, line: 1, pointer: '' })],
-      declarations: [{ name: 'SPEC', initializer: `{ name: ${literal(g.name)}, file: ${literal(g.specFile)}, sha256: ${literal(g.specHash)} } as const` }],
+      initializer: `{ name: ${literal(g.name)}, file: ${literal(g.specFile)}, sha256: ${literal(g.specHash)} } as const`,
     },
-    lines(
+    raw(
       `/** Parameters per network (BatchNorm running statistics excluded): ${[text, image, gen, ...ds].map((n) => `${n.id} ${count(n.paramCount)}`).join(', ')}. */`,
       'export const PARAMETER_COUNTS = {',
       ...counts,
@@ -93,7 +92,7 @@ export function emitModelFile(ctx: EmitContext): Statement[] {
     typeAlias('Model', 'Every network of the model.', [ `textEncoder: ${RnnTextEncoder};`, `imageEncoder: ${ImageEncoderType};`, `generator: ${Generator};`, `discriminators: ${Discriminators};`]),
     typeAlias('ModelOptions', undefined, [...vocabParam, '/** Seed of every initial weight (default 0): the same seed gives the same weights on every backend. */', 'seed?: number;']),
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'createModel',
       isExported: true,
       docs: [
@@ -122,7 +121,7 @@ export function emitModelFile(ctx: EmitContext): Statement[] {
       ),
     },
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'disposeModel',
       isExported: true,
       parameters: [{ name: 'model', type: 'Model' }],
@@ -166,8 +165,8 @@ export function emitIndex(ctx: EmitContext): Statement[] {
   ];
   return [
     ...imports.declarations(),
-    lines(...REEXPORTED.map((f) => `export * from './${f}.js';`)),
-    lines(
+    raw(...REEXPORTED.map((f) => `export * from './${f}.js';`)),
+    raw(
       '/**',
       ' * The model as the runtime takes it (runtime/model/contract.ts): `attnc train`, `sample` and `eval`',
       ' * call it through this object; `satisfies` makes the compile\'s type check prove that it fits.',

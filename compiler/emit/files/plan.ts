@@ -1,5 +1,5 @@
 /** plan.ts: the training plan (data, phase cadence, weights files, evaluation) as one typed constant. */
-import { doc, fileScope, lines, literal, type EmitContext } from '../context.js';
+import { doc, fileScope, literal, type EmitContext } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitPlan(ctx: EmitContext): Statement[] {
@@ -12,8 +12,6 @@ export function emitPlan(ctx: EmitContext): Statement[] {
       `and the GAN phase${p.phases.gan.enabled ? '' : ' (off)'} with their cadence, the weights files to load, and the evaluation protocol.`,
     ],
     { kind: 'file', file: p.specFile, line: 1, pointer: '' },
-  ).description as string;
-  // Written as text: ts-morph re-indents multi-line initializers.
-  const statement = lines('/**', ...d.split('\n').map((l) => (l ? ` * ${l}` : ' *')), ' */', `export const plan: ${TrainingPlan} = ${literal(p)};`);
-  return [...imports.declarations(), statement];
+  );
+  return [...imports.declarations(), { kind: 'const', name: 'plan', type: TrainingPlan, isExported: true, docs: [d], initializer: literal(p) }];
 }

@@ -1,5 +1,4 @@
 /** train-damsm.ts and train-gan.ts: one optimisation step per phase, with the spec's optimizers. */
-import { StructureKind } from 'ts-morph';
 import { shapeText, type OptimizerNode, type Phase } from '../../lower/graph.js';
 import { concrete, discriminators, doc, fileScope, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
@@ -30,7 +29,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
   const body: Statement[] = [];
   body.push(
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'damsmLearningRate',
       isExported: true,
       docs: [
@@ -48,7 +47,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
         : lines('void epoch;', `return ${opt.lr};`),
     },
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'createDamsmOptimizer',
       isExported: true,
       docs: [
@@ -78,7 +77,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
         'lengths: readonly number[];',
         `classIds: ${ClassIds};`]),
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'damsmStep',
       isExported: true,
       docs: [
@@ -149,7 +148,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const body: Statement[] = [
     typeAlias('GanOptimizers', 'One Adam for G and one per discriminator, smallest first.', [`generator: ${Adam};`, `discriminators: [${ds.map(() => Adam).join(', ')}];`]),
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'createGanOptimizers',
       isExported: true,
       docs: [doc([`Adam for G (lr ${gOpt.lr}, β = (${gOpt.beta1}, ${gOpt.beta2})) and one per discriminator (lr ${dOpt.lr}, β = (${dOpt.beta1}, ${dOpt.beta2})).`], p.origin)],
@@ -164,7 +163,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       ),
     },
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'createGeneratorEma',
       isExported: true,
       docs: [doc(p.ema ? `Moving average of G's parameters, decay ${p.ema.decay} (saved in checkpoints instead of the live weights).` : 'EMA disabled by the spec.', p.origin)],
@@ -180,7 +179,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         'lengths: readonly number[];',
         `classIds: ${ClassIds};`]),
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'discriminatorStep',
       isExported: true,
       docs: [
@@ -218,7 +217,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       ),
     },
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'generatorStep',
       isExported: true,
       docs: [
@@ -254,7 +253,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       ),
     },
     {
-      kind: StructureKind.Function,
+      kind: 'function',
       name: 'ganStep',
       isExported: true,
       docs: [

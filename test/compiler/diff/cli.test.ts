@@ -67,13 +67,13 @@ describe('attnc diff: inputs and formats', () => {
     expect(JSON.parse(out)).toMatchObject({ ok: false, errors: [{ side: 'a', file: INVALID, diagnostics: [{ code: 'ATTNC1006' }] }] });
   });
 
-  it('generated folders: read from manifest.json, classified like their specs', async () => {
+  it('generated folders: read from graph.json, classified like their specs', async () => {
     expect(await runDiff('generated/attngan1', 'generated/attngan2', opts({ format: 'json' }))).toBe(0);
     const body = JSON.parse(out);
     expect(body.a).toEqual({ label: 'generated/attngan1', kind: 'generated', name: 'attngan1' });
     expect(body.class).toBe('partially-compatible');
     expect(body.classification.reusableNetworks).toEqual(['text_encoder', 'image_encoder', 'discriminator_64', 'discriminator_128']);
-    expect(body.spec.find((c: { path: string }) => c.path === 'generator.stages[2]').originB.text).toBe('generated/attngan2/manifest.json');
+    expect(body.spec.find((c: { path: string }) => c.path === 'generator.stages[2]').originB.text).toBe('generated/attngan2/graph.json');
   });
 
   it('colors only when asked', async () => {

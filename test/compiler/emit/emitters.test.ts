@@ -49,15 +49,20 @@ const TABLE: Array<[spec: string, file: string, contains: string[], absent?: str
   ['tiny', 'losses.ts', ['), 5) as tf.Scalar; // λ = 5', 'DAMSM on the 64 px image']],
   ['attngan2', 'discriminators.ts', ['return this.img_code_s16.apply(image, training); // [B, 4, 4, 512]'], ['const h =']],
   ['attndcgan', 'losses.ts', ['stageOutputs(discriminators[0], out.images[0], captions.sentence), // 256 px', 'return { fakeCond: d.COND_DNET.apply(code, sentence, true) };'], ['realUncond']],
-  ['tiny', 'train-damsm.ts', ['lr *= 0.9', 'clip: { maxNorm: 0.25, variables: model.textEncoder.trainableParameters() }', 'beta1: 0.5, beta2: 0.999']],
-  ['attngan2', 'train-gan.ts', ['export function discriminatorStep', 'export function generatorStep', 'new ParameterEma(model.generator, 0.999)', "z: tf.tensor2d(rng.fork('z').fillNormal(new Float32Array(batchSize * 100)), [batchSize, 100]),",
+  ['tiny', 'train-damsm.ts', ['lr *= 0.9', 'clip: { maxNorm: 0.25, variables: model.textEncoder.trainableParameters() }', '    lr: damsmLearningRate(epoch),\n    beta1: 0.5,\n    beta2: 0.999,\n', '): Adam {']],
+  ['attngan2', 'train-gan.ts', ['export function discriminatorStep', 'export function generatorStep', 'new ParameterEma(model.generator, 0.999)',
     'if (beforeLoss) untaped(() => beforeLoss(out.images));',
     'discriminators = discriminatorStep(model, optimizers, batch, captions, noise, fakes);',
     'images[2]!, captions.sentence)',
-  ]],
-  ['tiny', 'sample.ts', ['export function sample(', 'training: false']],
-  ['attngan2', 'index.ts', ['generator: 7084592,', "export const SPEC = { name: 'attngan2', file: 'spec/attngan2.yaml'", 'createTextEncoder(options.vocabSize ?? 5450)', "initLikeAttnGAN(generator, rng.fork('generator'))"]],
-  ['tiny', 'index.ts', ['vocabSize: number;', 'text_encoder: 25088, // plus encoder.weight [V, 64]']],
+    'optimizeStep(optimizers.discriminators[2], model.discriminators[2]',
+    'discriminators: [Adam, Adam, Adam];',
+    '    generator: adam({\n      lr: 0.0002,\n      beta1: 0.5,\n      beta2: 0.999,\n      epsilon: 1e-8,\n    }),',
+    'export function ganStep(model: Model, optimizers: GanOptimizers, batch: GanBatch, noise: Noise, ema: ParameterEma | null = null)',
+  ], ['drawNoise', 'Rng', 'randomNormal', 'discriminators[0]!']],
+  ['tiny', 'sample.ts', ['export function sample(', 'training: false', 'noise: Noise)', 'z: noise.z', 'noise: noise.eps'], ['randomNormal']],
+  ['attngan2', 'model.ts', ['generator: 7084592,', "export const SPEC = { name: 'attngan2', file: 'spec/attngan2.yaml'", 'createTextEncoder(options.vocabSize ?? 5450)', "initLikeAttnGAN(generator, rng.fork('generator'))"]],
+  ['tiny', 'model.ts', ['vocabSize: number;', 'text_encoder: 25088, // plus encoder.weight [V, 64]']],
+  ['tiny', 'index.ts', ["export * from './model.js';", 'export const model = {', '  step: ganStep,', '} satisfies GeneratedModel<Model, GanOptimizers>;']],
 ];
 
 describe('emitters (table)', () => {
@@ -104,6 +109,29 @@ describe('emitters (table)', () => {
     const a = emitModel(await graphOf('tiny'), input.spec).entries();
     const b = emitModel(await graphOf('tiny'), input.spec).entries();
     expect(b).toEqual(a);
+  });
+
+  it('escapes spec text wherever it lands: string literals, doc comments (a description with */ type-checks)', async () => {
+    const nasty = "ends the comment */ with 'quotes', a back\\slash and a line\nbreak";
+    const r = lower(await specInput('tiny', [`description=${JSON.stringify(nasty)}`]));
+    if (!r.ok) throw new Error('lowering failed');
+    const files = emitModel(r.graph, {});
+    const model = files.get('model.ts')!;
+    expect(model).toContain("ends the comment *\\/ with 'quotes'");
+    expect(model).not.toMatch(/ends the comment \*\//);
+    const { typecheckFiles } = await import('../../../compiler/emit/typecheck.js');
+    const path = await import('node:path');
+    const { ROOT } = await import('../lower/helpers.js');
+    // Checked in memory at a folder of this (ES module) package; nothing is written.
+    const checked = typecheckFiles(files, path.join(ROOT, 'generated', '.escape-test'), ROOT);
+    expect(checked.messages).toEqual([]);
+  }, 60_000);
+
+  it('writes every literal through one escaper', async () => {
+    const { literal } = await import('../../../compiler/emit/context.js');
+    expect(literal("it's a \\ path\n\u2028")).toBe("'it\\'s a \\\\ path\\n\\u2028'");
+    expect(literal({ lr: 0.0002, 'a-b': [1, 2], nested: { x: null } })).toBe("{\n  lr: 0.0002,\n  'a-b': [1, 2],\n  nested: {\n    x: null,\n  },\n}");
+    expect(() => literal(Number.NaN)).toThrow(/compiler bug/);
   });
 
   it('a one-stage change shows up as that class and its uses', async () => {

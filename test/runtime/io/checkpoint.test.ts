@@ -70,4 +70,24 @@ describe('checkpoints', () => {
     expect(cleanInterruptedWrites(dir).some((e) => e.startsWith('.tmp-second-'))).toBe(true);
     expect(fs.readdirSync(dir).sort()).toEqual(['first', 'latest.json']);
   });
+
+  it('SIGKILL while a checkpoint is being replaced (best-damsm) leaves the previous version, which the next run puts back', async () => {
+    const dir = path.join(root, 'kill-replace');
+    const marker = path.join(root, 'kill-replace-marker');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'kill-during-replace.ts'), dir, marker], { stdio: 'inherit' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(marker), 'the child reached the window between the two renames').toBe(true);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // In that window the first version is only `.old-best-damsm-<pid>` (the new one is complete in `.tmp-…`).
+    expect(fs.existsSync(path.join(dir, 'best-damsm'))).toBe(false);
+    expect(fs.readdirSync(dir).some((e) => e.startsWith('.old-best-damsm-'))).toBe(true);
+    cleanInterruptedWrites(dir);
+    expect(fs.readdirSync(dir).sort()).toEqual(['best-damsm']);
+    const m = readManifest(path.join(dir, 'best-damsm'));
+    expect(m.metrics).toEqual({ v: 1 });
+    expect(readCheckpointTensors(path.join(dir, 'best-damsm'), m, 'netG.safetensors').get('a.weight')!.data[1]).toBe(101);
+  });
 });
