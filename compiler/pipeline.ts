@@ -6,7 +6,7 @@
  * CLI decides what to print.
  *
  * The later phases are imported on first use, so a command that only validates does not load the
- * emitters (ts-morph) or the TypeScript compiler.
+ * emitters or the TypeScript compiler.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';

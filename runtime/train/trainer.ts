@@ -193,6 +193,7 @@ export class Trainer<M extends ModelNetworks, O extends GanOptimizers> {
         lastCheckpoint: null,
         schedule,
       };
+      this.checkpoints.adopt(run, defs.flatMap((d) => (d.monitor ? [d.monitor] : [])));
       const ranBefore: string[] = [];
       for (const def of todo) {
         def.ready?.(plan, { done: state.done, ranBefore });

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pruneCheckpoints } from '../../io/checkpoint.js';
+import type { Monitor } from '../phase.js';
 import { writeTrainCheckpoint } from '../state.js';
 import type { Callback, EpochEvent, PhaseRun, RunContext, StopReason } from './callback.js';
 
@@ -16,11 +17,12 @@ export class Checkpoints implements Callback {
 
   constructor(private readonly keep: number) {}
 
-  phaseStart(run: RunContext, phase: PhaseRun): void {
-    const monitor = phase.def.monitor;
-    if (!monitor) return;
-    const dir = path.join(run.folder.checkpoints, monitor.checkpoint);
-    if (fs.existsSync(path.join(dir, 'manifest.json'))) this.bestCheckpoint = dir;
+  /** A resumed run: the best checkpoint an earlier invocation wrote in this run folder. */
+  adopt(run: RunContext, monitors: readonly Monitor[]): void {
+    for (const monitor of monitors) {
+      const dir = path.join(run.folder.checkpoints, monitor.checkpoint);
+      if (run.state.best[monitor.metric] !== undefined && fs.existsSync(path.join(dir, 'manifest.json'))) this.bestCheckpoint = dir;
+    }
   }
 
   async afterEpoch(run: RunContext, ev: EpochEvent): Promise<void> {

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../../runtime/backend/index.js';
+import { itInternals } from '../../native.js';
 
 // ReLU / LeakyReLU gradients through TensorFlow's ReluGrad / LeakyReluGrad (runtime/backend/native-grads.ts)
 // must equal tfjs-core's formulas exactly, zero included.
 describe('native ReLU gradients', () => {
-  it('run as one TensorFlow kernel each and equal tfjs-core’s formulas (x = 0 included)', async () => {
+  itInternals('run as one TensorFlow kernel each and equal tfjs-core’s formulas (x = 0 included)', async () => {
     const info = await initBackend('tensorflow', { quiet: true });
     expect(info.name).toBe('tensorflow');
     const x = tf.tensor1d([-2, -0.5, 0, 0.5, 3]);
@@ -34,7 +35,7 @@ describe('native ReLU gradients', () => {
     tf.dispose([x, dy, relu, leaky, ref, h]);
   });
 
-  it('save the activation’s output, not its input, and refuse a negative LeakyReLU slope', () => {
+  itInternals('save the activation’s output, not its input, and refuse a negative LeakyReLU slope', () => {
     const x = tf.tensor1d([-1, 2]);
     const savedIsOutput: boolean[] = [];
     const g = tf.grad((v: tf.Tensor) => {

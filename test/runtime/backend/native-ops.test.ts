@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { nativeBatchNormInfer, nativeBatchNormTrain, nativeBatchNormTrainWithGrad } from '../../../runtime/backend/native-ops.js';
 import { BatchNorm } from '../../../runtime/nn/layers.js';
+import { itNative } from '../../native.js';
 
 // The native ops exist only on the tensorflow backend; elsewhere they answer null and BatchNorm
 // keeps its portable path (the numerics of both are compared in test/runtime/nn/layers.test.ts).
 describe('native ops off the native backend', () => {
-  it('return null on the cpu backend, where BatchNorm still trains and evaluates', async () => {
+  itNative('return null on the cpu backend, where BatchNorm still trains and evaluates', async () => {
     await tf.setBackend('cpu');
     try {
       tf.tidy(() => {

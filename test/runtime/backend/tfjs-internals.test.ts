@@ -57,6 +57,7 @@ describe('the fence around tfjs internals', () => {
       w.dispose();
       return { out, taping, fused };
     };
+    setPortableReason(null);
     const fast = run();
     expect(fast.taping).toEqual([false, false, false]);
     setPortableReason('test');
@@ -72,6 +73,7 @@ describe('the fence around tfjs internals', () => {
 
   it('installs the ReLU / LeakyReLU gradient overrides explicitly and puts tfjs\'s own back on removal', () => {
     const wasInstalled = overriddenGradients().length > 0;
+    setPortableReason(null);
     installNativeGradients();
     expect(overriddenGradients().sort()).toEqual(['LeakyRelu', 'Relu']);
     expect(tf.getGradient('Relu').outputsToSave).toEqual([true]);
@@ -83,7 +85,7 @@ describe('the fence around tfjs internals', () => {
     setPortableReason('test');
     expect(installNativeGradients()).toBe(false);
     expect(overriddenGradients()).toEqual([]);
-    setPortableReason(undefined);
+    setPortableReason(null);
     if (wasInstalled) installNativeGradients();
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import * as tf from '@tensorflow/tfjs';
 import { RnnTextEncoder, rnnOptions } from '../../../runtime/encoders/text.js';
 import { loadTorchState, maxAbsDiff, readTorchFixture, type Arr } from './torch-fixture.js';
+import { itNative } from '../../native.js';
 
 interface Fixture {
   kind: 'lstm' | 'gru';
@@ -86,7 +87,7 @@ for (const { kind, fused } of variants) {
 }
 
 describe('RnnTextEncoder fused LSTM (BlockLSTMV2)', () => {
-  it('runs each direction as one op, and equals the per-step ops where cells grow past any clip', () => {
+  itNative('runs each direction as one op, and equals the per-step ops where cells grow past any clip', () => {
     const enc = new RnnTextEncoder({ vocabSize: 50, embeddingDim: 12, hiddenPerDirection: 8 });
     encoders.push(enc);
     // Biases of 10 saturate every gate (i, f, o → 1, g → 1), so c grows by ~1 per step to ~10:

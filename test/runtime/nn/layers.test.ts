@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm, Conv2d, Embedding, Linear, nnOptions, withBatchGroups } from '../../../runtime/nn/layers.js';
 import { Rng } from '../../../runtime/util/rng.js';
+import { itNative } from '../../native.js';
 
 const TOL = 1e-5;
 
@@ -58,7 +59,7 @@ describe('BatchNorm (PyTorch semantics)', () => {
     bn.dispose();
   });
 
-  it("'tf', 'manual', 'custom' and the native fused ops agree (values, all gradients, running stats)", () => {
+  itNative("'tf', 'manual', 'custom' and the native fused ops agree (values, all gradients, running stats)", () => {
     const saved = nnOptions.batchNorm;
     expect(tf.getBackend()).toBe('tensorflow'); // the native variant below is TensorFlow's FusedBatchNormV3/GradV3
     for (const shape of [
@@ -91,7 +92,7 @@ describe('BatchNorm (PyTorch semantics)', () => {
     nnOptions.nativeBatchNorm = true;
   });
 
-  it('with no tape, train and eval mode run TensorFlow\'s fused op and match the portable path (outputs, running stats)', () => {
+  itNative('with no tape, train and eval mode run TensorFlow\'s fused op and match the portable path (outputs, running stats)', () => {
     const x = rand([4, 6, 5, 8], 21).mul(3).add(1) as tf.Tensor4D;
     const mk = () => {
       const bn = new BatchNorm({ channels: 8, momentum: 0.1 });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../runtime/util/rng.js';
 import { LeanAdamOptimizer } from '../../../runtime/optim/adam.js';
+import { itNative } from '../../native.js';
 
 const shapes = [[64, 128], [3, 3, 16, 32], [200], [1000, 50]];
 // Values from the JS Rng: tfjs-node's seeded randomNormal does not repeat across calls.
@@ -66,7 +67,7 @@ describe('LeanAdamOptimizer, portable ops (native: false)', () => {
 });
 
 describe('LeanAdamOptimizer, fused native update (ResourceApplyAdam)', () => {
-  it("matches PyTorch's Adam formula on a hand-checked case", () => {
+  itNative("matches PyTorch's Adam formula on a hand-checked case", () => {
     // PyTorch Adam, lr 0.1, betas (0.5, 0.999), eps 1e-8, p0 = [1, −2, 0.5], gradients g then 2g (float64):
     //   t=1: m = 0.5g, v = 0.001g², m̂ = g, v̂ = g²  → p −= 0.1·sign(g)
     //   t=2: m = 0.25g + 1g = 1.25g, v = 0.000999g² + 0.004g² = 0.004999g², m̂ = 1.25g/0.75, v̂ = 0.004999g²/0.001999
@@ -92,7 +93,7 @@ describe('LeanAdamOptimizer, fused native update (ResourceApplyAdam)', () => {
     v.dispose();
   });
 
-  it("gives PyTorch's float64 Adam to float32 rounding, closer than tfjs's Adam, in tfjs Adam's weights format", async () => {
+  itNative("gives PyTorch's float64 Adam to float32 rounding, closer than tfjs's Adam, in tfjs Adam's weights format", async () => {
     const va = make('stock-f');
     const vb = make('fused');
     const p0 = vb.map((v) => v.dataSync() as Float32Array);
@@ -122,7 +123,7 @@ describe('LeanAdamOptimizer, fused native update (ResourceApplyAdam)', () => {
     tf.dispose([...va, ...vb]);
   });
 
-  it('updates a variable in place only when nothing else can see its buffer', () => {
+  itNative('updates a variable in place only when nothing else can see its buffer', () => {
     const v = tf.variable(tf.tensor1d([1, 2, 3, 4]), true, 'adam-inplace');
     const opt = new LeanAdamOptimizer(0.1, 0.5, 0.999, 1e-8);
     const update = () => {
@@ -170,7 +171,7 @@ describe('LeanAdamOptimizer, fused native update (ResourceApplyAdam)', () => {
     tf.dispose([v, ref]);
   });
 
-  it('resumes from its own weights exactly, notices variables assigned behind its back, and frees what it made', async () => {
+  itNative('resumes from its own weights exactly, notices variables assigned behind its back, and frees what it made', async () => {
     const before = tf.memory().numTensors;
     const va = make('run-a');
     const vb = make('run-b');

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm, Conv2d } from '../../../runtime/nn/layers.js';
 import { leanBackprop } from '../../../runtime/optim/lean-backprop.js';
+import { itInternals } from '../../native.js';
 
 describe('leanBackprop', () => {
-  it('gives the same gradients as tfjs with far less memory alive at the end of the backward pass', () => {
+  itInternals('gives the same gradients as tfjs with far less memory alive at the end of the backward pass', () => {
     const conv1 = new Conv2d({ inChannels: 3, outChannels: 16, kernel: 3, padding: 1, bias: true });
     const bn = new BatchNorm({ channels: 16 });
     const conv2 = new Conv2d({ inChannels: 16, outChannels: 16, kernel: 3, padding: 1 });
@@ -43,7 +44,7 @@ describe('leanBackprop', () => {
     for (const m of [conv1, bn, conv2]) m.dispose();
   });
 
-  it('frees the nodes whose inputs the engine prunes (frozen weights) and what gradient functions compute eagerly', () => {
+  itInternals('frees the nodes whose inputs the engine prunes (frozen weights) and what gradient functions compute eagerly', () => {
     // conv1 (trained) → 4 × [frozen conv → tf.batchNorm → relu] → loss. The frozen convs' filters are on
     // no path to the trained variables, so the engine walks those nodes with their `x` input only, and
     // tf.batchNorm's gradient computes full-size x − mean and dy·γ before its closures run.

@@ -101,5 +101,9 @@ describe('resume', () => {
     expect(second.best).toEqual({ metric: 'damsm_r1', value: Math.max(...all) });
     expect(second.bestCheckpoint).toBe(path.join(second.runDir, 'checkpoints', 'best-damsm'));
     expect(readManifest(second.bestCheckpoint!).metrics.damsm_r1).toBe(Math.max(...all));
+    // Continued into the GAN phase, the run still knows its best DAMSM checkpoint.
+    const third = await train({ gen: g, generatedDir: null, runDir: dir('best'), resume: second.lastCheckpoint!, maxSteps: 1, reporter: silentReporter() });
+    expect(third.best).toEqual(second.best);
+    expect(third.bestCheckpoint).toBe(second.bestCheckpoint);
   });
 });
