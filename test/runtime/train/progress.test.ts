@@ -14,10 +14,13 @@ describe('the progress line', () => {
     const p = new ProgressLine(() => ({ 'encoders/loss': 10.5 }));
     const damsm = phase('damsm', 100, 10);
     const step = (ph: PhaseRun, n: number, seconds: number): StepEvent => ({ phase: ph, epoch: 0, step: n, losses: {}, images: 16, seconds, stallSeconds: 0 });
+    p.afterStep(run, step(damsm, 899, 5)); // the first step builds kernels: not a speed
+    expect(reporter.lines.at(-1)).toBe('damsm epoch 1/10 step 899/1000  encoders 10.500  ETA …');
     p.afterStep(run, step(damsm, 900, 0.1));
     // 100 DAMSM steps left at 0.1 s = 10 s; 2,000 GAN steps at no less than 0.1 s each.
     expect(reporter.lines.at(-1)).toBe('damsm epoch 1/10 step 900/1000  encoders 10.500  160.0 img/s  ETA 10s (run ≥3m30s)');
     const gan = phase('gan', 100, 20);
+    p.afterStep(run, step(gan, 999, 5));
     p.afterStep(run, step(gan, 1000, 0.5));
     // The last phase: its own ETA is the run's.
     expect(reporter.lines.at(-1)).toMatch(/^gan epoch 1\/20 step 1000\/2000 .* 32\.0 img\/s  ETA 8m20s$/);
