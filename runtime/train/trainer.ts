@@ -95,6 +95,11 @@ function checkpointBytes(model: ModelNetworks): number {
   return n * 4 * 4;
 }
 
+/** `damsm` → DAMSM, `gan` → GAN: how messages name a phase. */
+function phaseLabel(id: string): string {
+  return id.toUpperCase();
+}
+
 function epochSeed(phaseSeed: number, epoch: number): number {
   return hash32(phaseSeed, epoch + 1);
 }
@@ -149,7 +154,6 @@ export class Trainer<M extends ModelNetworks, O extends GanOptimizers> {
     const log = (line: string) => r.log(line);
     const data = await this.openData();
     let model: M | null = null;
-    let run: RunContext | null = null;
     try {
       if (this.o.resolvedSpec !== undefined) fs.writeFileSync(path.join(this.folder.dir, 'resolved.yaml'), this.o.resolvedSpec);
       this.tb.text('spec/resolved', '```yaml\n' + (this.o.resolvedSpec ?? JSON.stringify(plan, null, 2)) + '\n```', 0);
@@ -178,11 +182,11 @@ export class Trainer<M extends ModelNetworks, O extends GanOptimizers> {
       const perEpoch = (d: PhaseDefinition) => {
         const bs = d.plan(plan).batchSize;
         const n = Math.floor(data.train.size / bs);
-        if (n === 0) throw new AttncError('ATTNC_TRAIN_CONFIG', `the train split has ${data.train.size} images, fewer than one ${d.id === 'damsm' ? 'DAMSM' : d.id.toUpperCase()} batch of ${bs}`, { hint: `lower train.${d.id}.batch_size` });
+        if (n === 0) throw new AttncError('ATTNC_TRAIN_CONFIG', `the train split has ${data.train.size} images, fewer than one ${phaseLabel(d.id)} batch of ${bs}`, { hint: `lower train.${d.id}.batch_size` });
         return n;
       };
       const schedule = todo.map((d) => ({ id: d.id, total: perEpoch(d) * d.plan(plan).epochs }));
-      run = {
+      const run: RunContext = {
         plan,
         folder: this.folder,
         tb: this.tb,
@@ -197,9 +201,9 @@ export class Trainer<M extends ModelNetworks, O extends GanOptimizers> {
       const ranBefore: string[] = [];
       for (const def of todo) {
         def.ready?.(plan, { done: state.done, ranBefore });
-        const resumeHere = saved && saved.state.phase === def.id ? { epoch: state.epoch, batch: state.batch } : null;
-        if (!resumeHere) Object.assign(state, { phase: def.id, epoch: 0, batch: 0, step: 0 });
-        const finished = await this.runPhase(run, model, def, perEpoch(def), data, resumeHere ? saved : null);
+        const resuming = saved !== null && saved.state.phase === def.id;
+        if (!resuming) Object.assign(state, { phase: def.id, epoch: 0, batch: 0, step: 0 });
+        const finished = await this.runPhase(run, model, def, perEpoch(def), data, resuming ? saved : null);
         if (!finished) break;
         ranBefore.push(def.id);
       }
@@ -278,7 +282,7 @@ export class Trainer<M extends ModelNetworks, O extends GanOptimizers> {
             // Resumes at the next batch; after an epoch's last batch, with that epoch's end work.
             this.metrics.flush(run, phase);
             await fire((cb) => cb.onStop?.(run, phase, reason));
-            run.reporter.log(`stopped (${reason}) at ${def.id === 'damsm' ? 'DAMSM' : def.id.toUpperCase()} step ${state.step}`);
+            run.reporter.log(`stopped (${reason}) at ${phaseLabel(def.id)} step ${state.step}`);
             return false;
           }
           waitStart = performance.now();
