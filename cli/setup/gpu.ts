@@ -25,7 +25,7 @@ import { loads } from '../../scripts/native/binding.mjs';
 import { cacheRoot, log, SetupError, TF_VERSION } from '../../scripts/native/cache.mjs';
 import { gpuBindingCache, gpuPackageDir, gpuRoot, layOutGpuPackage, provideGpuBinding, writePackageManifest } from '../../scripts/native/gpu-package.mjs';
 import { extractMembers, TENSORFLOW_MEMBERS } from '../../scripts/native/unpack.mjs';
-import { findPip, indexesOf, pipDownload } from './pip.js';
+import { indexesOf, pipDownload, PYTHONS, unreachable, type PipResult } from './pip.js';
 import { formatRequirement, parseMetadata, pick, readMetadata, wheelsIn, type Requirement, type WheelName } from './wheels.js';
 import { listZip } from './zip.js';
 
@@ -168,6 +168,12 @@ async function provision(options: GpuSetupOptions, deps: GpuSetupDeps): Promise<
   return { manifest, packageDir, binding };
 }
 
+/** The indexes pip searched, and that one of them could not be reached if so. */
+function lookedIn(output: string): string {
+  const down = unreachable(output);
+  return `${indexesOf(output)}${down ? `; an index could not be reached: ${down}` : ''}`;
+}
+
 /** Marker of a wheel unpacked into `site` (written after its files moved in). */
 function marker(site: string, w: WheelName): string {
   return path.join(site, '.unpacked', path.basename(w.file));
@@ -240,69 +246,70 @@ function fromFolder(dir: string): Fetcher {
 }
 
 async function fromIndex(cache: string, env: NodeJS.ProcessEnv, freeBytes: (dir: string) => number): Promise<Fetcher> {
-  const python = findPip(env);
-  if (!python) {
-    throw new AttncError('ATTNC_SETUP', 'pip is needed to fetch the GPU wheels, and no python3 -m pip was found', {
-      hint: `install python3-pip, or fetch the wheels elsewhere (${DOWNLOAD_HINT}) and pass the folder to --from`,
-    });
-  }
   const dir = path.join(cache, 'wheels');
   fs.mkdirSync(dir, { recursive: true });
-  let checkedSpace = false;
-  const get = async (r: Requirement, i: number, n: number): Promise<{ wheel?: WheelName; output?: string }> => {
-    const have = pick(wheelsIn(dir), r);
-    if (have) return { wheel: have };
-    if (!checkedSpace) {
-      const free = freeBytes(dir);
-      if (free < DOWNLOAD_BYTES) {
-        throw new AttncError('ATTNC_SETUP_DISK', `not enough disk space in ${cache}: the GPU wheels take about ${gb(DOWNLOAD_BYTES)} to download (and about twice that unpacked), and ${gb(free)} is free`, {
-          hint: 'free some space, or set ATTNC_CACHE_DIR to a disk with room',
-        });
-      }
-      checkedSpace = true;
-    }
-    log(`gpu: (${i}/${n}) pip download ${formatRequirement(r)} …`);
-    const res = await pipDownload(python, formatRequirement(r), dir, env);
-    if (res.ok) {
-      const got = pick(wheelsIn(dir), r);
-      if (got) return { wheel: got };
-      return { output: `pip reported success but left no matching wheel in ${dir}` };
-    }
-    if (!res.notServed) {
-      const tail = res.output.trim().split('\n').filter((l) => l.trim()).slice(-2).join(' ');
-      throw new AttncError('ATTNC_SETUP', `pip could not download ${formatRequirement(r)}: ${tail}`, {
-        hint: `check that pip reaches its index (${indexesOf(res.output)}), or fetch the wheels elsewhere and pass the folder to --from`,
+  let pythons = PYTHONS;
+  /** pip download `reqs` (one call) with the first Python that has pip. */
+  const download = async (reqs: Requirement[], what: string): Promise<Exclude<PipResult, { noPip: true }>> => {
+    const free = freeBytes(dir);
+    if (free < DOWNLOAD_BYTES) {
+      throw new AttncError('ATTNC_SETUP_DISK', `not enough disk space in ${cache}: the GPU wheels take about ${gb(DOWNLOAD_BYTES)} to download (and about twice that unpacked), and ${gb(free)} is free`, {
+        hint: 'free some space, or set ATTNC_CACHE_DIR to a disk with room',
       });
     }
-    return { output: res.output };
+    log(`gpu: pip download ${what} …`);
+    let res: PipResult | undefined;
+    for (const py of pythons) {
+      res = await pipDownload(py, reqs.map(formatRequirement), dir, env);
+      if (res.ok || !('noPip' in res)) {
+        pythons = [py];
+        break;
+      }
+    }
+    if (!res || (!res.ok && 'noPip' in res)) {
+      throw new AttncError('ATTNC_SETUP', `pip is needed to fetch the GPU wheels, and no ${PYTHONS.join(' or ')} with pip was found`, {
+        hint: `install python3-pip, or fetch the wheels elsewhere (${DOWNLOAD_HINT}) and pass the folder to --from`,
+      });
+    }
+    if (!res.ok && !res.notServed) {
+      const tail = res.output.trim().split('\n').filter((l) => l.trim()).slice(-2).join(' ');
+      throw new AttncError('ATTNC_SETUP', `pip could not download ${what}: ${tail}`, {
+        hint: `check that pip reaches its index (${lookedIn(res.output)}), or fetch the wheels elsewhere and pass the folder to --from`,
+      });
+    }
+    return res;
   };
   return {
     async tensorflow() {
       const r = { name: 'tensorflow', spec: `==${TF_VERSION}` };
-      const got = await get(r, 1, 1);
-      if (got.wheel) return got.wheel;
-      throw new AttncError('ATTNC_SETUP', `the package index does not serve tensorflow==${TF_VERSION} for Linux x86-64 (the CUDA build of TensorFlow; pip looked in ${indexesOf(got.output!)})`, {
+      const have = pick(wheelsIn(dir), r);
+      if (have) return have;
+      const res = await download([r], `tensorflow==${TF_VERSION} (~0.6 GB)`);
+      const got = pick(wheelsIn(dir), r);
+      if (got) return got;
+      throw new AttncError('ATTNC_SETUP', `the package index does not serve tensorflow==${TF_VERSION} for Linux x86-64 (the CUDA build of TensorFlow; pip looked in ${lookedIn(res.ok ? '' : res.output)})`, {
         hint: `point pip at an index that serves it (PIP_INDEX_URL=https://pypi.org/simple npx attnc setup --gpu), or fetch the wheels where pip reaches PyPI (${DOWNLOAD_HINT}) and run \`npx attnc setup --gpu --from wheels\``,
       });
     },
     async nvidia(requires) {
-      const out: WheelName[] = [];
-      const missing: string[] = [];
-      let output = '';
-      for (const [i, r] of requires.entries()) {
-        const got = await get(r, i + 1, requires.length);
-        if (got.wheel) out.push(got.wheel);
-        else {
-          missing.push(formatRequirement(r));
-          output = got.output!;
+      const needed = requires.filter((r) => !pick(wheelsIn(dir), r));
+      if (needed.length) {
+        const res = await download(needed, `${needed.length} NVIDIA wheel${needed.length > 1 ? 's' : ''} (~3 GB in all)`);
+        if (!res.ok) {
+          // pip stops at the first wheel it cannot find: ask for each to name every missing one.
+          const missing: string[] = [];
+          for (const r of needed) if (!(await download([r], formatRequirement(r))).ok) missing.push(formatRequirement(r));
+          throw new AttncError('ATTNC_SETUP', `the package index serves tensorflow ${TF_VERSION} but not ${missing.length} of the CUDA wheels it needs: ${missing.join(', ')} (pip looked in ${lookedIn(res.output)})`, {
+            hint: `point pip at an index that serves them (PIP_INDEX_URL=https://pypi.org/simple), or fetch them elsewhere (${DOWNLOAD_HINT}) and pass the folder to --from`,
+          });
         }
       }
-      if (missing.length) {
-        throw new AttncError('ATTNC_SETUP', `the package index serves tensorflow ${TF_VERSION} but not ${missing.length} of the CUDA wheels it needs: ${missing.join(', ')} (pip looked in ${indexesOf(output)})`, {
-          hint: `point pip at an index that serves them (PIP_INDEX_URL=https://pypi.org/simple), or fetch them elsewhere (${DOWNLOAD_HINT}) and pass the folder to --from`,
-        });
-      }
-      return out;
+      const wheels = wheelsIn(dir);
+      return requires.map((r) => {
+        const w = pick(wheels, r);
+        if (!w) throw new AttncError('ATTNC_SETUP', `pip reported success but left no wheel for ${formatRequirement(r)} in ${dir}`);
+        return w;
+      });
     },
   };
 }

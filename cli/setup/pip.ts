@@ -1,22 +1,16 @@
 /**
  * Wheels from the package index the user's pip is configured with (pip.conf, PIP_INDEX_URL, …),
- * one requirement per `pip download --no-deps` for Linux x86-64, whatever Python runs pip: only the
- * shared libraries inside are used. pip's own progress goes to the terminal; its output is also
+ * by `pip download --no-deps` for Linux x86-64, whatever Python runs pip: only the shared libraries
+ * inside are used. pip's own progress goes to the terminal; its output is also
  * kept to tell "the index has no such wheel" from other failures.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { AttncError } from '../../runtime/util/errors.js';
 
-export type PipResult = { ok: true } | { ok: false; notServed: boolean; output: string };
+export type PipResult = { ok: true } | { ok: false; notServed: boolean; output: string } | { ok: false; noPip: true };
 
-/** python3 or python that has pip, or null. */
-export function findPip(env: NodeJS.ProcessEnv = process.env): string | null {
-  for (const py of ['python3', 'python']) {
-    const r = spawnSync(py, ['-m', 'pip', '--version'], { stdio: 'ignore', env });
-    if (r.status === 0) return py;
-  }
-  return null;
-}
+/** The Pythons tried for pip, in order. */
+export const PYTHONS = ['python3', 'python'];
 
 /** manylinux tags this machine's glibc runs, newest first, for pip's --platform. */
 export function platformTags(): string[] {
@@ -34,15 +28,22 @@ export function indexesOf(output: string): string {
   return lines.length ? [...new Set(lines)].join('; ') : 'https://pypi.org/simple (pip\'s default)';
 }
 
+/** Why pip could not reach an index, when its output says so (a name that does not resolve, a timeout). */
+export function unreachable(output: string): string | null {
+  const m = /Failed to establish a new connection: \[Errno -?\d+\] ([^'")\]]+)/.exec(output)
+    ?? /(ConnectTimeoutError|ReadTimeoutError|SSLError|ProxyError)/.exec(output);
+  return m ? m[1]!.trim() : null;
+}
+
 /** pip's words for "no wheel of that name and version for this platform on the index". */
 export function notServed(output: string): boolean {
   return /No matching distribution found for|Could not find a version that satisfies the requirement/.test(output);
 }
 
-/** `pip download` one requirement into `dest`. */
-export async function pipDownload(python: string, requirement: string, dest: string, env: NodeJS.ProcessEnv = process.env): Promise<PipResult> {
+/** `pip download` requirements into `dest`. */
+export async function pipDownload(python: string, requirements: string[], dest: string, env: NodeJS.ProcessEnv = process.env): Promise<PipResult> {
   const args = ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--python-version', '3.11', '--implementation', 'cp',
-    ...platformTags().flatMap((t) => ['--platform', t]), '--retries', '1', '--timeout', '30', '--disable-pip-version-check', '-d', dest, requirement];
+    ...platformTags().flatMap((t) => ['--platform', t]), '--retries', '1', '--timeout', '30', '--disable-pip-version-check', '-d', dest, ...requirements];
   return new Promise((resolve, reject) => {
     const p = spawn(python, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -53,7 +54,11 @@ export async function pipDownload(python: string, requirement: string, dest: str
     };
     p.stdout.on('data', forward);
     p.stderr.on('data', forward);
-    p.on('error', (e) => reject(new AttncError('ATTNC_SETUP', `cannot run ${python} -m pip: ${e.message}`)));
-    p.on('close', (code) => resolve(code === 0 ? { ok: true } : { ok: false, notServed: notServed(output), output }));
+    p.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ENOENT' ? resolve({ ok: false, noPip: true }) : reject(new AttncError('ATTNC_SETUP', `cannot run ${python} -m pip: ${e.message}`))));
+    p.on('close', (code) => {
+      if (code === 0) resolve({ ok: true });
+      else if (/No module named pip/.test(output)) resolve({ ok: false, noPip: true });
+      else resolve({ ok: false, notServed: notServed(output), output });
+    });
   });
 }

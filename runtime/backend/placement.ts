@@ -150,7 +150,7 @@ export function parseTfGpuLog(stderr: string): TfGpuView {
   const problems: string[] = [];
   let cudnn: string | undefined;
   const created = /Created device (\S+) with (\d+) MB memory:\s*->\s*device: \d+, name: (.+?), pci bus id: ([^,]+), compute capability: (\d+\.\d+)/;
-  const trouble = /Cannot dlopen some GPU libraries|Could not load dynamic library|Could not find cuda drivers|failed call to cuInit|CUDA_ERROR|no NVIDIA GPU device|Skipping registering GPU devices|cuDNN .*(?:version|mismatch)|Ignoring visible gpu device/i;
+  const trouble = /Cannot dlopen some GPU libraries|GPU will not be used|Could not load dynamic library|Could not find cuda drivers|failed call to cuInit|CUDA_ERROR|no NVIDIA GPU device|Skipping registering GPU devices|cuDNN .*(?:version|mismatch)|Ignoring visible gpu device/i;
   for (const line of stderr.split('\n')) {
     const c = created.exec(line);
     if (c) {
