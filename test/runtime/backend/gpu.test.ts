@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { disableFastPath, disabledFastPaths, fastPathEnabled, resetFastPaths } from '../../../runtime/backend/fast-paths.js';
 import { cudaVersions, describeGpuLibrary, findGpuLibrary, gpuEnv, parseGpuMemory, type GpuManifest } from '../../../runtime/backend/gpu.js';
 import { NativeAdamState } from '../../../runtime/backend/native-adam.js';
-import { nativeBatchNormInfer, nativeLstmSequence } from '../../../runtime/backend/native-ops.js';
+import { nativeBatchNormInfer, nativeBatchNormTrain, nativeBatchNormTrainWithGrad, nativeLstmSequence, nativeReverseSequence } from '../../../runtime/backend/native-ops.js';
 import type { NvidiaSystem } from '../../../runtime/backend/nvidia.js';
 import { choosePlan } from '../../../runtime/nn/conv-plan.js';
 
@@ -83,7 +83,7 @@ describe('the provisioned GPU library', () => {
 describe('fast-path fallback', () => {
   afterEach(() => resetFastPaths());
 
-  it('a fast path switched off keeps tfjs\'s ops, and says so once', () => {
+  it('a fast path switched off keeps tfjs\'s ops, and says so once', async () => {
     if (tf.getBackend() !== 'tensorflow') return; // the fast paths exist on the native backend only
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
@@ -93,19 +93,26 @@ describe('fast-path fallback', () => {
       expect(y).not.toBeNull();
       const shape = { input: [4, 8, 8, 512], kh: 3, kw: 3, inChannels: 512, outChannels: 512, stride: 1, outH: 8, outW: 8 };
       expect(choosePlan(shape)).toBe('patches');
-      for (const id of ['fused-batchnorm', 'conv-patches', 'fused-adam', 'block-lstm'] as const) {
+      const reluKernels = async () => (await tf.profile(() => tf.grad((t: tf.Tensor) => tf.sum(tf.relu(t)))(tf.tensor1d([-1, 2])))).kernelNames;
+      expect(await reluKernels()).toContain('AttncReluGrad');
+      for (const id of ['fused-batchnorm', 'conv-patches', 'fused-adam', 'block-lstm', 'reverse-sequence', 'activation-grads'] as const) {
         disableFastPath(id, 'FusedBatchNormV3 has no GPU kernel here (test)');
         disableFastPath(id, 'again');
       }
       expect(fastPathEnabled('fused-batchnorm')).toBe(false);
       expect(nativeBatchNormInfer(x, g!, b!, m!, v!, 1e-5)).toBeNull();
+      const running = { mean: m!, variance: v!, momentum: 0.1 };
+      expect(nativeBatchNormTrain(x, g!, b!, 1e-5, running)).toBeNull();
+      expect(nativeBatchNormTrainWithGrad(x, g!, b!, 1e-5, running)).toBeNull();
+      expect(nativeReverseSequence(x, tf.tensor1d([1], 'int32'), 1, 0)).toBeNull();
+      expect(await reluKernels()).not.toContain('AttncReluGrad');
       expect(choosePlan(shape)).toBe('native');
       expect(NativeAdamState.create()).toBeNull();
       expect(nativeLstmSequence(tf.ones([2, 1, 2]) as tf.Tensor3D, tf.ones([3, 4]) as tf.Tensor2D, tf.zeros([4]) as tf.Tensor1D)).toBeNull();
       const said = write.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('falls back'));
-      expect(said).toHaveLength(4);
+      expect(said).toHaveLength(6);
       expect(said[0]).toBe('attnc: BatchNorm forward and backward as fused ops (fused-batchnorm) falls back to tfjs\'s ops: FusedBatchNormV3 has no GPU kernel here (test)\n');
-      expect([...disabledFastPaths().keys()]).toEqual(['fused-batchnorm', 'conv-patches', 'fused-adam', 'block-lstm']);
+      expect([...disabledFastPaths().keys()]).toEqual(['fused-batchnorm', 'conv-patches', 'fused-adam', 'block-lstm', 'reverse-sequence', 'activation-grads']);
       tf.dispose([x, g!, b!, m!, v!, y!]);
     } finally {
       write.mockRestore();
