@@ -48,13 +48,13 @@ node -e '
 ' "$res/doctor.json" "$mode"
 
 step "GAN iteration at batch $B (its first step's losses, then $iters timed) and sampling at 256 px, batch $SB"
-tsx bench/gpu-check.ts run --backend "$dev" --batch "$B" --iters "$iters" --sample "$SB" > "$res/device.json"
+tsx bench/gpu-check/run.ts run --backend "$dev" --batch "$B" --iters "$iters" --sample "$SB" > "$res/device.json"
 if [ "$mode" = gpu ]; then
   step "the first step again with TF32 off (NVIDIA_TF32_OVERRIDE=0)"
-  NVIDIA_TF32_OVERRIDE=0 tsx bench/gpu-check.ts run --backend "$dev" --batch "$B" --iters 0 > "$res/device-tf32-off.json"
+  NVIDIA_TF32_OVERRIDE=0 tsx bench/gpu-check/run.ts run --backend "$dev" --batch "$B" --iters 0 > "$res/device-tf32-off.json"
 fi
 step "the same first step on the CPU library"
-tsx bench/gpu-check.ts run --backend tensorflow --batch "$B" --iters 0 > "$res/cpu.json"
+tsx bench/gpu-check/run.ts run --backend tensorflow --batch "$B" --iters 0 > "$res/cpu.json"
 
 step "the tiny demo's first $tiny steps"
 t=$(date +%s)
@@ -72,5 +72,5 @@ node -e '
     tiny_steps: Number(tinySteps), tiny_s: Number(tinyS), tiny_line: `${last.phase} step ${last.step}: ${loss}; ${last.images_per_s} img/s`, total_s: Number(total) }) + "\n");
 ' "$res" "$mode" "$dev" "$tiny" "$tiny_s" "$(( $(date +%s) - start ))" "$load"
 step "report → $out"
-tsx bench/gpu-check.ts report "$res" "$out"
+tsx bench/gpu-check/run.ts report "$res" "$out"
 if grep -q '\*\*FAIL\*\*' "$out"; then echo "gpu-check: the losses differ by more than 1e-3" >&2; exit 1; fi

@@ -156,13 +156,15 @@ async function provision(options: GpuSetupOptions, deps: GpuSetupDeps): Promise<
   layOutGpuPackage({ tfjsNodeDir, packageDir, site });
   let binding = provideGpuBinding({ root: attncRoot, packageDir, site, cache, tfjsNodeVersion: tfjsNode });
   log(`gpu: binding (${binding}) in ${packageDir}; loading it …`);
-  if (!loads(packageDir) && binding === 'cached binding') {
+  let loaded = loads(packageDir);
+  if (!loaded && binding === 'cached binding') {
     log('gpu: the cached binding does not load; rebuilding it');
     fs.rmSync(gpuBindingCache(cache, tfjsNode), { force: true });
     binding = provideGpuBinding({ root: attncRoot, packageDir, site, cache, tfjsNodeVersion: tfjsNode });
+    loaded = loads(packageDir);
   }
-  if (!loads(packageDir)) {
-    throw new AttncError('ATTNC_SETUP', `the GPU library's binding in ${packageDir} does not load`, { hint: '`npx attnc doctor --backend tensorflow-gpu` shows TensorFlow\'s messages' });
+  if (!loaded) {
+    throw new AttncError('ATTNC_SETUP', `the GPU library's binding in ${packageDir} does not load`, { hint: '`npx attnc --backend tensorflow doctor` shows TensorFlow\'s own messages about the GPU' });
   }
   writePackageManifest(packageDir, manifest, { tfjsNode, binding });
   return { manifest, packageDir, binding };

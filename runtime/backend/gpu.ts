@@ -179,7 +179,7 @@ async function cachedPlacement(library: GpuLibrary, system: NvidiaSystem): Promi
   try {
     report = await checkPlacement('tensorflow-gpu');
   } catch (e) {
-    throw new AttncError('ATTNC_BACKEND', `the GPU library failed to start: ${(e as Error).message}`, { hint: 'see `npx attnc doctor --backend tensorflow-gpu`; `npx attnc setup --gpu` again if the library changed' });
+    throw new AttncError('ATTNC_BACKEND', `the GPU library failed to start: ${(e as Error).message}`, { hint: '`npx attnc --backend tensorflow doctor` shows TensorFlow\'s own messages about the GPU; `npx attnc setup --gpu` again if the library changed' });
   }
   // A probe that failed is not remembered: the next start tries it again.
   if (!report.fastPaths.some((f) => f.error)) {

@@ -133,7 +133,7 @@ const loaders: Record<BackendName, (options: BackendOptions) => Promise<LoadedGp
       // Its TensorFlow may be loaded by now, and the CPU library would bind to it: no fallback.
       if (e instanceof AttncError) throw e;
       throw new AttncError('ATTNC_BACKEND', `the tensorflow-gpu library failed to load: ${firstLine(e instanceof Error ? e.message : String(e))}`, {
-        hint: '`npx attnc doctor --backend tensorflow-gpu` shows TensorFlow\'s own messages; `--backend tensorflow` runs on the CPU',
+        hint: '`npx attnc --backend tensorflow doctor` shows TensorFlow\'s own messages about the GPU; `--backend tensorflow` runs on the CPU',
         cause: e,
       });
     }

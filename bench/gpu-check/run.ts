@@ -1,8 +1,8 @@
 // The measurements of bench/gpu-check.sh, each in a process of its own on the backend named, and
 // its report. The model is the generated birds AttnGAN2 (random weights, vocabulary 5,450,
 // 18-word captions, seed 1) as in bench/gan-iteration.ts.
-//   npx tsx bench/gpu-check.ts run --backend B --batch 16 [--iters 3] [--sample 1,16]
-//   npx tsx bench/gpu-check.ts report <results folder> <markdown file>
+//   npx tsx bench/gpu-check/run.ts run --backend B --batch 16 [--iters 3] [--sample 1,16]
+//   npx tsx bench/gpu-check/run.ts report <results folder> <markdown file>
 // `run` prints one JSON line: the backend, whether TensorFlow has a GPU device, the losses of the
 // first GAN step (seeded: the same inputs on every backend), then the seconds of `--iters` more
 // GAN iterations and of sampling at 256 px at each `--sample` batch size (one model build for all).
@@ -27,17 +27,17 @@ if (what === 'report') {
 } else if (what === 'run') {
   await measure();
 } else {
-  process.stderr.write('usage: npx tsx bench/gpu-check.ts run --backend <name> --batch <n> [--iters n] [--sample 1,16] | report <results> <out.md>\n');
+  process.stderr.write('usage: npx tsx bench/gpu-check/run.ts run --backend <name> --batch <n> [--iters n] [--sample 1,16] | report <results> <out.md>\n');
   process.exit(2);
 }
 
 async function measure(): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
-  const { initBackend, parseBackendChoice } = await import('../runtime/backend/index.js');
-  const { readLosses } = await import('../runtime/train/index.js');
+  const { initBackend, parseBackendChoice } = await import('../../runtime/backend/index.js');
+  const { readLosses } = await import('../../runtime/train/index.js');
   tf.env().set('PROD', true);
   const info = await initBackend(parseBackendChoice(values.backend), { quiet: true });
-  const g = await import('../generated/attngan2/index.js');
+  const g = await import('../../generated/attngan2/index.js');
   const t0 = performance.now();
   const model = g.createModel({ seed: 1 });
   const build = (performance.now() - t0) / 1000;
