@@ -49,6 +49,11 @@ export function renderGpu(g: GpuStatus): string {
   }
   if (g.library) {
     out += row('cuda / cudnn', `${g.library.cuda ?? '?'} / ${g.library.cudnn ?? '?'} (the provisioned wheels)`);
+    const { reached, missed } = g.library.cudaLibraries;
+    const names = (dirs: string[]) => dirs.map((d) => d.split('/').slice(-2, -1)[0]).join(', ');
+    out += row('cuda libraries', g.library.standIn
+      ? 'none loaded (a CPU build of TensorFlow)'
+      : `TensorFlow's run path reaches ${reached.length} of ${reached.length + missed.length} unpacked${missed.length ? `; not ${names(missed)}` : ''}`);
   }
   if (g.tf) {
     const seen = g.tf.devices.map((d) => `${d.device} ${d.name}, ${d.memoryMB.toLocaleString('en-US')} MB, compute capability ${d.computeCapability}`);

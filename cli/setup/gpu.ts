@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { packageRoot } from '../../compiler/package-root.js';
+import { cudaLibraryReach } from '../../runtime/backend/gpu.js';
 import { probeNvidia, MIN_DRIVER, type NvidiaSystem } from '../../runtime/backend/nvidia.js';
 import { AttncError } from '../../runtime/util/errors.js';
 import { loads } from '../../scripts/native/binding.mjs';
@@ -134,6 +135,12 @@ async function provision(options: GpuSetupOptions, deps: GpuSetupDeps): Promise<
     unpack(w, patterns(w), root, site);
   });
   if (!todo.length) log(`gpu: reusing the unpacked wheels in ${site}`);
+  if (meta.name === 'tensorflow') {
+    // The CUDA build finds the NVIDIA libraries through its own run path ($ORIGIN/../nvidia/…/lib).
+    const { reached, missed } = cudaLibraryReach(site);
+    log(`gpu: TensorFlow's run path reaches ${reached.length} of ${reached.length + missed.length} unpacked CUDA library folders`);
+    if (missed.length) log(`gpu: WARNING: not ${missed.map((d) => path.relative(site, d)).join(', ')}: TensorFlow may not find those libraries (\`npx attnc doctor\` shows what it loads)`);
+  }
   const manifest: GpuManifestData = {
     version: 1,
     tensorflow: { name: meta.name, version: meta.version, wheel: path.basename(tfWheel.file) },

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { AttncError } from '../util/errors.js';
+import { runPathReaches } from './elf.js';
 import { disableFastPath } from './fast-paths.js';
 import { probeNvidia, type NvidiaSystem } from './nvidia.js';
 import type { PlacementReport } from './placement.js';
@@ -69,6 +70,19 @@ export function findGpuLibrary(dir: string | null = gpuPackageDir()): { library:
 export function cudaVersions(m: GpuManifest): { cuda?: string; cudnn?: string } {
   const v = (name: string, parts: number) => m.nvidia.find((n) => n.name === name)?.version.split('.').slice(0, parts).join('.');
   return { cuda: v('nvidia-cuda-runtime-cu12', 2), cudnn: v('nvidia-cudnn-cu12', 3) };
+}
+
+/**
+ * The unpacked NVIDIA library folders (site/nvidia/<library>/lib) and which of them TensorFlow's own
+ * run path reaches: the CUDA build loads the CUDA libraries through it.
+ */
+export function cudaLibraryReach(site: string): { reached: string[]; missed: string[] } {
+  let folders: string[] = [];
+  try {
+    folders = fs.readdirSync(path.join(site, 'nvidia')).sort().map((c) => path.join(site, 'nvidia', c, 'lib')).filter((d) => fs.existsSync(d));
+  } catch { /* none unpacked */ }
+  const tf = ['libtensorflow_framework.so.2', 'libtensorflow_cc.so.2'].map((l) => path.join(site, 'tensorflow', l));
+  return runPathReaches(tf, folders);
 }
 
 /** One line for doctor and for `auto`'s choice. */
@@ -206,7 +220,7 @@ export async function gpuPlacement(): Promise<PlacementReport> {
 }
 
 export interface GpuStatus {
-  library?: { dir: string; description: string; cuda?: string; cudnn?: string; standIn: boolean };
+  library?: { dir: string; description: string; cuda?: string; cudnn?: string; standIn: boolean; cudaLibraries: { reached: string[]; missed: string[] } };
   system: NvidiaSystem;
   /** TensorFlow's own view, from the GPU library loaded in a child process (placement.ts). */
   tf?: PlacementReport['tf'] & { usingGpuDevice: boolean };
@@ -224,7 +238,7 @@ export async function gpuStatus(inUse?: PlacementReport): Promise<GpuStatus> {
   const found = findGpuLibrary();
   if (!found.library) return { system, reason: [`${found.problem} (\`npx attnc setup --gpu\`)`, system.problem].filter(Boolean).join('; ') };
   const m = found.library.manifest;
-  const library = { dir: found.library.dir, description: describeGpuLibrary(m), ...cudaVersions(m), standIn: m.tensorflow.name !== 'tensorflow' };
+  const library = { dir: found.library.dir, description: describeGpuLibrary(m), ...cudaVersions(m), standIn: m.tensorflow.name !== 'tensorflow', cudaLibraries: cudaLibraryReach(m.site) };
   let report = inUse;
   let tfError: string | undefined;
   if (!report) {

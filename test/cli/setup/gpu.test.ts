@@ -112,6 +112,9 @@ describe('attnc setup --gpu --from <folder>', () => {
     expect(fs.existsSync(path.join(site, 'tensorflow', 'python'))).toBe(false);
     expect(fs.readdirSync(path.join(cache, 'tensorflow-gpu-2.21.0')).sort()).toEqual(['attnc-gpu.json', 'site']);
     expect(log.filter((l) => l.includes('unpacking'))).toHaveLength(3);
+    // The stand-in's libraries are not ELF files: nothing is reachable, and it says so.
+    expect(log.join('')).toContain('TensorFlow\'s run path reaches 0 of 2 unpacked CUDA library folders');
+    expect(log.join('')).toContain('WARNING: not nvidia/cublas/lib, nvidia/cudnn/lib: TensorFlow may not find those libraries');
     log.length = 0;
     await setupGpu({ from }, deps);
     expect(log.filter((l) => l.includes('unpacking'))).toHaveLength(0);
