@@ -11,10 +11,14 @@ export async function buildProgram(): Promise<Command> {
   const program = new Command('attnc')
     .description('AttnGAN as a declarative model-graph compiler: YAML spec → typed TensorFlow.js code')
     .option('--backend <name>', 'tfjs backend: auto | tensorflow-gpu | tensorflow | wasm | cpu (env ATTNC_BACKEND)', process.env.ATTNC_BACKEND ?? 'auto')
+    .option('--gpu-memory <MiB>', 'tensorflow-gpu: cap TensorFlow\'s GPU memory (default: it grows as needed) (env ATTNC_GPU_MEMORY)')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .hook('preSubcommand', async (_program, sub) => {
+    .hook('preSubcommand', async (program, sub) => {
+      // Read where the backend loads (runtime/backend/index.ts), in this process and its children.
+      const gpuMemory = (program.opts() as { gpuMemory?: string }).gpuMemory;
+      if (gpuMemory !== undefined) process.env.ATTNC_GPU_MEMORY = gpuMemory;
       if (!COMPILER_ONLY.has(sub.name())) await ensureTsLoader();
     });
   for (const load of commands) (await load()).register(program);

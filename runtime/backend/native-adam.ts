@@ -26,6 +26,7 @@
  * rescaled when read or written: values and saved moments are PyTorch's up to float32 rounding.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fastPathEnabled } from './fast-paths.js';
 import { nativeBackend, type NativeBackendInternals, type OpAttr } from './native-ops.js';
 
 /** TensorFlow's ResourceHandle::ANONYMOUS_NAME: each VarHandleOp makes a new variable owned by its handle. */
@@ -46,7 +47,7 @@ export class NativeAdamState {
   /** Null off the native backend (the caller keeps tfjs's ops). */
   static create(): NativeAdamState | null {
     const b = nativeBackend();
-    return b ? new NativeAdamState(b as NativeBackendInternals) : null;
+    return b && fastPathEnabled('fused-adam') ? new NativeAdamState(b as NativeBackendInternals) : null;
   }
 
   /** Names of the variables with moments, in the order they were first updated. */

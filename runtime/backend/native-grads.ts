@@ -7,6 +7,7 @@
  * Both gradients read the activation's output rather than its input (see below).
  */
 import * as tf from '@tensorflow/tfjs';
+import { fastPathEnabled } from './fast-paths.js';
 
 /** The parts of tfjs-node's NodeJSKernelBackend used here (tfjs-node 4.x). */
 type NativeBackend = {
@@ -74,7 +75,7 @@ export function registerNativeGradients(): void {
 }
 
 function native(x: tf.Tensor): boolean {
-  return tf.getBackend() === 'tensorflow' && x.dtype === 'float32';
+  return tf.getBackend() === 'tensorflow' && x.dtype === 'float32' && fastPathEnabled('activation-grads');
 }
 
 /** dy where the activation is positive; `x` may be the input or the output (same sign pattern). */

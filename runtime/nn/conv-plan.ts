@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fastPathEnabled } from '../backend/fast-paths.js';
 
 /**
  * How a 2-D convolution runs: the backend's `conv2d`, or explicit patches + one `matMul`
@@ -35,7 +36,7 @@ export interface ConvShape {
 export function choosePlan(s: ConvShape): ConvPlan {
   const mode = convPlanOptions.mode;
   if (mode !== 'auto') return mode;
-  if (tf.getBackend() !== 'tensorflow') return 'native';
+  if (tf.getBackend() !== 'tensorflow' || !fastPathEnabled('conv-patches')) return 'native';
   if (s.kh === 1 && s.kw === 1) return 'native';
   const k = s.kh * s.kw * s.inChannels;
   return s.outH * s.outW <= convPlanOptions.maxOutPixels && k >= convPlanOptions.minReduction ? 'patches' : 'native';

@@ -15,6 +15,8 @@ export const errorCodes = {
   ATTNC_IO_DISK_FULL: { title: 'not enough free disk space for a checkpoint', exit: 2 },
 
   ATTNC_BACKEND: { title: 'TensorFlow backend failed to load', exit: 1 },
+  ATTNC_SETUP: { title: 'the GPU library could not be provisioned', exit: 1 },
+  ATTNC_SETUP_DISK: { title: 'not enough free disk space for the GPU library', exit: 1 },
   ATTNC_DATA_CONFIG: { title: 'invalid dataset or loader configuration', exit: 1 },
   ATTNC_DATA_MISSING: { title: 'dataset file or folder not found', exit: 1 },
   ATTNC_DATA_EMPTY: { title: 'no usable images in a split', exit: 1 },
