@@ -98,6 +98,21 @@ function statePickle(tensors: RawTensor[]): Uint8Array {
   return Uint8Array.from(b);
 }
 
+/** Sets bit 0 (encrypted) of one entry's flags in its central-directory or local header. */
+function setEncrypted(zip: Uint8Array, name: string, where: 'central' | 'local'): void {
+  const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const sig = where === 'central' ? 0x02014b50 : 0x04034b50;
+  const [flagAt, nameLenAt, nameAt] = where === 'central' ? [8, 28, 46] : [6, 26, 30];
+  for (let p = 0; p + nameAt <= zip.length; p++) {
+    if (v.getUint32(p, true) !== sig) continue;
+    const n = v.getUint16(p + nameLenAt, true);
+    if (new TextDecoder().decode(zip.subarray(p + nameAt, p + nameAt + n)) !== name) continue;
+    v.setUint16(p + flagAt, v.getUint16(p + flagAt, true) | 1, true);
+    return;
+  }
+  throw new Error(`no ${where} header for ${name}`);
+}
+
 /** A zip .pth holding `statePickle(tensors)` and the given storage entries. */
 function fakeZip(tensors: RawTensor[], storages: Record<string, number>): Uint8Array {
   const files: Record<string, [Uint8Array, { level: 0 }]> = { 'archive/data.pkl': [statePickle(tensors), { level: 0 }] };
@@ -140,6 +155,15 @@ describe('.pth reader never allocates without bound', () => {
     const bytes = new Uint8Array(fs.readFileSync(fixture('text_encoder_legacy.pth')));
     const e = refusal(() => readPth(bytes.subarray(0, bytes.length - 100), 'cut_legacy.pth'));
     expect(e.message).toMatch(/truncated: storage \S+ at byte \d+ needs \d+ bytes/);
+  });
+
+  it('an entry with the encryption flag set is refused by name, in the central or the local header', () => {
+    for (const where of ['central', 'local'] as const) {
+      const bytes = fakeZip([{ name: 'w', key: '0', numel: 4, shape: [4], stride: [1] }], { 0: 16 });
+      setEncrypted(bytes, 'archive/data/0', where);
+      const e = refusal(() => readPth(bytes, 'locked.pth'));
+      expect(e.message, where).toBe('locked.pth: entry archive/data/0 is encrypted');
+    }
   });
 
   it('zip entries must stay inside the archive folder', () => {
