@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readPickle } from '../runtime/data/pickle.js';
+import { MAX_METADATA_BYTES, readBoundedFileSync } from '../runtime/data/read-file.js';
 import { Vocabulary } from '../runtime/data/vocab.js';
 import { openPthFile } from '../runtime/io/pth.js';
 import { loadPth, type PthLoadReport } from '../runtime/io/pth-load.js';
@@ -51,7 +51,8 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     const vocabSize = emb.shape[0]!;
     let vocab: Vocabulary | undefined;
     if (req.captions) {
-      vocab = Vocabulary.fromCaptionsPickle(readPickle(readBounded(req.captions, 1 << 30), req.captions), req.captions);
+      const bytes = readBoundedFileSync(req.captions, { code: 'ATTNC_IO_READ', what: 'captions pickle', maxBytes: MAX_METADATA_BYTES });
+      vocab = Vocabulary.fromCaptionsPickle(readPickle(bytes, req.captions), req.captions);
       if (vocab.size !== vocabSize) {
         throw new AttncError(
           'ATTNC_WEIGHTS_MISMATCH',
@@ -155,17 +156,6 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
 function summarise(names: string[]): string {
   const heads = [...new Set(names.map((n) => n.split('.')[0]))];
   return heads.slice(0, 4).join(', ') + (heads.length > 4 ? ', …' : '');
-}
-
-function readBounded(file: string, limit: number): Buffer {
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-  } catch (e) {
-    throw new AttncError('ATTNC_IO_READ', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: file });
-  }
-  if (size > limit) throw new AttncError('ATTNC_IO_READ', `${file}: ${size} bytes is larger than a captions.pickle can be`, { path: file });
-  return fs.readFileSync(file);
 }
 
 function shownPath(p: string): string {

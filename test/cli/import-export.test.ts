@@ -150,6 +150,17 @@ describe('attnc import', () => {
     expect(io.err()).toMatch(/captions9\.pickle has 9 words but \S+text_encoder\.pth embeds 12/);
   });
 
+  it('--generator naming a directory or /dev/zero: an I/O error naming it (exit 2), not an internal error or a hang', async () => {
+    for (const [file, why] of [[tmp, 'is a directory'], ['/dev/zero', 'is not a regular file (a device, pipe or socket)']] as const) {
+      const io = capture();
+      const code = await main([...base, '--generator', file, '--text-encoder', fixture('text_encoder.pth'), '--out', path.join(tmp, 'dir')]);
+      vi.restoreAllMocks();
+      expect(code, file).toBe(2);
+      expect(io.err()).toContain(`error[ATTNC_IO_READ]: ${file}: weights file ${why}`);
+      expect(io.err()).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
+
   it('refuses a hostile .pth with the reader\'s message', async () => {
     const io = capture();
     const code = await main([...base, '--generator', fixture('malicious/os_system.pth'), '--text-encoder', fixture('text_encoder.pth'), '--out', path.join(tmp, 'evil')]);

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { readPth, readPthFile } from '../../../runtime/io/pth.js';
+import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
+import { MAX_PTH_FILE_BYTES, readPth, readPthFile } from '../../../runtime/io/pth.js';
 import { AttncError } from '../../../runtime/util/errors.js';
 import { fixture } from './parity-helpers.js';
 
@@ -180,3 +182,34 @@ describe('.pth reader never allocates without bound', () => {
 
 // Seeded mutation fuzzing of both formats: the `.pth` entry of test/fuzz/readers.ts (npm test runs 25
 // cases; `npm run bench -- fuzz` runs 2,000, bench/README.md).
+
+describe('.pth files are read through the bounded reader (regular files only, size known first)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnc-pth-bounded-'));
+
+  it('a directory, /dev/zero and a FIFO are refused at once, naming the path', () => {
+    const fifo = path.join(dir, 'weights.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const cases: Array<[string, string]> = [
+      [dir, `${dir}: weights file is a directory`],
+      ['/dev/zero', '/dev/zero: weights file is not a regular file (a device, pipe or socket)'],
+      [fifo, `${fifo}: weights file is not a regular file (a device, pipe or socket)`],
+      [path.join(dir, 'nope.pth'), `${path.join(dir, 'nope.pth')}: weights file not found`],
+    ];
+    for (const [file, message] of cases) {
+      const e = refusal(() => readPthFile(file));
+      expect(e.message).toBe(message);
+      expect(e.code).toBe('ATTNC_IO_READ');
+      expect(e.path).toBe(file);
+    }
+  });
+
+  it('a file over the size bound is refused from its size alone (a sparse file: nothing is read)', () => {
+    const big = path.join(dir, 'huge.pth');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, MAX_PTH_FILE_BYTES + 1);
+    const e = refusal(() => readPthFile(big));
+    expect(e.message).toBe(`${big}: weights file is ${MAX_PTH_FILE_BYTES + 1} bytes, over the limit of ${MAX_PTH_FILE_BYTES}`);
+    expect(e.hint).toMatch(/larger than any AttnGAN network/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
