@@ -101,6 +101,26 @@ describe('attnc import', () => {
     }
   });
 
+  it("imports the authors' kind of file: GPU-saved (torch.cuda.FloatStorage, cuda:0), PyTorch 0.3 / Python 2 and 1.x zip", async () => {
+    for (const form of ['cuda_py2', 'cuda'] as const) {
+      const out = path.join(tmp, `gpu-${form}`);
+      const io = capture();
+      const code = await main([...base, '--generator', fixture(`netG_${form}.pth`), '--text-encoder', fixture(`text_encoder_${form}.pth`), '--out', out]);
+      vi.restoreAllMocks();
+      expect(io.err(), form).toBe('');
+      expect(code, form).toBe(0);
+      expect(io.out()).toMatch(new RegExp(`generator +\\S+netG_${form}\\.pth \\((legacy|zip) format\\): 50 tensors`));
+      const dir = resolveCheckpoint(out);
+      const manifest = readManifest(dir);
+      for (const [file, pth] of [['netG.safetensors', 'netG.pth'], ['text_encoder.safetensors', 'text_encoder.pth']] as const) {
+        const state = readCheckpointTensors(dir, manifest, file);
+        const original = readPthFile(fixture(pth)).tensors.filter((t) => !t.name.endsWith('num_batches_tracked'));
+        expect([...state.keys()]).toEqual(original.map((t) => t.name));
+        for (const t of original) expect(state.get(t.name)!.data).toEqual(t.data);
+      }
+    }
+  });
+
   it('is strict: wrong network → every missing and unexpected key with shapes, exit 1, nothing written', async () => {
     const out = path.join(tmp, 'strict');
     const io = capture();
