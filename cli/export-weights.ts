@@ -35,8 +35,9 @@ export function runExport(req: ExportRequest): { lines: string[]; files: string[
   fs.mkdirSync(req.out, { recursive: true });
   const lines: string[] = [];
   const files: string[] = [];
-  for (const [file, { network, weights }] of Object.entries(manifest.networks)) {
-    const stem = originalStem(network, weights, manifest.progress.epoch);
+  for (const [file, { network, weights, epoch }] of Object.entries(manifest.networks)) {
+    // Each network under its own epoch (an encoder trained 200 epochs stays text_encoder200).
+    const stem = originalStem(network, weights, epoch ?? manifest.progress.epoch);
     if (!stem) {
       lines.push(`- ${file}: skipped (${network} ${weights} weights have no file in the original)`);
       continue;

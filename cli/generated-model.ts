@@ -9,6 +9,7 @@ export interface GeneratedFactories {
   Generator: new () => Module;
   createTextEncoder(vocabSize: number): Module;
   createImageEncoder(): Module;
+  createDiscriminators(): readonly Module[];
 }
 
 /**

@@ -6,6 +6,7 @@ import { openPthFile } from '../runtime/io/pth.js';
 import { loadPth, type PthLoadReport } from '../runtime/io/pth-load.js';
 import type { Module } from '../runtime/nn/module.js';
 import { exportState, type TorchState } from '../runtime/nn/state.js';
+import { epochInFileName } from '../runtime/train/model-state.js';
 import { writeCheckpoint, type CheckpointWrite } from '../runtime/train/checkpoint.js';
 import { setAttentionMaskMode } from '../runtime/train/checkpoint-options.js';
 import { AttncError } from '../runtime/util/errors.js';
@@ -17,6 +18,8 @@ export interface ImportRequest {
   textEncoder: string;
   imageEncoder?: string;
   inception?: string;
+  /** D_NET state_dicts, one per stage in stage order (netD0.pth, netD1.pth, …). */
+  discriminator?: string[];
   captions?: string;
   partial?: boolean;
   out: string;
@@ -69,6 +72,20 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     const reports: Array<[string, PthLoadReport]> = [];
     reports.push(['text_encoder', loadPth(textEncoder, te, { partial: req.partial })]);
     reports.push(['generator', loadPth(generator, req.generator, { partial: req.partial })]);
+    const discriminators: Module[] = [];
+    if (req.discriminator?.length) {
+      const ds = model.createDiscriminators();
+      disposers.push(...ds);
+      if (req.discriminator.length !== ds.length) {
+        throw new AttncError('ATTNC_USAGE_OPTION', `${req.discriminator.length} --discriminator file${req.discriminator.length === 1 ? '' : 's'} given; ${model.SPEC.name} has ${ds.length} discriminators`, {
+          hint: `give one per stage, in stage order: ${ds.map((_, i) => `--discriminator netD${i}.pth`).join(' ')}`,
+        });
+      }
+      req.discriminator.forEach((file, i) => {
+        reports.push([`discriminator ${i}`, loadPth(ds[i]!, file, { partial: req.partial })]);
+        discriminators.push(ds[i]!);
+      });
+    }
     let imageEncoder: Module | undefined;
     if (req.inception || req.imageEncoder) {
       imageEncoder = model.createImageEncoder();
@@ -109,20 +126,31 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     }
     if (!vocab) lines.push('! no --captions: the checkpoint has no vocab.json, which `attnc sample`/`attnc eval` need to encode captions; import again with --captions <data>/captions.pickle');
     if (!imageEncoder) lines.push('! no --image-encoder: DAMSM-based metrics (R-precision) need it');
+    if (!discriminators.length) lines.push('! no --discriminator: `attnc train --resume` would start the discriminators from scratch; the original saves them as netD0.pth, netD1.pth, … beside netG');
 
+    // Each network keeps the epoch of its own file (text_encoder200.pth beside netG_epoch_600.pth);
+    // G's is the checkpoint's, and the discriminators, saved beside it, share it.
+    const epoch = epochInFileName(req.generator) ?? 0;
+    const own = (file: string | undefined) => {
+      const e = file === undefined ? undefined : epochInFileName(file);
+      return e !== undefined && e !== epoch ? { epoch: e } : {};
+    };
     const tensors: Record<string, TorchState> = {
       'netG.safetensors': exportState(generator),
       'text_encoder.safetensors': exportState(textEncoder),
     };
     const networks: CheckpointWrite['networks'] = {
       'netG.safetensors': { network: 'generator', weights: 'ema' },
-      'text_encoder.safetensors': { network: 'text_encoder', weights: 'live' },
+      'text_encoder.safetensors': { network: 'text_encoder', weights: 'live', ...own(req.textEncoder) },
     };
     if (imageEncoder) {
       tensors['image_encoder.safetensors'] = exportState(imageEncoder);
-      networks['image_encoder.safetensors'] = { network: 'image_encoder', weights: 'live' };
+      networks['image_encoder.safetensors'] = { network: 'image_encoder', weights: 'live', ...own(req.imageEncoder) };
     }
-    const epoch = Number(/(\d+)\.pth$/.exec(path.basename(req.generator))?.[1] ?? 0);
+    discriminators.forEach((d, i) => {
+      tensors[`netD${i}.safetensors`] = exportState(d);
+      networks[`netD${i}.safetensors`] = { network: `discriminator_${i}`, weights: 'live' };
+    });
     const options: Record<string, string> = {
       attention_mask: IMPORTED_MASK_MODE,
       imported_generator: path.resolve(req.generator),
@@ -130,6 +158,7 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     };
     if (req.imageEncoder) options.imported_image_encoder = path.resolve(req.imageEncoder);
     if (req.inception) options.imported_inception = path.resolve(req.inception);
+    req.discriminator?.forEach((file, i) => (options[`imported_discriminator_${i}`] = path.resolve(file)));
     if (req.partial) options.partial = 'true';
     const checkpoint = writeCheckpoint(path.join(req.out, 'checkpoints'), req.name ?? 'imported', {
       spec: { name: model.SPEC.name, sha256: model.SPEC.sha256, file: model.SPEC.file },

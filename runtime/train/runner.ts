@@ -30,7 +30,7 @@ import {
 } from './checkpoint.js';
 import type { ParameterEma } from './ema.js';
 import type { GanOptimizerSet, GeneratedModel, RuntimeModel } from './generated-model.js';
-import { emaGeneratorState, loadEma, networkFiles, restoreOptimizer, saveOptimizer, setLearningRate, variableIndex } from './model-state.js';
+import { emaGeneratorState, epochInFileName, loadEma, networkFiles, restoreOptimizer, saveOptimizer, setLearningRate, variableIndex, type NetworkKey } from './model-state.js';
 import { exportState, importState, type TorchState } from '../nn/state.js';
 import { formatDuration, type Reporter } from './reporter.js';
 import { prepareRunFolder, type RunFolder } from './run-folder.js';
@@ -226,6 +226,11 @@ export class Runner {
       importState(module, state, { source: file });
       this.o.reporter.log(`loaded ${what} weights from ${file}`);
     };
+    // The encoders' own epochs, from the original's file names (text_encoder200.pth), for `attnc export`.
+    for (const [network, file] of [['text_encoder', w.textEncoder], ['image_encoder', w.imageEncoder]] as const) {
+      const epoch = file === null ? undefined : epochInFileName(file);
+      if (epoch !== undefined) this.encoderEpochs[network] = epoch;
+    }
     load(w.textEncoder, this.model.textEncoder, 'text encoder', 'text_encoder.safetensors');
     // torchvision's ImageNet Inception-v3 for the trunk; the image encoder's own file (below) overrides it.
     load(w.imageEncoderTrunk, this.model.imageEncoder, 'image encoder trunk', 'image_encoder.safetensors', {
@@ -239,6 +244,8 @@ export class Runner {
   // ── resume ─────────────────────────────────────────────────────────────────────────────────────
 
   private resumeState: { manifest: CheckpointManifest; dir: string } | null = null;
+  /** The epoch the encoders' weights are from, when they did not train in this phase (recorded in GAN checkpoints for `attnc export`). */
+  private encoderEpochs: Partial<Record<NetworkKey, number>> = {};
 
   private async loadResume(dir: string): Promise<Progress> {
     const m = readManifest(dir);
@@ -258,6 +265,10 @@ export class Runner {
       importState(module, readCheckpointTensors(dir, m, live), { source: path.join(dir, live) });
     }
     this.resumeState = { manifest: m, dir };
+    for (const [file, e] of Object.entries(m.networks)) {
+      const epoch = e.epoch ?? (m.phase === 'damsm' ? m.progress.epoch : undefined);
+      if (epoch !== undefined && (file === 'text_encoder.safetensors' || file === 'image_encoder.safetensors')) this.encoderEpochs[e.network as NetworkKey] = epoch;
+    }
     if (typeof m.metrics.damsm_r1 === 'number') this.bestR1 = m.metrics.best_damsm_r1 ?? m.metrics.damsm_r1;
     this.o.reporter.log(`resuming from ${dir}: ${m.phase} phase, epoch ${m.progress.epoch}, batch ${m.progress.batch}, step ${m.progress.step}`);
     return { phase: m.phase === 'import' ? 'gan' : m.phase, ...m.progress };
@@ -286,7 +297,8 @@ export class Runner {
         networks['netG_live.safetensors'] = { network, weights: 'live' };
       } else {
         tensors[file] = exportState(module);
-        networks[file] = { network, weights: 'live' };
+        const own = phase === 'gan' ? this.encoderEpochs[network] : undefined;
+        networks[file] = { network, weights: 'live', ...(own !== undefined ? { epoch: own } : {}) };
       }
     }
     const index = variableIndex(this.model);
@@ -482,6 +494,7 @@ export class Runner {
         this.tb.scalar('damsm/R@1', r1, step);
         const last = epoch === p.epochs - 1;
         const progress: Progress = { phase: 'damsm', epoch: epoch + 1, batch: 0, step, damsmComplete: last };
+        if (last) this.encoderEpochs = { text_encoder: epoch + 1, image_encoder: epoch + 1 };
         this.o.reporter.log(`DAMSM epoch ${epoch + 1}/${p.epochs}: R@1 ${(r1 * 100).toFixed(1)} % on ${Math.min(DAMSM_EVAL_BATCHES * p.batchSize, this.test.size)} test captions (lr ${lr.toPrecision(3)})`);
         if (r1 > this.bestR1) {
           this.bestR1 = r1;
