@@ -14,6 +14,16 @@ describe('attnc CLI', () => {
     expect(r.stderr).not.toMatch(/oneDNN|TensorFlow/);
   });
 
+  it('--version and -V print the installed version (package.json) and exit 0', () => {
+    const { version } = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = run(flag);
+      expect(r.status, flag).toBe(0);
+      expect(r.stdout).toBe(`attnc ${version}\n`);
+      expect(r.stderr).toBe('');
+    }
+  });
+
   it('suggests the closest command for a typo and exits 2', () => {
     const r = run('doctr');
     expect(r.status).toBe(2);
