@@ -110,7 +110,12 @@ export async function runTrain(generated: string, o: TrainArgs, backend: string 
  * plan. Overrides that would change the generated code are refused: recompile for those.
  */
 async function resolvePlan(gen: import('../runtime/train/generated-model.js').GeneratedModel, dir: string, set: string[]) {
-  const specFile = [path.resolve(gen.SPEC.file), path.resolve(dir, '..', '..', gen.SPEC.file)].find((f) => fs.existsSync(f));
+  // Compiled from a shipped spec (`attnc compile attnc:tiny`): the shipped file, wherever attnc is installed.
+  const { resolveShipped } = await import('../compiler/resolve/extends.js');
+  const shipped = resolveShipped(gen.SPEC.file);
+  const specFile = shipped
+    ? 'abs' in shipped ? gen.SPEC.file : undefined
+    : [path.resolve(gen.SPEC.file), path.resolve(dir, '..', '..', gen.SPEC.file)].find((f) => fs.existsSync(f));
   if (!specFile) {
     if (set.length) throw new AttncError('ATTNC_USAGE', `--set needs the spec ${gen.SPEC.file}, which is not found from here`, { hint: 'run attnc train from the folder you compiled in, or recompile with the values you want' });
     return { resolvedSpec: `# spec ${gen.SPEC.file} (sha256 ${gen.SPEC.sha256}) not found; the plan:\n${JSON.stringify(gen.plan, null, 2)}\n`, plan: gen.plan };

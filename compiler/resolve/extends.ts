@@ -47,10 +47,13 @@ export function shippedNames(): string[] {
   return names;
 }
 
-type BaseRef = { abs: string } | { error: string; help?: string };
+export type ShippedRef = { abs: string } | { error: string; help?: string };
 
-/** One `extends` entry → a file: relative to the file that names it, or `attnc:<name>`. */
-function resolveBase(value: string): BaseRef | undefined {
+/**
+ * `attnc:<name>` → the shipped file, or why not (with the nearest name); undefined for anything
+ * else (a path). One rule for `extends` entries and for every spec a command takes.
+ */
+export function resolveShipped(value: string): ShippedRef | undefined {
   if (!value.startsWith(SHIPPED_PREFIX)) return undefined;
   const name = value.slice(SHIPPED_PREFIX.length).replace(/\.yaml$/, '');
   const names = shippedNames();
@@ -70,7 +73,7 @@ function resolveBase(value: string): BaseRef | undefined {
  * except a shipped spec or base outside it (under node_modules), which is `attnc:<name>`, so
  * nothing depends on where attnc was installed.
  */
-function baseDisplay(abs: string, cwd: string): string {
+export function specDisplay(abs: string, cwd: string): string {
   const rel = path.relative(cwd, abs);
   const inProject = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).includes('node_modules');
   if (!inProject && abs.endsWith('.yaml') && shippedDirs().includes(path.dirname(abs))) return `${SHIPPED_PREFIX}${path.basename(abs, '.yaml')}`;
@@ -83,7 +86,7 @@ function baseDisplay(abs: string, cwd: string): string {
  * (diagnostics say why).
  */
 export async function loadWithBases(abs: string, ctx: LoadContext, stack: string[] = [], from?: Location): Promise<Layer | undefined> {
-  const display = from ? baseDisplay(abs, ctx.cwd) : displayPath(abs, ctx.cwd);
+  const display = specDisplay(abs, ctx.cwd);
   let text: string;
   try {
     text = readFileSync(abs, 'utf8');
@@ -148,7 +151,7 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
       ok = false;
       continue;
     }
-    const ref = resolveBase(value);
+    const ref = resolveShipped(value);
     if (ref && 'error' in ref) {
       ctx.diagnostics.push({ code: 'ATTNC1102', severity: 'error', message: ref.error, ...loc, ...(ref.help ? { help: ref.help } : {}) });
       ok = false;
@@ -157,7 +160,7 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
     const baseAbs = ref ? ref.abs : path.resolve(path.dirname(abs), value);
     const chain = [...stack, abs];
     if (chain.includes(baseAbs)) {
-      const cycle = [...chain.slice(chain.indexOf(baseAbs)), baseAbs].map((f) => baseDisplay(f, ctx.cwd));
+      const cycle = [...chain.slice(chain.indexOf(baseAbs)), baseAbs].map((f) => specDisplay(f, ctx.cwd));
       ctx.diagnostics.push({
         code: 'ATTNC1103', severity: 'error', message: `\`extends\` cycle: "${value}" is already being loaded`, ...loc,
         notes: [`cycle: ${cycle.join(' → ')}`], help: 'a base must not extend, directly or indirectly, a file that extends it',

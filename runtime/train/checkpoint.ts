@@ -153,7 +153,7 @@ function readBounded(file: string, limit: number, what: string): Buffer {
  */
 export function resolveCheckpoint(p: string): string {
   const abs = path.resolve(p);
-  if (!fs.existsSync(abs)) throw new AttncError('ATTNC_CHECKPOINT', `${p}: no such run folder or checkpoint`, { path: p, hint: 'pass a run folder (runs/<name>-<n>), its checkpoints/ folder, or one checkpoint folder' });
+  if (!fs.existsSync(abs)) throw new AttncError('ATTNC_IO_READ', `${p}: no such run folder or checkpoint`, { path: p, hint: 'pass a run folder (runs/<name>-<n>), its checkpoints/ folder, or one checkpoint folder' });
   if (fs.existsSync(path.join(abs, 'manifest.json'))) return abs;
   const dir = fs.existsSync(path.join(abs, 'checkpoints')) ? path.join(abs, 'checkpoints') : abs;
   const latest = path.join(dir, 'latest.json');
