@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { AttncError } from '../util/errors.js';
 import { registerNativeGradients } from './native-grads.js';
+import { withQuietStderr } from './quiet-stderr.js';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -93,10 +94,11 @@ const loaders: Record<BackendName, () => Promise<void>> = {
   'tensorflow-gpu': async () => {
     // Not a dependency: used only where someone installed it (a machine with CUDA 11.2 + cuDNN 8.1).
     const spec = '@tensorflow/tfjs-node-gpu';
-    await import(/* @vite-ignore */ spec);
+    withQuietStderr(() => require(spec));
   },
   tensorflow: async () => {
-    await import('@tensorflow/tfjs-node');
+    // Synchronous (require, not import) so that nothing else writes to stderr while it is quiet.
+    withQuietStderr(() => require('@tensorflow/tfjs-node'));
     registerNativeGradients();
   },
   wasm: async () => {
