@@ -4,6 +4,7 @@ import { encodeSafetensors } from '../runtime/io/safetensors.js';
 import { writePth } from '../runtime/io/pth-write.js';
 import { readCheckpointTensors, readManifest, resolveCheckpoint } from '../runtime/train/checkpoint.js';
 import { AttncError } from '../runtime/util/errors.js';
+import { shownPath } from '../runtime/util/shown-path.js';
 
 export interface ExportRequest {
   source: string;
@@ -54,7 +55,7 @@ export function runExport(req: ExportRequest): { lines: string[]; files: string[
       throw new AttncError('ATTNC_IO_WRITE', `${target}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: target });
     }
     files.push(target);
-    lines.push(`✓ ${file} → ${target} (${state.size} tensors, ${(bytes.length / 2 ** 20).toFixed(1)} MiB)`);
+    lines.push(`✓ ${file} → ${shownPath(target)} (${state.size} tensors, ${(bytes.length / 2 ** 20).toFixed(1)} MiB)`);
   }
   if (req.format === 'pth') {
     lines.push('  load in PyTorch: net.load_state_dict(torch.load(path, weights_only=True)) into the original G_NET / D_NET / RNN_ENCODER / CNN_ENCODER');

@@ -3,6 +3,7 @@ import type { Module } from '../runtime/nn/module.js';
 import type { GeneratedModel } from '../runtime/train/generated-model.js';
 import { loadGenerated } from '../runtime/train/load-generated.js';
 import { AttncError } from '../runtime/util/errors.js';
+import { shownPath } from '../runtime/util/shown-path.js';
 
 /** The per-network factories every generated index.ts also exports (import builds only what it loads). */
 export interface GeneratedFactories {
@@ -29,7 +30,7 @@ export async function loadGeneratedForSpec(specPath: string, outDir?: string): P
     }
     throw new AttncError('ATTNC_SPEC_INVALID', `${specPath}: the spec is not valid`, { path: specPath, hint: `\`attnc validate ${specPath}\` lists the problems` });
   }
-  const shown = path.relative(process.cwd(), result.outDir) || '.';
+  const shown = shownPath(result.outDir);
   const drift = await result.files.check(result.outDir);
   if (drift.length > 0) {
     const missing = drift.every((d) => d.status === 'added');

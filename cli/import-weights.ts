@@ -10,6 +10,7 @@ import { epochInFileName } from '../runtime/train/model-state.js';
 import { writeCheckpoint, type CheckpointWrite } from '../runtime/train/checkpoint.js';
 import { setAttentionMaskMode } from '../runtime/train/checkpoint-options.js';
 import { AttncError } from '../runtime/util/errors.js';
+import { shownPath } from '../runtime/util/shown-path.js';
 import { loadGeneratedForSpec } from './generated-model.js';
 
 export interface ImportRequest {
@@ -187,7 +188,3 @@ function summarise(names: string[]): string {
   return heads.slice(0, 4).join(', ') + (heads.length > 4 ? ', …' : '');
 }
 
-function shownPath(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') ? rel : p;
-}

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pc from 'picocolors';
 import { AttncError } from '../runtime/util/errors.js';
+import { shownPath } from '../runtime/util/shown-path.js';
 
 export interface TrainArgs {
   data?: string;
@@ -89,7 +90,7 @@ export async function runTrain(generated: string, o: TrainArgs, backend: string 
       stop,
     });
     reporter.done();
-    const rel = (p: string | null) => (p ? path.relative(process.cwd(), p) || '.' : '(none)');
+    const rel = (p: string | null) => (p ? shownPath(p) : '(none)');
     const out = process.stdout;
     out.write(`${pc.green('✓')} ${r.ended === 'completed' ? 'training finished' : `stopped (${r.ended})`} after ${r.steps} steps\n`);
     out.write(`  run folder      ${rel(r.runDir)}\n`);

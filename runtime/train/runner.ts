@@ -37,6 +37,7 @@ import { prepareRunFolder, type RunFolder } from './run-folder.js';
 import { renderSampleGrid } from './sample-grid.js';
 import { readLosses, type LossTensors } from './step.js';
 import { EventWriter } from './tensorboard.js';
+import { shownPath } from '../util/shown-path.js';
 
 export type PhaseName = 'damsm' | 'gan';
 
@@ -173,7 +174,7 @@ export class Runner {
       const resumed = this.o.resume ? await this.loadResume(this.o.resume) : null;
       if (!resumed) this.loadSpecWeights();
       const phases = this.o.phases ?? (['damsm', 'gan'] as const).filter((p) => plan.phases[p].enabled);
-      r.log(`attnc train ${plan.name}: ${phases.join(' → ')} on ${plan.data.dataset.kind} (${this.train.size} train / ${this.test.size} test images, vocabulary ${this.vocab.size}) → ${this.folder.dir}`);
+      r.log(`attnc train ${plan.name}: ${phases.join(' → ')} on ${plan.data.dataset.kind} (${this.train.size} train / ${this.test.size} test images, vocabulary ${this.vocab.size}) → ${shownPath(this.folder.dir)}`);
       let progress: Progress | null = resumed;
       if (phases.includes('damsm') && !(progress && (progress.phase === 'gan' || progress.damsmComplete))) {
         if (!(await this.runDamsm(progress?.phase === 'damsm' ? progress : null))) return this.result();
@@ -270,7 +271,7 @@ export class Runner {
       if (epoch !== undefined && (file === 'text_encoder.safetensors' || file === 'image_encoder.safetensors')) this.encoderEpochs[e.network as NetworkKey] = epoch;
     }
     if (typeof m.metrics.damsm_r1 === 'number') this.bestR1 = m.metrics.best_damsm_r1 ?? m.metrics.damsm_r1;
-    this.o.reporter.log(`resuming from ${dir}: ${m.phase} phase, epoch ${m.progress.epoch}, batch ${m.progress.batch}, step ${m.progress.step}`);
+    this.o.reporter.log(`resuming from ${shownPath(dir)}: ${m.phase} phase, epoch ${m.progress.epoch}, batch ${m.progress.batch}, step ${m.progress.step}`);
     return { phase: m.phase === 'import' ? 'gan' : m.phase, ...m.progress };
   }
 
@@ -333,7 +334,7 @@ export class Runner {
       this.lastCheckpoint = dir;
       pruneCheckpoints(this.folder.checkpoints, phase, this.o.keep ?? 3);
     }
-    this.o.reporter.log(`checkpoint ${path.relative(process.cwd(), dir) || dir}`);
+    this.o.reporter.log(`checkpoint ${shownPath(dir)}`);
     return dir;
   }
 
