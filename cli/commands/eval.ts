@@ -103,8 +103,8 @@ export function register(program: Command): void {
             throw new AttncError('ATTNC_EVAL_METRIC', `${metrics.includes('attributes') ? 'attribute accuracy' : 'FID/IS without Inception weights'} needs the synthetic birds`, { hint: 'give --inception-weights <inception_v3_google.pth>, or leave fid,is,attributes out of --metrics' });
           }
           const { AttributeClassifier } = await import('../../runtime/eval/attribute-classifier.js');
-          log('attribute classifier: loading from the cache or training it once on real train-split images…');
           classifier = await AttributeClassifier.load({ dataset, log });
+          log(`attribute classifier: ${classifier.source === 'shipped' ? 'shipped with attnc' : classifier.source === 'cache' ? 'cached' : 'trained and cached'} (${shownPath(classifier.cachedAt ?? '')})`);
           disposers.push(() => classifier!.dispose());
         }
         let extractor;
