@@ -130,18 +130,20 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     if (!discriminators.length) lines.push('! no --discriminator: `attnc train --resume` would start the discriminators from scratch; the original saves them as netD0.pth, netD1.pth, … beside netG');
 
     // Each network keeps the epoch of its own file (text_encoder200.pth beside netG_epoch_600.pth);
-    // G's is the checkpoint's, and the discriminators, saved beside it, share it.
-    const epoch = epochInFileName(req.generator) ?? 0;
+    // the discriminators, saved beside G, share G's. Training resumes at the epoch after G's, as the
+    // original's trainer does with TRAIN.NET_G (trainer.py:110-113: `epoch = int(epoch) + 1`).
+    const gEpoch = epochInFileName(req.generator);
+    const epoch = gEpoch === undefined ? 0 : gEpoch + 1;
     const own = (file: string | undefined) => {
       const e = file === undefined ? undefined : epochInFileName(file);
-      return e !== undefined && e !== epoch ? { epoch: e } : {};
+      return e !== undefined ? { epoch: e } : {};
     };
     const tensors: Record<string, TorchState> = {
       'netG.safetensors': exportState(generator),
       'text_encoder.safetensors': exportState(textEncoder),
     };
     const networks: CheckpointWrite['networks'] = {
-      'netG.safetensors': { network: 'generator', weights: 'ema' },
+      'netG.safetensors': { network: 'generator', weights: 'ema', ...own(req.generator) },
       'text_encoder.safetensors': { network: 'text_encoder', weights: 'live', ...own(req.textEncoder) },
     };
     if (imageEncoder) {
@@ -150,7 +152,7 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     }
     discriminators.forEach((d, i) => {
       tensors[`netD${i}.safetensors`] = exportState(d);
-      networks[`netD${i}.safetensors`] = { network: `discriminator_${i}`, weights: 'live' };
+      networks[`netD${i}.safetensors`] = { network: `discriminator_${i}`, weights: 'live', ...(gEpoch === undefined ? {} : { epoch: gEpoch }) };
     });
     const options: Record<string, string> = {
       attention_mask: IMPORTED_MASK_MODE,

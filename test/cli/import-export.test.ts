@@ -144,8 +144,10 @@ describe('attnc import', () => {
     expect(io.out()).toMatch(/discriminator 1 +\S+netD1\.pth \(legacy format\): 25 tensors/);
     const dir = resolveCheckpoint(out);
     const manifest = readManifest(dir);
-    expect(manifest.progress.epoch).toBe(600);
-    expect(manifest.networks['netD0.safetensors']).toEqual({ network: 'discriminator_0', weights: 'live' });
+    // Resumes at the next epoch, as the original's trainer does with TRAIN.NET_G; each file keeps its own epoch.
+    expect(manifest.progress.epoch).toBe(601);
+    expect(manifest.networks['netG.safetensors']).toEqual({ network: 'generator', weights: 'ema', epoch: 600 });
+    expect(manifest.networks['netD0.safetensors']).toEqual({ network: 'discriminator_0', weights: 'live', epoch: 600 });
     expect(manifest.networks['text_encoder.safetensors']).toEqual({ network: 'text_encoder', weights: 'live', epoch: 200 });
     const d1 = readCheckpointTensors(dir, manifest, 'netD1.safetensors');
     const want = readPthFile(fixture('netD64.pth')).tensors.filter((t) => !t.name.endsWith('num_batches_tracked'));
