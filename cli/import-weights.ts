@@ -29,7 +29,7 @@ export interface ImportRequest {
   generated?: string;
 }
 
-/** The original's attention-mask tiling, which the released weights were trained with (attngan.md §5.3). */
+/** The original's attention-mask tiling, which the released weights were trained with (docs/original.md §4). */
 export const IMPORTED_MASK_MODE = 'original_bug';
 
 /**
@@ -61,7 +61,7 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
         throw new AttncError(
           'ATTNC_WEIGHTS_MISMATCH',
           `${req.captions} has ${vocab.size} words but ${req.textEncoder} embeds ${vocabSize}: they belong to different datasets`,
-          { path: req.captions, hint: 'the released birds files have 5,450 words, COCO 27,297 (attngan.md §2.2)' },
+          { path: req.captions, hint: 'the released birds files have 5,450 words, COCO 27,297 (docs/original.md §1)' },
         );
       }
     }
@@ -122,7 +122,7 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     if (attentionStages > 0) {
       lines.push(
         `! attention mask: ${IMPORTED_MASK_MODE} in ${attentionStages} attention stage${attentionStages > 1 ? 's' : ''}: these weights were trained with the ` +
-          "original's mask tiling (GlobalAttention.py:105, attngan.md §5.3); the checkpoint records it and sampling reproduces it",
+          "original's mask tiling (GlobalAttention.py:105-108, docs/original.md §4); the checkpoint records it and sampling reproduces it",
       );
     }
     if (!vocab) lines.push('! no --captions: the checkpoint has no vocab.json, which `attnc sample`/`attnc eval` need to encode captions; import again with --captions <data>/captions.pickle');
