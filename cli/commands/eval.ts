@@ -126,7 +126,7 @@ export function register(program: Command): void {
           return;
         }
         const report = mergePartials([partial], [outDir], outDir);
-        process.stdout.write(`${model.name} on ${split} (${report.generated} samples, ${report.seconds.toFixed(1)} s):\n${fmt(report)}  → ${shownPath(path.join(outDir, 'report.md'))}\n`);
+        process.stdout.write(`✓ ${model.name} on ${split} (${report.generated} samples, ${report.seconds.toFixed(1)} s):\n${fmt(report)}  → ${shownPath(path.join(outDir, 'report.md'))}\n`);
       } finally {
         for (const d of disposers.reverse()) d();
       }

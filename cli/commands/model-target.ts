@@ -15,13 +15,14 @@ const errors = () => import('../../runtime/util/errors.js');
 export async function loadTarget(target: string, warn: (line: string) => void, seed = 0, generated?: string): Promise<InferenceModel> {
   const { AttncError } = await errors();
   if (isSpecTarget(target)) {
-    const { loadSpec, renderDiagnostics } = await import('../../compiler/spec.js');
     if (!isShipped(target) && !fs.existsSync(target)) throw new AttncError('ATTNC_IO_READ', `${target}: no such spec file`, { path: target });
-    const res = await loadSpec(target);
-    if (!res.ok) throw new AttncError('ATTNC_SPEC_INVALID', `${target}: invalid spec\n${renderDiagnostics(res.diagnostics, { color: false })}`, { path: target, hint: `attnc validate ${target}` });
-    const { importGenerated, loadUntrained } = await import('../../runtime/eval/load.js');
+    // The spec's generated code where `attnc compile` put it (./generated/<name>, or --generated),
+    // checked up to date: in the user's project, not in attnc's own folder.
+    const { loadGeneratedForSpec } = await import('../generated-model.js');
+    const { gen } = await loadGeneratedForSpec(target, generated);
+    const { loadUntrained } = await import('../../runtime/eval/load.js');
     warn(`${target} is a spec, not a checkpoint: sampling its untrained model (initial weights, seed ${seed})`);
-    return loadUntrained(await importGenerated(res.spec.name), target, seed);
+    return loadUntrained(gen, target, seed);
   }
   const { loadCheckpointForInference } = await import('../../runtime/eval/load.js');
   return loadCheckpointForInference(target, generated);
