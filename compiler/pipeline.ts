@@ -242,7 +242,7 @@ export async function loadSpec(file: string, options: LoadOptions = {}): Promise
   const fail = (): SpecResult => ({ ok: false, diagnostics: sortDiagnostics(diagnostics), sourceFiles, file: display });
 
   // 1-2. parse with positions, resolve `extends`
-  const layer = await loadWithBases(abs, { cwd, sources: sourceFiles, diagnostics });
+  const layer = await loadWithBases(abs, { cwd, sources: sourceFiles, diagnostics, schema: SpecSchema });
   if (!layer || diagnostics.some((d) => d.severity === 'error')) return fail();
 
   // 3. --set overrides

@@ -3,11 +3,12 @@ import path from 'node:path';
 import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
 import { suggest } from '../diagnostics/suggest.js';
 import { packageRoot } from '../package-root.js';
-import { isPlainMap } from '../parse/pointer.js';
+import { isPlainMap, joinPointer } from '../parse/pointer.js';
 import { parseYaml } from '../parse/yaml.js';
 import { layerFromParsed } from './layer.js';
 import type { Layer } from './layer.js';
 import { mergeLayer } from './merge.js';
+import { applySetEntries, type SetEntry } from './overrides.js';
 import { locationOf, Origins } from './origins.js';
 import type { Location } from './origins.js';
 
@@ -15,6 +16,8 @@ export interface LoadContext {
   cwd: string;
   sources: SourceFiles;
   diagnostics: Diagnostic[];
+  /** The spec schema, which `set:` paths are checked against. */
+  schema: object;
 }
 
 export function displayPath(abs: string, cwd: string): string {
@@ -121,7 +124,9 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
   }
   const self = layerFromParsed(parsed, 'file', display, ctx.diagnostics);
   const doc = self.value as Record<string, unknown>;
-  if (!('extends' in doc)) return self;
+  const sets = takeSetEntries(self, display, ctx);
+  if (sets === undefined) return undefined;
+  if (!('extends' in doc)) return applySetEntries(self, sets, ctx.schema, ctx.diagnostics) ? self : undefined;
 
   const raw = doc.extends;
   const extendsOrigin = self.origins.get('/extends')!;
@@ -174,5 +179,37 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
   }
   if (!ok) return undefined;
   mergeLayer(merged, self);
-  return merged;
+  return applySetEntries(merged, sets, ctx.schema, ctx.diagnostics) ? merged : undefined;
+}
+
+/**
+ * A file's `set:` block, taken out of the layer: its entries, applied after the file is merged over
+ * its bases (compiler/resolve/overrides.ts). Undefined (with a diagnostic) when `set` is not a map.
+ */
+function takeSetEntries(self: Layer, display: string, ctx: LoadContext): SetEntry[] | undefined {
+  const doc = self.value as Record<string, unknown>;
+  if (!('set' in doc)) return [];
+  const block = doc.set;
+  const origin = self.origins.get('/set');
+  delete doc.set;
+  if (!isPlainMap(block)) {
+    ctx.diagnostics.push({
+      code: 'ATTNC1105', severity: 'error', message: '`set` must be a map of `path: value` entries',
+      ...(origin ? locationOf(origin) : { file: display, line: 1, col: 1 }),
+      help: 'e.g. `set: { generator.stages[1].residual_blocks: 3 }`',
+    });
+    self.origins.deleteTree('/set');
+    return undefined;
+  }
+  const entries: SetEntry[] = Object.entries(block).map(([path, value]) => {
+    const at = joinPointer('/set', path);
+    const o = self.origins.get(at);
+    const origins = new Origins();
+    for (const [p, v] of self.origins.entries()) if (p === at || p.startsWith(`${at}/`)) origins.set(p.slice(at.length), v);
+    const replaceAt = new Set([...self.replaceAt].filter((p) => p === at || p.startsWith(`${at}/`)).map((p) => p.slice(at.length)));
+    return { path, at: { file: display, line: o?.keyLine ?? o?.line ?? 1, col: o?.keyCol ?? o?.col ?? 1 }, value: { value, origins, replaceAt } };
+  });
+  self.origins.deleteTree('/set');
+  for (const p of [...self.replaceAt]) if (p === '/set' || p.startsWith('/set/')) self.replaceAt.delete(p);
+  return entries;
 }
