@@ -17,7 +17,8 @@ export function renderDoctor(info: BackendInfo, probes: ProbeResult[], workload:
     ['library from', info.librarySource ?? '—'],
     ['node', `${process.version} (${process.platform}-${process.arch})`],
   ];
-  for (const s of info.skipped) rows.push([`skipped ${s.name}`, s.reason.split('\n')[0]!.slice(0, 160)]);
+  // The whole first line of the reason: it usually ends in the path that was not found.
+  for (const s of info.skipped) rows.push([`skipped ${s.name}`, s.reason.split('\n')[0]!]);
   let out = rows.map(([k, v]) => row(k, v)).join('');
   if (gpu) out += renderGpu(gpu);
   if (placement) out += renderPlacement(placement);

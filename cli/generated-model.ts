@@ -3,12 +3,14 @@ import type { Module } from '../runtime/nn/module.js';
 import type { GeneratedModel } from '../runtime/train/generated-model.js';
 import { loadGenerated } from '../runtime/train/load-generated.js';
 import { AttncError } from '../runtime/util/errors.js';
+import { shownPath } from '../runtime/util/shown-path.js';
 
 /** The per-network factories every generated index.ts also exports (import builds only what it loads). */
 export interface GeneratedFactories {
   Generator: new () => Module;
   createTextEncoder(vocabSize: number): Module;
   createImageEncoder(): Module;
+  createDiscriminators(): readonly Module[];
 }
 
 /**
@@ -20,9 +22,15 @@ export async function loadGeneratedForSpec(specPath: string, outDir?: string): P
   const { compileSpec } = await import('../compiler/pipeline.js');
   const result = await compileSpec(specPath, { typecheck: false, ...(outDir ? { outDir } : {}) });
   if (!result.ok) {
+    // A spec that cannot be read is an I/O error (exit 2), as in `attnc validate`; an invalid one exit 1.
+    const { exitCodeFor } = await import('../compiler/spec.js');
+    const unreadable = result.diagnostics.find((d) => d.code === 'ATTNC0001');
+    if (unreadable && exitCodeFor(result.diagnostics) === 2) {
+      throw new AttncError('ATTNC_IO_READ', unreadable.message, { path: specPath, ...(unreadable.help ? { hint: unreadable.help } : {}) });
+    }
     throw new AttncError('ATTNC_SPEC_INVALID', `${specPath}: the spec is not valid`, { path: specPath, hint: `\`attnc validate ${specPath}\` lists the problems` });
   }
-  const shown = path.relative(process.cwd(), result.outDir) || '.';
+  const shown = shownPath(result.outDir);
   const drift = await result.files.check(result.outDir);
   if (drift.length > 0) {
     const missing = drift.every((d) => d.status === 'added');

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AttncError } from '../util/errors.js';
 import { registerNativeGradients } from './native-grads.js';
 import { describeGpuLibrary, gpuUnavailable, loadGpuBackend, parseGpuMemory, type LoadedGpu } from './gpu.js';
+import { withQuietStderr } from './quiet-stderr.js';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -139,7 +140,8 @@ const loaders: Record<BackendName, (options: BackendOptions) => Promise<LoadedGp
     }
   },
   tensorflow: async () => {
-    await import('@tensorflow/tfjs-node');
+    // Synchronous (require, not import) so that nothing else writes to stderr while it is quiet.
+    withQuietStderr(() => require('@tensorflow/tfjs-node'));
     registerNativeGradients();
   },
   wasm: async () => {

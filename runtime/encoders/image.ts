@@ -48,7 +48,7 @@ export interface InceptionImageEncoderOptions {
 }
 
 /**
- * AttnGAN's `CNN_ENCODER` (attngan.md §4): frozen (by default) Inception-v3 trunk + trainable `emb_features`
+ * AttnGAN's `CNN_ENCODER` (docs/original.md §3): frozen (by default) Inception-v3 trunk + trainable `emb_features`
  * (1×1 conv 768→nef on Mixed_6e) and `emb_cnn_code` (Linear 2048→nef on pooled Mixed_7c).
  * Input is resized to 299×299 bilinearly with align-corners semantics (PyTorch 0.3 `nn.Upsample`),
  * with no further normalisation. Gradients flow through the frozen trunk into the input (the

@@ -4,7 +4,7 @@ import { lengthsArray, wordMask, type Lengths } from '../losses/damsm.js';
 import { nativeLstmSequence, nativeReverseSequence } from '../backend/native-ops.js';
 
 /**
- * AttnGAN's text encoder `RNN_ENCODER` (attngan.md §3): embedding → dropout (training only) →
+ * AttnGAN's text encoder `RNN_ENCODER` (docs/original.md §2): embedding → dropout (training only) →
  * single-layer bidirectional LSTM (or GRU) over a padded batch with true lengths, from a zero state.
  *
  * The recurrence is written out per timestep (no tfjs layers), so it is PyTorch's math exactly:

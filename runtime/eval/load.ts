@@ -5,6 +5,7 @@ import type { GeneratedModel } from '../train/generated-model.js';
 import { loadCheckpointModel, loadGenerated } from '../train/load-generated.js';
 import type { DataPlan } from '../train/plan.js';
 import { AttncError } from '../util/errors.js';
+import { shownPath } from '../util/shown-path.js';
 import { inferenceModelFromGenerated } from './from-generated.js';
 import type { InferenceModel } from './generate.js';
 
@@ -52,7 +53,7 @@ export async function loadUntrained(gen: GeneratedModel, source: string, seed = 
  */
 export async function loadCheckpointForInference(target: string, generated?: string): Promise<InferenceModel> {
   const loaded = await loadCheckpointModel(target, generated === undefined ? {} : { generated });
-  const label = path.relative(process.cwd(), loaded.checkpoint) || loaded.checkpoint;
+  const label = shownPath(loaded.checkpoint);
   return inferenceModelFromGenerated(loaded.gen, loaded.vocab, {
     model: loaded.model,
     source: `${label} (${loaded.manifest.phase} step ${loaded.manifest.progress.step})`,

@@ -29,6 +29,15 @@ export function networkFiles(model: ModelNetworks): Array<{ file: string; networ
   ];
 }
 
+/**
+ * The epoch in one of the original's weights file names (`text_encoder200.pth`, `netG_epoch_600.pth`,
+ * `image_encoder200.safetensors`), or undefined when the name has none (`netD0.pth`, `bird_AttnGAN2.pth`).
+ */
+export function epochInFileName(file: string): number | undefined {
+  const m = /(?:_epoch_|encoder)(\d+)\.(?:pth|pt|safetensors)$/.exec(file.split(/[\\/]/).pop() ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
 /** G with the EMA averages in place of its parameters (buffers stay live), as the original's saved netG. */
 export function emaGeneratorState(generator: Module, ema: ParameterEma): TorchState {
   const averages = new Map(ema.named());

@@ -30,13 +30,14 @@ import {
 } from './checkpoint.js';
 import type { ParameterEma } from './ema.js';
 import type { GanOptimizerSet, GeneratedModel, RuntimeModel } from './generated-model.js';
-import { emaGeneratorState, loadEma, networkFiles, restoreOptimizer, saveOptimizer, setLearningRate, variableIndex } from './model-state.js';
+import { emaGeneratorState, epochInFileName, loadEma, networkFiles, restoreOptimizer, saveOptimizer, setLearningRate, variableIndex, type NetworkKey } from './model-state.js';
 import { exportState, importState, type TorchState } from '../nn/state.js';
 import { formatDuration, type Reporter } from './reporter.js';
 import { prepareRunFolder, type RunFolder } from './run-folder.js';
 import { renderSampleGrid } from './sample-grid.js';
 import { readLosses, type LossTensors } from './step.js';
 import { EventWriter } from './tensorboard.js';
+import { shownPath } from '../util/shown-path.js';
 
 export type PhaseName = 'damsm' | 'gan';
 
@@ -173,7 +174,7 @@ export class Runner {
       const resumed = this.o.resume ? await this.loadResume(this.o.resume) : null;
       if (!resumed) this.loadSpecWeights();
       const phases = this.o.phases ?? (['damsm', 'gan'] as const).filter((p) => plan.phases[p].enabled);
-      r.log(`attnc train ${plan.name}: ${phases.join(' → ')} on ${plan.data.dataset.kind} (${this.train.size} train / ${this.test.size} test images, vocabulary ${this.vocab.size}) → ${this.folder.dir}`);
+      r.log(`attnc train ${plan.name}: ${phases.join(' → ')} on ${plan.data.dataset.kind} (${this.train.size} train / ${this.test.size} test images, vocabulary ${this.vocab.size}) → ${shownPath(this.folder.dir)}`);
       let progress: Progress | null = resumed;
       if (phases.includes('damsm') && !(progress && (progress.phase === 'gan' || progress.damsmComplete))) {
         if (!(await this.runDamsm(progress?.phase === 'damsm' ? progress : null))) return this.result();
@@ -226,6 +227,11 @@ export class Runner {
       importState(module, state, { source: file });
       this.o.reporter.log(`loaded ${what} weights from ${file}`);
     };
+    // The encoders' own epochs, from the original's file names (text_encoder200.pth), for `attnc export`.
+    for (const [network, file] of [['text_encoder', w.textEncoder], ['image_encoder', w.imageEncoder]] as const) {
+      const epoch = file === null ? undefined : epochInFileName(file);
+      if (epoch !== undefined) this.encoderEpochs[network] = epoch;
+    }
     load(w.textEncoder, this.model.textEncoder, 'text encoder', 'text_encoder.safetensors');
     // torchvision's ImageNet Inception-v3 for the trunk; the image encoder's own file (below) overrides it.
     load(w.imageEncoderTrunk, this.model.imageEncoder, 'image encoder trunk', 'image_encoder.safetensors', {
@@ -239,6 +245,8 @@ export class Runner {
   // ── resume ─────────────────────────────────────────────────────────────────────────────────────
 
   private resumeState: { manifest: CheckpointManifest; dir: string } | null = null;
+  /** The epoch the encoders' weights are from, when they did not train in this phase (recorded in GAN checkpoints for `attnc export`). */
+  private encoderEpochs: Partial<Record<NetworkKey, number>> = {};
 
   private async loadResume(dir: string): Promise<Progress> {
     const m = readManifest(dir);
@@ -258,8 +266,12 @@ export class Runner {
       importState(module, readCheckpointTensors(dir, m, live), { source: path.join(dir, live) });
     }
     this.resumeState = { manifest: m, dir };
+    for (const [file, e] of Object.entries(m.networks)) {
+      const epoch = e.epoch ?? (m.phase === 'damsm' ? m.progress.epoch : undefined);
+      if (epoch !== undefined && (file === 'text_encoder.safetensors' || file === 'image_encoder.safetensors')) this.encoderEpochs[e.network as NetworkKey] = epoch;
+    }
     if (typeof m.metrics.damsm_r1 === 'number') this.bestR1 = m.metrics.best_damsm_r1 ?? m.metrics.damsm_r1;
-    this.o.reporter.log(`resuming from ${dir}: ${m.phase} phase, epoch ${m.progress.epoch}, batch ${m.progress.batch}, step ${m.progress.step}`);
+    this.o.reporter.log(`resuming from ${shownPath(dir)}: ${m.phase} phase, epoch ${m.progress.epoch}, batch ${m.progress.batch}, step ${m.progress.step}`);
     return { phase: m.phase === 'import' ? 'gan' : m.phase, ...m.progress };
   }
 
@@ -286,7 +298,8 @@ export class Runner {
         networks['netG_live.safetensors'] = { network, weights: 'live' };
       } else {
         tensors[file] = exportState(module);
-        networks[file] = { network, weights: 'live' };
+        const own = phase === 'gan' ? this.encoderEpochs[network] : undefined;
+        networks[file] = { network, weights: 'live', ...(own !== undefined ? { epoch: own } : {}) };
       }
     }
     const index = variableIndex(this.model);
@@ -321,7 +334,7 @@ export class Runner {
       this.lastCheckpoint = dir;
       pruneCheckpoints(this.folder.checkpoints, phase, this.o.keep ?? 3);
     }
-    this.o.reporter.log(`checkpoint ${path.relative(process.cwd(), dir) || dir}`);
+    this.o.reporter.log(`checkpoint ${shownPath(dir)}`);
     return dir;
   }
 
@@ -482,6 +495,7 @@ export class Runner {
         this.tb.scalar('damsm/R@1', r1, step);
         const last = epoch === p.epochs - 1;
         const progress: Progress = { phase: 'damsm', epoch: epoch + 1, batch: 0, step, damsmComplete: last };
+        if (last) this.encoderEpochs = { text_encoder: epoch + 1, image_encoder: epoch + 1 };
         this.o.reporter.log(`DAMSM epoch ${epoch + 1}/${p.epochs}: R@1 ${(r1 * 100).toFixed(1)} % on ${Math.min(DAMSM_EVAL_BATCHES * p.batchSize, this.test.size)} test captions (lr ${lr.toPrecision(3)})`);
         if (r1 > this.bestR1) {
           this.bestR1 = r1;

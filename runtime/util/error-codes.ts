@@ -1,8 +1,10 @@
 /**
  * Every code a runtime `AttncError` can carry, with a one-line title and the CLI's exit status —
  * the runtime's counterpart of compiler/diagnostics/catalog.ts. Codes are stable: never reuse or
- * rename one. Exit 2: the command line is wrong or an output could not be written; exit 1: the
- * input (data, environment) is wrong.
+ * rename one. The exit status is one per class of error, whatever the command: 2 for usage (the
+ * command line is wrong) and I/O (a file or folder it names does not exist or cannot be read, an
+ * output cannot be written); 1 for an input that was read and is wrong (data, spec, checkpoint,
+ * weights, environment). The compiler's catalog (compiler/diagnostics/catalog.ts) follows the same rule.
  */
 export const errorCodes = {
   ATTNC_USAGE: { title: 'invalid command-line arguments', exit: 2 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderGpu, renderPlacement } from '../../cli/doctor-report.js';
+import { renderDoctor, renderGpu, renderPlacement } from '../../cli/doctor-report.js';
 import type { GpuStatus } from '../../runtime/backend/gpu.js';
 import type { PlacementReport } from '../../runtime/backend/placement.js';
 
@@ -53,5 +53,15 @@ describe('doctor: the GPU section', () => {
   fused-batchnorm  GPU:0    ok  FusedBatchNormV3 FusedBatchNormGradV3
   block-lstm       CPU:0    falls back: BlockLSTMV2 has no GPU kernel here (TensorFlow placed it on CPU:0)  BlockLSTMV2
 `);
+  });
+});
+
+describe('attnc doctor report', () => {
+  it("prints a skipped backend's reason whole, not cut in the middle of its path (issue 20, item 14)", () => {
+    const reason =
+      "/home/someone/projects/my-gan/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node: libtensorflow.so.2: cannot open shared object file: No such file or directory\nRequire stack:\n- /x";
+    const out = renderDoctor({ name: 'wasm', requested: 'auto', skipped: [{ name: 'tensorflow', reason }], tfjsVersion: '4.22.0', threads: 1 }, [], '');
+    expect(out).toContain(`  skipped tensorflow ${reason.split('\n')[0]}\n`);
+    expect(out).not.toContain('Require stack');
   });
 });

@@ -20,7 +20,7 @@ describe('oracleHits', () => {
   it('prefers the more specific fitting caption: a vaguer own caption loses to it', () => {
     const truth = [{ wing: 'red', belly: 'blue', beak: 'long' }, { wing: 'red', belly: 'blue', beak: 'short' }];
     // image 0's own caption names the beak (log 3); image 1's caption names wing and belly (log 81) and fits image 0 too.
-    const stated = [{ beak: 'long' }, { wing: 'red', belly: 'blue' }];
+    const stated: Array<Record<string, string>> = [{ beak: 'long' }, { wing: 'red', belly: 'blue' }];
     expect(oracleHits(truth, stated, CARD)).toEqual([0, 1]);
   });
 
