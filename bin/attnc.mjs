@@ -22,7 +22,7 @@ function buildIsFresh() {
     }
   }
   // Runtime leaves built with the CLI (scripts/build.mjs BUILT_RUNTIME_LEAVES).
-  return statSync(path.join(root, 'runtime', 'util', 'error-codes.ts')).mtimeMs <= built;
+  return ['error-codes.ts', 'shown-path.ts'].every((leaf) => statSync(path.join(root, 'runtime', 'util', leaf)).mtimeMs <= built);
 }
 
 let main;

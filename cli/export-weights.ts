@@ -4,6 +4,7 @@ import { encodeSafetensors } from '../runtime/io/safetensors.js';
 import { writePth } from '../runtime/io/pth-write.js';
 import { readCheckpointTensors, readManifest, resolveCheckpoint } from '../runtime/io/checkpoint.js';
 import { AttncError } from '../runtime/util/errors.js';
+import { shownPath } from '../runtime/util/shown-path.js';
 
 export interface ExportRequest {
   source: string;
@@ -35,8 +36,9 @@ export function runExport(req: ExportRequest): { lines: string[]; files: string[
   fs.mkdirSync(req.out, { recursive: true });
   const lines: string[] = [];
   const files: string[] = [];
-  for (const [file, { network, weights }] of Object.entries(manifest.networks)) {
-    const stem = originalStem(network, weights, manifest.progress.epoch);
+  for (const [file, { network, weights, epoch }] of Object.entries(manifest.networks)) {
+    // Each network under its own epoch (an encoder trained 200 epochs stays text_encoder200).
+    const stem = originalStem(network, weights, epoch ?? manifest.progress.epoch);
     if (!stem) {
       lines.push(`- ${file}: skipped (${network} ${weights} weights have no file in the original)`);
       continue;
@@ -53,7 +55,7 @@ export function runExport(req: ExportRequest): { lines: string[]; files: string[
       throw new AttncError('ATTNC_IO_WRITE', `${target}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: target });
     }
     files.push(target);
-    lines.push(`✓ ${file} → ${target} (${state.size} tensors, ${(bytes.length / 2 ** 20).toFixed(1)} MiB)`);
+    lines.push(`✓ ${file} → ${shownPath(target)} (${state.size} tensors, ${(bytes.length / 2 ** 20).toFixed(1)} MiB)`);
   }
   if (req.format === 'pth') {
     lines.push('  load in PyTorch: net.load_state_dict(torch.load(path, weights_only=True)) into the original G_NET / D_NET / RNN_ENCODER / CNN_ENCODER');

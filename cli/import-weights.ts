@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readPickle } from '../runtime/io/pickle.js';
+import { MAX_METADATA_BYTES, readBoundedFileSync } from '../runtime/io/read-file.js';
 import { Vocabulary } from '../runtime/data/vocab.js';
 import { openPthFile } from '../runtime/io/pth.js';
 import { loadPth, type PthLoadReport } from '../runtime/nn/weights.js';
@@ -8,7 +8,9 @@ import type { Module } from '../runtime/nn/module.js';
 import { exportState, type TorchState } from '../runtime/nn/state.js';
 import { writeCheckpoint, type CheckpointWrite } from '../runtime/io/checkpoint.js';
 import { setAttentionMaskMode } from '../runtime/model/checkpoint-options.js';
+import { epochInFileName } from '../runtime/model/networks.js';
 import { AttncError } from '../runtime/util/errors.js';
+import { shownPath } from '../runtime/util/shown-path.js';
 import { loadGeneratedForSpec } from './generated-model.js';
 
 export interface ImportRequest {
@@ -17,6 +19,8 @@ export interface ImportRequest {
   textEncoder: string;
   imageEncoder?: string;
   inception?: string;
+  /** D_NET state_dicts, one per stage in stage order (netD0.pth, netD1.pth, …). */
+  discriminator?: string[];
   captions?: string;
   partial?: boolean;
   out: string;
@@ -25,7 +29,7 @@ export interface ImportRequest {
   generated?: string;
 }
 
-/** The original's attention-mask tiling, which the released weights were trained with (attngan.md §5.3). */
+/** The original's attention-mask tiling, which the released weights were trained with (docs/original.md §4). */
 export const IMPORTED_MASK_MODE = 'original_bug';
 
 /**
@@ -51,12 +55,13 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     const vocabSize = emb.shape[0]!;
     let vocab: Vocabulary | undefined;
     if (req.captions) {
-      vocab = Vocabulary.fromCaptionsPickle(readPickle(readBounded(req.captions, 1 << 30), req.captions), req.captions);
+      const bytes = readBoundedFileSync(req.captions, { code: 'ATTNC_IO_READ', what: 'captions pickle', maxBytes: MAX_METADATA_BYTES });
+      vocab = Vocabulary.fromCaptionsPickle(readPickle(bytes, req.captions), req.captions);
       if (vocab.size !== vocabSize) {
         throw new AttncError(
           'ATTNC_WEIGHTS_MISMATCH',
           `${req.captions} has ${vocab.size} words but ${req.textEncoder} embeds ${vocabSize}: they belong to different datasets`,
-          { path: req.captions, hint: 'the released birds files have 5,450 words, COCO 27,297 (attngan.md §2.2)' },
+          { path: req.captions, hint: 'the released birds files have 5,450 words, COCO 27,297 (docs/original.md §1)' },
         );
       }
     }
@@ -68,6 +73,20 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     const reports: Array<[string, PthLoadReport]> = [];
     reports.push(['text_encoder', loadPth(textEncoder, te, { partial: req.partial })]);
     reports.push(['generator', loadPth(generator, req.generator, { partial: req.partial })]);
+    const discriminators: Module[] = [];
+    if (req.discriminator?.length) {
+      const ds = model.networks.discriminators();
+      disposers.push(...ds);
+      if (req.discriminator.length !== ds.length) {
+        throw new AttncError('ATTNC_USAGE_OPTION', `${req.discriminator.length} --discriminator file${req.discriminator.length === 1 ? '' : 's'} given; ${model.SPEC.name} has ${ds.length} discriminators`, {
+          hint: `give one per stage, in stage order: ${ds.map((_, i) => `--discriminator netD${i}.pth`).join(' ')}`,
+        });
+      }
+      req.discriminator.forEach((file, i) => {
+        reports.push([`discriminator ${i}`, loadPth(ds[i]!, file, { partial: req.partial })]);
+        discriminators.push(ds[i]!);
+      });
+    }
     let imageEncoder: Module | undefined;
     if (req.inception || req.imageEncoder) {
       imageEncoder = model.networks.imageEncoder();
@@ -103,25 +122,38 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     if (attentionStages > 0) {
       lines.push(
         `! attention mask: ${IMPORTED_MASK_MODE} in ${attentionStages} attention stage${attentionStages > 1 ? 's' : ''}: these weights were trained with the ` +
-          "original's mask tiling (GlobalAttention.py:105, attngan.md §5.3); the checkpoint records it and sampling reproduces it",
+          "original's mask tiling (GlobalAttention.py:105-108, docs/original.md §4); the checkpoint records it and sampling reproduces it",
       );
     }
     if (!vocab) lines.push('! no --captions: the checkpoint has no vocab.json, which `attnc sample`/`attnc eval` need to encode captions; import again with --captions <data>/captions.pickle');
     if (!imageEncoder) lines.push('! no --image-encoder: DAMSM-based metrics (R-precision) need it');
+    if (!discriminators.length) lines.push('! no --discriminator: `attnc train --resume` would start the discriminators from scratch; the original saves them as netD0.pth, netD1.pth, … beside netG');
 
+    // Each network keeps the epoch of its own file (text_encoder200.pth beside netG_epoch_600.pth);
+    // the discriminators, saved beside G, share G's. Training resumes at the epoch after G's, as the
+    // original's trainer does with TRAIN.NET_G (trainer.py:110-113: `epoch = int(epoch) + 1`).
+    const gEpoch = epochInFileName(req.generator);
+    const epoch = gEpoch === undefined ? 0 : gEpoch + 1;
+    const own = (file: string | undefined) => {
+      const e = file === undefined ? undefined : epochInFileName(file);
+      return e !== undefined ? { epoch: e } : {};
+    };
     const tensors: Record<string, TorchState> = {
       'netG.safetensors': exportState(generator),
       'text_encoder.safetensors': exportState(textEncoder),
     };
     const networks: CheckpointWrite['networks'] = {
-      'netG.safetensors': { network: 'generator', weights: 'ema' },
-      'text_encoder.safetensors': { network: 'text_encoder', weights: 'live' },
+      'netG.safetensors': { network: 'generator', weights: 'ema', ...own(req.generator) },
+      'text_encoder.safetensors': { network: 'text_encoder', weights: 'live', ...own(req.textEncoder) },
     };
     if (imageEncoder) {
       tensors['image_encoder.safetensors'] = exportState(imageEncoder);
-      networks['image_encoder.safetensors'] = { network: 'image_encoder', weights: 'live' };
+      networks['image_encoder.safetensors'] = { network: 'image_encoder', weights: 'live', ...own(req.imageEncoder) };
     }
-    const epoch = Number(/(\d+)\.pth$/.exec(path.basename(req.generator))?.[1] ?? 0);
+    discriminators.forEach((d, i) => {
+      tensors[`netD${i}.safetensors`] = exportState(d);
+      networks[`netD${i}.safetensors`] = { network: `discriminator_${i}`, weights: 'live', ...(gEpoch === undefined ? {} : { epoch: gEpoch }) };
+    });
     const options: Record<string, string> = {
       attention_mask: IMPORTED_MASK_MODE,
       imported_generator: path.resolve(req.generator),
@@ -129,6 +161,7 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     };
     if (req.imageEncoder) options.imported_image_encoder = path.resolve(req.imageEncoder);
     if (req.inception) options.imported_inception = path.resolve(req.inception);
+    req.discriminator?.forEach((file, i) => (options[`imported_discriminator_${i}`] = path.resolve(file)));
     if (req.partial) options.partial = 'true';
     const checkpoint = writeCheckpoint(path.join(req.out, 'checkpoints'), req.name ?? 'imported', {
       spec: { name: model.SPEC.name, sha256: model.SPEC.sha256, file: model.SPEC.file },
@@ -157,18 +190,3 @@ function summarise(names: string[]): string {
   return heads.slice(0, 4).join(', ') + (heads.length > 4 ? ', …' : '');
 }
 
-function readBounded(file: string, limit: number): Buffer {
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-  } catch (e) {
-    throw new AttncError('ATTNC_IO_READ', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: file });
-  }
-  if (size > limit) throw new AttncError('ATTNC_IO_READ', `${file}: ${size} bytes is larger than a captions.pickle can be`, { path: file });
-  return fs.readFileSync(file);
-}
-
-function shownPath(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') ? rel : p;
-}

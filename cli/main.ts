@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { packageRoot } from '../compiler/package-root.js';
 import { commands } from './commands/index.js';
 import { renderError } from './report.js';
 import { ensureTsLoader } from './ts-loader.js';
@@ -10,15 +13,25 @@ const COMPILER_ONLY = new Set(['validate', 'explain', 'compile', 'diff']);
 export async function buildProgram(): Promise<Command> {
   const program = new Command('attnc')
     .description('AttnGAN as a declarative model-graph compiler: YAML spec → typed TensorFlow.js code')
+    .version(`attnc ${attncVersion()}`, '-V, --version', 'print the attnc version')
     .option('--backend <name>', 'tfjs backend: auto | tensorflow-gpu | tensorflow | wasm | cpu (env ATTNC_BACKEND)', process.env.ATTNC_BACKEND ?? 'auto')
+    .option('--gpu-memory <MiB>', 'tensorflow-gpu: cap TensorFlow\'s GPU memory (default: it grows as needed) (env ATTNC_GPU_MEMORY)')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .hook('preSubcommand', async (_program, sub) => {
+    .hook('preSubcommand', async (program, sub) => {
+      // Read where the backend loads (runtime/backend/index.ts), in this process and its children.
+      const gpuMemory = (program.opts() as { gpuMemory?: string }).gpuMemory;
+      if (gpuMemory !== undefined) process.env.ATTNC_GPU_MEMORY = gpuMemory;
       if (!COMPILER_ONLY.has(sub.name())) await ensureTsLoader();
     });
   for (const load of commands) (await load()).register(program);
   return program;
+}
+
+/** The installed attnc's version, from its own package.json (wherever it is installed). */
+export function attncVersion(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Run the CLI; returns the process exit code (0 ok, 1 failure/invalid, 2 usage or I/O error). */

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pc from 'picocolors';
 import { AttncError } from '../runtime/util/errors.js';
+import { shownPath } from '../runtime/util/shown-path.js';
 
 export interface TrainArgs {
   data?: string;
@@ -89,7 +90,7 @@ export async function runTrain(generated: string, o: TrainArgs, backend: string 
       stop,
     });
     reporter.done();
-    const rel = (p: string | null) => (p ? path.relative(process.cwd(), p) || '.' : '(none)');
+    const rel = (p: string | null) => (p ? shownPath(p) : '(none)');
     const out = process.stdout;
     out.write(`${pc.green('✓')} ${r.ended === 'completed' ? 'training finished' : `stopped (${r.ended})`} after ${r.steps} steps\n`);
     out.write(`  run folder      ${rel(r.runDir)}\n`);
@@ -115,7 +116,12 @@ function metricLabel(metric: string): string {
  * plan. Overrides that would change the generated code are refused: recompile for those.
  */
 async function resolvePlan(gen: import('../runtime/model/contract.js').GeneratedModel, dir: string, set: string[]) {
-  const specFile = [path.resolve(gen.SPEC.file), path.resolve(dir, '..', '..', gen.SPEC.file)].find((f) => fs.existsSync(f));
+  // Compiled from a shipped spec (`attnc compile attnc:tiny`): the shipped file, wherever attnc is installed.
+  const { resolveShipped } = await import('../compiler/resolve/extends.js');
+  const shipped = resolveShipped(gen.SPEC.file);
+  const specFile = shipped
+    ? 'abs' in shipped ? gen.SPEC.file : undefined
+    : [path.resolve(gen.SPEC.file), path.resolve(dir, '..', '..', gen.SPEC.file)].find((f) => fs.existsSync(f));
   if (!specFile) {
     if (set.length) throw new AttncError('ATTNC_USAGE', `--set needs the spec ${gen.SPEC.file}, which is not found from here`, { hint: 'run attnc train from the folder you compiled in, or recompile with the values you want' });
     return { resolvedSpec: `# spec ${gen.SPEC.file} (sha256 ${gen.SPEC.sha256}) not found; the plan:\n${JSON.stringify(gen.plan, null, 2)}\n`, plan: gen.plan };

@@ -16,7 +16,7 @@ import type { FileSet } from './emit/fileset.js';
 import type { TypecheckResult } from './emit/typecheck.js';
 import type { ModelGraph } from './lower/graph.js';
 import { deriveValues, fillDefaults, inSchemaOrder } from './resolve/defaults.js';
-import { displayPath, loadWithBases } from './resolve/extends.js';
+import { loadWithBases, resolveShipped, specDisplay } from './resolve/extends.js';
 import { Origins } from './resolve/origins.js';
 import { applyOverrides } from './resolve/overrides.js';
 import { SpecSchema } from './schema/spec-schema.js';
@@ -101,10 +101,12 @@ export async function runPipeline<P extends PipelinePhase>(specPath: string, unt
     options.progress?.(`${name} ${timings[name]!.toFixed(0)} ms`);
     t = performance.now();
   };
-  const abs = path.resolve(specPath);
-  const projectRoot = options.projectRoot ?? findProjectRoot(path.dirname(abs));
+  // `attnc:<name>` is a shipped spec; the project is still the user's (the working folder's).
+  const shipped = resolveShipped(specPath);
+  const abs = shipped && 'abs' in shipped ? shipped.abs : path.resolve(specPath);
+  const projectRoot = options.projectRoot ?? findProjectRoot(shipped ? process.cwd() : path.dirname(abs));
 
-  const front = await loadSpec(abs, { set: options.set, cwd: projectRoot });
+  const front = await loadSpec(shipped ? specPath : abs, { set: options.set, cwd: projectRoot });
   lap('spec');
   if (!front.ok) return { ...front, timings };
   const validated: Validated = { ...front, timings };
@@ -228,14 +230,19 @@ export type SpecResult =
  */
 export async function loadSpec(file: string, options: LoadOptions = {}): Promise<SpecResult> {
   const cwd = options.cwd ?? process.cwd();
-  const abs = path.resolve(cwd, file);
-  const display = displayPath(abs, cwd);
+  const shipped = resolveShipped(file);
   const sourceFiles: SourceFiles = new Map();
   const diagnostics: Diagnostic[] = [];
+  if (shipped && 'error' in shipped) {
+    diagnostics.push({ code: 'ATTNC0001', severity: 'error', message: shipped.error, file, line: 0, col: 0, ...(shipped.help ? { help: shipped.help } : {}) });
+    return { ok: false, diagnostics, sourceFiles, file };
+  }
+  const abs = shipped ? shipped.abs : path.resolve(cwd, file);
+  const display = specDisplay(abs, cwd);
   const fail = (): SpecResult => ({ ok: false, diagnostics: sortDiagnostics(diagnostics), sourceFiles, file: display });
 
   // 1-2. parse with positions, resolve `extends`
-  const layer = await loadWithBases(abs, { cwd, sources: sourceFiles, diagnostics });
+  const layer = await loadWithBases(abs, { cwd, sources: sourceFiles, diagnostics, schema: SpecSchema });
   if (!layer || diagnostics.some((d) => d.severity === 'error')) return fail();
 
   // 3. --set overrides

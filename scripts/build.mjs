@@ -17,7 +17,7 @@ export const BUILT = ['cli', 'compiler'];
 // Runtime modules the CLI needs at start-up (cli/report.ts): leaves with no imports, so a second copy
 // in dist/ holds only functions and data (no class whose identity could differ). Keep in sync with
 // the allowance in test/cli/main.test.ts.
-export const BUILT_RUNTIME_LEAVES = ['runtime/util/error-codes.ts'];
+export const BUILT_RUNTIME_LEAVES = ['runtime/util/error-codes.ts', 'runtime/util/shown-path.ts'];
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function sources(dir) {

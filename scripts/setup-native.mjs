@@ -24,24 +24,18 @@
 //   ATTNC_NATIVE_STRICT=1        exit non-zero when provisioning fails (CI sets it)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { bindingRel as bindingPathIn, buildBinding, loads } from './native/binding.mjs';
+import { cacheRoot, log, SetupError, TF_VERSION } from './native/cache.mjs';
+import { relayGpuPackage } from './native/gpu-package.mjs';
+import { extractMembers, TENSORFLOW_MEMBERS as WHEEL_MEMBERS } from './native/unpack.mjs';
 
-const TF_VERSION = '2.21.0';
 const WHEEL_PLATFORM = 'manylinux_2_27_x86_64';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
-const log = (msg) => process.stderr.write(`[attnc setup] ${msg}\n`);
 const beforeTfjsNode = process.argv.includes('--before-tfjs-node');
-
-class SetupError extends Error {
-  constructor(message, hint) {
-    super(message);
-    this.hint = hint;
-  }
-}
 
 function main() {
   if (process.env.ATTNC_SKIP_NATIVE === '1') {
@@ -57,11 +51,12 @@ function main() {
       'fix the problem reported above by the preinstall step, then reinstall attnc (`npm uninstall attnc && npm install <attnc>`), or run on --backend wasm/cpu');
   }
   const tfjsNodeVersion = JSON.parse(fs.readFileSync(path.join(tfjsNodeDir, 'package.json'), 'utf8')).version;
-  const bindingRel = path.join('lib', `napi-v${process.versions.napi.split('.')[0] >= 8 ? 8 : process.versions.napi}`, 'tfjs_binding.node');
+  const bindingRel = bindingPathIn();
   const bindingPath = path.join(tfjsNodeDir, bindingRel);
 
   if (fs.existsSync(bindingPath) && loads(tfjsNodeDir)) {
     log(`native TensorFlow backend already works (${describeSource(tfjsNodeDir)}).`);
+    relayGpu(tfjsNodeDir);
     return;
   }
   if (process.platform !== 'linux' || process.arch !== 'x64') {
@@ -83,24 +78,33 @@ function main() {
     if (loads(tfjsNodeDir)) {
       log(`reused the cached binding ${cachedBinding}`);
       writeMarker(tfjsNodeDir, libDir, 'cached binding');
+      relayGpu(tfjsNodeDir);
       return;
     }
     log('the cached binding did not load; rebuilding it');
   }
-  buildBinding(tfjsNodeDir);
+  buildBinding(tfjsNodeDir, root);
   if (!fs.existsSync(bindingPath)) throw new SetupError(`the build did not produce ${bindingPath}`);
   if (!loads(tfjsNodeDir)) throw new SetupError('the freshly built binding does not load (see the messages above)');
   fs.mkdirSync(path.dirname(cachedBinding), { recursive: true });
   fs.copyFileSync(bindingPath, cachedBinding);
   writeMarker(tfjsNodeDir, libDir, 'built from source');
   log(`native TensorFlow backend ready (libtensorflow ${TF_VERSION} from ${libDir}).`);
+  relayGpu(tfjsNodeDir);
 }
 
-function cacheRoot() {
-  const base = process.env.ATTNC_CACHE_DIR
-    || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'attnc');
-  fs.mkdirSync(base, { recursive: true });
-  return base;
+/**
+ * Where `attnc setup --gpu` provisioned the GPU library into this cache before, lay its package out
+ * again (`npm ci` removed node_modules/.attnc): seconds, from the cached binding. Never fails the
+ * install: the GPU backend is optional, and `attnc setup --gpu` redoes it in full.
+ */
+function relayGpu(tfjsNodeDir) {
+  if (beforeTfjsNode) return;
+  try {
+    relayGpuPackage({ root, tfjsNodeDir, cache: cacheRoot() });
+  } catch (e) {
+    log(`the GPU library could not be laid out again (${e.message}); run \`npx attnc setup --gpu\``);
+  }
 }
 
 /** Returns a folder with lib/libtensorflow_{cc,framework}.so.2 and include/. */
@@ -152,30 +156,12 @@ function downloadWheel(cache) {
   return path.join(dir, got);
 }
 
-const WHEEL_MEMBERS = [
-  'tensorflow/libtensorflow_cc.so.2',
-  'tensorflow/libtensorflow_framework.so.2',
-  'tensorflow/include/tensorflow/c/*',
-  'tensorflow/include/tensorflow/core/platform/ctstring*',
-  'tensorflow/include/tsl/platform/ctstring*',
-  'tensorflow/include/xla/tsl/c/*',
-  'tensorflow/include/LICENSE',
-  'tensorflow/THIRD_PARTY_NOTICES.txt',
-];
-
 function unpackWheel(wheel, target) {
   log(`unpacking libtensorflow from ${path.basename(wheel)} into ${target} (~850 MB, once) …`);
   const tmp = `${target}.partial-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  let r = spawnSync('unzip', ['-q', '-o', wheel, ...WHEEL_MEMBERS, '-d', tmp], { stdio: 'inherit' });
-  if (r.error) {
-    // No unzip: Python's zipfile does the same.
-    const py = `import sys,zipfile,fnmatch\nz=zipfile.ZipFile(sys.argv[1])\npats=sys.argv[3:]\n` +
-      `z.extractall(sys.argv[2],[n for n in z.namelist() if any(fnmatch.fnmatch(n,p) for p in pats)])`;
-    r = spawnSync('python3', ['-c', py, wheel, tmp, ...WHEEL_MEMBERS], { stdio: 'inherit' });
-  }
-  if (r.status !== 0) throw new SetupError(`could not unpack ${wheel}`, 'install `unzip` (or python3), or pass ATTNC_LIBTENSORFLOW_DIR');
+  extractMembers(wheel, WHEEL_MEMBERS, tmp);
   normaliseWheelLayout(path.join(tmp, 'tensorflow'), tmp);
   fs.rmSync(target, { recursive: true, force: true });
   fs.renameSync(tmp, target);
@@ -223,36 +209,6 @@ function layOutDeps(tfjsNodeDir, libDir) {
     'libtensorflow.so.2.9.1': cc, // makes tfjs-node's install.js skip its download
   };
   for (const [name, target] of Object.entries(links)) fs.symlinkSync(target, path.join(deps, 'lib', name));
-}
-
-function buildBinding(tfjsNodeDir) {
-  log('building tfjs-node\'s binding against libtensorflow (about a minute on 2 cores) …');
-  const nodeGyp = process.env.npm_config_node_gyp
-    || [path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')]
-      .find((p) => fs.existsSync(p));
-  const nodedir = process.env.npm_config_nodedir
-    || (fs.existsSync('/usr/include/node/node.h') ? '/usr' : path.resolve(path.dirname(process.execPath), '..'));
-  const env = {
-    ...process.env,
-    npm_config_build_from_source: 'true',
-    npm_config_nodedir: nodedir,
-    PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}`,
-  };
-  if (nodeGyp) env.npm_config_node_gyp = nodeGyp;
-  const r = spawnSync(process.execPath, ['scripts/install.js'], { cwd: tfjsNodeDir, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) {
-    throw new SetupError('building the tfjs-node binding failed',
-      'it needs make, g++ and Node\'s headers (Debian: build-essential; headers under /usr/include/node or npm_config_nodedir)');
-  }
-}
-
-function loads(tfjsNodeDir) {
-  const probe = 'const tf=require(process.argv[1]);tf.tensor([1,2]).square().dataSync();' +
-    'if(tf.getBackend()!=="tensorflow")process.exit(3)';
-  const r = spawnSync(process.execPath, ['-e', probe, tfjsNodeDir], {
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, stdio: 'ignore', timeout: 120_000,
-  });
-  return r.status === 0;
 }
 
 function writeMarker(tfjsNodeDir, libDir, how) {

@@ -22,7 +22,8 @@ describe('npm pack', () => {
   it('holds the CLI, compiler, runtime, shipped specs and bases, docs', () => {
     expect(r.status, r.stderr).toBe(0);
     for (const f of ['bin/attnc.mjs', 'cli/main.ts', 'compiler/spec.ts', 'compiler/package-root.ts', 'runtime/tf.ts', 'runtime/nn/index.ts',
-      'spec/tiny.yaml', 'spec/bases/attngan.yaml', 'docs/spec.md', 'scripts/setup-native.mjs', 'scripts/build.mjs', 'tsconfig.json', 'README.md', 'package.json']) {
+      'spec/tiny.yaml', 'spec/bases/attngan.yaml', 'docs/spec.md', 'scripts/setup-native.mjs', 'scripts/build.mjs', 'tsconfig.json', 'README.md', 'package.json',
+      'scripts/native/gpu-package.mjs', 'scripts/native/binding.mjs', 'cli/setup/gpu.ts']) {
       expect(files, f).toContain(f);
     }
     expect(pkg.files).toContain('dist/');

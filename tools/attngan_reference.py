@@ -1,5 +1,5 @@
-"""The original AttnGAN networks and losses in PyTorch, written from /work/shared/reference/attngan.md
-(§3-7, the module structure of taoxugit/AttnGAN code/model.py, GlobalAttention.py, miscc/losses.py)
+"""The original AttnGAN networks and losses in PyTorch, written from the original code (taoxugit/AttnGAN
+code/model.py, GlobalAttention.py, miscc/losses.py; docs/original.md §2-5)
 for attnc's parity fixtures. Not part of the npm package; CI never runs it.
 
 Differences from the original code, all size knobs that attnc's specs expose:

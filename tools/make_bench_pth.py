@@ -2,7 +2,7 @@
 
     /usr/bin/python3 tools/make_bench_pth.py [out dir, default /tmp/attnc-bench-pth]
 
-netG: the birds G_NET (GF_DIM 32, R_NUM 2, 3 stages; 7,084,592 parameters, attngan.md §12.1);
+netG: the birds G_NET (GF_DIM 32, R_NUM 2, 3 stages; 7,084,592 parameters, docs/original.md §9);
 netD2: the birds D_NET256 (DF_DIM 64; 71,858,946 parameters, §12.6). Random weights, each in the
 zip format and the legacy format (what the authors' 2018 files use).
 Also, as the authors release them (legacy format): text_encoder200.pth (RNN_ENCODER, 5,450 words),

@@ -4,7 +4,7 @@ side-by-side ratio. Birds AttnGAN2 sizes, random weights and data, CPU, 2 thread
     /usr/bin/python3 bench/torch/gan_iteration.py --batch 4 --iters 5 [--workload gan|sample|damsm]
 
 The networks come from tools/attngan_reference.py (the original's modules written from
-attngan.md; ATTNGAN_REF=path overrides); the Inception trunk is torchvision's Inception3, as
+the original code, docs/original.md; ATTNGAN_REF=path overrides); the Inception trunk is torchvision's Inception3, as
 the original's CNN_ENCODER. Prints one JSON line: per-iteration seconds and VmHWM (peak RSS).
 """
 import argparse

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+// A leaf built into dist/ with the CLI (scripts/build.mjs), like error-codes.ts.
+import { shownPath } from '../../runtime/util/shown-path.js';
 
 interface CompileCliOptions {
   out?: string;
@@ -92,7 +94,7 @@ export async function runCompile(specArg: string | undefined, opts: CompileCliOp
       continue;
     }
     const path = await import('node:path');
-    const shown = path.relative(process.cwd(), result.outDir) || '.';
+    const shown = shownPath(result.outDir);
     if (opts.check) {
       const drift = await result.files.check(result.outDir, path.relative(result.projectRoot, result.outDir).split(path.sep).join('/'));
       if (drift.length) {

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+// A leaf built into dist/ with the CLI (scripts/build.mjs), like error-codes.ts.
+import { shownPath } from '../../runtime/util/shown-path.js';
 import pc from 'picocolors';
 import type { DataCheckReport } from '../../runtime/data/check.js';
 import type { AttncError as AttncErrorClass } from '../../runtime/util/errors.js';
@@ -113,7 +115,7 @@ export function register(program: Command): void {
           row('heldout', `  (${ds.heldoutClassIds.length} colour combinations never in train/test)`) +
           `  vocabulary ${result.vocabularySize} words (with <end>), ${ds.captionsPerImage} captions per image\n` +
           `  wrote ${result.files} files, ${(result.bytes / 1e6).toFixed(1)} MB, in ${secs.toFixed(1)} s\n` +
-          `  → ${result.outDir}  (look at preview.png)\n`,
+          `  → ${shownPath(result.outDir)}  (look at preview.png)\n`,
       );
     });
 }

@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
+// A leaf built into dist/ with the CLI (scripts/build.mjs), like error-codes.ts.
+import { shownPath } from '../../runtime/util/shown-path.js';
 import { defaultOutput, initCliBackend, intOption, loadTarget, shardOption, warnLine } from './model-target.js';
 
 interface EvalCliOptions {
@@ -55,7 +57,7 @@ export function register(program: Command): void {
         const dirs = opts.merge;
         const out = opts.out ?? path.dirname(path.resolve(dirs[0]!));
         const report = mergePartials(dirs.map(readPartial), dirs, out);
-        process.stdout.write(`merged ${dirs.length} shard(s), ${report.generated} samples:\n${fmt(report)}  → ${path.join(out, 'report.md')}\n`);
+        process.stdout.write(`merged ${dirs.length} shard(s), ${report.generated} samples:\n${fmt(report)}  → ${shownPath(path.join(out, 'report.md'))}\n`);
         return;
       }
       if (target === undefined) throw new AttncError('ATTNC_USAGE_OPTION', 'no model given', { hint: 'attnc eval runs/tiny-1 (or --merge <shard folders…>)' });
@@ -102,8 +104,8 @@ export function register(program: Command): void {
             throw new AttncError('ATTNC_EVAL_METRIC', `${metrics.includes('attributes') ? 'attribute accuracy' : 'FID/IS without Inception weights'} needs the synthetic birds`, { hint: 'give --inception-weights <inception_v3_google.pth>, or leave fid,is,attributes out of --metrics' });
           }
           const { AttributeClassifier } = await import('../../runtime/eval/attribute-classifier.js');
-          log('attribute classifier: loading from the cache or training it once on real train-split images…');
           classifier = await AttributeClassifier.load({ dataset, log });
+          log(`attribute classifier: ${classifier.source === 'shipped' ? 'shipped with attnc' : classifier.source === 'cache' ? 'cached' : 'trained and cached'} (${shownPath(classifier.cachedAt ?? '')})`);
           disposers.push(() => classifier!.dispose());
         }
         let extractor;
@@ -121,11 +123,11 @@ export function register(program: Command): void {
           ...(evalEncoders ? { evalEncoders } : {}), ...(extractor ? { extractor } : {}), ...(classifier ? { classifier } : {}), log,
         }, outDir);
         if (shard.n > 1) {
-          process.stdout.write(`shard ${shard.k}/${shard.n}: ${partial.generated} samples → ${path.join(outDir, 'partial.json')}\n  merge with: attnc eval --merge ${path.join(evalDir, `shard-*-of-${shard.n}`)}\n`);
+          process.stdout.write(`shard ${shard.k}/${shard.n}: ${partial.generated} samples → ${shownPath(path.join(outDir, 'partial.json'))}\n  merge with: attnc eval --merge ${shownPath(path.join(evalDir, `shard-*-of-${shard.n}`))}\n`);
           return;
         }
         const report = mergePartials([partial], [outDir], outDir);
-        process.stdout.write(`${model.name} on ${split} (${report.generated} samples, ${report.seconds.toFixed(1)} s):\n${fmt(report)}  → ${path.join(outDir, 'report.md')}\n`);
+        process.stdout.write(`✓ ${model.name} on ${split} (${report.generated} samples, ${report.seconds.toFixed(1)} s):\n${fmt(report)}  → ${shownPath(path.join(outDir, 'report.md'))}\n`);
       } finally {
         for (const d of disposers.reverse()) d();
       }

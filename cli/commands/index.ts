@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 /** One line per subcommand; each module exports `register(program)`. Order = order in `--help`. */
 export const commands: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./doctor.js'),
+  () => import('./setup.js'),
   () => import('./validate.js'),
   () => import('./explain.js'),
   () => import('./compile.js'),

@@ -14,17 +14,26 @@ const errors = () => import('../../runtime/util/errors.js');
  */
 export async function loadTarget(target: string, warn: (line: string) => void, seed = 0, generated?: string): Promise<InferenceModel> {
   const { AttncError } = await errors();
-  if (/\.ya?ml$/i.test(target)) {
-    const { loadSpec, renderDiagnostics } = await import('../../compiler/spec.js');
-    if (!fs.existsSync(target)) throw new AttncError('ATTNC_IO_READ', `${target}: no such spec file`, { path: target });
-    const res = await loadSpec(target);
-    if (!res.ok) throw new AttncError('ATTNC_SPEC_INVALID', `${target}: invalid spec\n${renderDiagnostics(res.diagnostics, { color: false })}`, { path: target, hint: `attnc validate ${target}` });
-    const { importGenerated, loadUntrained } = await import('../../runtime/model/load.js');
+  if (isSpecTarget(target)) {
+    if (!isShipped(target) && !fs.existsSync(target)) throw new AttncError('ATTNC_IO_READ', `${target}: no such spec file`, { path: target });
+    // The spec's generated code where `attnc compile` put it (./generated/<name>, or --generated),
+    // checked up to date: in the user's project, not in attnc's own folder.
+    const { loadGeneratedForSpec } = await import('../generated-model.js');
+    const { gen } = await loadGeneratedForSpec(target, generated);
+    const { loadUntrained } = await import('../../runtime/model/load.js');
     warn(`${target} is a spec, not a checkpoint: sampling its untrained model (initial weights, seed ${seed})`);
-    return loadUntrained(await importGenerated(res.spec.name), target, seed);
+    return loadUntrained(gen, target, seed);
   }
   const { loadCheckpointForInference } = await import('../../runtime/model/load.js');
   return loadCheckpointForInference(target, generated);
+}
+
+/** `attnc:<name>`: a shipped spec (compiler/resolve/extends.ts resolves it). */
+const isShipped = (target: string) => target.startsWith('attnc:');
+
+/** A spec file or a shipped spec rather than a run or checkpoint folder. */
+export function isSpecTarget(target: string): boolean {
+  return isShipped(target) || /\.ya?ml$/i.test(target);
 }
 
 /** The global --backend choice (env ATTNC_BACKEND), loaded before any tensor is made. */
@@ -39,7 +48,7 @@ export async function initCliBackend(cmd: Command): Promise<void> {
  * `<what>/<name>` for a spec.
  */
 export function defaultOutput(target: string, what: string, name: string): string {
-  if (/\.ya?ml$/i.test(target)) return path.join(what, name);
+  if (isSpecTarget(target)) return path.join(what, name);
   const abs = path.resolve(target);
   if (fs.existsSync(path.join(abs, 'manifest.json')) && path.basename(path.dirname(abs)) === 'checkpoints') {
     return path.join(path.dirname(path.dirname(abs)), `${what}-${path.basename(abs)}`);

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+// A leaf built into dist/ with the CLI (scripts/build.mjs), like error-codes.ts.
+import { shownPath } from '../../runtime/util/shown-path.js';
 import { defaultOutput, initCliBackend, intOption, loadTarget, shardOption, warnLine } from './model-target.js';
 
 interface SampleCliOptions {
@@ -70,8 +72,10 @@ export function register(program: Command): void {
         const images = r.captions.reduce((s, c) => s + c.samples.length, 0);
         const secs = (performance.now() - t0) / 1000;
         process.stdout.write(
-          `${model.name} (${model.source}): ${images} image(s) for ${r.captions.length} caption(s) in ${secs.toFixed(1)} s` +
-            `${images > 0 ? `, ${((1000 * secs) / images).toFixed(0)} ms per image` : ''}\n  → ${path.join(outDir, 'index.html')}\n`,
+          // Starts with ✓ like the other summaries, never with the model's (lower-case) name, which
+          // displays that sentence-case output's first letter turned into "My-birds".
+          `✓ ${model.name} (${model.source}): ${images} image(s) for ${r.captions.length} caption(s) in ${secs.toFixed(1)} s` +
+            `${images > 0 ? `, ${((1000 * secs) / images).toFixed(0)} ms per image` : ''}\n  → ${shownPath(path.join(outDir, 'index.html'))}\n`,
         );
         if (r.errors.length > 0) process.exitCode = 1;
       } finally {

@@ -10,6 +10,7 @@ import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
 import { GRAPH_FILE } from '../emit/header.js';
 import type { ModelGraph } from '../lower/graph.js';
 import { runPipeline } from '../pipeline.js';
+import { resolveShipped } from '../resolve/extends.js';
 import type { OriginRef, Origins } from '../resolve/origins.js';
 
 export interface DiffSide {
@@ -41,6 +42,8 @@ const slash = (p: string) => p.split(path.sep).join('/');
 
 export async function loadSide(input: string, options: LoadSideOptions = {}): Promise<LoadSideResult> {
   const cwd = options.cwd ?? process.cwd();
+  // A shipped spec (`attnc:tiny`) is a spec side, shown as the user wrote it.
+  if (resolveShipped(input)) return loadSpecSide(input, input, options.set ?? [], options.setFlag ?? '--set');
   const abs = path.resolve(cwd, input);
   const label = slash(path.relative(cwd, abs)) || '.';
   if (existsSync(abs) && statSync(abs).isDirectory()) {

@@ -142,8 +142,14 @@ export function renderDiffText(r: DiffResult, options: RenderDiffOptions = {}): 
     out.push(changed.length ? `  same parameters in every network; ${changed.map((n) => `${n.id}: ${n.reason}`).join('; ')}` : '  same parameters in every network');
   }
 
-  const files = r.code.map((f) => `${f.file}${f.status === 'changed' ? '' : ` (${f.status})`}`).join(', ');
-  const codeHead = r.code.length ? `${plural(r.code.length, 'generated file')} differ: ${files}` : 'generated code identical';
+  const real = r.code.filter((f) => !f.provenanceOnly);
+  const provenance = r.code.filter((f) => f.provenanceOnly);
+  const files = real.map((f) => `${f.file}${f.status === 'changed' ? '' : ` (${f.status})`}`).join(', ');
+  const codeHead = !r.code.length
+    ? 'generated code identical'
+    : !real.length
+      ? `only provenance comments changed (the spec's file name and lines in ${plural(provenance.length, 'generated file')})`
+      : `${plural(real.length, 'generated file')} differ: ${files}${provenance.length ? `; ${provenance.length} more only in provenance comments` : ''}`;
   out.push('', `${c.bold('code')}: ${codeHead}${r.code.length && !r.patch ? ' (--patch shows them)' : ''}`);
   for (const p of r.patch ?? []) out.push(colorPatch(p.patch.trimEnd(), c));
   return out.join('\n') + '\n';

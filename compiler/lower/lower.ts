@@ -38,7 +38,7 @@ export interface LowerInput {
 
 export type LowerResult = { ok: true; graph: ModelGraph; diagnostics: LowerDiagnostic[] } | { ok: false; diagnostics: LowerDiagnostic[] };
 
-/** Vocabulary sizes of the datasets whose captions.pickle is fixed (attngan.md §12.4). */
+/** Vocabulary sizes of the datasets whose captions.pickle is fixed (docs/original.md §1, §9). */
 const KNOWN_VOCAB: Record<string, number> = { cub: 5450, coco: 27297 };
 
 /** A fact validation guarantees; failing it is a bug in attnc, not in the spec. */

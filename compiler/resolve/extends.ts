@@ -3,11 +3,12 @@ import path from 'node:path';
 import type { Diagnostic, SourceFiles } from '../diagnostics/types.js';
 import { suggest } from '../diagnostics/suggest.js';
 import { packageRoot } from '../package-root.js';
-import { isPlainMap } from '../parse/pointer.js';
+import { isPlainMap, joinPointer } from '../parse/pointer.js';
 import { parseYaml } from '../parse/yaml.js';
 import { layerFromParsed } from './layer.js';
 import type { Layer } from './layer.js';
 import { mergeLayer } from './merge.js';
+import { applySetEntries, type SetEntry } from './overrides.js';
 import { locationOf, Origins } from './origins.js';
 import type { Location } from './origins.js';
 
@@ -15,6 +16,8 @@ export interface LoadContext {
   cwd: string;
   sources: SourceFiles;
   diagnostics: Diagnostic[];
+  /** The spec schema, which `set:` paths are checked against. */
+  schema: object;
 }
 
 export function displayPath(abs: string, cwd: string): string {
@@ -47,10 +50,13 @@ export function shippedNames(): string[] {
   return names;
 }
 
-type BaseRef = { abs: string } | { error: string; help?: string };
+export type ShippedRef = { abs: string } | { error: string; help?: string };
 
-/** One `extends` entry → a file: relative to the file that names it, or `attnc:<name>`. */
-function resolveBase(value: string): BaseRef | undefined {
+/**
+ * `attnc:<name>` → the shipped file, or why not (with the nearest name); undefined for anything
+ * else (a path). One rule for `extends` entries and for every spec a command takes.
+ */
+export function resolveShipped(value: string): ShippedRef | undefined {
   if (!value.startsWith(SHIPPED_PREFIX)) return undefined;
   const name = value.slice(SHIPPED_PREFIX.length).replace(/\.yaml$/, '');
   const names = shippedNames();
@@ -70,7 +76,7 @@ function resolveBase(value: string): BaseRef | undefined {
  * except a shipped spec or base outside it (under node_modules), which is `attnc:<name>`, so
  * nothing depends on where attnc was installed.
  */
-function baseDisplay(abs: string, cwd: string): string {
+export function specDisplay(abs: string, cwd: string): string {
   const rel = path.relative(cwd, abs);
   const inProject = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).includes('node_modules');
   if (!inProject && abs.endsWith('.yaml') && shippedDirs().includes(path.dirname(abs))) return `${SHIPPED_PREFIX}${path.basename(abs, '.yaml')}`;
@@ -83,7 +89,7 @@ function baseDisplay(abs: string, cwd: string): string {
  * (diagnostics say why).
  */
 export async function loadWithBases(abs: string, ctx: LoadContext, stack: string[] = [], from?: Location): Promise<Layer | undefined> {
-  const display = from ? baseDisplay(abs, ctx.cwd) : displayPath(abs, ctx.cwd);
+  const display = specDisplay(abs, ctx.cwd);
   let text: string;
   try {
     text = readFileSync(abs, 'utf8');
@@ -118,7 +124,9 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
   }
   const self = layerFromParsed(parsed, 'file', display, ctx.diagnostics);
   const doc = self.value as Record<string, unknown>;
-  if (!('extends' in doc)) return self;
+  const sets = takeSetEntries(self, display, ctx);
+  if (sets === undefined) return undefined;
+  if (!('extends' in doc)) return applySetEntries(self, sets, ctx.schema, ctx.diagnostics) ? self : undefined;
 
   const raw = doc.extends;
   const extendsOrigin = self.origins.get('/extends')!;
@@ -148,7 +156,7 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
       ok = false;
       continue;
     }
-    const ref = resolveBase(value);
+    const ref = resolveShipped(value);
     if (ref && 'error' in ref) {
       ctx.diagnostics.push({ code: 'ATTNC1102', severity: 'error', message: ref.error, ...loc, ...(ref.help ? { help: ref.help } : {}) });
       ok = false;
@@ -157,7 +165,7 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
     const baseAbs = ref ? ref.abs : path.resolve(path.dirname(abs), value);
     const chain = [...stack, abs];
     if (chain.includes(baseAbs)) {
-      const cycle = [...chain.slice(chain.indexOf(baseAbs)), baseAbs].map((f) => baseDisplay(f, ctx.cwd));
+      const cycle = [...chain.slice(chain.indexOf(baseAbs)), baseAbs].map((f) => specDisplay(f, ctx.cwd));
       ctx.diagnostics.push({
         code: 'ATTNC1103', severity: 'error', message: `\`extends\` cycle: "${value}" is already being loaded`, ...loc,
         notes: [`cycle: ${cycle.join(' → ')}`], help: 'a base must not extend, directly or indirectly, a file that extends it',
@@ -171,5 +179,37 @@ export async function loadWithBases(abs: string, ctx: LoadContext, stack: string
   }
   if (!ok) return undefined;
   mergeLayer(merged, self);
-  return merged;
+  return applySetEntries(merged, sets, ctx.schema, ctx.diagnostics) ? merged : undefined;
+}
+
+/**
+ * A file's `set:` block, taken out of the layer: its entries, applied after the file is merged over
+ * its bases (compiler/resolve/overrides.ts). Undefined (with a diagnostic) when `set` is not a map.
+ */
+function takeSetEntries(self: Layer, display: string, ctx: LoadContext): SetEntry[] | undefined {
+  const doc = self.value as Record<string, unknown>;
+  if (!('set' in doc)) return [];
+  const block = doc.set;
+  const origin = self.origins.get('/set');
+  delete doc.set;
+  if (!isPlainMap(block)) {
+    ctx.diagnostics.push({
+      code: 'ATTNC1105', severity: 'error', message: '`set` must be a map of `path: value` entries',
+      ...(origin ? locationOf(origin) : { file: display, line: 1, col: 1 }),
+      help: 'e.g. `set: { generator.stages[1].residual_blocks: 3 }`',
+    });
+    self.origins.deleteTree('/set');
+    return undefined;
+  }
+  const entries: SetEntry[] = Object.entries(block).map(([path, value]) => {
+    const at = joinPointer('/set', path);
+    const o = self.origins.get(at);
+    const origins = new Origins();
+    for (const [p, v] of self.origins.entries()) if (p === at || p.startsWith(`${at}/`)) origins.set(p.slice(at.length), v);
+    const replaceAt = new Set([...self.replaceAt].filter((p) => p === at || p.startsWith(`${at}/`)).map((p) => p.slice(at.length)));
+    return { path, at: { file: display, line: o?.keyLine ?? o?.line ?? 1, col: o?.keyCol ?? o?.col ?? 1 }, value: { value, origins, replaceAt } };
+  });
+  self.origins.deleteTree('/set');
+  for (const p of [...self.replaceAt]) if (p === '/set' || p.startsWith('/set/')) self.replaceAt.delete(p);
+  return entries;
 }

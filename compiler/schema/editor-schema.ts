@@ -5,7 +5,7 @@ type Json = Record<string, any>;
 /**
  * The schema as an editor sees a spec *file*: any key may be left out (defaults fill them, and a
  * base file is partial by design; `attnc validate` reports what is still missing after resolution),
- * only union tags are required, `extends` and `$replace` are allowed. Written to attnc.schema.json
+ * only union tags are required, `extends`, `set` and `$replace` are allowed. Written to attnc.schema.json
  * (a test keeps it in sync).
  */
 export function editorSchema(): Json {
@@ -26,6 +26,10 @@ function transform(s: Json, isRoot = false, tag?: string): Json {
       s.properties.extends = {
         description: 'base spec file(s), relative to this file; merged left to right, then this file',
         anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+      };
+      s.properties.set = {
+        description: 'values set by dotted path after this file is merged over its bases, as --set does: `generator.stages[1].residual_blocks: 3` changes one item of an inherited list',
+        type: 'object',
       };
     }
   }

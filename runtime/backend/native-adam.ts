@@ -28,6 +28,7 @@
  * scale.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fastPathEnabled } from './fast-paths.js';
 import { nativeBackend, type NativeBackend, type OpAttr } from './tfjs-internals.js';
 
 /** TensorFlow's ResourceHandle::ANONYMOUS_NAME: each VarHandleOp makes a new variable owned by its handle. */
@@ -48,7 +49,7 @@ export class NativeAdamState {
   /** Null off the native backend (the caller keeps tfjs's ops). */
   static create(): NativeAdamState | null {
     const b = nativeBackend();
-    return b ? new NativeAdamState(b) : null;
+    return b && fastPathEnabled('fused-adam') ? new NativeAdamState(b) : null;
   }
 
   /** Names of the variables with moments, in the order they were first updated. */

@@ -7,6 +7,7 @@
  * Both gradients read the activation's output rather than its input (see below).
  */
 import * as tf from '@tensorflow/tfjs';
+import { fastPathEnabled } from './fast-paths.js';
 import { asNativeBackend, installGradientOverrides, internalsEnabled, removeGradientOverrides, type NativeBackend } from './tfjs-internals.js';
 
 const RELU_GRAD = 'AttncReluGrad';
@@ -88,7 +89,7 @@ export function removeNativeGradients(): void {
 }
 
 function native(x: tf.Tensor): boolean {
-  return tf.getBackend() === 'tensorflow' && x.dtype === 'float32';
+  return tf.getBackend() === 'tensorflow' && x.dtype === 'float32' && fastPathEnabled('activation-grads');
 }
 
 /** dy where the activation is positive; `x` may be the input or the output (same sign pattern). */

@@ -4,6 +4,7 @@
  * tfjs, see tfjs-internals.ts) and its caller keeps the portable path.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fastPathEnabled } from './fast-paths.js';
 import { makeInt64Scalar, nativeBackend, type NativeBackend, type OpAttr } from './tfjs-internals.js';
 
 /**
@@ -36,7 +37,7 @@ export type BatchNormTrainResult = { y: tf.Tensor4D; runningMean: tf.Tensor1D; r
  */
 export function nativeBatchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, running: RunningStats): BatchNormTrainResult | null {
   const b = nativeBackend();
-  if (!b || x.dtype !== 'float32') return null;
+  if (!b || x.dtype !== 'float32' || !fastPathEnabled('fused-batchnorm')) return null;
   const [y, runningMean, runningVar, ...reserve] = b.executeMultipleOutputs('FusedBatchNormV3', batchNormAttrs(b, eps, true, running.momentum), [x, gamma, beta, running.mean, running.variance], 6);
   tf.dispose(reserve);
   return { y: y as tf.Tensor4D, runningMean: runningMean as tf.Tensor1D, runningVar: runningVar as tf.Tensor1D };
@@ -49,7 +50,7 @@ export function nativeBatchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: t
  */
 export function nativeBatchNormTrainWithGrad(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, running: RunningStats): BatchNormTrainResult | null {
   const b = nativeBackend();
-  if (!b || x.dtype !== 'float32') return null;
+  if (!b || x.dtype !== 'float32' || !fastPathEnabled('fused-batchnorm')) return null;
   let stats: [tf.Tensor1D, tf.Tensor1D] | undefined;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, g, bt, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
@@ -80,7 +81,7 @@ export function nativeBatchNormInfer(
   eps: number,
 ): tf.Tensor4D | null {
   const b = nativeBackend();
-  if (!b || x.dtype !== 'float32') return null;
+  if (!b || x.dtype !== 'float32' || !fastPathEnabled('fused-batchnorm')) return null;
   const [y, ...rest] = b.executeMultipleOutputs('FusedBatchNormV3', batchNormAttrs(b, eps, false, 1), [x, gamma, beta, mean, variance], 6);
   tf.dispose(rest);
   return y as tf.Tensor4D;
@@ -94,7 +95,7 @@ export function nativeBatchNormInfer(
  */
 export function nativeLstmSequence(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor3D | null {
   const nb = nativeBackend();
-  if (!nb || x.dtype !== 'float32') return null;
+  if (!nb || x.dtype !== 'float32' || !fastPathEnabled('block-lstm')) return null;
   const [t, batch] = x.shape;
   const h = w.shape[1] / 4;
   const { TF_ATTR_FLOAT, TF_ATTR_BOOL, TF_ATTR_TYPE, TF_FLOAT } = nb.binding;
@@ -120,7 +121,7 @@ export function nativeLstmSequence(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1
 /** TensorFlow's `ReverseSequence`: reverses the first lengths[i] entries along `seqAxis` of batch entry i. */
 export function nativeReverseSequence<T extends tf.Tensor>(x: T, lengths: tf.Tensor1D, seqAxis: number, batchAxis: number): T | null {
   const nb = nativeBackend();
-  if (!nb) return null;
+  if (!nb || !fastPathEnabled('reverse-sequence')) return null;
   const { TF_ATTR_INT, TF_ATTR_TYPE, TF_INT32 } = nb.binding;
   return nb.executeMultipleOutputs(
     'ReverseSequence',

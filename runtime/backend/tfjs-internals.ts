@@ -180,6 +180,8 @@ export type NativeBackend = {
     TF_FLOAT: number;
     TF_INT32: number;
     TF_Version?: string;
+    /** tfjs-node-gpu's binding only: whether TensorFlow created a GPU device. */
+    isUsingGpuDevice?(): boolean;
     deleteTensor(id: number): void;
     executeOp(name: string, attrs: OpAttr[], inputIds: number[], numOutputs: number): Array<{ id: number }>;
   };
@@ -203,6 +205,11 @@ export function nativeBackend(): NativeBackend | null {
 /** The libtensorflow version of the native backend, when it is active. */
 export function libtensorflowVersion(): string | undefined {
   return (tf.backend() as unknown as Partial<NativeBackend>).binding?.TF_Version;
+}
+
+/** Whether the native backend's TensorFlow created a GPU device (false on the CPU library and other backends). */
+export function isUsingGpuDevice(): boolean {
+  return (tf.backend() as unknown as Partial<NativeBackend>).binding?.isUsingGpuDevice?.() ?? false;
 }
 
 /**

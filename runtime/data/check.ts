@@ -87,7 +87,7 @@ export async function checkDataset(root: string, opts: DataCheckOptions = {}): P
   try {
     if (!(await fs.stat(root)).isDirectory()) throw new Error('not a directory');
   } catch (e) {
-    throw new AttncError('ATTNC_DATA_MISSING', `${root}: dataset folder not found`, { path: root, cause: e });
+    throw new AttncError('ATTNC_IO_READ', `${root}: dataset folder not found`, { path: root, cause: e });
   }
   const detected = opts.kind === undefined;
   const kind = opts.kind ?? (await detectKind(root));

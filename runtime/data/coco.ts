@@ -4,7 +4,7 @@ import type { Layout } from './layout.js';
 import { filenamesPicklePath, readSplitKeys } from './metadata.js';
 
 /**
- * COCO-2014 as AttnGAN lays it out (reference §2.1): `<split>/filenames.pickle`, `text/<key>.txt`,
+ * COCO-2014 as AttnGAN lays it out (docs/original.md §1): `<split>/filenames.pickle`, `text/<key>.txt`,
  * `images/<key>.jpg` (train2014 and val2014 merged). No classes: the class id of image i is i, so
  * DAMSM's same-class masking is a no-op, as in the original.
  */

@@ -7,7 +7,7 @@ import { exists, filenamesPicklePath, parseClassInfo, readPickleFile, readSplitK
 import { readListFile } from '../io/read-file.js';
 
 /**
- * CUB-200-2011 as AttnGAN lays it out (reference §2.1):
+ * CUB-200-2011 as AttnGAN lays it out (docs/original.md §1):
  * `<split>/filenames.pickle`, `<split>/class_info.pickle`, `text/<key>.txt`,
  * `CUB_200_2011/images/<key>.jpg`, `CUB_200_2011/images.txt`, `CUB_200_2011/bounding_boxes.txt`.
  * Without `class_info.pickle` the class ids are 0..N-1 (as the original does). `bboxCrop: false`

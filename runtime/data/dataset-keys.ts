@@ -23,23 +23,43 @@ const KEY_HINT =
  * refused outright, so a key cannot mean different things to this check and to the file system.
  * Returns the key unchanged; throws `ATTNC_DATA_KEY` naming the list file and the entry.
  */
-export function checkKey(key: unknown, origin: KeyOrigin, folder: string): string {
-  const bad = (why: string): never => {
-    const shown = typeof key === 'string' ? JSON.stringify(key.length > 200 ? key.slice(0, 200) + '…' : key) : String(key);
-    throw new AttncError('ATTNC_DATA_KEY', `${origin.file}: ${origin.entry}: key ${shown} ${why}`, { path: origin.file, hint: KEY_HINT });
-  };
-  if (typeof key !== 'string') return bad('is not a string');
-  if (key.length === 0) return bad('is empty');
-  if (key.length > MAX_KEY_LENGTH) return bad(`is ${key.length} characters long (at most ${MAX_KEY_LENGTH})`);
-  // eslint-disable-next-line no-control-regex
-  const ctl = /[\u0000-\u001f\u007f]/.exec(key);
-  if (ctl) return bad(`contains the control character U+${ctl[0].charCodeAt(0).toString(16).padStart(4, '0')}`);
-  if (key.includes('\\')) return bad('contains a backslash');
-  if (key.startsWith('/') || /^[A-Za-z]:/.test(key)) return bad(`is an absolute path (it must be a path inside ${folder})`);
-  const norm = path.posix.normalize(key);
-  if (norm === '.' || norm === '..' || norm.startsWith('../')) return bad(`leaves ${folder} (it must be a path inside ${folder})`);
-  return key;
+export function checkKey(key: unknown, origin: KeyOrigin | (() => KeyOrigin), folder: string): string {
+  const why = keyProblem(key, folder);
+  if (why === undefined) return key as string;
+  throw keyError(key, typeof origin === 'function' ? origin() : origin, why);
 }
+
+/** The error for a refused key (`why` from keyProblem). */
+export function keyError(key: unknown, o: KeyOrigin, why: string): AttncError {
+  const shown = typeof key === 'string' ? JSON.stringify(key.length > 200 ? key.slice(0, 200) + '…' : key) : String(key);
+  return new AttncError('ATTNC_DATA_KEY', `${o.file}: ${o.entry}: key ${shown} ${why}`, { path: o.file, hint: KEY_HINT });
+}
+
+/**
+ * What is wrong with a key, or undefined. Allocates nothing for a good key (a list of 10 million
+ * keys is checked in a fraction of a second): the origin is only formatted for an error, and
+ * `path.posix.normalize` only runs when the key has a `.` segment that it could resolve.
+ */
+export function keyProblem(key: unknown, folder: string): string | undefined {
+  if (typeof key !== 'string') return 'is not a string';
+  if (key.length === 0) return 'is empty';
+  if (key.length > MAX_KEY_LENGTH) return `is ${key.length} characters long (at most ${MAX_KEY_LENGTH})`;
+  // eslint-disable-next-line no-control-regex
+  const ctl = CONTROL.exec(key);
+  if (ctl) return `contains the control character U+${ctl[0].charCodeAt(0).toString(16).padStart(4, '0')}`;
+  if (key.includes('\\')) return 'contains a backslash';
+  if (key.charCodeAt(0) === 0x2f || DRIVE.test(key)) return `is an absolute path (it must be a path inside ${folder})`;
+  // Only "." and ".." segments can make a relative path leave its folder or name the folder itself.
+  if (!DOT_SEGMENT.test(key)) return undefined;
+  const norm = path.posix.normalize(key);
+  if (norm === '.' || norm === '..' || norm.startsWith('../')) return `leaves ${folder} (it must be a path inside ${folder})`;
+  return undefined;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const DRIVE = /^[A-Za-z]:/;
+const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
 
 function inside(file: string, dir: string): boolean {
   const rel = path.relative(dir, file);

@@ -313,7 +313,7 @@ export async function openDataset(cfg: DatasetConfig): Promise<Dataset> {
     const st = await fs.stat(cfg.root);
     if (!st.isDirectory()) throw new Error('not a directory');
   } catch (e) {
-    throw new AttncError('ATTNC_DATA_MISSING', `${cfg.root}: dataset folder not found`, { path: cfg.root, cause: e });
+    throw new AttncError('ATTNC_IO_READ', `${cfg.root}: dataset folder not found`, { path: cfg.root, cause: e });
   }
   const index = await buildIndex(cfg, layoutFor(cfg));
   const entries = index.entries.map(({ key, classId, captions, captionSlots, imagePath, bbox }): DatasetEntry => ({ key, classId, captions, captionSlots, image: { imagePath, bbox } }));

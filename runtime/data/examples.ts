@@ -5,7 +5,7 @@ import { listLines, readTextFile } from '../io/read-file.js';
 import { tokenize } from './tokenizer.js';
 import type { Vocabulary } from './vocab.js';
 
-/** One caption file of `gen_example`, encoded as the original does (main.py:36-83, reference §9.1). */
+/** One caption file of `gen_example`, encoded as the original does (main.py:36-83, docs/original.md §7). */
 export interface ExampleCaptions {
   /** File key: the name after the last '/' (outputs go to `<G folder>/<key>/`). */
   key: string;

@@ -51,14 +51,24 @@ export interface DatasetIndex {
 
 const TEXT_CONCURRENCY = 64;
 
-/** `fn` over `xs` with at most `limit` calls in flight; results in input order. */
+/**
+ * `fn` over `xs` with at most `limit` calls in flight; results in input order. The first failure
+ * rejects at once and no further call starts (a list of 10 million keys naming a missing file fails
+ * on it, instead of stat-ing the rest in the background).
+ */
 export async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(xs.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < xs.length) {
+    while (next < xs.length && !failed) {
       const i = next++;
-      out[i] = await fn(xs[i]!, i);
+      try {
+        out[i] = await fn(xs[i]!, i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { AttncError, type ErrorCode } from '../util/errors.js';
-import { checkKey } from './dataset-keys.js';
+import { keyError, keyProblem } from './dataset-keys.js';
 import { fileExists, MAX_METADATA_BYTES, readBoundedFile } from '../io/read-file.js';
 import { readPickle, writePickle } from '../io/pickle.js';
 import type { PickleValue } from '../io/pickle.js';
@@ -37,7 +37,11 @@ export function parseFilenames(value: PickleValue, file: string, folders = 'the 
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
     throw new AttncError('ATTNC_DATA_PICKLE', `${file}: expected a list of file keys (strings)`, { path: file });
   }
-  value.forEach((k, i) => checkKey(k, { file, entry: `item ${i}` }, folders));
+  // A plain loop: nothing is allocated per key unless one is refused (lists of millions of keys).
+  for (let i = 0; i < value.length; i++) {
+    const why = keyProblem(value[i], folders);
+    if (why !== undefined) throw keyError(value[i], { file, entry: `item ${i}` }, why);
+  }
   return value as string[];
 }
 

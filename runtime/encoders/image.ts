@@ -48,7 +48,7 @@ export interface InceptionImageEncoderOptions {
 }
 
 /**
- * AttnGAN's `CNN_ENCODER` (attngan.md §4): frozen (by default) Inception-v3 trunk + trainable `emb_features`
+ * AttnGAN's `CNN_ENCODER` (docs/original.md §3): frozen (by default) Inception-v3 trunk + trainable `emb_features`
  * (1×1 conv 768→nef on Mixed_6e) and `emb_cnn_code` (Linear 2048→nef on pooled Mixed_7c).
  * Input is resized to 299×299 bilinearly with align-corners semantics (PyTorch 0.3 `nn.Upsample`),
  * with no further normalisation. Gradients flow through the frozen trunk into the input (the
@@ -105,15 +105,26 @@ export interface CnnImageEncoderOptions {
   channels: number[];
   /** Channels of the extra stride-2 block whose pooled output is the global feature; default 2× the last. */
   globalChannels?: number;
+  /**
+   * How the global block's map becomes the global feature: `avg` (mean over space) or `max` (the
+   * strongest response anywhere: a small part such as a crown is not averaged away). Default avg.
+   */
+  pooling?: 'avg' | 'max';
+  /**
+   * Channels of a 3×3 stride-1 conv → BN → LeakyReLU block (`stem`) at full resolution before the
+   * stride-2 blocks, or 0 for none (default): its features see single-pixel detail before the first
+   * downsampling.
+   */
+  stem?: number;
 }
 
-/** Conv 4×4 stride 2 (pad 1, no bias) → BN → LeakyReLU(0.2): `conv.weight`, `bn.*`. */
+/** Conv 4×4 stride 2 (pad 1, no bias) → BN → LeakyReLU(0.2): `conv.weight`, `bn.*`; 3×3 stride 1 for the stem. */
 class DownBlock extends Module {
   readonly conv: Conv2d;
   readonly bn: BatchNorm;
-  constructor(inC: number, outC: number) {
+  constructor(inC: number, outC: number, stride: 1 | 2 = 2) {
     super();
-    this.conv = this.addModule('conv', new Conv2d({ inChannels: inC, outChannels: outC, kernel: 4, stride: 2, padding: 1 }));
+    this.conv = this.addModule('conv', new Conv2d({ inChannels: inC, outChannels: outC, kernel: stride === 2 ? 4 : 3, stride, padding: 1 }));
     this.bn = this.addModule('bn', new BatchNorm({ channels: outC }));
   }
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
@@ -132,8 +143,10 @@ export class CnnImageEncoder extends Module implements ImageEncoder {
   readonly nef: number;
   readonly inputSize: number;
   readonly regionGrid: [number, number];
+  private readonly stem: DownBlock | null;
   private readonly blocks: DownBlock[];
   private readonly globalBlock: DownBlock;
+  private readonly pooling: 'avg' | 'max';
   readonly emb_features: ProjectionConv1x1;
   readonly emb_cnn_code: ProjectionLinear;
 
@@ -147,8 +160,11 @@ export class CnnImageEncoder extends Module implements ImageEncoder {
     this.nef = opts.nef;
     this.inputSize = opts.inputSize;
     this.regionGrid = [grid, grid];
-    const holder = this.addModule('blocks', new BlockList());
+    this.pooling = opts.pooling ?? 'avg';
     let c = 3;
+    this.stem = opts.stem ? this.addModule('stem', new DownBlock(c, opts.stem, 1)) : null;
+    if (opts.stem) c = opts.stem;
+    const holder = this.addModule('blocks', new BlockList());
     this.blocks = opts.channels.map((out, i) => {
       const b = holder.add(String(i), new DownBlock(c, out));
       c = out;
@@ -165,8 +181,10 @@ export class CnnImageEncoder extends Module implements ImageEncoder {
     return tf.tidy(() => {
       const s = this.inputSize;
       let h = images.shape[1] === s && images.shape[2] === s ? images : tf.image.resizeBilinear(images, [s, s], true);
+      if (this.stem) h = this.stem.apply(h, training);
       for (const b of this.blocks) h = b.apply(h, training);
-      const g = tf.mean(this.globalBlock.apply(h, training), [1, 2]) as tf.Tensor2D;
+      const top = this.globalBlock.apply(h, training);
+      const g = (this.pooling === 'max' ? tf.max(top, [1, 2]) : tf.mean(top, [1, 2])) as tf.Tensor2D;
       return { regions: this.emb_features.apply(h), global: this.emb_cnn_code.apply(g) };
     });
   }

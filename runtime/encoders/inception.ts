@@ -4,7 +4,7 @@ import { Module } from '../nn/module.js';
 import { BatchNorm, Conv2d } from '../nn/layers.js';
 
 /**
- * torchvision's Inception-v3 trunk (the part AttnGAN's `CNN_ENCODER` keeps, attngan.md §4 / §12.5),
+ * torchvision's Inception-v3 trunk (the part AttnGAN's `CNN_ENCODER` keeps, docs/original.md §3 / §9),
  * NHWC, with torchvision's module names so a state_dict maps 1:1 (conv weight [O,I,kh,kw] →
  * [kh,kw,I,O], BN tensors as is).
  *

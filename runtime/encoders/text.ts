@@ -5,7 +5,7 @@ import { isTaping } from '../backend/tfjs-internals.js';
 import { nativeLstmSequence, nativeReverseSequence } from '../backend/native-ops.js';
 
 /**
- * AttnGAN's text encoder `RNN_ENCODER` (attngan.md §3): embedding → dropout (training only) →
+ * AttnGAN's text encoder `RNN_ENCODER` (docs/original.md §2): embedding → dropout (training only) →
  * single-layer bidirectional LSTM (or GRU) over a padded batch with true lengths, from a zero state.
  *
  * The recurrence is written out per timestep (no tfjs layers), so it is PyTorch's math exactly:
@@ -42,7 +42,15 @@ export interface TextEncoderOptions {
   rnn?: RnnKind;
   /** Dropout on the embeddings while training; 0.5. */
   dropout?: number;
+  /**
+   * The sentence feature: `last` = the final states of both directions (the original), `mean` =
+   * the mean of the word features over the real tokens (every word reaches it in one step, which a
+   * contrastive loss learns from much faster than from two final states; docs/tuning.md).
+   */
+  sentence?: SentencePooling;
 }
+
+export type SentencePooling = 'last' | 'mean';
 
 export type TextEncoderOutput = {
   /** [B, T, 2h]: per token [forward h_t ; backward h_t], zeros at padding. */
@@ -168,6 +176,7 @@ export class RnnTextEncoder extends Module {
   readonly hiddenPerDirection: number;
   readonly rnnKind: RnnKind;
   readonly dropout: number;
+  readonly sentencePooling: SentencePooling;
   readonly encoder: WordEmbedding;
   readonly rnn: BidirectionalRnn;
 
@@ -178,6 +187,7 @@ export class RnnTextEncoder extends Module {
     this.hiddenPerDirection = opts.hiddenPerDirection ?? 128;
     this.rnnKind = opts.rnn ?? 'lstm';
     this.dropout = opts.dropout ?? 0.5;
+    this.sentencePooling = opts.sentence ?? 'last';
     this.encoder = this.addModule('encoder', new WordEmbedding(this.vocabSize, this.embeddingDim));
     this.rnn = this.addModule('rnn', new BidirectionalRnn(this.rnnKind, this.embeddingDim, this.hiddenPerDirection));
   }
@@ -200,7 +210,10 @@ export class RnnTextEncoder extends Module {
       let x = tf.gather(this.encoder.weight, tf.cast(tokens, 'int32')) as tf.Tensor3D;
       if (training && this.dropout > 0) x = tf.dropout(x, this.dropout, undefined, seed) as tf.Tensor3D;
       const { out, last } = this.rnn.run(x, mask, lens);
-      return { words: out, sentence: last };
+      if (this.sentencePooling === 'last') return { words: out, sentence: last };
+      // Word features are 0 at padding, so the sum runs over the real tokens only.
+      const mean = tf.div(tf.sum(out, 1), tf.reshape(tf.tensor1d(lens, 'float32'), [b, 1])) as tf.Tensor2D;
+      return { words: out, sentence: mean };
     });
   }
 }

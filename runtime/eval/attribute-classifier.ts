@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { disposeBatch, openDataset, type SynthBirdsDatasetConfig } from '../data/dataset.js';
 import { DEFAULT_RESIZE_RATIO } from '../data/images.js';
 import { BEAK_LENGTHS, BODY_SIZES, COLOURS, DEFAULT_HELDOUT_FRACTION, DEFAULT_TEST_FRACTION, NUM_CLASSES, SCENES, synthBirds, type BirdAttributes, type CaptionAttribute } from '../data/synthbirds/index.js';
+import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
 import { AttncError } from '../util/errors.js';
 
 /**
@@ -14,6 +16,11 @@ import { AttncError } from '../util/errors.js';
  * scores generated images (attribute accuracy), and is the FID / IS feature extractor when no
  * Inception-v3 weights are given: its 128-d penultimate layer for FID, and the colour-triple class
  * p(wing)·p(belly)·p(crown) over the 729 classes for IS.
+ *
+ * Where it comes from, first match wins: the weights shipped with attnc for the built-in dataset's
+ * standard configuration (runtime/eval/weights/, made by tools/train-attribute-classifier.ts), the
+ * per-machine cache, or training (about 10 CPU-minutes on 2 cores, with progress and an ETA), then
+ * cached. The cache key is the recipe (dataset seed and fractions, resize ratio, epochs, seeds).
  */
 export const HEADS: ReadonlyArray<{ name: CaptionAttribute; values: readonly string[] }> = [
   { name: 'wing', values: COLOURS },
@@ -56,7 +63,9 @@ export class AttributeClassifier {
   private constructor(
     private readonly model: tf.LayersModel,
     readonly meta: ClassifierMeta,
+    /** The cache folder, or the shipped weights file. */
     readonly cachedAt: string | undefined,
+    readonly source: 'shipped' | 'cache' | 'trained',
   ) {}
 
   readonly name = 'attnc synthetic-bird attribute classifier';
@@ -100,17 +109,79 @@ export class AttributeClassifier {
     this.model.dispose();
   }
 
-  /** The cached classifier for this dataset, or a freshly trained one (then cached). */
+  /** The shipped classifier for this dataset, else the cached one, else a freshly trained one (then cached). */
   static async load(opts: ClassifierTrainingOptions): Promise<AttributeClassifier> {
-    const recipe = recipeOf(opts);
-    const key = createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
+    const { recipe, key } = recipeKey(opts);
+    const shipped = shippedFile(key);
+    if (fs.existsSync(shipped)) {
+      const { model, meta } = readShipped(shipped, key);
+      return new AttributeClassifier(model, meta, shipped, 'shipped');
+    }
     const dir = path.join(opts.cacheDir ?? path.join(cacheRoot(), 'eval'), `attribute-classifier-${key}`);
     const cached = readCached(dir, key);
-    if (cached) return new AttributeClassifier(cached.model, cached.meta, dir);
+    if (cached) return new AttributeClassifier(cached.model, cached.meta, dir, 'cache');
     const { model, meta } = await train(recipe, key, opts.log ?? (() => {}));
     writeCached(dir, model, meta);
-    return new AttributeClassifier(model, meta, dir);
+    return new AttributeClassifier(model, meta, dir, 'trained');
   }
+
+  /** Trains one for `opts` whatever is shipped or cached (tools/train-attribute-classifier.ts). */
+  static async train(opts: ClassifierTrainingOptions): Promise<AttributeClassifier> {
+    const { recipe, key } = recipeKey(opts);
+    const { model, meta } = await train(recipe, key, opts.log ?? (() => {}));
+    return new AttributeClassifier(model, meta, undefined, 'trained');
+  }
+
+  /** Where a classifier of this recipe ships, and whether it does. */
+  static shipped(opts: ClassifierTrainingOptions): { file: string; exists: boolean } {
+    const file = shippedFile(recipeKey(opts).key);
+    return { file, exists: fs.existsSync(file) };
+  }
+
+  /** The weights as a float16 safetensors file with the recipe in its metadata (what ships). */
+  toShippedFile(provenance: string): Uint8Array {
+    const entries = this.model.getWeights().map((w, i) => [`w${String(i).padStart(2, '0')}`, { shape: w.shape, data: w.dataSync() as Float32Array }] as const);
+    return encodeSafetensors(entries, { format: this.meta.format, meta: JSON.stringify(this.meta), provenance }, { dtype: 'F16' });
+  }
+}
+
+/** Shipped weights: runtime/eval/weights/attribute-classifier-<key>.safetensors (float16, in the npm package). */
+export const SHIPPED_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'weights');
+const shippedFile = (key: string) => path.join(SHIPPED_DIR, `attribute-classifier-${key}.safetensors`);
+
+function recipeKey(opts: ClassifierTrainingOptions): { recipe: Recipe; key: string } {
+  const recipe = recipeOf(opts);
+  return { recipe, key: createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16) };
+}
+
+function readShipped(file: string, key: string): { model: tf.LayersModel; meta: ClassifierMeta } {
+  const bad = (why: string) => new AttncError('ATTNC_EVAL_CACHE', `${file}: shipped attribute classifier is unusable (${why})`, { path: file, hint: 'reinstall attnc, or delete the file to train one instead' });
+  const st = decodeSafetensors(fs.readFileSync(file), file);
+  let meta: ClassifierMeta;
+  try {
+    meta = JSON.parse(st.metadata.meta ?? '') as ClassifierMeta;
+  } catch {
+    throw bad('its metadata holds no recipe');
+  }
+  if (meta.format !== 'attnc-attribute-classifier' || meta.key !== key || meta.version !== RECIPE_VERSION) throw bad('its recipe is not this one');
+  const model = build(0);
+  const shapes = model.getWeights().map((w) => w.shape);
+  const tensors: tf.Tensor[] = [];
+  try {
+    if (st.tensors.size !== shapes.length) throw bad(`${st.tensors.size} weights, the network has ${shapes.length}`);
+    shapes.forEach((sh, i) => {
+      const t = st.tensors.get(`w${String(i).padStart(2, '0')}`);
+      if (!t || t.shape.length !== sh.length || t.shape.some((d, j) => d !== sh[j])) throw bad(`weight ${i} is missing or not of shape [${sh.join(', ')}]`);
+      tensors.push(tf.tensor(t.data as Float32Array, sh));
+    });
+    model.setWeights(tensors);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    tf.dispose(tensors);
+  }
+  return { model, meta };
 }
 
 export function cacheRoot(): string {
@@ -180,6 +251,10 @@ async function train(r: Recipe, key: string, log: (line: string) => void): Promi
     trainModel.compile({ optimizer, loss: HEADS.map((h) => weightedCrossEntropy(h.name === 'beak' ? 3 : 1)) });
   };
   compile(1e-3);
+  const perEpoch = Math.floor(ds.size / r.batchSize);
+  log(`  training the attribute classifier once for this dataset: ${ds.size} train images × ${r.epochs} epochs (${perEpoch * r.epochs} steps; ~10 CPU-minutes on 2 cores), then cached`);
+  const tTrain = performance.now();
+  const eta = (done: number) => formatDuration(((performance.now() - tTrain) / done) * (perEpoch * r.epochs - done));
   for (let epoch = 0; epoch < r.epochs; epoch++) {
     // Last quarter at a fifth of the rate (fresh Adam moments): settles the fine attributes (beak, crown).
     if (epoch > 0 && epoch === Math.floor(r.epochs * 0.75)) compile(2e-4);
@@ -192,8 +267,11 @@ async function train(r: Recipe, key: string, log: (line: string) => void): Promi
       disposeBatch(batch);
       loss += Array.isArray(l) ? l[0]! : l;
       n++;
+      // A first estimate early, before the first epoch's line (an epoch takes a minute or more).
+      if (epoch === 0 && n === Math.min(20, Math.max(1, Math.floor(perEpoch / 4)))) log(`  attribute classifier: ${n}/${perEpoch * r.epochs} steps, ETA ${eta(n)}`);
     }
-    log(`  attribute classifier epoch ${epoch + 1}/${r.epochs}: loss ${(loss / Math.max(1, n)).toFixed(3)}`);
+    const done = (epoch + 1) * perEpoch;
+    log(`  attribute classifier epoch ${epoch + 1}/${r.epochs}: loss ${(loss / Math.max(1, n)).toFixed(3)}, ${formatDuration(performance.now() - tTrain)} elapsed${epoch + 1 < r.epochs ? `, ETA ${eta(done)}` : ''}`);
   }
   await ds.close();
   for (const o of optimizers) o.dispose();
@@ -206,6 +284,12 @@ async function train(r: Recipe, key: string, log: (line: string) => void): Promi
     weights: model.getWeights().map((w, i) => ({ name: `${i}`, shape: w.shape })),
   };
   return { model, meta };
+}
+
+/** 95 s → "1m35s", 4 s → "4s". */
+function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
 /** Every item's attributes by key, for the same generator options as the dataset. */

@@ -3,7 +3,7 @@ import type { Rng } from '../util/rng.js';
 import { foldOf, meanStd } from './folds.js';
 
 /**
- * R-precision (R = 1) by the protocol the community uses for AttnGAN (attngan.md §9.4, DM-GAN's
+ * R-precision (R = 1) by the protocol the community uses for AttnGAN (docs/original.md §8, DM-GAN's
  * trainer.py / `get_mis_caption`): each generated image's global DAMSM feature is compared by
  * cosine similarity with the sentence features of `candidates` captions — its own and
  * `candidates − 1` captions of images from other classes — and counts as a hit when its own

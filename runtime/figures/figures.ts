@@ -5,7 +5,7 @@ import { FONT_FAMILY, ensureFont } from './font.js';
 /**
  * Pictures for `attnc sample` / `attnc eval`: generated images as PNG, the paper's attention
  * figure (the image, then one panel per word with its attention map blended over the image and the
- * word printed under it; attngan.md §9.2), and labelled grids. Text is drawn by Skia through
+ * word printed under it; docs/original.md §7), and labelled grids. Text is drawn by Skia through
  * @napi-rs/canvas with DejaVu Sans from the dejavu-fonts-ttf package, so no system font is needed.
  */
 /** Generated images [B, H, W, 3] in [−1, 1] (already read back) → 8-bit RGB, like the original's (x + 1) · 127.5. */

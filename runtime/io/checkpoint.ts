@@ -54,8 +54,12 @@ export interface CheckpointManifest {
   phase: CheckpointPhase;
   progress: CheckpointProgress;
   seed: number;
-  /** Weights files: which network, and whether they hold live or EMA weights. */
-  networks: Record<string, { network: string; weights: 'live' | 'ema' }>;
+  /**
+   * Weights files: which network, whether they hold live or EMA weights, and the epoch the weights
+   * are from when it is not `progress.epoch` (encoders trained in the DAMSM phase of a GAN-phase
+   * checkpoint; each imported file's own epoch), so `attnc export` names each file after its own.
+   */
+  networks: Record<string, { network: string; weights: 'live' | 'ema'; epoch?: number }>;
   optimizers: OptimizerEntry[];
   metrics: Record<string, number>;
   /** Behaviour switches the weights need (e.g. `attention_mask: original_bug` for the authors' weights). */
@@ -185,7 +189,7 @@ function readBounded(file: string, limit: number, what: string): Buffer {
  */
 export function resolveCheckpoint(p: string): string {
   const abs = path.resolve(p);
-  if (!fs.existsSync(abs)) throw new AttncError('ATTNC_CHECKPOINT', `${p}: no such run folder or checkpoint`, { path: p, hint: 'pass a run folder (runs/<name>-<n>), its checkpoints/ folder, or one checkpoint folder' });
+  if (!fs.existsSync(abs)) throw new AttncError('ATTNC_IO_READ', `${p}: no such run folder or checkpoint`, { path: p, hint: 'pass a run folder (runs/<name>-<n>), its checkpoints/ folder, or one checkpoint folder' });
   if (fs.existsSync(path.join(abs, 'manifest.json'))) return abs;
   const dir = fs.existsSync(path.join(abs, 'checkpoints')) ? path.join(abs, 'checkpoints') : abs;
   const latest = path.join(dir, 'latest.json');
@@ -234,7 +238,7 @@ export function readManifest(dir: string): CheckpointManifest {
   if (!isObj(pr) || ![pr.epoch, pr.batch, pr.step].every((x) => Number.isSafeInteger(x) && (x as number) >= 0) || typeof pr.damsmComplete !== 'boolean') bad(file, '`progress` must hold epoch, batch, step (non-negative integers) and damsmComplete');
   if (pr.done !== undefined && !(Array.isArray(pr.done) && pr.done.every((p) => typeof p === 'string' && /^[a-z][a-z0-9_-]*$/.test(p)))) bad(file, '`progress.done` must list phase names');
   if (!Number.isSafeInteger(m.seed)) bad(file, '`seed` must be an integer');
-  if (!isObj(m.networks) || !Object.values(m.networks).every((n) => isObj(n) && typeof n.network === 'string' && (n.weights === 'live' || n.weights === 'ema'))) bad(file, '`networks` must map files to { network, weights: live|ema }');
+  if (!isObj(m.networks) || !Object.values(m.networks).every((n) => isObj(n) && typeof n.network === 'string' && (n.weights === 'live' || n.weights === 'ema') && (n.epoch === undefined || (Number.isSafeInteger(n.epoch) && (n.epoch as number) >= 0)))) bad(file, '`networks` must map files to { network, weights: live|ema[, epoch] }');
   const okScale = (x: unknown) => x === undefined || (isObj(x) && isNum(x.exp_avg) && x.exp_avg > 0 && isNum(x.exp_avg_sq) && x.exp_avg_sq > 0);
   const okPowers = (x: unknown) => x === undefined || (Array.isArray(x) && x.length === 2 && x.every(isNum));
   if (!Array.isArray(m.optimizers) || !m.optimizers.every((o) => isObj(o) && typeof o.id === 'string' && Number.isSafeInteger(o.iterations) && isNum(o.lr) && Array.isArray(o.params) && o.params.every((x) => typeof x === 'string') && okScale(o.scale) && okPowers(o.betaPowers))) bad(file, '`optimizers` is malformed');

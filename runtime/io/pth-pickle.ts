@@ -10,7 +10,10 @@ import type { PickleExtensions, PickleValue, Refuse } from './pickle.js';
  *   (PyTorch ≥ 0.4), `_rebuild_tensor(storage, offset, size, stride)` (0.3, the released 2018
  *   files) and `_rebuild_parameter(tensor, requires_grad, hooks)` (a pickled `nn.Parameter`);
  * - storage classes `torch.FloatStorage` … named inside persistent ids
- *   `('storage', type, key, location, numel[, view_metadata])`.
+ *   `('storage', type, key, location, numel[, view_metadata])`. A model saved from the GPU (how the
+ *   authors' `bird_AttnGAN2.pth` and DAMSM encoders were saved, with PyTorch 0.3; and any GPU save
+ *   of PyTorch 1.x) names `torch.cuda.FloatStorage` … with location `cuda:0`: the bytes are the
+ *   same, so these read as their CPU twins, as `torch.load(path, map_location='cpu')` reads them.
  * Every other global — `os.system`, `builtins.eval`, `torch.nn.modules.*` (a whole pickled module),
  * `numpy.*` — is refused before anything is built, naming it. Nothing here ever calls code: a
  * "call" only records which tensor view to cut from which storage.
@@ -94,7 +97,7 @@ export function stateDictPickleHooks(storages: Map<string, StorageRef>): PickleE
   return {
     global(module, name, refuse) {
       const full = `${module}.${name}`;
-      if (module === 'torch' && Object.hasOwn(STORAGE_TYPES, name)) {
+      if ((module === 'torch' || module === 'torch.cuda') && Object.hasOwn(STORAGE_TYPES, name)) {
         const t = STORAGE_TYPES[name]!;
         return new StorageType(name, t.dtype, t.bytes);
       }

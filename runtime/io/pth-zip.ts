@@ -6,8 +6,9 @@ import { AttncError } from '../util/errors.js';
  * raw little-endian storage per key), `<prefix>/version`, optionally `<prefix>/byteorder`.
  * fflate does the unzipping; before it runs, the end-of-central-directory record is checked so its
  * counts and offsets lie inside the file (fflate trusts them), every entry name must be a plain
- * relative path inside the one top-level folder, and an entry's size is checked before it is
- * inflated or copied.
+ * relative path inside the one top-level folder, an entry with the encryption flag set is refused
+ * (fflate ignores the flag and would inflate the ciphertext as if it were the data), and an entry's
+ * size is checked before it is inflated or copied.
  */
 
 export interface ZipEntryInfo {
@@ -22,7 +23,7 @@ export class PthZip {
   readonly entries = new Map<string, ZipEntryInfo>();
 
   constructor(readonly bytes: Uint8Array, readonly file: string) {
-    checkDirectory(bytes, file);
+    refuseEncrypted(bytes, checkDirectory(bytes, file), file);
     let prefix: string | undefined;
     try {
       unzipSync(bytes, {
@@ -98,8 +99,14 @@ function checkName(name: string, file: string): void {
   if (bad) throw zipError(file, `entry name ${JSON.stringify(name)} is not a plain path inside the archive`);
 }
 
+interface Directory {
+  offset: number;
+  size: number;
+  count: number;
+}
+
 /** End-of-central-directory (and zip64) checks: counts and offsets must lie inside the file. */
-function checkDirectory(d: Uint8Array, file: string): void {
+function checkDirectory(d: Uint8Array, file: string): Directory {
   const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
   let e = d.length - 22;
   const lowest = Math.max(0, d.length - 22 - 65535);
@@ -118,4 +125,32 @@ function checkDirectory(d: Uint8Array, file: string): void {
     end = ze;
   }
   if (offset + size > end || count * 46 > size) throw zipError(file, 'zip central directory lies outside the file');
+  return { offset, size, count };
+}
+
+/** General purpose flag bits: 0 = encrypted (traditional PKWARE or AES), 6 = strong encryption. */
+const ENCRYPTED = 0x0001 | 0x0040;
+
+/**
+ * Walks the central directory and each entry's local header: any entry whose flags say encrypted is
+ * refused by name. (Both headers are checked: fflate reads the central one, other tools the local.)
+ */
+function refuseEncrypted(d: Uint8Array, dir: Directory, file: string): void {
+  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const end = dir.offset + dir.size;
+  let p = dir.offset;
+  for (let i = 0; i < dir.count; i++) {
+    if (p + 46 > end || v.getUint32(p, true) !== 0x02014b50) throw zipError(file, `zip central directory entry ${i} at byte ${p} is malformed`);
+    const flags = v.getUint16(p + 8, true);
+    const nameLen = v.getUint16(p + 28, true);
+    const next = p + 46 + nameLen + v.getUint16(p + 30, true) + v.getUint16(p + 32, true);
+    if (next > end) throw zipError(file, `zip central directory entry ${i} at byte ${p} runs past the directory`);
+    const name = new TextDecoder().decode(d.subarray(p + 46, p + 46 + nameLen));
+    const local = v.getUint32(p + 42, true);
+    const localFlags = local !== 0xffffffff && local + 30 <= d.length && v.getUint32(local, true) === 0x04034b50 ? v.getUint16(local + 6, true) : 0;
+    if ((flags | localFlags) & ENCRYPTED) {
+      throw zipError(file, `entry ${name} is encrypted`, 'PyTorch never encrypts its checkpoints; decrypt the archive (or re-save the state_dict) first');
+    }
+    p = next;
+  }
 }

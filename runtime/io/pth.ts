@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import { readBoundedFileSync } from './read-file.js';
 import { readPickleAt, type PickleValue } from './pickle.js';
 import { AttncError } from '../util/errors.js';
 import { stateDictPickleHooks, StorageRef, TensorRef, type StorageDtype } from './pth-pickle.js';
@@ -79,15 +79,19 @@ function readAll(a: PthArchive): PthFile {
   return { file: a.file, format: a.format, tensors: a.entries.map((e) => ({ name: e.name, shape: e.shape, dtype: e.dtype, data: e.read() })) };
 }
 
+/**
+ * Reads through the data layer's bounded reader: a regular file only, its size known (and bounded)
+ * before a byte is allocated, so a directory, /dev/zero or a FIFO named as weights is a clear error.
+ */
 export function openPthFile(path: string, opts: PthReadOptions = {}): PthArchive {
-  let size: number;
-  try {
-    size = fs.statSync(path).size;
-  } catch (e) {
-    throw new AttncError('ATTNC_PTH', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path, hint: 'check the path' });
-  }
-  if (size > MAX_PTH_FILE_BYTES) throw pthError(path, `file of ${size} bytes is larger than any AttnGAN network (limit ${MAX_PTH_FILE_BYTES})`);
-  return openPth(fs.readFileSync(path), path, opts);
+  const bytes = readBoundedFileSync(path, {
+    code: 'ATTNC_IO_READ',
+    what: 'weights file',
+    maxBytes: MAX_PTH_FILE_BYTES,
+    hint: 'name a PyTorch state_dict file (.pth)',
+    tooLargeHint: 'larger than any AttnGAN network (the largest, COCO\'s D256, is ~650 MB)',
+  });
+  return openPth(bytes, path, opts);
 }
 
 export function openPth(bytes: Uint8Array, file = '<pth>', opts: PthReadOptions = {}): PthArchive {

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { AttncError, type ErrorCode } from '../util/errors.js';
 
@@ -14,6 +14,8 @@ export interface ReadOptions {
   what: string;
   hint?: string;
   maxBytes: number;
+  /** The help line for a file over `maxBytes` (default: not a dataset file of this kind). */
+  tooLargeHint?: string;
 }
 
 function fail(file: string, opts: ReadOptions, why: string, cause?: unknown, hint = opts.hint): AttncError {
@@ -24,6 +26,30 @@ function fail(file: string, opts: ReadOptions, why: string, cause?: unknown, hin
   });
 }
 
+function openFailure(file: string, opts: ReadOptions, e: unknown): AttncError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'is not readable (permission denied)' : `cannot be opened (${code ?? (e as Error).message})`;
+  return fail(file, opts, why, e);
+}
+
+/** What fstat must say before a byte is allocated: a regular file within the bound. Returns its size. */
+function checkStat(file: string, opts: ReadOptions, st: { isDirectory(): boolean; isFile(): boolean; size: number }): number {
+  if (st.isDirectory()) throw fail(file, opts, 'is a directory');
+  if (!st.isFile()) throw fail(file, opts, 'is not a regular file (a device, pipe or socket)');
+  if (st.size > opts.maxBytes) {
+    throw fail(file, opts, `is ${st.size} bytes, over the limit of ${opts.maxBytes}`, undefined, opts.tooLargeHint ?? 'a file this large is not a dataset file of this kind; check the path');
+  }
+  return st.size;
+}
+
+function readFailure(file: string, opts: ReadOptions, e: unknown): AttncError {
+  if (e instanceof AttncError) return e;
+  return fail(file, opts, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, e);
+}
+
+/** Opened non-blocking: opening a FIFO without a writer returns at once instead of waiting for one. */
+const OPEN_FLAGS = fsSync.constants.O_RDONLY | (fsSync.constants.O_NONBLOCK ?? 0);
+
 /**
  * The bytes of a regular file of at most `maxBytes`. Opened non-blocking and checked with fstat
  * before anything is allocated, so a FIFO, a device (/dev/zero) or a 50 GB file named like a
@@ -32,20 +58,12 @@ function fail(file: string, opts: ReadOptions, why: string, cause?: unknown, hin
 export async function readBoundedFile(file: string, opts: ReadOptions): Promise<Uint8Array> {
   let fh: fs.FileHandle;
   try {
-    fh = await fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fh = await fs.open(file, OPEN_FLAGS);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'is not readable (permission denied)' : `cannot be opened (${code ?? (e as Error).message})`;
-    throw fail(file, opts, why, e);
+    throw openFailure(file, opts, e);
   }
   try {
-    const st = await fh.stat();
-    if (st.isDirectory()) throw fail(file, opts, 'is a directory');
-    if (!st.isFile()) throw fail(file, opts, 'is not a regular file (a device, pipe or socket)');
-    if (st.size > opts.maxBytes) {
-      throw fail(file, opts, `is ${st.size} bytes, over the limit of ${opts.maxBytes}`, undefined, 'a file this large is not a dataset file of this kind; check the path');
-    }
-    const buf = new Uint8Array(st.size);
+    const buf = new Uint8Array(checkStat(file, opts, await fh.stat()));
     let off = 0;
     while (off < buf.length) {
       const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
@@ -54,10 +72,33 @@ export async function readBoundedFile(file: string, opts: ReadOptions): Promise<
     }
     return off === buf.length ? buf : buf.subarray(0, off);
   } catch (e) {
-    if (e instanceof AttncError) throw e;
-    throw fail(file, opts, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, e);
+    throw readFailure(file, opts, e);
   } finally {
     await fh.close();
+  }
+}
+
+/** `readBoundedFile` for synchronous callers (weights files: `.pth`, `captions.pickle` of `attnc import`). */
+export function readBoundedFileSync(file: string, opts: ReadOptions): Uint8Array {
+  let fd: number;
+  try {
+    fd = fsSync.openSync(file, OPEN_FLAGS);
+  } catch (e) {
+    throw openFailure(file, opts, e);
+  }
+  try {
+    const buf = new Uint8Array(checkStat(file, opts, fsSync.fstatSync(fd)));
+    let off = 0;
+    while (off < buf.length) {
+      const n = fsSync.readSync(fd, buf, off, buf.length - off, off);
+      if (n === 0) break; // shrank while reading
+      off += n;
+    }
+    return off === buf.length ? buf : buf.subarray(0, off);
+  } catch (e) {
+    throw readFailure(file, opts, e);
+  } finally {
+    fsSync.closeSync(fd);
   }
 }
 

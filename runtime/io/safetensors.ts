@@ -29,7 +29,13 @@ export type TensorEntries = ReadonlyArray<readonly [string, { readonly shape: re
 /** Upper bound of the JSON header (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
-export function encodeSafetensors(entries: TensorEntries, metadata: Record<string, string> = {}): Uint8Array {
+/**
+ * `dtype: 'F16'` stores the values as IEEE half floats (round to nearest even; half the size, for
+ * weights that tolerate 11 significant bits, e.g. the shipped attribute classifier).
+ */
+export function encodeSafetensors(entries: TensorEntries, metadata: Record<string, string> = {}, opts: { dtype?: 'F32' | 'F16' } = {}): Uint8Array {
+  const dtype = opts.dtype ?? 'F32';
+  const width = BYTES[dtype];
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
@@ -37,8 +43,8 @@ export function encodeSafetensors(entries: TensorEntries, metadata: Record<strin
     if (name === '__metadata__' || name in header) throw new Error(`safetensors: duplicate or reserved tensor name "${name}"`);
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (n !== t.data.length) throw new Error(`safetensors: "${name}" has ${t.data.length} values for shape [${t.shape.join(', ')}]`);
-    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + n * 4] };
-    offset += n * 4;
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + n * width] };
+    offset += n * width;
   }
   let json = JSON.stringify(header);
   // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
@@ -51,11 +57,44 @@ export function encodeSafetensors(entries: TensorEntries, metadata: Record<strin
   out.set(headerBytes, 8);
   let pos = 8 + headerBytes.length;
   for (const [, t] of entries) {
+    if (dtype === 'F16') {
+      for (let i = 0; i < t.data.length; i++, pos += 2) view.setUint16(pos, floatToHalf(t.data[i]!), true);
+      continue;
+    }
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     out.set(bytes, pos); // little-endian hosts only (x86-64, arm64): float32 bytes are written as they are in memory
     pos += bytes.length;
   }
   return out;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** float → IEEE 754 half, rounding to nearest even (overflow to ±Infinity, subnormals kept, NaN kept). */
+export function floatToHalf(x: number): number {
+  f32[0] = x;
+  const b = u32[0]!;
+  const sign = (b >>> 16) & 0x8000;
+  const exp = (b >>> 23) & 0xff;
+  const mant = b & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    // Subnormal half: shift the implicit-1 mantissa right, rounding to nearest even.
+    const m = mant | 0x800000;
+    const shift = 14 - e;
+    const half = m >>> shift;
+    const rest = m & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (half + (rest > mid || (rest === mid && half & 1) ? 1 : 0));
+  }
+  const half = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  // A carry out of the mantissa rounds into the exponent, which is the correct result (up to Infinity).
+  return sign | (half + (rest > 0x1000 || (rest === 0x1000 && half & 1) ? 1 : 0));
 }
 
 function fail(file: string, message: string, offset?: number): never {

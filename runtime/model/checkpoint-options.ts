@@ -6,7 +6,7 @@ import { AttncError } from '../util/errors.js';
  * Behaviour switches that a checkpoint's weights need (its manifest's `options`), applied to a
  * freshly built generator by whoever runs the weights (`attnc sample`, `attnc eval`). Today:
  * `attention_mask` — `original_bug` for the AttnGAN authors' weights (`attnc import` sets it),
- * which were trained with GlobalAttention.py's mask tiling (attngan.md §5.3).
+ * which were trained with GlobalAttention.py's mask tiling (docs/original.md §4).
  */
 export function applyCheckpointOptions(generator: Module, options: Readonly<Record<string, string>>, source = 'checkpoint'): string[] {
   const notes: string[] = [];

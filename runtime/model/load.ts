@@ -12,6 +12,7 @@ import { Vocabulary } from '../data/vocab.js';
 import { readCheckpointJson, readManifest, resolveCheckpoint, type CheckpointManifest } from '../io/checkpoint.js';
 import { loadWeights } from '../nn/weights.js';
 import { AttncError } from '../util/errors.js';
+import { shownPath } from '../util/shown-path.js';
 import { applyCheckpointOptions } from './checkpoint-options.js';
 import type { GeneratedModel, InferenceModel, ModelNetworks } from './contract.js';
 import { evalDatasetConfig } from './data.js';
@@ -128,7 +129,7 @@ export async function loadUntrained(gen: GeneratedModel, source: string, seed = 
  */
 export async function loadCheckpointForInference(target: string, generated?: string): Promise<InferenceModel> {
   const loaded = await loadCheckpointModel(target, generated === undefined ? {} : { generated });
-  const label = path.relative(process.cwd(), loaded.checkpoint) || loaded.checkpoint;
+  const label = shownPath(loaded.checkpoint);
   return inferenceModel(loaded.gen, loaded.vocab, {
     model: loaded.model,
     source: `${label} (${loaded.manifest.phase} step ${loaded.manifest.progress.step})`,

@@ -30,6 +30,15 @@ export function networkFiles(model: NetworkSet): Array<{ file: string; network: 
   ];
 }
 
+/**
+ * The epoch in one of the original's weights file names (`text_encoder200.pth`, `netG_epoch_600.pth`,
+ * `image_encoder200.safetensors`), or undefined when the name has none (`netD0.pth`, `bird_AttnGAN2.pth`).
+ */
+export function epochInFileName(file: string): number | undefined {
+  const m = /(?:_epoch_|encoder)(\d+)\.(?:pth|pt|safetensors)$/.exec(file.split(/[\\/]/).pop() ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
 /** The file holding G's live weights when netG.safetensors holds the EMA average. */
 export const LIVE_GENERATOR_FILE = 'netG_live.safetensors';
 

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { fastPathEnabled } from '../backend/fast-paths.js';
+import { isTaping } from '../backend/tfjs-internals.js';
 
 /**
  * How a 2-D convolution runs: the backend's `conv2d`, or explicit patches + one `matMul`
@@ -7,6 +9,13 @@ import * as tf from '@tensorflow/tfjs';
  * at ~10 GFLOPS as `conv2d` and at matMul speed (~10× more) as patches; on large maps `conv2d` wins
  * and patches would cost k² × the input in memory. `bench/conv-plan.ts` measures both per layer
  * shape; its results are the table in bench/README.md, and `choosePlan` is the rule read off it.
+ *
+ * Image heads (3×3 convolutions to 3 RGB channels) on large maps, off the gradient tape (sampling,
+ * evaluation, sample grids): oneDNN's direct kernel fills few of its vector lanes with 3 output
+ * channels, and on a 2-core AMD EPYC with AVX-512 the birds generator's 256 px head took 36 ms at
+ * best as `conv2d` and 23 ms as patches + matMul (identical outputs; `bench/sample-profile.ts`,
+ * bench/README.md "Sampling at batch 1 on other CPUs"). Patches cost k² × the input in memory, so
+ * only while that stays under `maxNarrowPatchBytes`; under a tape the whole-map `conv2d` stays.
  */
 export type ConvPlan = 'native' | 'patches';
 
@@ -17,7 +26,13 @@ export const convPlanOptions: {
   maxOutPixels: number;
   /** … and the reduction K = kh·kw·in is at least this long (3×3×512; 4×4×256 = 4,096 loses). */
   minReduction: number;
-} = { mode: 'auto', maxOutPixels: 64, minReduction: 4608 };
+  /** Patches for off-tape convolutions with at most this many output channels (image heads) … */
+  maxNarrowOut: number;
+  /** … on maps of at least this many output pixels per image (128×128) … */
+  minNarrowPixels: number;
+  /** … while the patches take at most this many bytes. */
+  maxNarrowPatchBytes: number;
+} = { mode: 'auto', maxOutPixels: 64, minReduction: 4608, maxNarrowOut: 4, minNarrowPixels: 128 * 128, maxNarrowPatchBytes: 160 * 2 ** 20 };
 
 export interface ConvShape {
   /** Input [B, H, W, C]. */
@@ -35,10 +50,13 @@ export interface ConvShape {
 export function choosePlan(s: ConvShape): ConvPlan {
   const mode = convPlanOptions.mode;
   if (mode !== 'auto') return mode;
-  if (tf.getBackend() !== 'tensorflow') return 'native';
+  if (tf.getBackend() !== 'tensorflow' || !fastPathEnabled('conv-patches')) return 'native';
   if (s.kh === 1 && s.kw === 1) return 'native';
   const k = s.kh * s.kw * s.inChannels;
-  return s.outH * s.outW <= convPlanOptions.maxOutPixels && k >= convPlanOptions.minReduction ? 'patches' : 'native';
+  if (s.outH * s.outW <= convPlanOptions.maxOutPixels && k >= convPlanOptions.minReduction) return 'patches';
+  const narrow = s.outChannels <= convPlanOptions.maxNarrowOut && s.outH * s.outW >= convPlanOptions.minNarrowPixels;
+  if (narrow && !isTaping() && 4 * s.input[0]! * s.outH * s.outW * k <= convPlanOptions.maxNarrowPatchBytes) return 'patches';
+  return 'native';
 }
 
 /** Explicit zero padding [top, bottom, left, right] for TF 'same' (the smaller half first) or 'valid'. */

@@ -2,7 +2,7 @@ import type { Module } from './module.js';
 import type { Rng } from '../util/rng.js';
 
 /**
- * AttnGAN's `weights_init` (`miscc/utils.py:286-296`, reference §8.2), applied to G and every D:
+ * AttnGAN's `weights_init` (`miscc/utils.py:286-296`, docs/original.md §6), applied to G and every D:
  * Conv and Linear weights orthogonal (gain 1), Linear bias 0, BatchNorm weight ~ N(1, 0.02), bias 0.
  * Conv biases are left at PyTorch's default init (the original does not touch them). Every other
  * parameter and buffer is re-drawn with its own registered initializer, so the whole module is a

@@ -6,6 +6,7 @@
 import type { Batch, Dataset } from '../data/dataset.js';
 import type { Vocabulary } from '../data/vocab.js';
 import type { GanOptimizers, GeneratedModel, ModelNetworks } from '../model/contract.js';
+import type { NetworkKey } from '../model/networks.js';
 import type { PhasePlan, TrainingPlan } from '../model/plan.js';
 import type { ParameterEma } from '../optim/ema.js';
 import type { LossTensors } from '../optim/step.js';
@@ -37,6 +38,11 @@ export interface PhaseDefinition {
   /** E.g. "DAMSM pretraining". */
   readonly title: string;
   plan(p: TrainingPlan): PhasePlan;
+  /**
+   * Whether the phase trains this network. The others keep the epoch their weights are from (the
+   * encoders in the GAN phase: their DAMSM epochs), which checkpoints record for `attnc export`.
+   */
+  trains(network: NetworkKey): boolean;
   readonly monitor?: Monitor;
   /** Refuses to start when what it needs has not run (e.g. the GAN phase without trained encoders). */
   ready?(p: TrainingPlan, state: { done: readonly string[]; ranBefore: readonly string[] }): void;

@@ -4,6 +4,7 @@
  * all through runtime/nn/weights.ts.
  */
 import type { ModelNetworks } from '../model/contract.js';
+import { epochInFileName, type NetworkKey } from '../model/networks.js';
 import type { WeightsPlan } from '../model/plan.js';
 import { loadWeights } from '../nn/weights.js';
 import type { LoadOptions } from '../nn/state.js';
@@ -22,4 +23,14 @@ export function loadSpecWeights(w: WeightsPlan, model: ModelNetworks, log: (line
   });
   load(w.imageEncoder, model.imageEncoder, 'image encoder', 'image_encoder.safetensors', { partial: w.imageEncoderTrunk !== null });
   load(w.generator, model.generator, 'generator', 'netG.safetensors');
+}
+
+/** The encoders' epochs in the original's file names of the spec's weights (`text_encoder200.pth` → 200). */
+export function specWeightEpochs(w: WeightsPlan): Partial<Record<NetworkKey, number>> {
+  const out: Partial<Record<NetworkKey, number>> = {};
+  for (const [network, file] of [['text_encoder', w.textEncoder], ['image_encoder', w.imageEncoder]] as const) {
+    const epoch = file === null ? undefined : epochInFileName(file);
+    if (epoch !== undefined) out[network] = epoch;
+  }
+  return out;
 }

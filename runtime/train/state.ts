@@ -17,7 +17,7 @@ import type { Adam } from '../optim/step.js';
 import type { ParameterEma } from '../optim/ema.js';
 import type { ModelNetworks, SpecIdentity } from '../model/contract.js';
 import { checkpointVocabulary, generatorIsEma, loadCheckpointNetworks } from '../model/load.js';
-import { emaGeneratorState, LIVE_GENERATOR_FILE, loadEma, networkFiles, variableIndex } from '../model/networks.js';
+import { emaGeneratorState, LIVE_GENERATOR_FILE, loadEma, networkFiles, variableIndex, type NetworkKey } from '../model/networks.js';
 import { AttncError } from '../util/errors.js';
 
 /** Where a run is and what it carries from checkpoint to checkpoint. */
@@ -36,6 +36,12 @@ export interface TrainState {
   best: Record<string, number>;
   /** Behaviour switches the weights need, carried into every checkpoint (see model/checkpoint-options.ts). */
   options: Record<string, string>;
+  /**
+   * The epoch the weights of a network the running phase does not train are from (the encoders in
+   * the GAN phase: their last DAMSM epoch, or the epoch in their weights file's name), recorded
+   * beside the network in every checkpoint so `attnc export` names each file after its own epoch.
+   */
+  networkEpochs: Partial<Record<NetworkKey, number>>;
   /** Seed of the initial weights. */
   seed: number;
 }
@@ -96,7 +102,8 @@ export async function writeTrainCheckpoint(
       networks[LIVE_GENERATOR_FILE] = { network, weights: 'live' };
     } else {
       tensors[file] = exportState(module);
-      networks[file] = { network, weights: 'live' };
+      const own = state.networkEpochs[network];
+      networks[file] = { network, weights: 'live', ...(own !== undefined ? { epoch: own } : {}) };
     }
   }
   const { state: optState, entries } = await saveOptimizers(run.model, parts.optimizers);
@@ -142,7 +149,13 @@ export class SavedRun {
     const done = m.progress.done ?? (m.progress.damsmComplete || m.phase === 'gan' || m.phase === 'import' ? ['damsm'] : []);
     // An imported checkpoint continues in the GAN phase, from its start.
     const phase = m.phase === 'import' ? 'gan' : m.phase;
-    this.state = { phase, epoch: m.progress.epoch, batch: m.progress.batch, step: m.progress.step, done, metrics, best, options: { ...m.options }, seed: m.seed };
+    // The encoders' own epochs: recorded in a GAN checkpoint; a DAMSM checkpoint's are its own.
+    const networkEpochs: TrainState['networkEpochs'] = {};
+    for (const e of Object.values(m.networks)) {
+      const epoch = e.epoch ?? (m.phase === 'damsm' ? m.progress.epoch : undefined);
+      if (epoch !== undefined && (e.network === 'text_encoder' || e.network === 'image_encoder')) networkEpochs[e.network] = epoch;
+    }
+    this.state = { phase, epoch: m.progress.epoch, batch: m.progress.batch, step: m.progress.step, done, metrics, best, options: { ...m.options }, networkEpochs, seed: m.seed };
   }
 
   /** Checks that the checkpoint belongs to this spec and dataset. */

@@ -21,6 +21,7 @@ import { datasetConfigFromPlan } from '../model/data.js';
 import { networkFiles } from '../model/networks.js';
 import { AttncError } from '../util/errors.js';
 import { hash32 } from '../util/rng.js';
+import { shownPath } from '../util/shown-path.js';
 import type { Callback, PhaseRun, RunContext, StopReason } from './callbacks/callback.js';
 import { Checkpoints } from './callbacks/checkpoints.js';
 import { MetricsLog } from './callbacks/metrics.js';
@@ -31,7 +32,7 @@ import type { PhaseContext, PhaseDefinition } from './phase.js';
 import { phasesOf } from './phases/index.js';
 import type { Reporter } from './reporter.js';
 import { prepareRunFolder, type RunFolder } from './run-folder.js';
-import { loadSpecWeights } from './spec-weights.js';
+import { loadSpecWeights, specWeightEpochs } from './spec-weights.js';
 import { SavedRun, type TrainState } from './state.js';
 import { EventWriter } from './tensorboard.js';
 
@@ -168,17 +169,17 @@ export class Trainer<M extends ModelNetworks, O extends GanOptimizers> {
         for (const note of saved.restoreNetworks(model)) log(note);
         state = saved.state;
         const m = saved.manifest;
-        log(`resuming from ${saved.dir}: ${m.phase} phase, epoch ${m.progress.epoch}, batch ${m.progress.batch}, step ${m.progress.step}`);
+        log(`resuming from ${shownPath(saved.dir)}: ${m.phase} phase, epoch ${m.progress.epoch}, batch ${m.progress.batch}, step ${m.progress.step}`);
       } else {
         loadSpecWeights(plan.weights, model, log);
-        state = { phase: defs[0]!.id, epoch: 0, batch: 0, step: 0, done: [], metrics: {}, best: {}, options: {}, seed: initSeed };
+        state = { phase: defs[0]!.id, epoch: 0, batch: 0, step: 0, done: [], metrics: {}, best: {}, options: {}, networkEpochs: specWeightEpochs(plan.weights), seed: initSeed };
       }
       const requested = this.o.phases ?? defs.filter((d) => d.plan(plan).enabled).map((d) => d.id);
       const chosen = defs.filter((d) => requested.includes(d.id));
       // Phases before the one a checkpoint stopped in are done, whatever it says of them.
       const resumedAt = saved ? defs.findIndex((d) => d.id === saved.state.phase) : -1;
       const todo = chosen.filter((d) => !state.done.includes(d.id) && defs.indexOf(d) >= resumedAt);
-      log(`attnc train ${plan.name}: ${chosen.map((d) => d.id).join(' → ')} on ${plan.data.dataset.kind} (${data.train.size} train / ${data.test.size} test images, vocabulary ${data.vocab.size}) → ${this.folder.dir}`);
+      log(`attnc train ${plan.name}: ${chosen.map((d) => d.id).join(' → ')} on ${plan.data.dataset.kind} (${data.train.size} train / ${data.test.size} test images, vocabulary ${data.vocab.size}) → ${shownPath(this.folder.dir)}`);
       const perEpoch = (d: PhaseDefinition) => {
         const bs = d.plan(plan).batchSize;
         const n = Math.floor(data.train.size / bs);
@@ -254,6 +255,9 @@ export class Trainer<M extends ModelNetworks, O extends GanOptimizers> {
     const ctx: PhaseContext<M, O> = { gen: this.gen, model, plan: this.gen.plan, seed: this.phaseSeed(def), train: data.train, test: data.test, vocab: data.vocab, log: (l) => run.reporter.log(l) };
     const active = def.start(ctx);
     const phase: PhaseRun = { def, active, plan, perEpoch };
+    // What this phase trains is at the phase's own epoch; what it does not keeps the epoch it has.
+    const trained = networkFiles(model).map((n) => n.network).filter((n) => def.trains(n));
+    for (const n of trained) delete state.networkEpochs[n];
     const fire = async (f: (cb: Callback) => void | Promise<void>) => {
       for (const cb of this.callbacks) await f(cb);
     };
@@ -295,6 +299,8 @@ export class Trainer<M extends ModelNetworks, O extends GanOptimizers> {
         state.batch = 0;
         if (last) state.done.push(def.id);
         await fire((cb) => cb.afterEpoch?.(run, { phase, epoch, step: state.step, metrics: measured.metrics, last, ...(measured.line ? { line: measured.line } : {}) }));
+        // A finished phase's networks stay at its last epoch in later phases' checkpoints.
+        if (last) for (const n of trained) state.networkEpochs[n] = state.epoch;
       }
       await fire((cb) => cb.phaseEnd?.(run, phase));
       return true;

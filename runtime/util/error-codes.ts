@@ -1,8 +1,10 @@
 /**
  * Every code a runtime `AttncError` can carry, with a one-line title and the CLI's exit status —
  * the runtime's counterpart of compiler/diagnostics/catalog.ts. Codes are stable: never reuse or
- * rename one. Exit 2: the command line is wrong or an output could not be written; exit 1: the
- * input (data, environment) is wrong.
+ * rename one. The exit status is one per class of error, whatever the command: 2 for usage (the
+ * command line is wrong) and I/O (a file or folder it names does not exist or cannot be read, an
+ * output cannot be written); 1 for an input that was read and is wrong (data, spec, checkpoint,
+ * weights, environment). The compiler's catalog (compiler/diagnostics/catalog.ts) follows the same rule.
  */
 export const errorCodes = {
   ATTNC_USAGE: { title: 'invalid command-line arguments', exit: 2 },
@@ -15,6 +17,8 @@ export const errorCodes = {
   ATTNC_IO_DISK_FULL: { title: 'not enough free disk space for a checkpoint', exit: 2 },
 
   ATTNC_BACKEND: { title: 'TensorFlow backend failed to load', exit: 1 },
+  ATTNC_SETUP: { title: 'the GPU library could not be provisioned', exit: 1 },
+  ATTNC_SETUP_DISK: { title: 'not enough free disk space for the GPU library', exit: 1 },
   ATTNC_DATA_CONFIG: { title: 'invalid dataset or loader configuration', exit: 1 },
   ATTNC_DATA_MISSING: { title: 'dataset file or folder not found', exit: 1 },
   ATTNC_DATA_EMPTY: { title: 'no usable images in a split', exit: 1 },

@@ -80,8 +80,8 @@ describe('attnc data check', () => {
   });
 
   it('a missing folder, an unknown layout and bad options: one clear line, no stack trace', async () => {
-    expect(await runDataCheck(path.join(clean, 'nope'), {})).toBe(1);
-    expect(err).toContain(`error[ATTNC_DATA_MISSING]: ${path.join(clean, 'nope')}: dataset folder not found`);
+    expect(await runDataCheck(path.join(clean, 'nope'), {})).toBe(2);
+    expect(err).toContain(`error[ATTNC_IO_READ]: ${path.join(clean, 'nope')}: dataset folder not found`);
     err = '';
     expect(await runDataCheck(path.join(clean, 'text'), {})).toBe(1);
     expect(err).toContain('not a CUB, COCO or custom dataset folder');

@@ -101,6 +101,76 @@ describe('attnc import', () => {
     }
   });
 
+  it("imports the authors' kind of file: GPU-saved (torch.cuda.FloatStorage, cuda:0), PyTorch 0.3 / Python 2 and 1.x zip", async () => {
+    for (const form of ['cuda_py2', 'cuda'] as const) {
+      const out = path.join(tmp, `gpu-${form}`);
+      const io = capture();
+      const code = await main([...base, '--generator', fixture(`netG_${form}.pth`), '--text-encoder', fixture(`text_encoder_${form}.pth`), '--out', out]);
+      vi.restoreAllMocks();
+      expect(io.err(), form).toBe('');
+      expect(code, form).toBe(0);
+      expect(io.out()).toMatch(new RegExp(`generator +\\S+netG_${form}\\.pth \\((legacy|zip) format\\): 50 tensors`));
+      const dir = resolveCheckpoint(out);
+      const manifest = readManifest(dir);
+      for (const [file, pth] of [['netG.safetensors', 'netG.pth'], ['text_encoder.safetensors', 'text_encoder.pth']] as const) {
+        const state = readCheckpointTensors(dir, manifest, file);
+        const original = readPthFile(fixture(pth)).tensors.filter((t) => !t.name.endsWith('num_batches_tracked'));
+        expect([...state.keys()]).toEqual(original.map((t) => t.name));
+        for (const t of original) expect(state.get(t.name)!.data).toEqual(t.data);
+      }
+    }
+  });
+
+  it('--discriminator, once per stage: netD0/netD1 land in the checkpoint (resume reads them); each network keeps its own epoch on export', async () => {
+    // The original's file names: netG_epoch_600.pth beside netD0.pth, netD1.pth; DAMSM text_encoder200.pth.
+    const names = fs.mkdtempSync(path.join(tmp, 'original-'));
+    fs.copyFileSync(fixture('netG_legacy.pth'), path.join(names, 'netG_epoch_600.pth'));
+    fs.copyFileSync(fixture('text_encoder.pth'), path.join(names, 'text_encoder200.pth'));
+    // D0 of the parity model (32 px) has no PyTorch fixture: a seeded one written as a .pth; D1 (64 px) is D_NET64 from PyTorch.
+    const model = createModel({ vocabSize: 12, seed: 5 });
+    const d0 = [...exportState(model.discriminators[0])];
+    disposeModel(model);
+    fs.writeFileSync(path.join(names, 'netD0.pth'), writePth(d0.map(([name, t]) => ({ name, shape: t.shape, data: t.data }))));
+    fs.copyFileSync(fixture('netD64_legacy.pth'), path.join(names, 'netD1.pth'));
+    const out = path.join(tmp, 'with-d');
+    const io = capture();
+    const code = await main([
+      ...base, '--generator', path.join(names, 'netG_epoch_600.pth'), '--text-encoder', path.join(names, 'text_encoder200.pth'),
+      '--discriminator', path.join(names, 'netD0.pth'), '--discriminator', path.join(names, 'netD1.pth'), '--out', out,
+    ]);
+    vi.restoreAllMocks();
+    expect(io.err()).toBe('');
+    expect(code).toBe(0);
+    expect(io.out()).toMatch(/discriminator 1 +\S+netD1\.pth \(legacy format\): 25 tensors/);
+    const dir = resolveCheckpoint(out);
+    const manifest = readManifest(dir);
+    // Resumes at the next epoch, as the original's trainer does with TRAIN.NET_G; each file keeps its own epoch.
+    expect(manifest.progress.epoch).toBe(601);
+    expect(manifest.networks['netG.safetensors']).toEqual({ network: 'generator', weights: 'ema', epoch: 600 });
+    expect(manifest.networks['netD0.safetensors']).toEqual({ network: 'discriminator_0', weights: 'live', epoch: 600 });
+    expect(manifest.networks['text_encoder.safetensors']).toEqual({ network: 'text_encoder', weights: 'live', epoch: 200 });
+    const d1 = readCheckpointTensors(dir, manifest, 'netD1.safetensors');
+    const want = readPthFile(fixture('netD64.pth')).tensors.filter((t) => !t.name.endsWith('num_batches_tracked'));
+    expect([...d1.keys()]).toEqual(want.map((t) => t.name));
+    for (const t of want) expect(d1.get(t.name)!.data).toEqual(t.data);
+    expect(readCheckpointTensors(dir, manifest, 'netD0.safetensors').get(d0[0]![0])!.data).toEqual(d0[0]![1].data);
+
+    const exported = path.join(tmp, 'with-d-export');
+    capture();
+    expect(await main(['export', out, '--out', exported])).toBe(0);
+    vi.restoreAllMocks();
+    expect(fs.readdirSync(exported).sort()).toEqual(['netD0.pth', 'netD1.pth', 'netG_epoch_600.pth', 'text_encoder200.pth']);
+  });
+
+  it('--discriminator given for fewer stages than the spec has: a usage error saying how many (exit 2)', async () => {
+    const io = capture();
+    const code = await main([...base, '--generator', fixture('netG.pth'), '--text-encoder', fixture('text_encoder.pth'), '--discriminator', fixture('netD64.pth'), '--out', path.join(tmp, 'one-d')]);
+    vi.restoreAllMocks();
+    expect(code).toBe(2);
+    expect(io.err()).toContain('1 --discriminator file given; parity has 2 discriminators');
+    expect(io.err()).toContain('--discriminator netD0.pth --discriminator netD1.pth');
+  });
+
   it('is strict: wrong network → every missing and unexpected key with shapes, exit 1, nothing written', async () => {
     const out = path.join(tmp, 'strict');
     const io = capture();
@@ -148,6 +218,17 @@ describe('attnc import', () => {
     vi.restoreAllMocks();
     expect(code).toBe(1);
     expect(io.err()).toMatch(/captions9\.pickle has 9 words but \S+text_encoder\.pth embeds 12/);
+  });
+
+  it('--generator naming a directory or /dev/zero: an I/O error naming it (exit 2), not an internal error or a hang', async () => {
+    for (const [file, why] of [[tmp, 'is a directory'], ['/dev/zero', 'is not a regular file (a device, pipe or socket)']] as const) {
+      const io = capture();
+      const code = await main([...base, '--generator', file, '--text-encoder', fixture('text_encoder.pth'), '--out', path.join(tmp, 'dir')]);
+      vi.restoreAllMocks();
+      expect(code, file).toBe(2);
+      expect(io.err()).toContain(`error[ATTNC_IO_READ]: ${file}: weights file ${why}`);
+      expect(io.err()).not.toMatch(/internal error|\n\s+at /);
+    }
   });
 
   it('refuses a hostile .pth with the reader\'s message', async () => {

@@ -14,6 +14,16 @@ describe('attnc CLI', () => {
     expect(r.stderr).not.toMatch(/oneDNN|TensorFlow/);
   });
 
+  it('--version and -V print the installed version (package.json) and exit 0', () => {
+    const { version } = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = run(flag);
+      expect(r.status, flag).toBe(0);
+      expect(r.stdout).toBe(`attnc ${version}\n`);
+      expect(r.stderr).toBe('');
+    }
+  });
+
   it('suggests the closest command for a typo and exits 2', () => {
     const r = run('doctr');
     expect(r.status).toBe(2);
@@ -50,8 +60,8 @@ describe('start-up without the runtime', () => {
     seen.add(file);
     for (const spec of staticImports(file)) {
       const target = path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts');
-      // error-codes.ts is a leaf without imports that scripts/build.mjs builds into dist/ (BUILT_RUNTIME_LEAVES).
-      if (path.relative(root, target) === path.join('runtime', 'util', 'error-codes.ts')) continue;
+      // Leaves without attnc imports that scripts/build.mjs builds into dist/ (BUILT_RUNTIME_LEAVES).
+      if (['error-codes.ts', 'shown-path.ts'].some((leaf) => path.relative(root, target) === path.join('runtime', 'util', leaf))) continue;
       if (path.relative(root, target).startsWith(`runtime${path.sep}`)) return `${path.relative(root, file)} → ${spec}`;
       const deeper = reachesRuntime(target, seen);
       if (deeper) return deeper;

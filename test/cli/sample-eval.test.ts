@@ -21,6 +21,8 @@ describe('attnc sample / attnc eval (CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(fs.readdirSync(out).sort()).toEqual(['c0000', 'index.html']);
     expect(r.stdout).toContain('1 image(s) for 1 caption(s)');
+    // The model's name as the spec writes it, after the ✓ (issue 20, item 14: "My-birds").
+    expect(r.stdout).toMatch(/^✓ tiny \(spec\/tiny\.yaml /);
   });
 
   it('usage errors exit 2 with a hint', () => {

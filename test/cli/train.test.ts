@@ -20,6 +20,11 @@ describe('attnc train (CLI)', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('stopped (max-steps) after 3 steps');
     expect(r.stdout).toMatch(/last checkpoint .*damsm-00000003/);
+    // A run folder outside the working folder is printed absolute, never as ../../tmp/… (issue 20, item 12).
+    expect(r.stdout).toContain(`  run folder      ${out}\n`);
+    expect(r.stdout).toContain(`  last checkpoint ${path.join(out, 'checkpoints', 'damsm-00000003')}\n`);
+    expect(r.stderr).toContain(`→ ${out}\n`);
+    expect(r.stdout + r.stderr).not.toContain('../');
     expect(fs.readFileSync(path.join(out, 'resolved.yaml'), 'utf8')).toMatch(/images: 160 +# from <--set #1>/);
     expect(readManifest(resolveCheckpoint(out)).progress.step).toBe(3);
   });

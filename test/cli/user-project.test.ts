@@ -113,3 +113,45 @@ describe('a spec of ones own in another folder', () => {
     expect(r.stderr).not.toContain('internal error');
   });
 });
+
+describe('a shipped spec named as attnc:<name> wherever a command takes a spec (issue 20, item 9)', () => {
+  const proj = path.join(tmp, 'proj-shipped');
+  mkdirSync(path.join(proj, 'node_modules'), { recursive: true });
+  writeFileSync(path.join(proj, 'package.json'), '{ "name": "proj", "private": true }\n');
+  symlinkSync(ROOT, path.join(proj, 'node_modules', 'attnc'), 'dir');
+  writeFileSync(path.join(proj, 'my.yaml'), 'attnc: 1\nname: my-birds\nextends: attnc:tiny\ntrain: {gan: {epochs: 5}}\n');
+
+  it('validate, explain and diff take attnc:tiny and show it by that name', () => {
+    const v = attnc(proj, ['validate', 'attnc:tiny']);
+    expect(v.stdout).toContain('✓ attnc:tiny is valid');
+    expect(v.status).toBe(0);
+    const e = attnc(proj, ['explain', 'attnc:tiny']);
+    expect(e.stdout).toMatch(/^# attnc:tiny resolved\n/);
+    expect(e.status).toBe(0);
+    const d = attnc(proj, ['diff', 'attnc:tiny', 'my.yaml']);
+    expect(d.stderr).toBe('');
+    expect(d.stdout).toContain('attnc:tiny');
+    expect(d.stdout).toContain('my.yaml');
+    expect(d.status).toBe(0);
+  });
+
+  it('an unknown shipped name is the same error with the same exit code (2) in every command', () => {
+    for (const args of [['validate', 'attnc:tinny'], ['explain', 'attnc:tinny'], ['compile', 'attnc:tinny'], ['diff', 'attnc:tinny', 'my.yaml']]) {
+      const r = attnc(proj, args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('no shipped spec or base "attnc:tinny"');
+      expect(r.stderr).toContain('did you mean "attnc:tiny"?');
+    }
+  });
+
+  it('compile attnc:tiny writes ./generated/tiny, and train finds the shipped spec behind it (--set)', () => {
+    const c = attnc(proj, ['compile', 'attnc:tiny', '--no-typecheck']);
+    expect(c.stderr).toContain('✓ attnc:tiny → generated/tiny/');
+    expect(c.status).toBe(0);
+    expect(readFileSync(path.join(proj, 'generated', 'tiny', 'index.ts'), 'utf8')).toContain("file: 'attnc:tiny'");
+    const t = attnc(proj, ['train', 'generated/tiny', '--max-steps', '1', '--set', 'train.damsm.epochs=1']);
+    expect(t.stderr).not.toMatch(/not found|error\[|internal error/);
+    expect(t.status).toBe(0);
+    expect(readFileSync(path.join(proj, 'runs', 'tiny-1', 'resolved.yaml'), 'utf8')).toMatch(/epochs: 1 +# from <--set #1>/);
+  }, 180_000);
+});

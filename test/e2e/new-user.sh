@@ -31,6 +31,10 @@ step "the native backend loads in the user's project"
 npx attnc doctor --no-probe --format json > "$work/doctor.json"
 node -e 'const d=require(process.argv[1]); if (d.name !== "tensorflow") { console.error("backend is", d.name, JSON.stringify(d.skipped)); process.exit(1) } console.log("   backend", d.name, "libtensorflow", d.libtensorflow ?? "?")' "$work/doctor.json"
 
+step "attnc --version, and shipped specs named as attnc:<name> on the command line"
+npx attnc --version | grep -qE '^attnc [0-9]+\.[0-9]+\.[0-9]+'
+npx attnc validate attnc:tiny
+
 step "a spec of the user's own that extends a shipped spec with one change"
 cat > my-birds.yaml <<'EOF'
 attnc: 1
@@ -44,17 +48,27 @@ npx attnc compile my-birds.yaml
 test -f generated/my-birds/index.ts
 grep -q "from 'attnc/runtime/" generated/my-birds/index.ts
 npx attnc compile my-birds.yaml --check
+npx attnc diff attnc:tiny my-birds.yaml > "$work/diff.txt"
+grep -q 'training-only' "$work/diff.txt"
 
 step "train 3 steps in the user's project (native backend)"
-npx attnc train generated/my-birds --max-steps 3 --out runs/first 2>&1 | grep -vE 'oneDNN|absl::' | tee "$work/train.log"
+npx attnc train generated/my-birds --max-steps 3 --out runs/first 2>&1 | tee "$work/train.log"
 test -d runs/first/checkpoints
 grep -q 'stopped (max-steps) after 3 steps' "$work/train.log"
+# TensorFlow's start-up lines are hidden (stderr is a pipe here); paths inside the project are relative.
+if grep -qE 'oneDNN|absl::|cpu_feature_guard' "$work/train.log"; then echo "TensorFlow's start-up lines were printed"; exit 1; fi
+grep -q '  run folder      runs/first$' "$work/train.log"
 
 step "sample two captions from the run"
 printf 'a small red bird with a short beak\na blue bird with white wings\n' > captions.txt
 npx attnc sample runs/first --captions captions.txt --n 1 --seed 1 --out samples
 test -s samples/index.html
 find samples -name '*.png' | grep -q .
+
+step "eval uses the attribute classifier shipped with attnc (nothing trained)"
+npx attnc eval runs/first --samples 20 --metrics attributes 2>&1 | tee "$work/eval.log"
+grep -q 'attribute classifier: shipped with attnc' "$work/eval.log"
+if grep -q 'training the attribute classifier' "$work/eval.log"; then echo "eval trained the classifier"; exit 1; fi
 
 step "npm install git+file://<the repository> in a second fresh project (npm clones the committed HEAD and builds it through prepare)"
 mkdir "$work/app-git" && cd "$work/app-git"

@@ -202,6 +202,15 @@ export interface ParsedCaption {
   conflicts: CaptionAttribute[];
   /** Attribute words the parser could not attach to a noun. */
   unattached: string[];
+  /** Every attribute word it attached, by token position (`index` into the caption's words). */
+  mentions: CaptionMention[];
+}
+
+/** One attribute word of a caption: "red" (index 3) states wing = red. */
+export interface CaptionMention {
+  index: number;
+  attribute: CaptionAttribute;
+  value: string;
 }
 
 const NOUN_OF: Record<string, ColourPart | 'beak' | 'bird'> = { bird: 'bird', beak: 'beak', bill: 'beak' };
@@ -217,13 +226,20 @@ const SKIPPABLE = new Set(['length', 'sized']);
  * black", "its bill is long", "bill of medium length", "this bird is small").
  */
 export function parseCaption(caption: string): ParsedCaption {
-  const tok = tokenize(caption);
+  return parseWords(tokenize(caption));
+}
+
+/** `parseCaption` of a caption already split into words (e.g. a model's decoded token ids). */
+export function parseWords(tok: readonly string[]): ParsedCaption {
   const attributes: ParsedCaption['attributes'] = {};
   const conflicts = new Set<CaptionAttribute>();
   const unattached: string[] = [];
+  const mentions: CaptionMention[] = [];
+  let at = 0; // the word being read, for `mentions`
   const set = <K extends CaptionAttribute>(k: K, v: BirdAttributes[K]) => {
     if (attributes[k] !== undefined && attributes[k] !== v) conflicts.add(k);
     attributes[k] = v;
+    mentions.push({ index: at, attribute: k, value: v });
   };
   const nounAt = (i: number) => (i >= 0 && i < tok.length ? NOUN_OF[tok[i]!] : undefined);
   const attach = (i: number): ColourPart | 'beak' | 'bird' | undefined => {
@@ -243,6 +259,7 @@ export function parseCaption(caption: string): ParsedCaption {
   };
   for (let i = 0; i < tok.length; i++) {
     const w = tok[i]!;
+    at = i;
     if (COLOUR_SET.has(w)) {
       const n = attach(i);
       if (n === 'wing' || n === 'belly' || n === 'crown') set(n, w as ColourName);
@@ -264,8 +281,13 @@ export function parseCaption(caption: string): ParsedCaption {
   }
   const text = ` ${tok.join(' ')} `;
   for (const scene of SCENES) {
-    for (const phrase of SCENE_PHRASES[scene]) if (text.includes(` ${phrase} `)) set('background', scene);
+    for (const phrase of SCENE_PHRASES[scene]) {
+      const found = text.indexOf(` ${phrase} `);
+      if (found < 0) continue;
+      at = text.slice(0, found + 1).split(' ').length - 2; // the phrase's first word
+      set('background', scene);
+    }
   }
-  return { attributes, conflicts: [...conflicts], unattached };
+  return { attributes, conflicts: [...conflicts], unattached, mentions };
 }
 

@@ -4,10 +4,11 @@ export {
   sampleAttributes, classIdOf, tripleOfClassId, classDirName,
 } from './attributes.js';
 export type { BirdAttributes, ColourName, BeakLength, BodySize, Scene, Facing, CaptionAttribute, ColourPart, ColourTriple } from './attributes.js';
-export { renderBird, renderBirdCanvas, MIN_SIZE, MAX_SIZE } from './render.js';
+export { renderBird, renderBirdCanvas, renderBirdWithMasks, PARTS, MIN_SIZE, MAX_SIZE } from './render.js';
+export type { Part, PartMasks } from './render.js';
 export type { RenderedBird } from './render.js';
-export { makeCaptions, parseCaption, tokenize, grammarVocabulary, CAPTIONS_PER_IMAGE, MAX_CAPTION_WORDS } from './captions.js';
-export type { ParsedCaption } from './captions.js';
+export { makeCaptions, parseCaption, parseWords, tokenize, grammarVocabulary, CAPTIONS_PER_IMAGE, MAX_CAPTION_WORDS } from './captions.js';
+export type { ParsedCaption, CaptionMention } from './captions.js';
 export { SPLITS, heldoutClassIds, heldoutCombos, splitOf, DEFAULT_TEST_FRACTION, DEFAULT_HELDOUT_FRACTION } from './splits.js';
 export type { SynthSplit } from './splits.js';
 export { synthBirds, synthItemKey, DEFAULT_SEED, DEFAULT_SIZE } from './dataset.js';

@@ -187,14 +187,48 @@ export class Grow implements Shape {
 }
 
 /** A float RGB image, row-major HWC, values nominally in [0, 1]. */
+/**
+ * Which part painted each pixel, kept beside a canvas's colours: `parts` soft masks, pixel-major
+ * (`weights[(y·width + x)·parts + k]`). Every fill with opacity a scales what was visible by 1 − a
+ * and gives a to the current part, the same compositing as the colours, so the weights of a pixel
+ * sum to 1 and say how much of its colour each part contributed.
+ */
+export class PartLayer {
+  readonly weights: Float32Array;
+  /** The part the next fills belong to. */
+  current = 0;
+  constructor(readonly width: number, readonly height: number, readonly parts: number) {
+    this.weights = new Float32Array(width * height * parts);
+  }
+  /** Every pixel belongs wholly to `part` (after an opaque fill of the whole canvas). */
+  reset(part: number): void {
+    this.weights.fill(0);
+    for (let o = part; o < this.weights.length; o += this.parts) this.weights[o] = 1;
+  }
+  /** Composite the current part over pixel `p` with opacity `a`. */
+  paint(p: number, a: number): void {
+    const w = this.weights;
+    const o = p * this.parts;
+    const keep = 1 - a;
+    for (let k = 0; k < this.parts; k++) w[o + k] = w[o + k]! * keep;
+    w[o + this.current] = w[o + this.current]! + a;
+  }
+}
+
 export class Canvas {
   readonly data: Float32Array;
+  /** When set, fills also record which part painted each pixel (masks; off for plain rendering). */
+  partLayer: PartLayer | null = null;
   constructor(readonly width: number, readonly height: number) {
     this.data = new Float32Array(width * height * 3);
   }
 
   /** Composite `colour` over the canvas with opacity `alpha` × coverage. */
   fill(shape: Shape, colour: Rgb, alpha = 1): void {
+    if (this.partLayer) {
+      this.fillTracked(shape, colour, alpha, this.partLayer);
+      return;
+    }
     const [bx0, by0, bx1, by1] = shape.bounds;
     // One pixel of margin: coverage reaches 0 half a pixel outside the outline.
     const x0 = Math.max(0, Math.floor(bx0 - 1));
@@ -237,6 +271,30 @@ export class Canvas {
         d[o + 1] = d[o + 1]! + (g - d[o + 1]!) * a;
         d[o + 2] = d[o + 2]! + (b - d[o + 2]!) * a;
         x++;
+      }
+    }
+  }
+
+  /** `fill` that also paints `layer`: per pixel, without the run skipping (masks are not on the hot path). */
+  private fillTracked(shape: Shape, colour: Rgb, alpha: number, layer: PartLayer): void {
+    const [bx0, by0, bx1, by1] = shape.bounds;
+    const x0 = Math.max(0, Math.floor(bx0 - 1));
+    const y0 = Math.max(0, Math.floor(by0 - 1));
+    const x1 = Math.min(this.width - 1, Math.ceil(bx1 + 1));
+    const y1 = Math.min(this.height - 1, Math.ceil(by1 + 1));
+    const [r, g, b] = colour;
+    const d = this.data;
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const dist = shape.dist(x + 0.5, y + 0.5);
+        if (dist >= 0.5) continue;
+        const a = dist <= -0.5 ? alpha : (0.5 - dist) * alpha;
+        const p = y * this.width + x;
+        const o = p * 3;
+        d[o] = d[o]! + (r - d[o]!) * a;
+        d[o + 1] = d[o + 1]! + (g - d[o + 1]!) * a;
+        d[o + 2] = d[o + 2]! + (b - d[o + 2]!) * a;
+        layer.paint(p, a);
       }
     }
   }

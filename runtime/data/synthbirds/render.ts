@@ -1,5 +1,5 @@
 import { PALETTE, type BirdAttributes, type BodySize, type BeakLength } from './attributes.js';
-import { Canvas, Capsule, Circle, Ellipse, Grow, HalfPlane, Intersect, Polygon, mix, scale, type Rgb, type Shape } from './raster.js';
+import { Canvas, Capsule, Circle, Ellipse, Grow, HalfPlane, Intersect, PartLayer, Polygon, mix, scale, type Rgb, type Shape } from './raster.js';
 import { Rng } from '../../util/rng.js';
 
 export const MIN_SIZE = 32;
@@ -12,6 +12,20 @@ export interface RenderedBird {
   height: number;
   /** The bird's true bounding box in pixels, [x, y, w, h] like CUB's `bounding_boxes.txt`. */
   bbox: [number, number, number, number];
+}
+
+/**
+ * The parts a pixel can belong to, in mask-channel order. `bird` is the rest of the bird (back,
+ * head below the crown, tail, eye, legs, outlines other than the wing's); `background` the scene.
+ */
+export const PARTS = ['background', 'wing', 'belly', 'crown', 'beak', 'bird'] as const;
+export type Part = (typeof PARTS)[number];
+const P_BACKGROUND = 0, P_WING = 1, P_BELLY = 2, P_CROWN = 3, P_BEAK = 4, P_BIRD = 5;
+
+/** Soft part masks of one picture: `weights[(y·size + x)·PARTS.length + k]`, summing to 1 per pixel. */
+export interface PartMasks {
+  size: number;
+  weights: Float32Array;
 }
 
 /** Where the bird stands; a pure function of the render seed, independent of the image size. */
@@ -185,24 +199,38 @@ function drawBird(cv: Canvas, attrs: BirdAttributes, f: Frame, size: number): [n
   const legs = [f.capsule(0.0, 0.15, -0.01, 0.34, 0.016, 0.45), f.capsule(0.09, 0.14, 0.1, 0.34, 0.016, 0.45)];
   const feet = [f.capsule(-0.05, 0.34, 0.05, 0.34, 0.014, 0.45), f.capsule(0.05, 0.34, 0.15, 0.34, 0.014, 0.45)];
 
+  // `part(k)` says which mask the following fills paint when masks are recorded (a no-op otherwise).
+  const layer = cv.partLayer;
+  const part = (k: number) => {
+    if (layer) layer.current = k;
+  };
+  part(P_BIRD);
   for (const s of [...legs, ...feet]) cv.fill(s, LEG_COLOUR);
   cv.fill(new Grow(tail, ow), outline);
   cv.fill(f.ellipse(...BODY, ow), outline);
   cv.fill(f.circle(0.3, -0.2, 0.155, 0, ow), outline);
+  part(P_BEAK);
   cv.fill(new Grow(beak, ow * 0.6), mix(BEAK_COLOUR, [0, 0, 0], 0.5));
+  part(P_BIRD);
   cv.fill(tail, scale(wing, 0.78));
   cv.fill(bodyShape, body);
+  part(P_BELLY);
   cv.fill(new Intersect(f.ellipse(0.08, 0.1, 0.28, 0.16, -0.5), bodyShape), belly);
   const WING = [-0.07, -0.01, 0.29, 0.125, -0.42] as const;
   const wingShape = f.ellipse(...WING);
+  part(P_WING); // the wing's dark rim counts as wing
   cv.fill(f.ellipse(...WING, ow), mix(wing, [0, 0, 0], 0.55));
   cv.fill(wingShape, wing);
   // Darker flight feathers at the wing tip and a pale wing bar: a wing, not a blob.
   cv.fill(new Intersect(f.ellipse(-0.26, 0.07, 0.16, 0.1, -0.42), wingShape), mix(wing, [0, 0, 0], 0.3));
   cv.fill(f.capsule(-0.02, -0.06, -0.16, 0.0, 0.012, 0.35), mix(wing, [1, 1, 1], 0.35), 0.8);
+  part(P_BIRD);
   cv.fill(head, body);
+  part(P_CROWN);
   cv.fill(new Intersect(head, f.above(-0.215)), crown);
+  part(P_BEAK);
   cv.fill(beak, BEAK_COLOUR);
+  part(P_BIRD);
   cv.fill(f.circle(0.36, -0.18, 0.03, 0.6), [0.03, 0.03, 0.03]);
   cv.fill(f.circle(0.368, -0.188, 0.01, 0.25), [1, 1, 1], 0.9);
 
@@ -220,7 +248,7 @@ function drawBird(cv: Canvas, attrs: BirdAttributes, f: Frame, size: number): [n
  * Paint the bird into `canvas` (size × size; every pixel is overwritten) and return its bbox.
  * Callers that render many images reuse one canvas.
  */
-export function paintBird(canvas: Canvas, attrs: BirdAttributes, seed: number): [number, number, number, number] {
+export function paintBird(canvas: Canvas, attrs: BirdAttributes, seed: number, masks?: PartLayer): [number, number, number, number] {
   const size = canvas.width;
   if (!Number.isInteger(size) || size < MIN_SIZE || size > MAX_SIZE || canvas.height !== size) {
     throw new RangeError(`synthbirds: image size must be an integer in ${MIN_SIZE}..${MAX_SIZE}, got ${size}`);
@@ -228,7 +256,15 @@ export function paintBird(canvas: Canvas, attrs: BirdAttributes, seed: number): 
   // Pose and scene draw from separate streams so that the scene never shifts the bird.
   const pose = makePose(attrs, Rng.stream(seed ^ 0x5bd1e995));
   drawScene(canvas, attrs, pose, Rng.stream(seed ^ 0x27d4eb2f), size);
-  return drawBird(canvas, attrs, new Frame(pose, size), size);
+  if (!masks) return drawBird(canvas, attrs, new Frame(pose, size), size);
+  // The scene covers every pixel, so everything is background until the bird is drawn over it.
+  masks.reset(P_BACKGROUND);
+  canvas.partLayer = masks;
+  try {
+    return drawBird(canvas, attrs, new Frame(pose, size), size);
+  } finally {
+    canvas.partLayer = null;
+  }
 }
 
 /** Render into a new float canvas ([0, 1] RGB floats, HWC). */
@@ -245,6 +281,18 @@ function checkSize(size: number): void {
 }
 
 const scratch = new Map<number, Canvas>();
+
+/**
+ * Draw one bird and its part masks (`PARTS` order). The picture is exactly `renderBird`'s: the
+ * masks are recorded beside the same fills.
+ */
+export function renderBirdWithMasks(attrs: BirdAttributes, size: number, seed: number): RenderedBird & { masks: PartMasks } {
+  checkSize(size);
+  const canvas = new Canvas(size, size);
+  const layer = new PartLayer(size, size, PARTS.length);
+  const bbox = paintBird(canvas, attrs, seed, layer);
+  return { rgb: canvas.toRgb8(), width: size, height: size, bbox, masks: { size, weights: layer.weights } };
+}
 
 /**
  * Draw one bird. A pure function of (attrs, size, seed): the same arguments give the same bytes, and

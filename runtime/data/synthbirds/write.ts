@@ -60,7 +60,7 @@ function ioError(e: unknown, file: string, what: string): AttncError {
 }
 
 /**
- * Write `ds` in AttnGAN's CUB layout (reference §2.1) under `outDir`:
+ * Write `ds` in AttnGAN's CUB layout (docs/original.md §1) under `outDir`:
  *
  * - `CUB_200_2011/images/<key>.jpg` — PNG data under the name the original's `get_imgs` opens
  *   (`%s/images/%s.jpg`; PIL and attnc's loader detect the format from the bytes), so both train on

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pruneCheckpoints } from '../../io/checkpoint.js';
+import { shownPath } from '../../util/shown-path.js';
 import type { Monitor } from '../phase.js';
 import { writeTrainCheckpoint } from '../state.js';
 import type { Callback, EpochEvent, PhaseRun, RunContext, StopReason } from './callback.js';
@@ -50,6 +51,6 @@ export class Checkpoints implements Callback {
   }
 
   private announce(run: RunContext, dir: string): void {
-    run.reporter.log(`checkpoint ${path.relative(process.cwd(), dir) || dir}`);
+    run.reporter.log(`checkpoint ${shownPath(dir)}`);
   }
 }

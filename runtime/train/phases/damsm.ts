@@ -19,6 +19,7 @@ export const damsmPhase: PhaseDefinition = {
   id: 'damsm',
   title: 'DAMSM pretraining',
   plan: (p) => p.phases.damsm,
+  trains: (network) => network === 'text_encoder' || network === 'image_encoder',
   monitor: { metric: 'damsm_r1', checkpoint: 'best-damsm' },
   start: (ctx) => new DamsmPhase(ctx),
 };

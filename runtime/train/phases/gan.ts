@@ -18,6 +18,7 @@ export const ganPhase: PhaseDefinition = {
   id: 'gan',
   title: 'GAN training',
   plan: (p) => p.phases.gan,
+  trains: (network) => network === 'generator' || network.startsWith('discriminator_'),
   ready(p, { done, ranBefore }) {
     const encodersReady = done.includes('damsm') || ranBefore.includes('damsm') || !p.phases.damsm.enabled || (p.weights.textEncoder !== null && p.weights.imageEncoder !== null);
     if (!encodersReady) {

@@ -10,7 +10,7 @@ import { graphOf, SHIPPED } from './helpers.js';
 const net = (g: ModelGraph, id: NetworkId) => g.networks.find((n) => n.id === id)!;
 const shapes = (g: ModelGraph, id: NetworkId) => net(g, id).params.map((p) => [p.name, [...p.shape]]);
 
-describe('parameter counts of the graph (attngan.md §12)', () => {
+describe('parameter counts of the graph (docs/original.md §9)', () => {
   it.each([
     ['attngan2', 'generator', 7_084_592],
     ['attngan2-coco', 'generator', 13_811_456],

@@ -16,7 +16,7 @@ function tree(files: Record<string, string>): string {
 async function load(dir: string, main: string, sets: string[] = []) {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
-  const layer = await loadWithBases(path.join(dir, main), { cwd: dir, sources, diagnostics });
+  const layer = await loadWithBases(path.join(dir, main), { cwd: dir, sources, diagnostics, schema: SpecSchema });
   if (layer) applyOverrides(layer, sets, SpecSchema, sources, diagnostics);
   return { layer, diagnostics };
 }
@@ -88,6 +88,51 @@ describe('--set', () => {
       ['ATTNC1105', '<--set #2>', 17, 'it has 2 elements (indices 0–1'],
       ['ATTNC0002', '<--set #3>', 1, 'write overrides as `--set path'],
       ['ATTNC1003', '<--set #4>', 21, 'did you mean "type"?'],
+    ]);
+  });
+});
+
+describe('a `set:` block changes one item of an inherited list (issue 20, item 14)', () => {
+  const base = [
+    'attnc: 1', 'name: base', 'generator:', '  stages:',
+    '    - { type: init, size: 32 }',
+    '    - { type: attention, size: 64, residual_blocks: 2, attention: { mask: original_bug } }', '',
+  ].join('\n');
+
+  it('keeps the inherited keys of the item and records the file line as origin', async () => {
+    const dir = tree({ 'base.yaml': base, 'child.yaml': 'attnc: 1\nname: child\nextends: base.yaml\nset:\n  generator.stages[1].residual_blocks: 3\n' });
+    const { layer, diagnostics } = await load(dir, 'child.yaml');
+    expect(diagnostics).toEqual([]);
+    const stages = (layer!.value as { generator: { stages: Array<Record<string, unknown>> } }).generator.stages;
+    expect(stages[1]).toEqual({ type: 'attention', size: 64, residual_blocks: 3, attention: { mask: 'original_bug' } });
+    expect(stages).toHaveLength(2);
+    expect(layer!.origins.get('/generator/stages/1/residual_blocks')).toMatchObject({ kind: 'file', file: 'child.yaml', line: 5 });
+    expect(layer!.origins.get('/generator/stages/1/size')).toMatchObject({ file: 'base.yaml', line: 6 });
+    expect((layer!.value as Record<string, unknown>).set).toBeUndefined();
+  });
+
+  it('writing the list instead replaces it whole (the inherited keys of its items are gone)', async () => {
+    const dir = tree({ 'base.yaml': base, 'child.yaml': 'attnc: 1\nname: child\nextends: base.yaml\ngenerator:\n  stages:\n    - { type: init, size: 32 }\n    - { type: attention, size: 64, residual_blocks: 3 }\n' });
+    const { layer } = await load(dir, 'child.yaml');
+    expect((layer!.value as { generator: { stages: Array<Record<string, unknown>> } }).generator.stages[1]).toEqual({ type: 'attention', size: 64, residual_blocks: 3 });
+  });
+
+  it('a map value merges (or replaces with $replace); --set still comes after it', async () => {
+    const dir = tree({ 'base.yaml': base, 'child.yaml': 'attnc: 1\nname: child\nextends: base.yaml\nset:\n  generator.stages[1].attention: { mask: correct }\n  generator.stages[1].residual_blocks: 3\n' });
+    const { layer, diagnostics } = await load(dir, 'child.yaml', ['generator.stages[1].residual_blocks=4']);
+    expect(diagnostics).toEqual([]);
+    const s1 = (layer!.value as { generator: { stages: Array<Record<string, unknown>> } }).generator.stages[1]!;
+    expect(s1).toMatchObject({ residual_blocks: 4, attention: { mask: 'correct' } });
+  });
+
+  it('bad paths are located at the key in the file, with the same messages as --set', async () => {
+    const dir = tree({ 'base.yaml': base, 'child.yaml': 'attnc: 1\nname: child\nextends: base.yaml\nset:\n  generator.stages[5].size: 3\n  generator.stagez.x: 1\n  extends: x.yaml\n' });
+    const { layer, diagnostics } = await load(dir, 'child.yaml');
+    expect(layer).toBeUndefined();
+    expect(diagnostics.map((d) => [d.code, d.message, d.file, d.line, d.col])).toEqual([
+      ['ATTNC1105', '`generator.stages` has no element [5]', 'child.yaml', 5, 19],
+      ['ATTNC1003', 'unknown key "stagez" in `generator`', 'child.yaml', 6, 13],
+      ['ATTNC1003', 'unknown key "extends" in the spec', 'child.yaml', 7, 3],
     ]);
   });
 });

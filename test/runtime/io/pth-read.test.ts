@@ -89,6 +89,39 @@ describe('a PyTorch 0.3 / Python 2 legacy file', () => {
   });
 });
 
+describe('GPU-saved state_dicts (torch.cuda.*Storage, location cuda:0) read as their CPU twins', () => {
+  // tools/make_pth_gpu.py: the parity networks as PyTorch 0.3 / Python 2 saved a GPU model (how the
+  // authors' bird_AttnGAN2.pth and DAMSM encoders were saved) and as PyTorch 1.6-1.11 zip files;
+  // torch.load(map_location='cpu') reads each back equal to the CPU file.
+  for (const net of ['netG', 'text_encoder']) {
+    const cpu = readPthFile(fixture(`${net}.pth`)).tensors;
+    for (const [file, format] of [[`${net}_cuda_py2.pth`, 'legacy'], [`${net}_cuda.pth`, 'zip']] as const) {
+      it(`${file} (${format}): every tensor equals ${net}.pth's`, () => {
+        const p = readPthFile(fixture(file));
+        expect(p.format).toBe(format);
+        // PyTorch 0.3 had no num_batches_tracked.
+        const want = format === 'legacy' ? cpu.filter((t) => !t.name.endsWith('num_batches_tracked')) : cpu;
+        expect(p.tensors.map((t) => t.name)).toEqual(want.map((t) => t.name));
+        for (const [i, t] of p.tensors.entries()) {
+          expect(t.shape, t.name).toEqual(want[i]!.shape);
+          expect(t.dtype, t.name).toBe(want[i]!.dtype);
+          expect(t.data, t.name).toEqual(want[i]!.data);
+        }
+      });
+    }
+  }
+
+  it('only the storage classes of torch.cuda are accepted, nothing else from it', () => {
+    const bytes = new Uint8Array(fs.readFileSync(fixture('text_encoder_cuda_py2.pth')));
+    const text = new TextDecoder('latin1').decode(bytes);
+    const at = text.indexOf('torch.cuda\nFloatStorage\n');
+    expect(at).toBeGreaterThan(0);
+    // Same length, so every offset stays valid: torch.cuda.FloatStorage → torch.cuda.set_device_.
+    bytes.set(Array.from('torch.cuda\nset_device__\n', (c) => c.charCodeAt(0)), at);
+    expect(() => readPth(bytes, 'evil.pth')).toThrow(/refusing global torch\.cuda\.set_device__ at byte \d+/);
+  });
+});
+
 describe('integer tensors', () => {
   it('an int64 value beyond int32 is refused naming the file and the tensor (found by the fuzzer)', () => {
     const bytes = writePth([{ name: 'bn.num_batches_tracked', shape: [], data: BigInt64Array.from([2n ** 33n]) }]);

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { readPth, readPthFile } from '../../../runtime/io/pth.js';
+import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
+import { MAX_PTH_FILE_BYTES, readPth, readPthFile } from '../../../runtime/io/pth.js';
 import { AttncError } from '../../../runtime/util/errors.js';
 import { fixture } from './parity-helpers.js';
 
@@ -98,6 +100,21 @@ function statePickle(tensors: RawTensor[]): Uint8Array {
   return Uint8Array.from(b);
 }
 
+/** Sets bit 0 (encrypted) of one entry's flags in its central-directory or local header. */
+function setEncrypted(zip: Uint8Array, name: string, where: 'central' | 'local'): void {
+  const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const sig = where === 'central' ? 0x02014b50 : 0x04034b50;
+  const [flagAt, nameLenAt, nameAt] = where === 'central' ? [8, 28, 46] : [6, 26, 30];
+  for (let p = 0; p + nameAt <= zip.length; p++) {
+    if (v.getUint32(p, true) !== sig) continue;
+    const n = v.getUint16(p + nameLenAt, true);
+    if (new TextDecoder().decode(zip.subarray(p + nameAt, p + nameAt + n)) !== name) continue;
+    v.setUint16(p + flagAt, v.getUint16(p + flagAt, true) | 1, true);
+    return;
+  }
+  throw new Error(`no ${where} header for ${name}`);
+}
+
 /** A zip .pth holding `statePickle(tensors)` and the given storage entries. */
 function fakeZip(tensors: RawTensor[], storages: Record<string, number>): Uint8Array {
   const files: Record<string, [Uint8Array, { level: 0 }]> = { 'archive/data.pkl': [statePickle(tensors), { level: 0 }] };
@@ -142,6 +159,15 @@ describe('.pth reader never allocates without bound', () => {
     expect(e.message).toMatch(/truncated: storage \S+ at byte \d+ needs \d+ bytes/);
   });
 
+  it('an entry with the encryption flag set is refused by name, in the central or the local header', () => {
+    for (const where of ['central', 'local'] as const) {
+      const bytes = fakeZip([{ name: 'w', key: '0', numel: 4, shape: [4], stride: [1] }], { 0: 16 });
+      setEncrypted(bytes, 'archive/data/0', where);
+      const e = refusal(() => readPth(bytes, 'locked.pth'));
+      expect(e.message, where).toBe('locked.pth: entry archive/data/0 is encrypted');
+    }
+  });
+
   it('zip entries must stay inside the archive folder', () => {
     for (const bad of ['archive/../../etc/passwd', '/abs/data.pkl', 'archive\\..\\x', 'other/data/0']) {
       const files: Record<string, [Uint8Array, { level: 0 }]> = {
@@ -156,3 +182,34 @@ describe('.pth reader never allocates without bound', () => {
 
 // Seeded mutation fuzzing of both formats: the `.pth` entry of test/fuzz/readers.ts (npm test runs 25
 // cases; `npm run bench -- fuzz` runs 2,000, bench/README.md).
+
+describe('.pth files are read through the bounded reader (regular files only, size known first)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnc-pth-bounded-'));
+
+  it('a directory, /dev/zero and a FIFO are refused at once, naming the path', () => {
+    const fifo = path.join(dir, 'weights.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const cases: Array<[string, string]> = [
+      [dir, `${dir}: weights file is a directory`],
+      ['/dev/zero', '/dev/zero: weights file is not a regular file (a device, pipe or socket)'],
+      [fifo, `${fifo}: weights file is not a regular file (a device, pipe or socket)`],
+      [path.join(dir, 'nope.pth'), `${path.join(dir, 'nope.pth')}: weights file not found`],
+    ];
+    for (const [file, message] of cases) {
+      const e = refusal(() => readPthFile(file));
+      expect(e.message).toBe(message);
+      expect(e.code).toBe('ATTNC_IO_READ');
+      expect(e.path).toBe(file);
+    }
+  });
+
+  it('a file over the size bound is refused from its size alone (a sparse file: nothing is read)', () => {
+    const big = path.join(dir, 'huge.pth');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, MAX_PTH_FILE_BYTES + 1);
+    const e = refusal(() => readPthFile(big));
+    expect(e.message).toBe(`${big}: weights file is ${MAX_PTH_FILE_BYTES + 1} bytes, over the limit of ${MAX_PTH_FILE_BYTES}`);
+    expect(e.hint).toMatch(/larger than any AttnGAN network/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

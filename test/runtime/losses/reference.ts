@@ -1,5 +1,5 @@
 /**
- * Direct, loop-based float64 implementations of the AttnGAN loss formulas (attngan.md §7), written
+ * Direct, loop-based float64 implementations of the AttnGAN loss formulas (docs/original.md §5), written
  * to follow the original per-caption code path, used to check the vectorised tensors.
  */
 

@@ -84,5 +84,28 @@ describe('conv plan', () => {
     expect(choosePlan(shape(64, 3, 1, 64))).toBe('native'); // G on big maps
     convPlanOptions.mode = 'patches';
     expect(choosePlan(shape(64, 3, 1, 64))).toBe('patches');
+    convPlanOptions.mode = 'auto';
+  });
+
+  it('image heads (3 output channels) on large maps: patches off the tape at batch 1, conv2d under a tape or when patches would be large (issue 20, item 16)', () => {
+    const head = (b: number, h: number) => ({ input: [b, h, h, 32], kh: 3, kw: 3, inChannels: 32, outChannels: 3, stride: 1, outH: h, outW: h });
+    const native = tf.getBackend() === 'tensorflow';
+    expect(choosePlan(head(1, 256))).toBe(native ? 'patches' : 'native'); // 75 MB of patches
+    expect(choosePlan(head(1, 128))).toBe(native ? 'patches' : 'native');
+    expect(choosePlan(head(1, 64))).toBe('native'); // small maps: conv2d is faster
+    expect(choosePlan(head(4, 256))).toBe('native'); // 302 MB of patches
+    const x = tf.variable(tf.zeros([1, 4, 4, 1]));
+    tf.variableGrads(() => {
+      expect(choosePlan(head(1, 256))).toBe('native');
+      return tf.sum(x);
+    });
+    x.dispose();
+    // The two plans give the same image.
+    const img = tf.randomUniform([1, 128, 128, 32], -1, 1, 'float32', 4) as tf.Tensor4D;
+    const w = tf.randomUniform([3, 3, 32, 3], -0.1, 0.1, 'float32', 5) as tf.Tensor4D;
+    const a = tf.conv2d(img, w, 1, 'same');
+    const b = conv2dPatches(img, w, 1, [1, 1, 1, 1]);
+    expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([img, w, a, b]);
   });
 });

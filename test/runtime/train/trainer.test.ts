@@ -47,6 +47,8 @@ describe('the trainer (tiny spec, synthetic birds)', () => {
     expect(readManifest(first.lastCheckpoint!).progress).toMatchObject({ epoch: 0, batch: 13, step: 13 });
     const second = await train({ gen, generatedDir: null, runDir: dir('parts'), resume: first.lastCheckpoint!, reporter: silentReporter(), maxSteps: 10 });
     expect(readManifest(second.lastCheckpoint!).progress).toMatchObject({ epoch: 0, batch: 7, step: 7, damsmComplete: true });
+    // A GAN checkpoint records the encoders' own epoch (the one DAMSM epoch), for `attnc export`'s text_encoder<n>.
+    for (const run of [full, second]) expect(readManifest(run.lastCheckpoint!).networks['text_encoder.safetensors']).toEqual({ network: 'text_encoder', weights: 'live', epoch: 1 });
     const third = await train({ gen, generatedDir: null, runDir: dir('parts'), resume: resolveCheckpoint(dir('parts')), reporter: silentReporter(), maxSteps: 5 });
     expect(third.steps).toBe(5);
     const c = lossesByStep(dir('parts'));

@@ -40,6 +40,25 @@ describe('synthbirds captions', () => {
     expect(parseCaption('a red bird').unattached).toEqual(['red']);
   });
 
+  it('says at which word each attribute is stated (the attention metric scores that word)', () => {
+    const words = tokenize('the bird is tiny, its bill is short and the wings are red');
+    const m = parseCaption(words.join(' ')).mentions;
+    expect(m).toEqual([
+      { index: 3, attribute: 'size', value: 'small' },
+      { index: 7, attribute: 'beak', value: 'short' },
+      { index: 12, attribute: 'wing', value: 'red' },
+    ]);
+    for (const { index, value } of m.filter((x) => x.attribute === 'wing')) expect(words[index]).toBe(value);
+    // on every grammar caption, a colour mention points at that colour word
+    for (let i = 0; i < 100; i++) {
+      const a = sampleAttributes(Rng.stream(5000 + i));
+      for (const c of makeCaptions(a, i)) {
+        const tok = tokenize(c);
+        for (const x of parseCaption(c).mentions) if (x.attribute === 'wing' || x.attribute === 'belly' || x.attribute === 'crown') expect(tok[x.index]).toBe(x.value);
+      }
+    }
+  });
+
   it('uses word order and synonyms, a small closed vocabulary, lower-case ASCII, within WORDS_NUM', () => {
     const words = new Set<string>();
     const openings = new Set<string>();
