@@ -1,11 +1,11 @@
-// Native `conv2d` vs patches + matMul (runtime/nn/conv-plan.ts) for every convolution shape of the
+// Native `conv2d` vs patches + matMul (runtime/backend/conv-plan.ts) for every convolution shape of the
 // birds AttnGAN2 discriminators and the generator's first stage, forward and forward+backward
 // (gradients into the input and the weight), alternating the two formulations run by run.
 //   npx tsx bench/conv-plan.ts [--batch 4] [--reps 5] [--only 0,3]
 // Prints median ms per formulation and what `choosePlan` picks.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/backend/index.js';
-import { choosePlan, conv2dPatches, convPlanOptions, explicitPads } from '../runtime/nn/conv-plan.js';
+import { choosePlan, conv2dPatches, convPlanOptions, explicitPads } from '../runtime/backend/conv-plan.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);

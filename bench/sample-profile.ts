@@ -3,7 +3,7 @@
  * share of each tfjs kernel in the time of the ops (robust to machine load, unlike wall times), op
  * counts, and the time outside kernels (JS, dispatch). `npx tsx bench/sample-profile.ts [--batch 1] [--iters 10]`
  * Variants, each in its own process: `--narrow off` (image heads as whole-map conv2d, as before the
- * narrow-output patches rule of runtime/nn/conv-plan.ts), and TensorFlow's own env
+ * narrow-output patches rule of runtime/backend/conv-plan.ts), and TensorFlow's own env
  * (TF_ENABLE_ONEDNN_OPTS, TF_NUM_INTRAOP_THREADS, TF_NUM_INTEROP_THREADS).
  * Prints one JSON line (issue 20, item 16; bench/README.md, "Sampling at batch 1 on other CPUs").
  */
@@ -20,7 +20,7 @@ const WARMUP = Number(arg('warmup', '3'));
 
 const tf = await import('@tensorflow/tfjs');
 const { initBackend } = await import('../runtime/backend/index.js');
-const { convPlanOptions } = await import('../runtime/nn/conv-plan.js');
+const { convPlanOptions } = await import('../runtime/backend/conv-plan.js');
 const { drawNoise } = await import('../runtime/model/noise.js');
 const narrow = arg('narrow', 'on');
 if (narrow === 'off') convPlanOptions.maxNarrowOut = 0;

@@ -1,7 +1,7 @@
 /**
  * The native-only fast paths: TensorFlow ops that tfjs does not expose, called through tfjs-node's
  * backend (native-ops.ts, native-adam.ts, native-grads.ts) or op sequences chosen for native
- * TensorFlow (nn/conv-plan.ts). Each checks `fastPathEnabled` and keeps tfjs's portable ops when it
+ * TensorFlow (conv-plan.ts). Each checks `fastPathEnabled` and keeps tfjs's portable ops when it
  * is off. On a GPU, a fast path whose TensorFlow ops have no GPU kernel there (they would run on the
  * CPU, with copies in and out) or that fails is switched off for the process, said once on stderr
  * (placement.ts decides which); tfjs's own ops then run it on the GPU.

@@ -14,10 +14,10 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { conv2dPatches } from './conv-plan.js';
 import { FAST_PATH_IDS, FAST_PATHS, type FastPath } from './fast-paths.js';
 import { NativeAdamState } from './native-adam.js';
 import { nativeBatchNormTrainWithGrad, nativeLstmSequence, nativeReverseSequence } from './native-ops.js';
-import { conv2dPatches } from '../nn/conv-plan.js';
 
 /** Marks the start of a fast path's probe in the child's stderr. */
 const MARK = '@@attnc-probe';

@@ -1,7 +1,7 @@
 export { Rng } from '../util/rng.js';
 export { type Initializer, initialTensor, initialValues, shapeSize } from './init.js';
 export { initLikeAttnGAN } from './init-attngan.js';
-export { choosePlan, conv2dPatches, convPlanOptions, type ConvPlan } from './conv-plan.js';
+export { choosePlan, conv2dPatches, convPlanOptions, type ConvPlan } from '../backend/conv-plan.js';
 export { orthogonalMatrix, orthogonalTensor, orthogonalTfLayout } from './orthogonal.js';
 export { Module, Sequential, type InitRole, type InitOverride, type TorchLayout, type SlotInfo } from './module.js';
 export { lengthsArray, wordMask, type Lengths } from './sequence.js';

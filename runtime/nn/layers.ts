@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { choosePlan, conv2dPatches, explicitPads } from './conv-plan.js';
+import { choosePlan, conv2dPatches, explicitPads } from '../backend/conv-plan.js';
 import { Module, type InitRole } from './module.js';
 import { isTaping } from '../backend/tfjs-internals.js';
 import { nativeBatchNormInfer, nativeBatchNormTrain, nativeBatchNormTrainWithGrad } from '../backend/native-ops.js';

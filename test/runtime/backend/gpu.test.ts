@@ -8,7 +8,7 @@ import { cudaVersions, describeGpuLibrary, findGpuLibrary, gpuEnv, parseGpuMemor
 import { NativeAdamState } from '../../../runtime/backend/native-adam.js';
 import { nativeBatchNormInfer, nativeBatchNormTrain, nativeBatchNormTrainWithGrad, nativeLstmSequence, nativeReverseSequence } from '../../../runtime/backend/native-ops.js';
 import type { NvidiaSystem } from '../../../runtime/backend/nvidia.js';
-import { choosePlan } from '../../../runtime/nn/conv-plan.js';
+import { choosePlan } from '../../../runtime/backend/conv-plan.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'attnc-gpu-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { choosePlan, conv2dPatches, convPlanOptions, explicitPads } from '../../../runtime/nn/conv-plan.js';
+import { choosePlan, conv2dPatches, convPlanOptions, explicitPads } from '../../../runtime/backend/conv-plan.js';
 import { Conv2d } from '../../../runtime/nn/layers.js';
 
 function maxRel(a: tf.Tensor, b: tf.Tensor): number {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { fastPathEnabled } from '../backend/fast-paths.js';
-import { isTaping } from '../backend/tfjs-internals.js';
+import { fastPathEnabled } from './fast-paths.js';
+import { isTaping } from './tfjs-internals.js';
 
 /**
  * How a 2-D convolution runs: the backend's `conv2d`, or explicit patches + one `matMul`
