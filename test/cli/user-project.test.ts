@@ -148,7 +148,7 @@ describe('a shipped spec named as attnc:<name> wherever a command takes a spec (
     const c = attnc(proj, ['compile', 'attnc:tiny', '--no-typecheck']);
     expect(c.stderr).toContain('✓ attnc:tiny → generated/tiny/');
     expect(c.status).toBe(0);
-    expect(readFileSync(path.join(proj, 'generated', 'tiny', 'index.ts'), 'utf8')).toContain("file: 'attnc:tiny'");
+    expect(readFileSync(path.join(proj, 'generated', 'tiny', 'model.ts'), 'utf8')).toContain("file: 'attnc:tiny'");
     const t = attnc(proj, ['train', 'generated/tiny', '--max-steps', '1', '--set', 'train.damsm.epochs=1']);
     expect(t.stderr).not.toMatch(/not found|error\[|internal error/);
     expect(t.status).toBe(0);
