@@ -49,8 +49,12 @@ describe('the trainer (tiny spec, synthetic birds)', () => {
     expect(readManifest(second.lastCheckpoint!).progress).toMatchObject({ epoch: 0, batch: 7, step: 7, damsmComplete: true });
     // A GAN checkpoint records the encoders' own epoch (the one DAMSM epoch), for `attnc export`'s text_encoder<n>.
     for (const run of [full, second]) expect(readManifest(run.lastCheckpoint!).networks['text_encoder.safetensors']).toEqual({ network: 'text_encoder', weights: 'live', epoch: 1 });
+    // The DAMSM phase's own checkpoints need none (their epoch is the checkpoint's).
+    expect(readManifest(first.lastCheckpoint!).networks['text_encoder.safetensors']).toEqual({ network: 'text_encoder', weights: 'live' });
     const third = await train({ gen, generatedDir: null, runDir: dir('parts'), resume: resolveCheckpoint(dir('parts')), reporter: silentReporter(), maxSteps: 5 });
     expect(third.steps).toBe(5);
+    // Resumed from a GAN checkpoint, the encoders keep the epoch it recorded.
+    expect(readManifest(third.lastCheckpoint!).networks['image_encoder.safetensors']).toEqual({ network: 'image_encoder', weights: 'live', epoch: 1 });
     const c = lossesByStep(dir('parts'));
     expect([...c.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [k, v] of a) for (const [term, x] of Object.entries(v)) expect(c.get(k)![term], `${k} ${term}`).toBeCloseTo(x, 4);
