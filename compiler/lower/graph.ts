@@ -37,11 +37,14 @@ export interface ModuleConfigs {
   /** `RNN_ENCODER.encoder` (+ its dropout). */
   embedding: { vocabSize: Dim; embeddingDim: number; dropout: number };
   /** `RNN_ENCODER.rnn`: one bidirectional layer. */
-  rnn: { rnn: 'lstm' | 'gru'; inputDim: number; hiddenPerDirection: number };
+  rnn: { rnn: 'lstm' | 'gru'; inputDim: number; hiddenPerDirection: number; /** The sentence feature: final states (the original) or the mean of the word features. */ sentence: 'last' | 'mean' };
   /** The Inception-v3 trunk of `CNN_ENCODER` (torchvision names at the state_dict root). */
   inception_v3: { inputSize: number; frozen: boolean; /** BN in DAMSM training: batch statistics (the original) or running. */ trunkBatchNorm: 'batch' | 'running' };
-  /** One stride-2 conv + BN + LeakyReLU block of the small CNN image encoder. */
-  cnn_block: { inChannels: number; outChannels: number };
+  /**
+   * One conv + BN + LeakyReLU block of the small CNN image encoder: 4×4 stride 2 (`blocks.<i>`,
+   * `global_block`) or 3×3 stride 1 (`stem`). `pooling` (global_block only) makes its map the global feature.
+   */
+  cnn_block: { inChannels: number; outChannels: number; stride: 1 | 2; pooling?: 'avg' | 'max' };
   /** 1×1 conv without bias (`emb_features`). */
   conv1x1: { inChannels: number; outChannels: number };
   /** `Linear` (`emb_cnn_code`). */

@@ -198,7 +198,7 @@ function lowerTextEncoder(L: Lowering, vocab: Dim, damsmOn: boolean): Network | 
   );
   const words = tensor('words', ['B', 'T', t.hidden_dim]);
   const sentence = tensor('sentence', ['B', t.hidden_dim]);
-  b.add('rnn', 'rnn', { rnn: t.rnn, inputDim: t.embedding_dim, hiddenPerDirection: hidden }, { inputs: [embedded], outputs: [words, sentence] }, L.origin('/text_encoder/rnn'), (p) => {
+  b.add('rnn', 'rnn', { rnn: t.rnn, inputDim: t.embedding_dim, hiddenPerDirection: hidden, sentence: t.sentence }, { inputs: [embedded], outputs: [words, sentence] }, L.origin(t.sentence === 'last' ? '/text_encoder/rnn' : '/text_encoder/sentence'), (p) => {
     const g = (t.rnn === 'lstm' ? 4 : 3) * hidden;
     for (const suffix of ['', '_reverse']) {
       p.param(`weight_ih_l0${suffix}`, [t.embedding_dim, g], [g, t.embedding_dim]);
@@ -246,11 +246,19 @@ function lowerImageEncoder(L: Lowering, damsmOn: boolean): Network | undefined {
   let c = 3;
   let s = e.input_size;
   let prev = input;
+  if (e.stem > 0) {
+    const stemOut = tensor('stem', ['B', s, s, e.stem]);
+    b.add('stem', 'cnn_block', { inChannels: 3, outChannels: e.stem, stride: 1 }, { inputs: [input], outputs: [stemOut] }, L.origin('/image_encoder/stem'), (p) =>
+      p.conv('conv', 3, e.stem, 3).bn('bn', e.stem),
+    );
+    c = e.stem;
+    prev = stemOut;
+  }
   for (let i = 0; i < n; i++) {
     const out = e.channels * 2 ** i;
     const next = tensor(`h${i}`, ['B', s / 2, s / 2, out]);
     const inC = c;
-    b.add(`blocks.${i}`, 'cnn_block', { inChannels: inC, outChannels: out }, { inputs: [prev], outputs: [next] }, L.origin('/image_encoder/channels'), (p) =>
+    b.add(`blocks.${i}`, 'cnn_block', { inChannels: inC, outChannels: out, stride: 2 }, { inputs: [prev], outputs: [next] }, L.origin('/image_encoder/channels'), (p) =>
       p.conv('conv', inC, out, 4).bn('bn', out),
     );
     c = out;
@@ -260,7 +268,7 @@ function lowerImageEncoder(L: Lowering, damsmOn: boolean): Network | undefined {
   const local = prev;
   const gc = 2 * c;
   const g = tensor('global_code', ['B', gc]);
-  b.add('global_block', 'cnn_block', { inChannels: c, outChannels: gc }, { inputs: [local], outputs: [g] }, L.origin('/image_encoder/channels'), (p) =>
+  b.add('global_block', 'cnn_block', { inChannels: c, outChannels: gc, stride: 2, pooling: e.pooling }, { inputs: [local], outputs: [g] }, L.origin(e.pooling === 'avg' ? '/image_encoder/channels' : '/image_encoder/pooling'), (p) =>
     p.conv('conv', c, gc, 4).bn('bn', gc),
   );
   const regions = tensor('regions', ['B', s, s, nef]);

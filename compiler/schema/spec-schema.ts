@@ -65,6 +65,7 @@ export const TextEncoder = Obj({
   embedding_dim: PosInt(300, 'word-embedding size fed to the RNN (RNN_ENCODER ninput)'),
   hidden_dim: PosInt(256, 'total hidden size over both directions = word/sentence feature size (EMBEDDING_DIM)'),
   dropout: NonNegNum(0.5, 'dropout on the word embeddings', { maximum: 1 }),
+  sentence: Enum(['last', 'mean'] as const, 'last', 'sentence feature: last = final states of both directions (RNN_ENCODER); mean = mean of the word features over the real words (learns faster from the DAMSM loss, docs/tuning.md)'),
   weights: Path('pretrained text encoder (.pth from AttnGAN or an attnc checkpoint); null = train in the DAMSM phase'),
 });
 
@@ -84,6 +85,8 @@ export const CnnImageEncoder = Obj({
   input_size: PosInt(64, 'size of the images it reads: the DAMSM stage\'s size'),
   channels: PosInt(32, 'channels of the first conv; doubled at each downsampling'),
   local_size: PosInt(8, 'spatial size of the local (region) feature map', { minimum: 2 }),
+  stem: NonNegInt(0, 'channels of a 3x3 stride-1 conv block at full resolution before the first downsampling; 0 = none'),
+  pooling: Enum(['avg', 'max'] as const, 'avg', 'how the global block becomes the global feature: avg over space, or max (a small part is not averaged away)'),
   weights: Path('pretrained small-CNN encoder; null = train from scratch in the DAMSM phase'),
 }, { description: 'a small CNN trained from scratch (CPU-sized models)' });
 

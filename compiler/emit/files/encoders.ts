@@ -23,7 +23,7 @@ export function emitTextEncoder(ctx: EmitContext): Statement[] {
       docs: [
         doc(
           [
-            `\`RNN_ENCODER\`: embedding ${e.embeddingDim}, bidirectional ${r.rnn.toUpperCase()} 2×${r.hiddenPerDirection}, dropout ${e.dropout}.`,
+            `\`RNN_ENCODER\`: embedding ${e.embeddingDim}, bidirectional ${r.rnn.toUpperCase()} 2×${r.hiddenPerDirection}, dropout ${e.dropout}${r.sentence === 'mean' ? '; the sentence feature is the mean of the word features' : ''}.`,
             `${count(net.paramCount)} parameters${net.symbolicParams ? ` ${net.symbolicParams}` : ''}; \`vocabSize\` is ${vocabDoc}.`,
           ],
           net.origin,
@@ -31,7 +31,8 @@ export function emitTextEncoder(ctx: EmitContext): Statement[] {
       ],
       parameters: [{ name: 'vocabSize', type: 'number' }],
       returnType: RnnTextEncoder,
-      statements: lines(`return new ${RnnTextEncoder}({ vocabSize, embeddingDim: ${e.embeddingDim}, hiddenPerDirection: ${r.hiddenPerDirection}, rnn: ${literal(r.rnn)}, dropout: ${e.dropout} });`),
+      // The default sentence feature (the original's final states) is left out, so AttnGAN specs print as before.
+      statements: lines(`return new ${RnnTextEncoder}({ vocabSize, embeddingDim: ${e.embeddingDim}, hiddenPerDirection: ${r.hiddenPerDirection}, rnn: ${literal(r.rnn)}, dropout: ${e.dropout}${r.sentence === 'last' ? '' : `, sentence: ${literal(r.sentence)}`} });`),
     },
     typeAlias('Captions', 'Encoded captions, as the generator and the losses consume them.', [
       `/** ${shapeText(words.shape)}, zeros at padding. */`,
@@ -86,12 +87,18 @@ export function emitImageEncoder(ctx: EmitContext): Statement[] {
         ? "In DAMSM training the trunk's BatchNorm uses batch statistics and its running statistics drift, as the original's `cnn_model.train()`; elsewhere it uses its running statistics."
         : "The trunk's BatchNorm always uses its running statistics (`trunk_batchnorm: running`).");
   } else {
-    // `blocks.<i>` then `global_block`, in network order.
+    // [`stem`,] `blocks.<i>`, then `global_block`, in network order.
     const blocks = modulesOf(net, 'cnn_block');
-    const channels = blocks.filter((m) => m.id !== 'global_block').map((m) => m.config.outChannels);
-    const globalChannels = moduleOf(net, 'global_block', 'cnn_block').config.outChannels;
-    create = `return new ${cls}({ inputSize: ${input.shape[1]}, nef: ${nef}, channels: [${channels.join(', ')}], globalChannels: ${globalChannels} });`;
-    what = `A small CNN trained from scratch: ${channels.length} stride-2 blocks from ${input.shape[1]}×${input.shape[2]} to a ${regions.shape[1]}×${regions.shape[2]} region grid, projections to ${nef}.`;
+    const channels = blocks.filter((m) => m.id.startsWith('blocks.')).map((m) => m.config.outChannels);
+    const top = moduleOf(net, 'global_block', 'cnn_block').config;
+    const stem = blocks.find((m) => m.id === 'stem')?.config.outChannels ?? 0;
+    const pooling = top.pooling ?? 'avg';
+    // Options at their defaults are left out, so specs without them print as before.
+    const extra = `${stem ? `, stem: ${stem}` : ''}${pooling === 'avg' ? '' : `, pooling: ${literal(pooling)}`}`;
+    create = `return new ${cls}({ inputSize: ${input.shape[1]}, nef: ${nef}, channels: [${channels.join(', ')}], globalChannels: ${top.outChannels}${extra} });`;
+    what =
+      `A small CNN trained from scratch: ${stem ? `a 3×3 stem (${stem} channels), ` : ''}${channels.length} stride-2 blocks from ${input.shape[1]}×${input.shape[2]} to a ${regions.shape[1]}×${regions.shape[2]} region grid, ` +
+      `projections to ${nef}${pooling === 'max' ? '; the global feature is the max over the last block' : ''}.`;
   }
   return [
     ...imports.declarations(),

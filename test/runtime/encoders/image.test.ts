@@ -37,6 +37,35 @@ describe('CnnImageEncoder', () => {
     }
   });
 
+  it('with a stem and max pooling: stem.* parameters first, the global feature the max of the last block over space', () => {
+    const enc = new CnnImageEncoder({ inputSize: 32, nef: 6, channels: [4, 8], stem: 5, pooling: 'max' });
+    try {
+      expect(enc.namedParameterShapes().slice(0, 3)).toEqual([
+        ['stem.conv.weight', [3, 3, 3, 5]], ['stem.bn.weight', [5]], ['stem.bn.bias', [5]],
+      ]);
+      expect(enc.namedParameterShapes().find(([n]) => n === 'blocks.0.conv.weight')![1]).toEqual([4, 4, 5, 4]);
+      const img = tf.randomUniform([2, 32, 32, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
+      const before = tf.memory().numTensors;
+      const out = enc.apply(img, false);
+      expect(out.regions.shape).toEqual([2, 8, 8, 6]);
+      // Replay the network by hand: stem, blocks, global block, max over space, projection.
+      type Block = { apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D };
+      const parts = enc as unknown as { stem: Block; blocks: Block[]; globalBlock: Block; emb_cnn_code: { apply(x: tf.Tensor2D): tf.Tensor2D } };
+      const manual = tf.tidy(() => {
+        let h = parts.stem.apply(img, false);
+        for (const b of parts.blocks) h = b.apply(h, false);
+        return parts.emb_cnn_code.apply(tf.max(parts.globalBlock.apply(h, false), [1, 2]) as tf.Tensor2D);
+      });
+      const got = out.global.dataSync();
+      manual.dataSync().forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
+      tf.dispose([out.regions, out.global, manual]);
+      expect(tf.memory().numTensors).toBe(before);
+      img.dispose();
+    } finally {
+      enc.dispose();
+    }
+  });
+
   it('rejects a size that does not halve down to a grid', () => {
     expect(() => new CnnImageEncoder({ inputSize: 30, nef: 4, channels: [4, 4] })).toThrow(/integer/);
   });

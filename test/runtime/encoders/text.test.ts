@@ -152,3 +152,35 @@ describe('RnnTextEncoder shape and training behaviour', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('RnnTextEncoder sentence feature', () => {
+  it("`mean` is the mean of the word features over each caption's real words; `last` the final states", () => {
+    const last = new RnnTextEncoder({ vocabSize: 9, embeddingDim: 5, hiddenPerDirection: 3, dropout: 0 });
+    const mean = new RnnTextEncoder({ vocabSize: 9, embeddingDim: 5, hiddenPerDirection: 3, dropout: 0, sentence: 'mean' });
+    try {
+      for (const [n, v] of mean.stateDict()) v.assign(last.stateDict().find(([m]) => m === n)![1]);
+      const tokens = tf.tensor2d([[1, 2, 3, 4], [5, 6, 0, 0]], [2, 4], 'int32');
+      const before = tf.memory().numTensors;
+      const a = last.apply(tokens, [4, 2]);
+      const b = mean.apply(tokens, [4, 2]);
+      expect(Array.from(b.words.dataSync())).toEqual(Array.from(a.words.dataSync()));
+      const w = a.words.arraySync();
+      const s = b.sentence.arraySync();
+      [4, 2].forEach((len, i) => {
+        for (let d = 0; d < 6; d++) {
+          let sum = 0;
+          for (let t = 0; t < len; t++) sum += w[i]![t]![d]!;
+          expect(s[i]![d]).toBeCloseTo(sum / len, 6);
+        }
+      });
+      expect(Array.from(b.sentence.dataSync())).not.toEqual(Array.from(a.sentence.dataSync()));
+      tf.dispose([a.words, a.sentence, b.words, b.sentence]);
+      expect(tf.memory().numTensors).toBe(before);
+      tokens.dispose();
+    } finally {
+      last.dispose();
+      mean.dispose();
+    }
+  });
+});
+
