@@ -23,7 +23,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/backend/index.js';
 import { disposeBatch, openDataset, type SynthBirdsDatasetConfig } from '../runtime/data/dataset.js';
-import { AttributeClassifier, HEADS, SHIPPED_DIR, attributesByKey } from '../runtime/eval/attribute-classifier.js';
+import { AttributeClassifier, HEADS, attributesByKey } from '../runtime/eval/attribute-classifier.js';
+import { SHIPPED_DIR } from '../runtime/eval/learned-model.js';
 import { evalDatasetConfig } from '../runtime/model/data.js';
 import * as tiny from '../generated/tiny/index.js';
 

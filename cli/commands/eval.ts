@@ -28,15 +28,18 @@ function fmt(r: import('../../runtime/eval/report.js').EvalReport): string {
   if (r.is) L.push(`  IS            ${r.is.mean.toFixed(2)} ± ${r.is.std.toFixed(2)}  (${r.is.extractor})`);
   const a = r.attributes;
   if (a?.generated.overall) L.push(`  attributes    ${a.generated.overall.accuracy.toFixed(2)} %  (real-image ceiling ${a.real.overall?.accuracy.toFixed(2)} %, chance ${a.chance.overall?.toFixed(2)} %)`);
+  if (r.fid?.floor !== undefined) L.push(`  FID floor     ${r.fid.floor.toFixed(2)}  (${r.fid.trainImages} training vs ${r.fid.real} real images; FID is ${(r.fid.value / r.fid.floor).toFixed(2)}× the floor)`);
+  if (r.attention) L.push(`  attention     lift ${r.attention.mean.toFixed(2)}  (${Object.entries(r.attention.parts).map(([k, v]) => `${k} ${v.lift.toFixed(2)}`).join(', ')}; 1 = spread evenly)`);
+  if (r.damsm) L.push(`  DAMSM R@1     ${r.damsm.r1.toFixed(2)} %  (batch ${r.damsm.batchSize}${r.damsm.oracle !== null ? `; oracle ceiling ${r.damsm.oracle.toFixed(2)} %, ${(100 * r.damsm.ofCeiling!).toFixed(1)} % of it` : ''})`);
   return L.join('\n') + '\n';
 }
 
 export function register(program: Command): void {
   program
     .command('eval')
-    .description('R-precision, FID, Inception Score and attribute accuracy → eval/report.json + report.md; shardable (--shard k/n, then --merge)')
+    .description('R-precision, FID (and its real-vs-real floor), Inception Score, attribute accuracy, attention lift and DAMSM R@1 → eval/report.json + report.md; shardable (--shard k/n, then --merge)')
     .argument('[model]', 'run folder, checkpoint folder, or a spec .yaml (untrained baseline); not needed with --merge')
-    .option('--metrics <list>', 'comma-separated: rprecision,fid,is,attributes (default: all that apply to the dataset)')
+    .option('--metrics <list>', 'comma-separated: rprecision,fid,is,attributes,attention,damsm (default: all that apply to the dataset)')
     .option('--split <name>', 'test, or heldout (synthetic birds: colour combinations never seen in training)', 'test')
     .option('--samples <n>', "generated images (default: the spec's evaluation samples)")
     .option('--batch-size <b>', "images per forward pass (default: the spec's evaluation batch size)")
@@ -76,7 +79,8 @@ export function register(program: Command): void {
         const isSpec = specMetric('inception_score') as { splits: number; weights: string | null } | undefined;
         const fidSpec = specMetric('fid') as { weights: string | null } | undefined;
         const inceptionWeights = opts.inceptionWeights ?? fidSpec?.weights ?? isSpec?.weights ?? undefined;
-        const defaults = ['rprecision', ...(inceptionWeights || synth ? ['fid', 'is'] : []), ...(synth ? ['attributes'] : [])];
+        const attentionStages = model.data.imageSizes.length > 1;
+        const defaults = ['rprecision', ...(inceptionWeights || synth ? ['fid', 'is'] : []), ...(synth ? ['attributes'] : []), ...(synth && attentionStages ? ['attention'] : []), 'damsm'];
         const metrics = (opts.metrics ?? defaults.join(',')).split(',').map((m) => m.trim()).filter(Boolean);
         for (const m of metrics) {
           if (!(METRICS as readonly string[]).includes(m)) throw new AttncError('ATTNC_USAGE_OPTION', `unknown metric "${m}"`, { hint: `--metrics takes ${METRICS.join(',')}` });
@@ -114,13 +118,25 @@ export function register(program: Command): void {
           extractor = inceptionWeights ? inceptionExtractor(inceptionWeights) : classifierExtractor(classifier!);
           disposers.push(() => extractor!.dispose());
         }
+        let segmenter;
+        if (metrics.includes('attention')) {
+          if (dataset.kind !== 'synthbirds') {
+            throw new AttncError('ATTNC_EVAL_METRIC', 'the attention metric needs part masks: it is defined for the synthetic birds only', { hint: 'leave attention out of --metrics for this dataset' });
+          }
+          const { PartSegmenter } = await import('../../runtime/eval/part-segmenter.js');
+          const seg = await PartSegmenter.load({ dataset, log });
+          disposers.push(() => seg.dispose());
+          log(`part segmenter: ${seg.source === 'shipped' ? 'shipped with attnc' : seg.source === 'cache' ? 'cached' : 'trained and cached'} (${shownPath(seg.from ?? '')})`);
+          segmenter = { model: seg, score: seg.score({ dataset }, split === 'heldout' ? 'heldout' : split === 'train' ? 'train' : 'test') };
+        }
+        const trainDataset = metrics.includes('fid') && split !== 'train' ? evalDatasetConfig(model.data, 'train', model.data.imageSizes.at(-1)!) : undefined;
         const evalDir = opts.out ?? defaultOutput(target, split === 'test' ? 'eval' : `eval-${split}`, model.name);
         const outDir = shard.n > 1 ? path.join(evalDir, `shard-${shard.k}-of-${shard.n}`) : evalDir;
         log(`evaluating ${model.name} on ${split}: ${samples} samples${shard.n > 1 ? ` (shard ${shard.k}/${shard.n})` : ''}, metrics ${metrics.join(', ')}`);
         const partial = await evaluateShard(model, {
           split, metrics: metrics as Array<(typeof METRICS)[number]>, samples, batchSize, seed, shard,
           rprecision: { candidates: rpSpec?.candidates ?? 100, folds: rpSpec?.folds ?? 10 }, isSplits: isSpec?.splits ?? 10, examples, dataset,
-          ...(evalEncoders ? { evalEncoders } : {}), ...(extractor ? { extractor } : {}), ...(classifier ? { classifier } : {}), log,
+          ...(evalEncoders ? { evalEncoders } : {}), ...(extractor ? { extractor } : {}), ...(classifier ? { classifier } : {}), ...(segmenter ? { segmenter } : {}), ...(trainDataset ? { trainDataset } : {}), log,
         }, outDir);
         if (shard.n > 1) {
           process.stdout.write(`shard ${shard.k}/${shard.n}: ${partial.generated} samples → ${shownPath(path.join(outDir, 'partial.json'))}\n  merge with: attnc eval --merge ${shownPath(path.join(evalDir, `shard-*-of-${shard.n}`))}\n`);

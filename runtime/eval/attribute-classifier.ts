@@ -1,14 +1,9 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { disposeBatch, openDataset, type SynthBirdsDatasetConfig } from '../data/dataset.js';
 import { DEFAULT_RESIZE_RATIO } from '../data/images.js';
 import { BEAK_LENGTHS, BODY_SIZES, COLOURS, DEFAULT_HELDOUT_FRACTION, DEFAULT_TEST_FRACTION, NUM_CLASSES, SCENES, synthBirds, type BirdAttributes, type CaptionAttribute } from '../data/synthbirds/index.js';
-import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
-import { AttncError } from '../util/errors.js';
+import { cacheDirOf, encodeShippedWeights, formatDuration, readCachedWeights, readShippedWeights, recipeKey as keyOf, shippedWeightsFile, writeCachedWeights, type LearnedKind } from './learned-model.js';
 
 /**
  * A small CNN that reads a synthetic bird's attributes (wing, belly and crown colour, beak length,
@@ -33,8 +28,8 @@ export const HEADS: ReadonlyArray<{ name: CaptionAttribute; values: readonly str
 
 export const CLASSIFIER_INPUT = 64;
 export const CLASSIFIER_FEATURES = 128;
-/** Bump when the architecture or the training recipe changes: old caches are then ignored. */
-const RECIPE_VERSION = 1;
+/** Bump `version` when the architecture or the training recipe changes: old caches are then refused. */
+const KIND: LearnedKind = { name: 'attribute-classifier', label: 'attribute classifier', format: 'attnc-attribute-classifier', version: 1 };
 
 export interface ClassifierTrainingOptions {
   /** The synthetic dataset the GAN trains on (its `synth` and `resizeRatio` matter). */
@@ -112,16 +107,16 @@ export class AttributeClassifier {
   /** The shipped classifier for this dataset, else the cached one, else a freshly trained one (then cached). */
   static async load(opts: ClassifierTrainingOptions): Promise<AttributeClassifier> {
     const { recipe, key } = recipeKey(opts);
-    const shipped = shippedFile(key);
+    const shipped = shippedWeightsFile(KIND, key);
     if (fs.existsSync(shipped)) {
-      const { model, meta } = readShipped(shipped, key);
+      const { model, meta } = readShippedWeights<ClassifierMeta>(shipped, KIND, key, () => build(0));
       return new AttributeClassifier(model, meta, shipped, 'shipped');
     }
-    const dir = path.join(opts.cacheDir ?? path.join(cacheRoot(), 'eval'), `attribute-classifier-${key}`);
-    const cached = readCached(dir, key);
+    const dir = cacheDirOf(KIND, key, opts.cacheDir);
+    const cached = readCachedWeights<ClassifierMeta>(dir, KIND, key, () => build(0));
     if (cached) return new AttributeClassifier(cached.model, cached.meta, dir, 'cache');
     const { model, meta } = await train(recipe, key, opts.log ?? (() => {}));
-    writeCached(dir, model, meta);
+    writeCachedWeights(dir, model, meta);
     return new AttributeClassifier(model, meta, dir, 'trained');
   }
 
@@ -134,67 +129,26 @@ export class AttributeClassifier {
 
   /** Where a classifier of this recipe ships, and whether it does. */
   static shipped(opts: ClassifierTrainingOptions): { file: string; exists: boolean } {
-    const file = shippedFile(recipeKey(opts).key);
+    const file = shippedWeightsFile(KIND, recipeKey(opts).key);
     return { file, exists: fs.existsSync(file) };
   }
 
   /** The weights as a float16 safetensors file with the recipe in its metadata (what ships). */
   toShippedFile(provenance: string): Uint8Array {
-    const entries = this.model.getWeights().map((w, i) => [`w${String(i).padStart(2, '0')}`, { shape: w.shape, data: w.dataSync() as Float32Array }] as const);
-    return encodeSafetensors(entries, { format: this.meta.format, meta: JSON.stringify(this.meta), provenance }, { dtype: 'F16' });
+    return encodeShippedWeights(this.model, this.meta, provenance);
   }
 }
-
-/** Shipped weights: runtime/eval/weights/attribute-classifier-<key>.safetensors (float16, in the npm package). */
-export const SHIPPED_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'weights');
-const shippedFile = (key: string) => path.join(SHIPPED_DIR, `attribute-classifier-${key}.safetensors`);
 
 function recipeKey(opts: ClassifierTrainingOptions): { recipe: Recipe; key: string } {
   const recipe = recipeOf(opts);
-  return { recipe, key: createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16) };
-}
-
-function readShipped(file: string, key: string): { model: tf.LayersModel; meta: ClassifierMeta } {
-  const bad = (why: string) => new AttncError('ATTNC_EVAL_CACHE', `${file}: shipped attribute classifier is unusable (${why})`, { path: file, hint: 'reinstall attnc, or delete the file to train one instead' });
-  const st = decodeSafetensors(fs.readFileSync(file), file);
-  let meta: ClassifierMeta;
-  try {
-    meta = JSON.parse(st.metadata.meta ?? '') as ClassifierMeta;
-  } catch {
-    throw bad('its metadata holds no recipe');
-  }
-  if (meta.format !== 'attnc-attribute-classifier' || meta.key !== key || meta.version !== RECIPE_VERSION) throw bad('its recipe is not this one');
-  const model = build(0);
-  const shapes = model.getWeights().map((w) => w.shape);
-  const tensors: tf.Tensor[] = [];
-  try {
-    if (st.tensors.size !== shapes.length) throw bad(`${st.tensors.size} weights, the network has ${shapes.length}`);
-    shapes.forEach((sh, i) => {
-      const t = st.tensors.get(`w${String(i).padStart(2, '0')}`);
-      if (!t || t.shape.length !== sh.length || t.shape.some((d, j) => d !== sh[j])) throw bad(`weight ${i} is missing or not of shape [${sh.join(', ')}]`);
-      tensors.push(tf.tensor(t.data as Float32Array, sh));
-    });
-    model.setWeights(tensors);
-  } catch (e) {
-    model.dispose();
-    throw e;
-  } finally {
-    tf.dispose(tensors);
-  }
-  return { model, meta };
-}
-
-export function cacheRoot(): string {
-  if (process.env.ATTNC_CACHE_DIR) return process.env.ATTNC_CACHE_DIR;
-  const xdg = process.env.XDG_CACHE_HOME;
-  return path.join(xdg && xdg.length > 0 ? xdg : path.join(os.homedir(), '.cache'), 'attnc');
+  return { recipe, key: keyOf(recipe) };
 }
 
 type Recipe = ReturnType<typeof recipeOf>;
 function recipeOf(opts: ClassifierTrainingOptions) {
   const s = opts.dataset.synth;
   return {
-    version: RECIPE_VERSION,
+    version: KIND.version,
     images: opts.images ?? Math.max(6000, s.images),
     seed: s.seed ?? 0,
     // Defaults filled in, so equal datasets give equal cache keys however they were written.
@@ -277,7 +231,7 @@ async function train(r: Recipe, key: string, log: (line: string) => void): Promi
   for (const o of optimizers) o.dispose();
   const meta: ClassifierMeta = {
     format: 'attnc-attribute-classifier',
-    version: RECIPE_VERSION,
+    version: KIND.version,
     key,
     trainedOn: { images: r.images, seed: r.seed, testFraction: r.testFraction, heldoutFraction: r.heldoutFraction, trainImages: ds.size, epochs: r.epochs, resizeRatio: r.resizeRatio },
     seconds: (performance.now() - t0) / 1000,
@@ -286,64 +240,8 @@ async function train(r: Recipe, key: string, log: (line: string) => void): Promi
   return { model, meta };
 }
 
-/** 95 s → "1m35s", 4 s → "4s". */
-function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
-
 /** Every item's attributes by key, for the same generator options as the dataset. */
 export function attributesByKey(synth: SynthBirdsDatasetConfig['synth']): Map<string, BirdAttributes> {
   const all = synthBirds({ n: synth.images, seed: synth.seed ?? 0, size: 32, ...(synth.testFraction === undefined ? {} : { testFraction: synth.testFraction }), ...(synth.heldoutFraction === undefined ? {} : { heldoutFraction: synth.heldoutFraction }) });
   return new Map(all.items.map((it) => [it.key, it.attributes]));
-}
-
-function writeCached(dir: string, model: tf.LayersModel, meta: ClassifierMeta): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const weights = model.getWeights();
-  const total = weights.reduce((s, w) => s + w.size, 0);
-  const buf = new Float32Array(total);
-  let o = 0;
-  for (const w of weights) {
-    buf.set(w.dataSync() as Float32Array, o);
-    o += w.size;
-  }
-  // Write then rename: a concurrent shard never reads half a file.
-  const tmp = `${dir}/weights.bin.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.from(buf.buffer));
-  fs.renameSync(tmp, path.join(dir, 'weights.bin'));
-  fs.writeFileSync(`${dir}/meta.json.${process.pid}.tmp`, JSON.stringify(meta, null, 2) + '\n');
-  fs.renameSync(`${dir}/meta.json.${process.pid}.tmp`, path.join(dir, 'meta.json'));
-}
-
-function readCached(dir: string, key: string): { model: tf.LayersModel; meta: ClassifierMeta } | undefined {
-  const metaFile = path.join(dir, 'meta.json');
-  if (!fs.existsSync(metaFile) || !fs.existsSync(path.join(dir, 'weights.bin'))) return undefined;
-  const bad = (why: string) => new AttncError('ATTNC_EVAL_CACHE', `${dir}: cached attribute classifier is unusable (${why})`, { path: dir, hint: 'delete that folder; it is retrained on the next run' });
-  let meta: ClassifierMeta;
-  try {
-    meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as ClassifierMeta;
-  } catch {
-    throw bad('meta.json is not JSON');
-  }
-  if (meta.format !== 'attnc-attribute-classifier' || meta.key !== key || meta.version !== RECIPE_VERSION) throw bad('meta.json does not match this recipe');
-  const bytes = fs.readFileSync(path.join(dir, 'weights.bin'));
-  const model = build(0);
-  const shapes = model.getWeights().map((w) => w.shape);
-  const total = shapes.reduce((s, sh) => s + sh.reduce((a, b) => a * b, 1), 0);
-  if (bytes.byteLength !== total * 4) {
-    model.dispose();
-    throw bad(`weights.bin has ${bytes.byteLength} bytes, expected ${total * 4}`);
-  }
-  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  let o = 0;
-  const tensors = shapes.map((sh) => {
-    const n = sh.reduce((a, b) => a * b, 1);
-    const t = tf.tensor(all.subarray(o, o + n), sh);
-    o += n;
-    return t;
-  });
-  model.setWeights(tensors);
-  tf.dispose(tensors);
-  return { model, meta };
 }

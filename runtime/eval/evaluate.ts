@@ -9,7 +9,10 @@ import { drawNoise } from '../model/noise.js';
 import { toRgbImages } from '../figures/figures.js';
 import { AttncError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
+import { MIN_PART_SHARE, addAttentionBatch, emptyAttentionSums, type AttentionSums } from './attention-metric.js';
 import { AttributeClassifier, HEADS, attributesByKey } from './attribute-classifier.js';
+import { damsmPasses, damsmRecall, type DamsmSums } from './damsm-metric.js';
+import type { PartSegmenter, SegmentationScore } from './part-segmenter.js';
 import { evalItems, splitImages, type EvalItem, type SplitImage } from './caption-set.js';
 import type { FeatureExtractor } from './extractor.js';
 import { FeatureStats } from './fid.js';
@@ -18,7 +21,7 @@ import { InceptionScoreSums } from './inception-score.js';
 import { RPrecisionSums, rankHits, type RPrecisionProtocol } from './rprecision.js';
 import { inShard, shardIndices, type Shard } from './shard.js';
 
-export const METRICS = ['rprecision', 'fid', 'is', 'attributes'] as const;
+export const METRICS = ['rprecision', 'fid', 'is', 'attributes', 'attention', 'damsm'] as const;
 export type Metric = (typeof METRICS)[number];
 
 /** Everything that must be equal for partial results to merge. */
@@ -35,6 +38,10 @@ export interface EvalProtocol {
   fid?: { extractor: string; description: string };
   is?: { extractor: string; splits: number; classes: number };
   attributes?: { classifier: string };
+  attention?: { segmenter: string; stage: number; minPartShare: number };
+  damsm?: { batchSize: number; passes: number; encoders: string };
+  /** FID's floor: real training images against the split's real images, same extractor. */
+  fidFloor?: { trainImages: number };
 }
 
 export interface AttributeCounts {
@@ -54,6 +61,10 @@ export interface PartialResult {
   /** File names (in the same folder) of the FID statistics. */
   fid?: { generated: string; real: string };
   attributes?: { generated: AttributeCounts; real: AttributeCounts };
+  attention?: AttentionSums & { segmenter: SegmentationScore };
+  damsm?: DamsmSums;
+  /** File name of the training images' FID statistics (the floor). */
+  fidFloor?: string;
   /** Example images written to the same folder, by global index. */
   examples: Array<{ g: number; file: string; caption: string }>;
   unknownWords: number;
@@ -78,6 +89,10 @@ export interface EvalOptions {
   evalEncoders?: { textEncoder: ModelNetworks['textEncoder']; imageEncoder: ModelNetworks['imageEncoder']; source: string };
   extractor?: FeatureExtractor;
   classifier?: AttributeClassifier;
+  /** Finds the parts in generated images (attention metric), with its score on the split's real images. */
+  segmenter?: { model: PartSegmenter; score: SegmentationScore };
+  /** The training split's config (the FID floor), when the dataset has one. */
+  trainDataset?: DatasetConfig;
   log?: (line: string) => void;
 }
 
@@ -101,6 +116,12 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
   if (metrics.has('attributes') && (!opts.classifier || opts.dataset.kind !== 'synthbirds')) {
     throw new AttncError('ATTNC_EVAL_METRIC', 'attribute accuracy is defined for the synthetic birds only', { hint: 'leave attributes out of --metrics for this dataset' });
   }
+  if (metrics.has('attention') && (!opts.segmenter || opts.dataset.kind !== 'synthbirds')) {
+    throw new AttncError('ATTNC_EVAL_METRIC', 'the attention metric needs part masks: it is defined for the synthetic birds only', { hint: 'leave attention out of --metrics for this dataset' });
+  }
+  if (metrics.has('attention') && model.data.imageSizes.length < 2) {
+    throw new AttncError('ATTNC_EVAL_METRIC', `${model.name} has no attention stage`, { hint: 'leave attention out of --metrics for this model' });
+  }
   const imageSize = model.data.imageSizes.at(-1)!;
   const wordsNum = model.data.wordsNum;
   const enc = opts.evalEncoders ?? { textEncoder: model.textEncoder, imageEncoder: model.imageEncoder, source: `${model.source} (the model's own DAMSM)` };
@@ -116,6 +137,8 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
     ...(metrics.has('fid') ? { fid: { extractor: opts.extractor!.name, description: opts.extractor!.description } } : {}),
     ...(metrics.has('is') ? { is: { extractor: opts.extractor!.name, splits: opts.isSplits, classes: opts.extractor!.classes } } : {}),
     ...(metrics.has('attributes') ? { attributes: { classifier: opts.classifier!.name } } : {}),
+    ...(metrics.has('attention') ? { attention: { segmenter: opts.segmenter!.model.name, stage: model.data.imageSizes.length - 1, minPartShare: MIN_PART_SHARE } } : {}),
+    ...(metrics.has('fid') && opts.trainDataset ? { fidFloor: { trainImages: 0 } } : {}),
   };
   const { images, unknownWords } = await splitImages(opts.dataset, model.vocab);
   const items = evalItems(images, {
@@ -129,6 +152,7 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
   const realStats = metrics.has('fid') ? new FeatureStats(opts.extractor!.dim) : undefined;
   const attrGen = metrics.has('attributes') ? emptyCounts() : undefined;
   const attrReal = metrics.has('attributes') ? emptyCounts() : undefined;
+  const attention = metrics.has('attention') ? emptyAttentionSums() : undefined;
   const examples: PartialResult['examples'] = [];
 
   for (let start = 0; start < items.length; start += opts.batchSize) {
@@ -138,6 +162,7 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
     const noise = drawNoise({ purpose: 'sample', seed: opts.seed, indices: gs }, model.noise);
     const out = model.sample(tokens, lengths, noise);
     const last = out.images[out.images.length - 1]!;
+    if (attention) addAttentionBatch(attention, out.attn.at(-1)!, last, batch.map((it) => it.ids), model.vocab, opts.segmenter!.model);
     tf.dispose([tokens, noise.z, noise.eps, ...out.images.slice(0, -1), ...out.attn]);
     if (rp) rp.add(rPrecisionHits(enc, last, batch, images, wordsNum), gs);
     if (genStats || is) {
@@ -208,6 +233,46 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
     await ds.close();
   }
 
+  // The FID floor: as many training images as the split has, against the split's real images.
+  let floorStats: FeatureStats | undefined;
+  if (realStats && opts.trainDataset) {
+    const train = await openDataset({ ...opts.trainDataset, imageSizes: [imageSize], augment: false });
+    const n = Math.min(train.size, images.length);
+    protocol.fidFloor = { trainImages: n };
+    floorStats = new FeatureStats(opts.extractor!.dim);
+    const mine = Array.from({ length: n }, (_, i) => i).filter((i) => inShard(i, opts.shard));
+    for (let start = 0; start < mine.length; start += opts.batchSize) {
+      const part = mine.slice(start, start + opts.batchSize);
+      const samples = await Promise.all(part.map((i) => train.getSample(i, Rng.stream(i))));
+      const x = tf.tidy(() => {
+        const flat = new Float32Array(samples.length * imageSize * imageSize * 3);
+        samples.forEach((s, b) => {
+          for (let i = 0; i < s.image.data.length; i++) flat[b * s.image.data.length + i] = s.image.data[i]! / 127.5 - 1;
+        });
+        return tf.tensor4d(flat, [samples.length, imageSize, imageSize, 3]);
+      });
+      const { features, probs } = opts.extractor!.apply(x);
+      floorStats.add(features.dataSync() as Float32Array);
+      tf.dispose([features, probs, x]);
+    }
+    await train.close();
+  }
+
+  // DAMSM R@1 on the split's real pictures, in batches of the DAMSM batch size (and the oracle's ceiling).
+  let damsm: DamsmSums | undefined;
+  if (metrics.has('damsm')) {
+    const ds = await openDataset({ ...opts.dataset, imageSizes: model.data.imageSizes, augment: false });
+    const batchSize = Math.min(model.damsmBatchSize, ds.size);
+    const passes = damsmPasses(ds.size, batchSize);
+    protocol.damsm = { batchSize, passes, encoders: enc.source };
+    const truth = opts.dataset.kind === 'synthbirds' ? attributesByKey(opts.dataset.synth) : undefined;
+    damsm = await damsmRecall(enc, ds, {
+      batchSize, passes, seed: opts.seed, shard: opts.shard, vocab: model.vocab,
+      ...(truth ? { truth: truth as unknown as Map<string, Readonly<Record<string, string>>> } : {}),
+    });
+    await ds.close();
+  }
+
   const partial: PartialResult = {
     format: 'attnc-eval-partial',
     version: 1,
@@ -219,6 +284,9 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
     ...(is ? { is: is.toJSON() } : {}),
     ...(genStats ? { fid: { generated: 'fid-generated.bin', real: 'fid-real.bin' } } : {}),
     ...(attrGen ? { attributes: { generated: attrGen, real: attrReal! } } : {}),
+    ...(attention ? { attention: { ...attention, segmenter: opts.segmenter!.score } } : {}),
+    ...(damsm ? { damsm } : {}),
+    ...(floorStats ? { fidFloor: 'fid-train.bin' } : {}),
     examples,
     unknownWords,
     seconds: (performance.now() - t0) / 1000,
@@ -227,6 +295,7 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
     fs.writeFileSync(path.join(outDir, 'fid-generated.bin'), genStats.toBytes());
     fs.writeFileSync(path.join(outDir, 'fid-real.bin'), realStats!.toBytes());
   }
+  if (floorStats) fs.writeFileSync(path.join(outDir, 'fid-train.bin'), floorStats.toBytes());
   fs.writeFileSync(path.join(outDir, PARTIAL_FILE), JSON.stringify(partial, null, 2) + '\n');
   return partial;
 }

@@ -135,6 +135,8 @@ export interface InferenceModel {
   sample(tokens: tf.Tensor2D, lengths: readonly number[], noise: Noise): SampleOutputs;
   data: DataPlan;
   evaluation: EvaluationPlan;
+  /** The DAMSM phase's batch size: `attnc eval`'s DAMSM R@1 ranks captions within batches this large, as training does. */
+  damsmBatchSize: number;
   /** 'ema' when the generator weights are the EMA average, 'live' otherwise, 'init' for untrained. */
   generatorWeights: 'ema' | 'live' | 'init';
   dispose(): void;

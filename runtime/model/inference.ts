@@ -24,6 +24,7 @@ export function inferenceModel<M extends ModelNetworks>(
     sample: (tokens, lengths, noise) => code.sample(networks, tokens, lengths, noise),
     data: code.plan.data,
     evaluation: code.plan.evaluation,
+    damsmBatchSize: code.plan.phases.damsm.batchSize,
     generatorWeights: opts.generatorWeights ?? 'init',
     dispose: () => code.disposeModel(networks),
   };

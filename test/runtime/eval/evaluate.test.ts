@@ -10,6 +10,21 @@ import { evalDatasetConfig } from '../../../runtime/model/data.js';
 import { mergePartials } from '../../../runtime/eval/report.js';
 import { isAttncError } from '../../../runtime/util/errors.js';
 import { tinyModel } from './tiny-model.js';
+import { PARTS } from '../../../runtime/data/synthbirds/index.js';
+import type { PartSegmenter } from '../../../runtime/eval/part-segmenter.js';
+
+/** A stand-in segmenter: the left half of every picture is wing, the right half belly (the metric's sums, not its meaning, are under test here). */
+const halvesSegmenter = {
+  name: 'test-halves',
+  predict(images: tf.Tensor4D) {
+    return tf.tidy(() => {
+      const B = images.shape[0];
+      const m = new Float32Array(B * 64 * 64 * PARTS.length);
+      for (let b = 0; b < B; b++) for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) m[((b * 64 + y) * 64 + x) * PARTS.length + (x < 32 ? 1 : 2)] = 1;
+      return tf.tensor4d(m, [B, 64, 64, PARTS.length]);
+    });
+  },
+} as unknown as PartSegmenter;
 
 /** A cheap deterministic extractor for the merge test: the DAMSM image encoder's global feature, softmax over it as "classes". */
 function encoderExtractor(model: InferenceModel): FeatureExtractor {
@@ -37,9 +52,11 @@ describe('evaluation shards', () => {
     model = await tinyModel();
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'attnc-eval-'));
     opts = {
-      split: 'test', metrics: ['rprecision', 'fid', 'is'], samples: 31, batchSize: 7, seed: 5,
+      split: 'test', metrics: ['rprecision', 'fid', 'is', 'attention', 'damsm'], samples: 31, batchSize: 7, seed: 5,
       rprecision: { candidates: 20, folds: 4 }, isSplits: 3, examples: 5,
       dataset: evalDatasetConfig(model.data, 'test', 64), extractor: encoderExtractor(model),
+      trainDataset: evalDatasetConfig(model.data, 'train', 64),
+      segmenter: { model: halvesSegmenter, score: { pixelAccuracy: 1, iou: {}, pictures: 0 } },
     };
   });
   afterAll(() => {
@@ -64,11 +81,28 @@ describe('evaluation shards', () => {
     merged.is!.perSplit.forEach((v, i) => expect(v).toBeCloseTo(single.is!.perSplit[i]!, 6));
     expect(merged.fid!.value).toBeCloseTo(single.fid!.value, 4);
     expect(merged.fid!.value).toBeGreaterThan(0);
+    expect(merged.fid!.floor).toBeCloseTo(single.fid!.floor!, 4);
+    expect(merged.fid!.floor).toBeGreaterThan(0);
+    expect(merged.fid!.trainImages).toBe(single.realImages);
+    // DAMSM R@1: ≥ 1000 captions in full batches of the DAMSM batch size, the same sums however sharded.
+    expect(merged.damsm).toEqual(single.damsm);
+    expect(merged.damsm!.captions).toBeGreaterThanOrEqual(1000);
+    expect(merged.damsm!.captions % merged.damsm!.batchSize).toBe(0);
+    expect(merged.damsm!.oracle).toBeGreaterThan(merged.damsm!.r1);
+    expect(merged.attention!.parts.wing!.words + merged.attention!.parts.belly!.words).toBeGreaterThan(0);
+    expect(merged.attention!.parts.crown!.words).toBe(0);
+    for (const k of ['wing', 'belly'] as const) {
+      expect(merged.attention!.parts[k]!.lift).toBeCloseTo(single.attention!.parts[k]!.lift, 6);
+      expect(merged.attention!.parts[k]!.ceiling).toBeCloseTo(2, 6); // each half is half the grid
+    }
     expect(merged.examples).toEqual({ file: 'examples.png', count: 5 });
     const md = fs.readFileSync(path.join(root, 'merged', 'report.md'), 'utf8');
     expect(md).toContain('merged from 3 shards');
     expect(md).toContain('FID (test-damsm-global)');
     expect(md).toContain('19 captions of images from other classes');
+    expect(md).toContain('FID floor (training vs test real images)');
+    expect(md).toContain('| attention lift (colour words, last stage) |');
+    expect(md).toMatch(/\| DAMSM R@1 on real images \(batch \d+\) \| [\d.]+ % \(oracle ceiling/);
     expect(JSON.parse(fs.readFileSync(path.join(root, 'merged', 'report.json'), 'utf8')).rprecision).toEqual(single.rprecision);
   });
 
