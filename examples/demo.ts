@@ -1,5 +1,6 @@
 /**
- * `npm start`: the whole tool in one go on the tiny spec — compile, train on the built-in synthetic
+ * `npm start`: the whole tool in one go on the demo spec (attnc:tiny tuned to draw caption colours)
+ * — compile, train on the built-in synthetic
  * birds (DAMSM pretraining, then the GAN) for a few minutes on 2 cores, then sample the captions in
  * examples/captions.txt. Prints where the sample grid and the run folder are.
  *
@@ -23,12 +24,12 @@ function attnc(...args: string[]): void {
 }
 
 const started = Date.now();
-attnc('compile', 'spec/tiny.yaml');
+attnc('compile', 'spec/demo.yaml');
 const runs = path.join(repo, 'runs');
 let n = 1;
 while (fs.existsSync(path.join(runs, `demo-${n}`))) n++;
 const run = path.join('runs', `demo-${n}`);
-attnc('train', 'generated/tiny', '--out', run, ...(minutes ? ['--max-minutes', minutes] : []));
+attnc('train', 'generated/demo', '--out', run, ...(minutes ? ['--max-minutes', minutes] : []));
 attnc('sample', run, '--captions', 'examples/captions.txt', '--n', '2', '--seed', '1', '--out', path.join(run, 'demo-samples'));
 const took = ((Date.now() - started) / 60000).toFixed(1);
-process.stdout.write(`\nDemo done in ${took} min.\n  run folder   ${run}\n  samples      ${path.join(run, 'demo-samples', 'index.html')} (and the PNGs beside it)\n  training     ${path.join(run, 'samples')} (EMA grids per snapshot), TensorBoard: tensorboard --logdir ${path.join(run, 'tensorboard')}\n`);
+process.stdout.write(`\nDemo done in ${took} min.\n  run folder   ${run}\n  samples      ${path.join(run, 'demo-samples', 'index.html')} (and the PNGs beside it)\n  training     ${path.join(run, 'samples')} (EMA grids per snapshot), TensorBoard: tensorboard --logdir ${path.join(run, 'tensorboard')}\n  measure it   npx attnc eval ${run} --split heldout   (colour combinations never seen in training)\n`);
