@@ -12,7 +12,6 @@
 import * as fs from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { readManifest, resolveCheckpoint } from '../runtime/io/checkpoint.js';
 import { encodeSafetensors } from '../runtime/io/safetensors.js';
@@ -24,8 +23,9 @@ import { siteIndexHtml } from '../web/index-html.js';
 import type { SiteManifest } from '../web/protocol.js';
 import { WASM_FILES } from '../web/wasm-files.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+/** This attnc's folder (by its own name, so the same from its sources and from the built dist/). */
+const root = path.dirname(require.resolve('attnc/package.json'));
 
 /** A model ready to export: its weights in memory, the generated folder its code comes from. */
 export interface WebTarget {

@@ -24,7 +24,7 @@ export function register(program: Command): void {
       try {
         const site = await exportWeb(web, dir);
         served = await serveFolder(dir, { port, host: opts.host });
-        process.stdout.write(`${site.lines[1]!.trim()}\n✓ ${web.model.name} (${web.model.source}) at ${served.url}\n  open it in a browser; Ctrl-C stops\n`);
+        process.stdout.write(`${site.lines[1]!.trim()}\n✓ ${web.model.name} (${web.model.source}) at ${served.url}\n  open it in a browser; Ctrl-C stops (serving ${dir}, removed then)\n`);
       } catch (e) {
         cleanup();
         throw e;

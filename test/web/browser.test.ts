@@ -87,7 +87,7 @@ describe.skipIf(skipBrowser)(`the web page in Chromium${skipReason}`, () => {
     browser = await chromium.launch({ executablePath: chromiumPath!, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1500, height: 900 }, deviceScaleFactor: 1 });
     await page.goto(`${served.url}?backend=wasm`);
-    await page.waitForFunction(() => (window as any).attnc?.readyMs != null || (window as any).attnc?.errors.length > 0, null, { timeout: 60_000 });
+    await page.waitForFunction(() => (globalThis as any).attnc?.readyMs != null || (globalThis as any).attnc?.errors.length > 0, null, { timeout: 60_000 });
     await page.fill('#caption', CAPTION);
     await page.fill('#seed', String(SEED));
     await page.click('#draw');
@@ -101,7 +101,7 @@ describe.skipIf(skipBrowser)(`the web page in Chromium${skipReason}`, () => {
   });
 
   it('loads on WASM, says so, and draws without an error', async () => {
-    expect(await page.evaluate(() => (window as any).attnc.errors)).toEqual([]);
+    expect(await page.evaluate(() => (globalThis as any).attnc.errors)).toEqual([]);
     expect(await page.textContent('#backend')).toBe('running on WASM');
     expect(await page.textContent('#status')).toMatch(/^drawn in \d+ ms \(model\) on WASM$/);
     const shot = await page.screenshot({ fullPage: true });
