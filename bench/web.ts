@@ -5,6 +5,7 @@
  *   npx tsx bench/web.ts                          # tiny (spec/tiny.yaml) and birds AttnGAN2 at 256 px
  *   RUN=runs/demo-1 SPECS=tiny npx tsx bench/web.ts
  *   SPECS=tiny BACKENDS=wasm DRAWS=20 npx tsx bench/web.ts
+ *   RUN=runs/demo-1 SPECS=tiny BACKENDS=wasm SHOT=docs/img/web-page.png npx tsx bench/web.ts   # README's screenshot
  *
  * For each model and backend: the time from navigation start to the first image on screen (the
  * page loads the model, then draws the caption in its URL), and the time per image afterwards
@@ -30,7 +31,7 @@ await initBackend();
 const SPECS = (process.env.SPECS ?? 'tiny,attngan2').split(',');
 const BACKENDS = (process.env.BACKENDS ?? 'wasm,webgl').split(',');
 const DRAWS = Number(process.env.DRAWS ?? 10);
-const caption = 'this bird has red wings and a white belly';
+const caption = process.env.CAPTION ?? 'this bird has red wings and a white belly';
 if (!chromiumPath) throw new Error('no chromium on PATH (apt-get install -y chromium)');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -73,6 +74,11 @@ try {
       }
       const all = (await page.evaluate(() => (globalThis as any).attnc.draws)) as Array<{ modelMs: number; totalMs: number; shownMs: number }>;
       const timed = all.slice(2); // the auto draw and one warm-up
+      if (process.env.SHOT && spec === 'tiny' && backend === BACKENDS[0]) {
+        await page.setViewportSize({ width: 1180, height: 720 });
+        await page.screenshot({ path: process.env.SHOT, fullPage: true });
+        console.log(`screenshot → ${process.env.SHOT}`);
+      }
       const row = `| ${spec} | ${first.backend} | ${(first.readyMs / 1000).toFixed(2)} s | ${(first.firstImageMs / 1000).toFixed(2)} s | ${median(timed.map((d) => d.modelMs)).toFixed(0)} ms | ${median(timed.map((d) => d.totalMs)).toFixed(0)} ms | ${median(timed.map((d) => d.shownMs)).toFixed(0)} ms | ${timed.length} | ${loadBefore} → ${load()} |`;
       console.log(row);
       rows.push(row);
