@@ -75,7 +75,7 @@ try {
       const all = (await page.evaluate(() => (globalThis as any).attnc.draws)) as Array<{ modelMs: number; totalMs: number; shownMs: number }>;
       const timed = all.slice(2); // the auto draw and one warm-up
       if (process.env.SHOT && spec === 'tiny' && backend === BACKENDS[0]) {
-        await page.setViewportSize({ width: 1180, height: 720 });
+        await page.setViewportSize({ width: 1180, height: 540 });
         await page.screenshot({ path: process.env.SHOT, fullPage: true });
         console.log(`screenshot → ${process.env.SHOT}`);
       }

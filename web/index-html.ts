@@ -27,7 +27,8 @@ figure { margin: 0; text-align: center; font-size: 12px; color: #444; }
 canvas { display: block; image-rendering: pixelated; border: 1px solid #ccc; }
 .attention { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 8px 10px; margin: 10px 0; }
 .attention-title { font-size: 13px; margin-bottom: 6px; }
-.cells { display: flex; flex-wrap: nowrap; overflow-x: auto; gap: 4px; padding-bottom: 4px; }
+.cells { display: grid; gap: 4px; justify-content: start; }
+.cell canvas { width: 100%; height: auto; max-width: 128px; }
 .cell figcaption { font-size: 13px; color: #111; margin-top: 2px; }
 `;
 

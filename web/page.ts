@@ -23,12 +23,15 @@ const BACKEND_LABEL: Record<BackendName, string> = { webgl: 'WebGL', wasm: 'WASM
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-function canvasOf(pic: RgbPicture, scale: number): HTMLCanvasElement {
+/** A picture on a canvas; `scale`: shown that many times larger, null: sized by the style sheet. */
+function canvasOf(pic: RgbPicture, scale: number | null): HTMLCanvasElement {
   const c = document.createElement('canvas');
   c.width = pic.width;
   c.height = pic.height;
-  c.style.width = `${pic.width * scale}px`;
-  c.style.height = `${pic.height * scale}px`;
+  if (scale !== null) {
+    c.style.width = `${pic.width * scale}px`;
+    c.style.height = `${pic.height * scale}px`;
+  }
   const ctx = c.getContext('2d')!;
   const img = ctx.createImageData(pic.width, pic.height);
   for (let i = 0; i < pic.width * pic.height; i++) {
@@ -84,9 +87,11 @@ function render(r: DrawResult, manifest: SiteManifest): void {
     const strip = el('div', 'attention');
     strip.dataset.stage = String(a.stage);
     strip.append(el('div', 'attention-title', `word attention of stage ${a.stage + 1} (${a.mapSize[0]}×${a.mapSize[1]} maps over the ${r.stages[a.stage]!.width}×${r.stages[a.stage]!.width} image)`));
+    // One row like the paper's figure: the panels shrink to fit the page, at most 128 px each.
     const row = el('div', 'cells');
-    row.append(figure(canvasOf({ width: a.panel, height: a.panel, data: a.image }, 1), '(image)', 'cell image'));
-    a.words.forEach((panel, t) => row.append(figure(canvasOf({ width: a.panel, height: a.panel, data: panel }, 1), r.words[t]!, 'cell word')));
+    row.style.gridTemplateColumns = `repeat(${a.words.length + 1}, minmax(0, ${a.panel}px))`;
+    row.append(figure(canvasOf({ width: a.panel, height: a.panel, data: a.image }, null), '(image)', 'cell image'));
+    a.words.forEach((panel, t) => row.append(figure(canvasOf({ width: a.panel, height: a.panel, data: panel }, null), r.words[t]!, 'cell word')));
     strip.append(row);
     out.append(strip);
   }
