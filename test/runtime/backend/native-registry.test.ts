@@ -20,7 +20,9 @@ describe('native-registry', () => {
     try {
       registerNativeOps(null);
       expect(nativeBatchNormInfer(x, one, one, one, one, 1e-5)).toBeNull();
-      tf.tidy(() => expect(nativeLstmSequence(tf.zeros([1, 1, 1]) as tf.Tensor3D, tf.zeros([2, 4]) as tf.Tensor2D, tf.zeros([4]) as tf.Tensor1D)).toBeNull());
+      tf.tidy(() => {
+        expect(nativeLstmSequence(tf.zeros([1, 1, 1]) as tf.Tensor3D, tf.zeros([2, 4]) as tf.Tensor2D, tf.zeros([4]) as tf.Tensor1D)).toBeNull();
+      });
       const calls: number[] = [];
       registerNativeOps({ ...saved!, batchNormInfer: (_x, _g, _b, _m, _v, eps) => (calls.push(eps), x) });
       expect(nativeBatchNormInfer(x, one, one, one, one, 0.25)).toBe(x);
