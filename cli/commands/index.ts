@@ -14,4 +14,5 @@ export const commands: Array<() => Promise<{ register(program: Command): void }>
   () => import('./eval.js'),
   () => import('./import.js'),
   () => import('./export.js'),
+  () => import('./serve.js'),
 ];

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { AttncError } from '../util/errors.js';
 import { describeGpuLibrary, gpuUnavailable, loadGpuBackend, parseGpuMemory, type LoadedGpu } from './gpu.js';
 import { installNativeGradients, removeNativeGradients } from './native-grads.js';
+// Registers the native ops with native-registry.ts, where the portable layers find them.
+import './native-ops.js';
 import { withQuietStderr } from './quiet-stderr.js';
 import { checkTfjsVersion, libtensorflowVersion, setInt64ScalarClass } from './tfjs-internals.js';
 

@@ -1,10 +1,13 @@
 /**
  * TensorFlow ops that tfjs does not expose, called through tfjs-node's backend on the native
  * backend only; each function returns null elsewhere (and under `ATTNC_PORTABLE=1` or an untested
- * tfjs, see tfjs-internals.ts) and its caller keeps the portable path.
+ * tfjs, see tfjs-internals.ts) and its caller keeps the portable path. Loading this module registers
+ * them in native-registry.ts, through which the portable layers call them; only the Node-only
+ * backend selection (backend/index.ts) loads it, so a browser bundle holds none of them.
  */
 import * as tf from '@tensorflow/tfjs';
 import { fastPathEnabled } from './fast-paths.js';
+import { registerNativeOps, type BatchNormTrainResult, type RunningStats } from './native-registry.js';
 import { makeInt64Scalar, nativeBackend, type NativeBackend, type OpAttr } from './tfjs-internals.js';
 
 /**
@@ -23,10 +26,7 @@ function batchNormAttrs(b: NativeBackend, eps: number, training: boolean, avgFac
   ];
 }
 
-/** A BatchNorm's running statistics and PyTorch momentum, which the fused op updates as it normalises. */
-export type RunningStats = { mean: tf.Tensor1D; variance: tf.Tensor1D; momentum: number };
-/** What the train-mode ops return: y and the new running statistics (the caller assigns them). */
-export type BatchNormTrainResult = { y: tf.Tensor4D; runningMean: tf.Tensor1D; runningVar: tf.Tensor1D };
+export type { BatchNormTrainResult, RunningStats } from './native-registry.js';
 
 /**
  * Training-mode batch normalisation of NHWC `x` over batch and space in one TensorFlow
@@ -135,3 +135,11 @@ export function nativeReverseSequence<T extends tf.Tensor>(x: T, lengths: tf.Ten
     1,
   )[0] as T;
 }
+
+registerNativeOps({
+  batchNormTrain: nativeBatchNormTrain,
+  batchNormTrainWithGrad: nativeBatchNormTrainWithGrad,
+  batchNormInfer: nativeBatchNormInfer,
+  lstmSequence: nativeLstmSequence,
+  reverseSequence: nativeReverseSequence,
+});

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Module, type InitRole } from '../nn/module.js';
 import { lengthsArray, wordMask, type Lengths } from '../nn/sequence.js';
 import { isTaping } from '../backend/tfjs-internals.js';
-import { nativeLstmSequence, nativeReverseSequence } from '../backend/native-ops.js';
+import { nativeLstmSequence, nativeReverseSequence } from '../backend/native-registry.js';
 
 /**
  * AttnGAN's text encoder `RNN_ENCODER` (docs/original.md §2): embedding → dropout (training only) →

@@ -1,6 +1,9 @@
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { RgbImage } from '../data/images.js';
+import { attentionPanels, resizeRgb, type AttentionFigureInput, type FigureOptions } from './attention-panels.js';
 import { FONT_FAMILY, ensureFont } from './font.js';
+
+export { toRgbImages, type AttentionFigureInput, type FigureOptions } from './attention-panels.js';
 
 /**
  * Pictures for `attnc sample` / `attnc eval`: generated images as PNG, the paper's attention
@@ -8,49 +11,6 @@ import { FONT_FAMILY, ensureFont } from './font.js';
  * word printed under it; docs/original.md §7), and labelled grids. Text is drawn by Skia through
  * @napi-rs/canvas with DejaVu Sans from the dejavu-fonts-ttf package, so no system font is needed.
  */
-/** Generated images [B, H, W, 3] in [−1, 1] (already read back) → 8-bit RGB, like the original's (x + 1) · 127.5. */
-export function toRgbImages(values: Float32Array | Int32Array | Uint8Array, shape: readonly number[]): RgbImage[] {
-  const [B, H, W] = shape as [number, number, number];
-  const per = H * W * 3;
-  return Array.from({ length: B }, (_, b) => {
-    const data = new Uint8Array(per);
-    for (let i = 0; i < per; i++) data[i] = Math.max(0, Math.min(255, Math.round((Number(values[b * per + i]!) + 1) * 127.5)));
-    return { data, width: W, height: H };
-  });
-}
-
-/** Bilinear resize (half-pixel centres) of a one-channel map. */
-function resizeMap(src: Float32Array, h: number, w: number, size: number): Float32Array {
-  const out = new Float32Array(size * size);
-  for (let y = 0; y < size; y++) {
-    const sy = Math.min(h - 1, Math.max(0, ((y + 0.5) * h) / size - 0.5));
-    const y0 = Math.floor(sy);
-    const y1 = Math.min(h - 1, y0 + 1);
-    const fy = sy - y0;
-    for (let x = 0; x < size; x++) {
-      const sx = Math.min(w - 1, Math.max(0, ((x + 0.5) * w) / size - 0.5));
-      const x0 = Math.floor(sx);
-      const x1 = Math.min(w - 1, x0 + 1);
-      const fx = sx - x0;
-      const top = src[y0 * w + x0]! * (1 - fx) + src[y0 * w + x1]! * fx;
-      const bot = src[y1 * w + x0]! * (1 - fx) + src[y1 * w + x1]! * fx;
-      out[y * size + x] = top * (1 - fy) + bot * fy;
-    }
-  }
-  return out;
-}
-
-function resizeRgb(img: RgbImage, size: number): Uint8Array {
-  const out = new Uint8Array(size * size * 3);
-  for (let c = 0; c < 3; c++) {
-    const ch = new Float32Array(img.width * img.height);
-    for (let i = 0; i < ch.length; i++) ch[i] = img.data[i * 3 + c]!;
-    const r = resizeMap(ch, img.height, img.width, size);
-    for (let i = 0; i < r.length; i++) out[i * 3 + c] = Math.round(r[i]!);
-  }
-  return out;
-}
-
 function putRgb(ctx: SKRSContext2D, rgb: Uint8Array, size: number, x: number, y: number): void {
   const img = ctx.createImageData(size, size);
   for (let i = 0; i < size * size; i++) {
@@ -70,24 +30,6 @@ function label(ctx: SKRSContext2D, text: string, cx: number, top: number, maxWid
   ctx.fillText(text, cx, top, maxWidth);
 }
 
-export interface AttentionFigureInput {
-  image: RgbImage;
-  /** Attention maps [h, w, T] (HWC, as the generator returns them); only the first `words.length` channels are shown. */
-  maps: Float32Array;
-  h: number;
-  w: number;
-  /** Channels in `maps` (T of the batch; ≥ words.length). */
-  channels: number;
-  words: readonly string[];
-}
-
-export interface FigureOptions {
-  /** Side of each panel in pixels (default 128). */
-  panel?: number;
-  /** Blend weight of the attention map over the image (default 0.7, the original's 180/255). */
-  alpha?: number;
-}
-
 /**
  * The paper's attention figure as a PNG: [image | word 1 | word 2 | …], each word panel the map
  * up-sampled, min–max normalised per word (a constant map shows as all dark, never NaN — the
@@ -97,9 +39,7 @@ export function attentionFigure(input: AttentionFigureInput, opts: FigureOptions
   ensureFont();
   const panel = opts.panel ?? 128;
   const alpha = opts.alpha ?? 180 / 255;
-  const { h, w, channels, words } = input;
-  if (input.maps.length !== h * w * channels) throw new RangeError(`attentionFigure: ${input.maps.length} values is not ${h}×${w}×${channels}`);
-  if (words.length > channels) throw new RangeError(`attentionFigure: ${words.length} words but ${channels} attention channels`);
+  const { words } = input;
   const gap = 4;
   const labelH = Math.max(18, Math.round(panel * 0.16));
   const width = (panel + gap) * (1 + words.length) - gap;
@@ -107,29 +47,13 @@ export function attentionFigure(input: AttentionFigureInput, opts: FigureOptions
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
-  const base = resizeRgb(input.image, panel);
-  putRgb(ctx, base, panel, 0, 0);
+  const panels = attentionPanels(input, { panel, alpha });
+  putRgb(ctx, panels.image, panel, 0, 0);
   label(ctx, '(image)', panel / 2, panel + 3, panel, Math.round(labelH * 0.7));
-  words.forEach((word, t) => {
-    const m = new Float32Array(h * w);
-    for (let i = 0; i < h * w; i++) m[i] = input.maps[i * channels + t]!;
-    const up = resizeMap(m, h, w, panel);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of up) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    const range = hi - lo > 1e-12 && Number.isFinite(hi - lo) ? hi - lo : 0;
-    const out = new Uint8Array(panel * panel * 3);
-    for (let i = 0; i < panel * panel; i++) {
-      const a = range > 0 ? (up[i]! - lo) / range : 0;
-      const v = 255 * a;
-      for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round((1 - alpha) * base[i * 3 + c]! + alpha * v);
-    }
+  panels.words.forEach((rgb, t) => {
     const x = (panel + gap) * (t + 1);
-    putRgb(ctx, out, panel, x, 0);
-    label(ctx, word, x + panel / 2, panel + 3, panel, Math.round(labelH * 0.8));
+    putRgb(ctx, rgb, panel, x, 0);
+    label(ctx, words[t]!, x + panel / 2, panel + 3, panel, Math.round(labelH * 0.8));
   });
   return canvas.toBuffer('image/png');
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { choosePlan, conv2dPatches, explicitPads } from '../backend/conv-plan.js';
 import { Module, type InitRole } from './module.js';
 import { isTaping } from '../backend/tfjs-internals.js';
-import { nativeBatchNormInfer, nativeBatchNormTrain, nativeBatchNormTrainWithGrad } from '../backend/native-ops.js';
+import { nativeBatchNormInfer, nativeBatchNormTrain, nativeBatchNormTrainWithGrad } from '../backend/native-registry.js';
 
 /**
  * Basic layers with weights kept in TensorFlow layout. A PyTorch `.pth` importer maps:

@@ -54,6 +54,9 @@ export const errorCodes = {
   ATTNC_EVAL_STATS: { title: 'malformed FID statistics file', exit: 1 },
   ATTNC_EVAL_PARTIAL: { title: 'missing or malformed partial evaluation result', exit: 1 },
   ATTNC_EVAL_MERGE: { title: 'shard results that do not form one evaluation', exit: 1 },
+
+  ATTNC_WEB_BUNDLE: { title: 'the web page of a model could not be bundled for the browser', exit: 1 },
+  ATTNC_SERVE_PORT: { title: 'the port to serve on is in use or not allowed', exit: 2 },
 } as const satisfies Record<string, { title: string; exit: 1 | 2 }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -308,10 +308,10 @@ describe('attnc export', () => {
     }
   });
 
-  it('--format must be pth or safetensors (usage error, exit 2)', async () => {
+  it('--format must be pth, safetensors or web (usage error, exit 2)', async () => {
     const io = capture();
     expect(await main(['export', tmp, '--format', 'onnx', '--out', path.join(tmp, 'x')])).toBe(2);
     vi.restoreAllMocks();
-    expect(io.err()).toMatch(/--format must be pth or safetensors/);
+    expect(io.err()).toMatch(/--format must be pth, safetensors or web, not "onnx"/);
   });
 });

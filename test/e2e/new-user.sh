@@ -65,6 +65,11 @@ npx attnc sample runs/first --captions captions.txt --n 1 --seed 1 --out samples
 test -s samples/index.html
 find samples -name '*.png' | grep -q .
 
+step "the run as a web page (attnc export --format web): the user's generated folder bundled for the browser"
+npx attnc export runs/first --format web --out site
+test -s site/index.html && test -s site/worker.js && test -s site/tfjs-backend-wasm-simd.wasm && test -s site/weights/netG.safetensors
+grep -q '"name": "my-birds"' site/manifest.json
+
 step "eval uses the attribute classifier shipped with attnc (nothing trained)"
 npx attnc eval runs/first --samples 20 --metrics attributes 2>&1 | tee "$work/eval.log"
 grep -q 'attribute classifier: shipped with attnc' "$work/eval.log"

@@ -128,6 +128,8 @@ describe('layering', () => {
     const entries = [
       ...['model.ts', 'sample.ts', 'generator.ts', 'text-encoder.ts', 'image-encoder.ts', 'plan.ts'].map((f) => path.join(generated, f)),
       ...['model/contract.ts', 'model/noise.ts', 'model/inference.ts', 'data/tokenizer.ts', 'data/vocab.ts', 'nn/state.ts', 'io/safetensors.ts'].map((f) => path.join(runtime, f)),
+      // The web page and its worker (`attnc export --format web`), which esbuild bundles for the browser.
+      ...['page.ts', 'worker.ts'].map((f) => path.join(root, 'web', f)),
     ];
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
     const seen = new Set<string>();
