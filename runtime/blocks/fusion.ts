@@ -35,6 +35,8 @@ export class Affine extends Module {
 
   /** `Affine._initialize`: γ = 1, β = 0 whatever the condition. */
   resetToIdentity(): void {
+    // Modules built shape-only (Module.shapeOnly) hold no tensors.
+    if ((this.gamma2.weight as tf.Variable | undefined) === undefined) return;
     tf.tidy(() => {
       this.gamma2.weight.assign(tf.zerosLike(this.gamma2.weight));
       this.gamma2.bias!.assign(tf.onesLike(this.gamma2.bias!));
