@@ -48,7 +48,7 @@ export class MemoryStage extends Module {
   readonly gate: Conv2d;
   readonly residual: ResBlock[];
   readonly upsample: UpBlock;
-  readonly maskMode: MaskMode;
+  maskMode: MaskMode;
 
   constructor(readonly opts: MemoryStageOptions) {
     super();

@@ -39,3 +39,14 @@ describe('DM-GAN memory stage against PyTorch', () => {
     }
   }
 });
+
+describe('a checkpoint\'s attention_mask option reaches memory stages', () => {
+  it('setAttentionMaskMode sets every MemoryStage of a generator (attnc import of DM-GAN weights)', async () => {
+    const { setAttentionMaskMode } = await import('../../../runtime/model/checkpoint-options.js');
+    const { Module } = await import('../../../runtime/nn/module.js');
+    const { DmganGenerator } = await import('../../fixtures/oracles/dmgan-generator.js');
+    const g = Module.shapeOnly(() => new DmganGenerator({ gfDim: 4, rNum: 1, stages: 3, maskMode: 'correct' }));
+    expect(setAttentionMaskMode(g, 'original_bug')).toBe(2);
+    expect(g.memory.map((m) => m.maskMode)).toEqual(['original_bug', 'original_bug']);
+  });
+});
