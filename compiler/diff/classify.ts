@@ -104,6 +104,7 @@ const RULES: Rule[] = [
   { test: /^\/image_encoder\/trunk_batchnorm$/, class: 'training-only', reason: "the trunk's BatchNorm statistics in DAMSM training" },
   { test: /^\/text_encoder\/dropout$/, class: 'training-only', reason: 'dropout (training only)' },
   { test: /^\/generator\/stages\/\d+\/attention\/mask$/, class: 'weight-compatible', reason: 'attention mask mode (same weights, different forward pass)' },
+  { test: /^\/generator\/stages\/\d+\/memory\/mask$/, class: 'weight-compatible', reason: 'memory reading mask mode (same weights, different forward pass)' },
   { test: /^\/losses\/\d+\/(lambda|gamma[123]|weight|weights(\/.*)?)$/, class: 'training-only', reason: 'loss weight' },
   { test: /^\/losses(\/.*)?$/, class: 'weight-compatible', reason: 'training objective (same weights, different loss)' },
   { test: /^\/data\/dataset\/kind$/, class: 'training-only', reason: 'dataset', targets: () => [{ network: 'text_encoder', modules: ['encoder'] }] },

@@ -52,6 +52,8 @@ export interface ModuleConfigs {
   cond_augment: { textDim: number; cDim: number };
   init_stage: { channels: number; zDim: number; cDim: number; upBlocks: number; size: number };
   attention_stage: { channels: number; wordDim: number; residualBlocks: number; maskMode: 'correct' | 'original_bug'; size: number };
+  /** DM-GAN's `NEXT_STAGE_G`: dynamic memory (runtime/blocks/memory-stage.ts). */
+  memory_stage: { channels: number; wordDim: number; residualBlocks: number; maskMode: 'correct' | 'original_bug'; size: number };
   image_head: { channels: number };
   encode_image_by_16: { ndf: number };
   encode_image_by_8: { ndf: number };

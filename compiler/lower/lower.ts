@@ -327,22 +327,22 @@ function lowerGenerator(L: Lowering, ganOn: boolean): Network | undefined {
       );
     } else {
       if (!h) return;
-      const wordDim = stage.attention.word_dim;
+      const wordDim = stage.type === 'attention' ? stage.attention.word_dim : stage.memory.word_dim;
+      const maskMode = stage.type === 'attention' ? stage.attention.mask : stage.memory.mask;
       const prevSize = h.shape[1] as number;
       // Rules ATTNC2004 (attention-word-dim) and ATTNC2002 (stage-sizes-double) guarantee these.
-      assert(wordDim === textDim, `attention word_dim ${wordDim} ≠ text encoder words ${textDim} passed validation`);
+      assert(wordDim === textDim, `${stage.type} word_dim ${wordDim} ≠ text encoder words ${textDim} passed validation`);
       assert(stage.size === 2 * prevSize, `stage size ${stage.size} after ${prevSize} passed validation`);
       const next = tensor(`h${i + 1}`, ['B', stage.size, stage.size, channels]);
       const attn = tensor(`attn${i}`, ['B', prevSize, prevSize, 'T']);
       const ch = channels;
-      b.add(
-        `h_net${i + 1}`,
-        'attention_stage',
-        { channels: ch, wordDim, residualBlocks: stage.residual_blocks, maskMode: stage.attention.mask, size: stage.size },
-        { inputs: [h, words, mask], outputs: [next, attn] },
-        L.origin(ptr),
-        (p) => P.attentionStageParams(p, ch, wordDim, stage.residual_blocks),
-      );
+      const config = { channels: ch, wordDim, residualBlocks: stage.residual_blocks, maskMode, size: stage.size };
+      const io = { inputs: [h, words, mask], outputs: [next, attn] };
+      if (stage.type === 'attention') {
+        b.add(`h_net${i + 1}`, 'attention_stage', config, io, L.origin(ptr), (p) => P.attentionStageParams(p, ch, wordDim, stage.residual_blocks));
+      } else {
+        b.add(`h_net${i + 1}`, 'memory_stage', config, io, L.origin(ptr), (p) => P.memoryStageParams(p, ch, wordDim, stage.residual_blocks));
+      }
       h = next;
     }
     if (h && !lastHeadsOnly) head(i, h, channels, stage.size, ptr);

@@ -107,6 +107,24 @@ export function attentionStageParams(p: ParamList, c: number, wordDim: number, r
   upBlockParams(p.child('upsample'), 2 * c, c);
 }
 
+/**
+ * DM-GAN's memory stage: `A` (words → 1) and `B` (image → 1) without bias, the Conv1d k=1 memory
+ * maps `M_r`, `M_w` (→ 2C), `key`, `value` (2C → C) with bias, `response_gate.0` (conv1x1 2C → 1,
+ * bias), then R ResBlocks on 2C and an upBlock 2C → C.
+ */
+export function memoryStageParams(p: ParamList, c: number, wordDim: number, residualBlocks: number): void {
+  p.linear('A', wordDim, 1, false).linear('B', c, 1, false);
+  const conv1d = (name: string, inC: number, outC: number) => p.child(name).child(0).param('weight', [1, inC, outC], [outC, inC, 1]).param('bias', [outC]);
+  conv1d('M_r', c, 2 * c);
+  conv1d('M_w', wordDim, 2 * c);
+  conv1d('key', 2 * c, c);
+  conv1d('value', 2 * c, c);
+  p.child('response_gate').conv(0, 2 * c, 1, 1, true);
+  const res = p.child('residual');
+  for (let r = 0; r < residualBlocks; r++) resBlockParams(res.child(r), 2 * c);
+  upBlockParams(p.child('upsample'), 2 * c, c);
+}
+
 /** `ImageHead`: `img.0` conv3x3 C→3, no bias. */
 export function imageHeadParams(p: ParamList, c: number): void {
   p.child('img').conv(0, c, 3, 3);

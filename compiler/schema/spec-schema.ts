@@ -111,7 +111,19 @@ export const AttentionStage = Obj({
   attention: Attention,
 }, { description: 'word attention, concat, residual blocks, upBlock x2' });
 
-export const Stage = Tagged('type', [InitStage, AttentionStage], { description: 'one generator stage, tagged by `type`' });
+export const Memory = Obj({
+  word_dim: PosInt(256, 'size of the word features written to the memory (= text_encoder.hidden_dim)'),
+  mask: Enum(['correct', 'original_bug'] as const, 'correct', 'original_bug reproduces DM-GAN\'s Memory.forward mask tiling (mask.repeat(queryL, 1), as GlobalAttention.py:105; parity with released weights)'),
+});
+
+export const MemoryStage = Obj({
+  type: Lit('memory'),
+  size: PosInt(undefined, 'output size of this stage (twice the previous stage)', { minimum: 8 }),
+  residual_blocks: NonNegInt(2, 'ResBlocks on [h, h] after the response gate (R_NUM)', { maximum: 64 }),
+  memory: Memory,
+}, { description: 'DM-GAN dynamic memory: gated memory writing from the words, key addressing and value reading per pixel, response gate, residual blocks, upBlock x2' });
+
+export const Stage = Tagged('type', [InitStage, AttentionStage, MemoryStage], { description: 'one generator stage, tagged by `type`' });
 
 export const Generator = Obj({
   gf_dim: PosInt(128, 'base channel count (GAN.GF_DIM)'),

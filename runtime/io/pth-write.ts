@@ -44,9 +44,17 @@ class Out {
 export function encodeStateDictPickle(tensors: PthWriteTensor[]): Uint8Array {
   const o = new Out();
   o.byte(0x80, 2);
+  orderedDict(o, tensors, 0);
+  o.byte(0x2e);
+  return o.bytes();
+}
+
+/** One state_dict as an `OrderedDict` whose tensors use storages `first`, `first + 1`, … */
+function orderedDict(o: Out, tensors: PthWriteTensor[], first: number): void {
   o.global('collections', 'OrderedDict');
   o.byte(0x29, 0x52); // () REDUCE
-  tensors.forEach((t, i) => {
+  tensors.forEach((t, j) => {
+    const i = first + j;
     const isInt = !(t.data instanceof Float32Array);
     o.byte(0x28); // MARK for SETITEMS (one item per batch keeps it simple)
     o.str(t.name);
@@ -68,7 +76,31 @@ export function encodeStateDictPickle(tensors: PthWriteTensor[]): Uint8Array {
     o.byte(0x74, 0x52); // TUPLE REDUCE
     o.byte(0x75); // SETITEMS
   });
-  o.byte(0x2e);
+}
+
+/**
+ * A checkpoint that nests state_dicts in a dict, as DF-GAN's `state_epoch_<n>.pth` does:
+ * `{outer: {name: OrderedDict, …}, …ints}` (`{model: {netG, netD, netC}, epoch: n}`). Storages are
+ * numbered across the sections in order.
+ */
+export function encodeNestedStateDictPickle(outer: string, sections: Array<[string, PthWriteTensor[]]>, ints: Record<string, number> = {}): Uint8Array {
+  const o = new Out();
+  o.byte(0x80, 2);
+  o.byte(0x7d, 0x28); // EMPTY_DICT MARK
+  o.str(outer);
+  o.byte(0x7d, 0x28); // EMPTY_DICT MARK
+  let first = 0;
+  for (const [name, tensors] of sections) {
+    o.str(name);
+    orderedDict(o, tensors, first);
+    first += tensors.length;
+  }
+  o.byte(0x75); // SETITEMS (inner)
+  for (const [k, v] of Object.entries(ints)) {
+    o.str(k);
+    o.int(v);
+  }
+  o.byte(0x75, 0x2e); // SETITEMS (outer) STOP
   return o.bytes();
 }
 
@@ -80,9 +112,18 @@ function contiguousStride(shape: number[]): number[] {
 }
 
 export function writePth(tensors: PthWriteTensor[], archive = 'archive'): Uint8Array {
+  return zipArchive(encodeStateDictPickle(tensors), tensors, archive);
+}
+
+/** A nested checkpoint (see {@link encodeNestedStateDictPickle}) as a zip-format `.pth`. */
+export function writeNestedPth(outer: string, sections: Array<[string, PthWriteTensor[]]>, ints: Record<string, number> = {}, archive = 'archive'): Uint8Array {
+  return zipArchive(encodeNestedStateDictPickle(outer, sections, ints), sections.flatMap(([, t]) => t), archive);
+}
+
+function zipArchive(pkl: Uint8Array, tensors: PthWriteTensor[], archive: string): Uint8Array {
   const files: Record<string, [Uint8Array, { level: 0 }]> = {};
   const stored = (b: Uint8Array): [Uint8Array, { level: 0 }] => [b, { level: 0 }];
-  files[`${archive}/data.pkl`] = stored(encodeStateDictPickle(tensors));
+  files[`${archive}/data.pkl`] = stored(pkl);
   files[`${archive}/byteorder`] = stored(new TextEncoder().encode('little'));
   tensors.forEach((t, i) => {
     const n = t.shape.reduce((a, b) => a * b, 1);

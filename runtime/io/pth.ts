@@ -60,6 +60,11 @@ export interface PthArchive {
 export interface PthReadOptions {
   /** Largest total size of the decoded tensors in bytes. */
   maxBytes?: number;
+  /**
+   * Keys leading from the pickled root to the state_dict, for checkpoints that nest them
+   * (DF-GAN's `state_epoch_*.pth`: `['model', 'netG']`); the rest of the file is not read.
+   */
+  at?: readonly string[];
 }
 
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
@@ -96,15 +101,15 @@ export function openPthFile(path: string, opts: PthReadOptions = {}): PthArchive
 
 export function openPth(bytes: Uint8Array, file = '<pth>', opts: PthReadOptions = {}): PthArchive {
   const maxBytes = opts.maxBytes ?? bytes.length * 4 + 2 ** 20;
-  if (isZip(bytes)) return readZip(bytes, file, maxBytes);
-  if (bytes.length >= 3 && bytes[0] === 0x80 && bytes[2] === 0x8a) return readLegacy(bytes, file, maxBytes);
+  if (isZip(bytes)) return readZip(bytes, file, maxBytes, opts.at);
+  if (bytes.length >= 3 && bytes[0] === 0x80 && bytes[2] === 0x8a) return readLegacy(bytes, file, maxBytes, opts.at);
   if (bytes.length > 262 && new TextDecoder().decode(bytes.subarray(257, 262)) === 'ustar') {
     throw pthError(file, 'a tar-format checkpoint (PyTorch < 0.1.10) is not supported', 'load and re-save it with a newer PyTorch');
   }
   throw pthError(file, 'not a PyTorch checkpoint (neither a zip archive nor a legacy pickle stream)');
 }
 
-function readZip(bytes: Uint8Array, file: string, maxBytes: number): PthArchive {
+function readZip(bytes: Uint8Array, file: string, maxBytes: number, at?: readonly string[]): PthArchive {
   const zip = new PthZip(bytes, file);
   const pklName = `${zip.prefix}/data.pkl`;
   const pkl = zip.read(pklName, bytes.length);
@@ -128,10 +133,10 @@ function readZip(bytes: Uint8Array, file: string, maxBytes: number): PthArchive 
     if (info.originalSize !== want) throw pthError(file, `entry ${entry} has ${info.originalSize} bytes, its storage declares ${want}`);
     loaders.set(ref.key, () => zip.read(entry, want));
   }
-  return { file, format: 'zip', entries: describe(value, storages, loaders, file, maxBytes) };
+  return { file, format: 'zip', entries: describe(select(value, at, file), storages, loaders, file, maxBytes) };
 }
 
-function readLegacy(bytes: Uint8Array, file: string, maxBytes: number): PthArchive {
+function readLegacy(bytes: Uint8Array, file: string, maxBytes: number, at?: readonly string[]): PthArchive {
   const plain = (start: number) => readPickleAt(bytes, start, file);
   const magic = plain(0);
   if (magic.value !== LEGACY_MAGIC && magic.value !== Number(LEGACY_MAGIC)) throw pthError(file, 'legacy checkpoint without PyTorch\'s magic number');
@@ -164,7 +169,26 @@ function readLegacy(bytes: Uint8Array, file: string, maxBytes: number): PthArchi
   for (const ref of storages.values()) {
     if (!ref.view && !data.has(ref.key)) throw pthError(file, `legacy checkpoint lacks the data of storage ${ref.key}`);
   }
-  return { file, format: 'legacy', entries: describe(main.value, storages, data, file, maxBytes) };
+  return { file, format: 'legacy', entries: describe(select(main.value, at, file), storages, data, file, maxBytes) };
+}
+
+/** The value under `at` (keys of nested dicts from the root); the root itself when `at` is empty. */
+function select(root: PickleValue, at: readonly string[] | undefined, file: string): PickleValue {
+  let v = root;
+  const walked: string[] = [];
+  for (const k of at ?? []) {
+    const here = walked.length ? `under ${walked.join('.')}` : 'at the top';
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || (v as unknown) instanceof TensorRef) {
+      throw pthError(file, `no dict ${here} to find "${k}" in`, 'name the keys that lead to the state_dict');
+    }
+    const d = v as Record<string, PickleValue>;
+    if (!Object.prototype.hasOwnProperty.call(d, k)) {
+      throw pthError(file, `no key "${k}" ${here} (keys: ${Object.keys(d).slice(0, 8).join(', ')})`, 'name the keys that lead to the state_dict');
+    }
+    v = d[k]!;
+    walked.push(k);
+  }
+  return v;
 }
 
 /** The state_dict's tensors in file order (`num_batches_tracked` included), checked, decoded on read(). */

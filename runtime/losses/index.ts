@@ -17,3 +17,5 @@ export {
   type WordsLossOptions,
   type SentLossOptions,
 } from './damsm.js';
+export { hinge, hingeDiscriminatorLoss, hingeGeneratorLoss, type HingeDLoss, type HingeOutputs } from './hinge.js';
+export { matchingAwareGradientPenalty, type MaGpOptions, type MaGpResult } from './magp.js';

@@ -1,3 +1,4 @@
+import { MemoryStage } from '../blocks/memory-stage.js';
 import { WordAttention, type MaskMode } from '../blocks/word-attention.js';
 import type { Module } from '../nn/module.js';
 import { AttncError } from '../util/errors.js';
@@ -21,11 +22,11 @@ export function applyCheckpointOptions(generator: Module, options: Readonly<Reco
   return notes;
 }
 
-/** Sets every word-attention block of `generator` to `mode`; returns how many there are. */
+/** Sets every word-attention block and DM-GAN memory stage of `generator` to `mode`; returns how many there are. */
 export function setAttentionMaskMode(generator: Module, mode: MaskMode): number {
   let n = 0;
   for (const [, m] of generator.namedModules()) {
-    if (m instanceof WordAttention) {
+    if (m instanceof WordAttention || m instanceof MemoryStage) {
       m.maskMode = mode;
       n++;
     }

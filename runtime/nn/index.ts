@@ -8,12 +8,14 @@ export { lengthsArray, wordMask, type Lengths } from './sequence.js';
 export { exportState, importState, toTorchLayout, fromTorchLayout, torchShape, type TorchState, type TorchTensor, type LoadReport } from './state.js';
 export {
   Conv2d,
+  Conv1d,
   Linear,
   BatchNorm,
   Embedding,
   nnOptions,
   withBatchGroups,
   type Conv2dOptions,
+  type Conv1dOptions,
   type LinearOptions,
   type BatchNormOptions,
   type EmbeddingOptions,

@@ -333,3 +333,37 @@ export class Embedding extends Module {
     return tf.tidy(() => tf.gather(this.weight, tf.cast(ids, 'int32')));
   }
 }
+
+export interface Conv1dOptions {
+  inChannels: number;
+  outChannels: number;
+  /** Default true, PyTorch's default (DM-GAN's memory convolutions keep it). */
+  bias?: boolean;
+}
+
+/**
+ * `nn.Conv1d(in, out, kernel_size=1)`: a per-position linear map over a sequence. Weight stored TF
+ * `[1, in, out]` (layout `conv1d` ↔ PyTorch `[out, in, 1]`), bias `[out]`.
+ */
+export class Conv1d extends Module {
+  override readonly initRole: InitRole = 'conv';
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | null;
+
+  constructor(readonly opts: Conv1dOptions) {
+    super();
+    this.weight = this.addParam('weight', [1, opts.inChannels, opts.outChannels], { kind: 'torch_default_conv' }, 'conv1d');
+    this.bias = opts.bias ?? true ? this.addParam('bias', [opts.outChannels], { kind: 'torch_default_conv', fanIn: opts.inChannels }) : null;
+  }
+
+  /** x [B,L,in] (channels last) → [B,L,out] */
+  apply(x: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, l, c] = x.shape;
+      const w = tf.reshape(this.weight, [c, this.opts.outChannels]) as tf.Tensor2D;
+      let y: tf.Tensor = tf.matMul(tf.reshape(x, [b * l, c]) as tf.Tensor2D, w);
+      if (this.bias) y = tf.add(y, this.bias);
+      return tf.reshape(y, [b, l, this.opts.outChannels]) as tf.Tensor3D;
+    });
+  }
+}

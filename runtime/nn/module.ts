@@ -10,10 +10,11 @@ export type InitRole = 'none' | 'conv' | 'linear' | 'batchnorm' | 'embedding';
  * tensor by the layer that owns it, never guessed from the rank: a 2-D embedding table is stored as
  * is while a 2-D linear weight is transposed.
  * - `conv`: TF `[kh, kw, in, out]` ↔ PyTorch `[out, in, kh, kw]`
+ * - `conv1d`: TF `[k, in, out]` ↔ PyTorch `[out, in, k]` (`nn.Conv1d`, DM-GAN's memory)
  * - `linear`: TF `[in, out]` ↔ PyTorch `[out, in]` (Linear, and the LSTM/GRU `weight_ih`/`weight_hh`)
  * - `identity`: the same in both (biases, BatchNorm, embeddings)
  */
-export type TorchLayout = 'conv' | 'linear' | 'identity';
+export type TorchLayout = 'conv' | 'conv1d' | 'linear' | 'identity';
 
 /** One named tensor of a module tree, with what state I/O needs to know about it. */
 export interface SlotInfo {

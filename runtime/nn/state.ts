@@ -13,12 +13,13 @@ export type { TorchState, TorchTensor } from '../io/torch-state.js';
 /** TF shape → PyTorch shape for a layout. */
 export function torchShape(shape: readonly number[], layout: TorchLayout): number[] {
   if (layout === 'conv') return [shape[3]!, shape[2]!, shape[0]!, shape[1]!];
+  if (layout === 'conv1d') return [shape[2]!, shape[1]!, shape[0]!];
   if (layout === 'linear') return [shape[1]!, shape[0]!];
   return [...shape];
 }
 
-const TO_TORCH: Record<Exclude<TorchLayout, 'identity'>, number[]> = { conv: [3, 2, 0, 1], linear: [1, 0] };
-const FROM_TORCH: Record<Exclude<TorchLayout, 'identity'>, number[]> = { conv: [2, 3, 1, 0], linear: [1, 0] };
+const TO_TORCH: Record<Exclude<TorchLayout, 'identity'>, number[]> = { conv: [3, 2, 0, 1], conv1d: [2, 1, 0], linear: [1, 0] };
+const FROM_TORCH: Record<Exclude<TorchLayout, 'identity'>, number[]> = { conv: [2, 3, 1, 0], conv1d: [2, 1, 0], linear: [1, 0] };
 
 /** Values of a TF-layout tensor rearranged into PyTorch layout. */
 export function toTorchLayout(t: tf.Tensor, layout: TorchLayout): TorchTensor {

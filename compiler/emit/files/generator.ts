@@ -147,12 +147,22 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   for (const m of net.modules) {
     if (m.kind === 'init_stage' || m.kind === 'attention_stage') {
       props.push(prop(m.id, `this.addModule('${m.id}', new ${stageClassName(m)}())`, shapeText(out(m).shape)));
+    } else if (isKind(m, 'memory_stage')) {
+      // DM-GAN's stage is one runtime block (its keys A, B, M_r, M_w, key, value, response_gate, residual, upsample).
+      const c = m.config;
+      props.push(
+        prop(
+          m.id,
+          `this.addModule('${m.id}', new ${blocks('MemoryStage')}({ channels: ${c.channels}, wordDim: ${c.wordDim}, residualBlocks: ${c.residualBlocks}, maskMode: ${literal(c.maskMode)} }))`,
+          `dynamic memory at ${c.size / 2}×${c.size / 2}, ${count(m.paramCount)} parameters → ${shapeText(out(m).shape)}`,
+        ),
+      );
     } else if (isKind(m, 'image_head')) {
       props.push(prop(m.id, `this.addModule('${m.id}', new ${blocks('ImageHead')}({ channels: ${m.config.channels} }))`, shapeText(out(m).shape)));
     }
   }
   const imagesType = `[${heads.map(() => `${tf}.Tensor4D`).join(', ')}]`;
-  const attnStages = stages.filter((m) => m.kind === 'attention_stage');
+  const attnStages = net.modules.filter((m) => m.kind === 'attention_stage' || m.kind === 'memory_stage');
   const attnType = `[${attnStages.map(() => `${tf}.Tensor4D`).join(', ')}]`;
   const rng = imports.runtimeType('nn/index.js', 'Rng');
   body.push(
@@ -171,7 +181,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
     typeAlias('GeneratorOutputs', 'What one generator forward pass returns.', [
         `/** ${heads.map((h) => shapeText(out(h).shape)).join(', ')} in [−1, 1]. */`,
         `images: ${imagesType};`,
-        `/** Word attention per attention stage: ${attnStages.map((s) => shapeText(out(s, 1).shape)).join(', ') || 'none'}. */`,
+        `/** ${attnStages.some((m) => m.kind === 'memory_stage') ? 'Reading weights over the words per memory stage' : 'Word attention per attention stage'}: ${attnStages.map((s) => shapeText(out(s, 1).shape)).join(', ') || 'none'}. */`,
         `attn: ${attnType};`,
         `mu: ${tf}.Tensor2D;`,
         `logvar: ${tf}.Tensor2D;`]),
@@ -185,7 +195,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
     if (m.kind === 'init_stage') {
       fwd.push(`  const h${n} = this.${m.id}.apply(c, input.z, input.training); // ${shapeText(out(m).shape)}`);
       hVar = `h${n}`;
-    } else if (m.kind === 'attention_stage') {
+    } else if (m.kind === 'attention_stage' || m.kind === 'memory_stage') {
       fwd.push(`  const s${n} = this.${m.id}.apply(${hVar}, input.words, input.mask, input.training); // h ${shapeText(out(m).shape)}`);
       fwd.push(`  const h${n} = s${n}.h;`);
       attn.push(`s${n}.attn`);
@@ -201,7 +211,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
     name: 'Generator',
     isExported: true,
     extends: Module,
-    docs: [doc([`The generator (\`G_NET\`): ${stages.length} stage${stages.length === 1 ? '' : 's'}, ${heads.length} image head${heads.length === 1 ? '' : 's'}. ${count(net.paramCount)} parameters.`], net.origin)],
+    docs: [doc([`The generator (\`G_NET\`): ${stages.length + attnStages.filter((m) => m.kind === 'memory_stage').length} stage${stages.length + attnStages.filter((m) => m.kind === 'memory_stage').length === 1 ? '' : 's'}, ${heads.length} image head${heads.length === 1 ? '' : 's'}. ${count(net.paramCount)} parameters.`], net.origin)],
     properties: props,
     methods: [
       {

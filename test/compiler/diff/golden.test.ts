@@ -38,6 +38,29 @@ describe('attnc diff golden output', () => {
     await golden('attngan2-attndcgan.txt', renderDiffText(r));
   });
 
+  it('attngan2 → dmgan: word attention replaced by dynamic memory, gf/df dims, DM-GAN schedule', async () => {
+    const r = await diffOf('spec/attngan2.yaml', 'spec/dmgan.yaml');
+    expect(r.classification.class).toBe('partially-compatible');
+    expect(r.classification.reusableNetworks).toEqual(['text_encoder', 'image_encoder']);
+    const stage = r.spec.find((c) => c.path === 'generator.stages[1].type')!;
+    expect([stage.a, stage.b, stage.class]).toEqual(['attention', 'memory', 'breaking']);
+    const g = r.graph.networks.find((n) => n.id === 'generator')!;
+    expect(g.modules.find((m) => m.id === 'h_net2')!.kind).toEqual({ a: 'attention_stage', b: 'memory_stage' });
+    await golden('attngan2-dmgan.txt', renderDiffText(r));
+  });
+
+  it('tiny → tiny-dmgan: the family change alone (one stage type)', async () => {
+    const r = await diffOf('spec/tiny.yaml', 'spec/tiny-dmgan.yaml');
+    expect(r.spec.filter((c) => c.class !== 'none').map((c) => [c.path, c.class])).toEqual([['generator.stages[1]', 'breaking'], ['generator.stages[1]', 'breaking']]); // the stage replaced whole ($replace)
+    expect(r.classification.reusableNetworks).toEqual(['text_encoder', 'image_encoder', 'discriminator_32', 'discriminator_64']);
+    await golden('tiny-tiny-dmgan.txt', renderDiffText(r));
+  });
+
+  it('the memory reading mask mode is weight-compatible', async () => {
+    const r = await diffOf('spec/dmgan.yaml', 'spec/dmgan.yaml', { setB: ['generator.stages[1].memory.mask=correct'] });
+    expect(r.classification).toMatchObject({ class: 'weight-compatible', exitCode: 1 });
+  });
+
   it('a λ change is training-only', async () => {
     const r = await diffOf('spec/attngan2.yaml', 'spec/attngan2.yaml', { setB: ['losses[1].lambda=50'] });
     expect(r.spec).toHaveLength(1);
@@ -118,7 +141,7 @@ describe('docs/diff.md', () => {
     const doc = readFileSync(docPath, 'utf8');
     const block = /<!-- golden: ([\w.-]+) -->\n```text\n([\s\S]*?)```/g;
     const names = [...doc.matchAll(block)].map((m) => m[1]!);
-    expect(names).toEqual(['attngan1-attngan2.txt', 'lambda.txt', 'mask.txt', 'identical.txt']);
+    expect(names).toEqual(['attngan1-attngan2.txt', 'lambda.txt', 'mask.txt', 'attngan2-dmgan.txt', 'identical.txt']);
     const updated = doc.replace(block, (_, name: string) => `<!-- golden: ${name} -->\n\`\`\`text\n${readFileSync(path.join(GOLDEN, name), 'utf8')}\`\`\``);
     if (process.env.UPDATE_GOLDEN) writeFileSync(docPath, updated);
     expect(doc, 'docs/diff.md examples are stale: run UPDATE_GOLDEN=1 npx vitest run test/compiler/diff').toBe(updated);

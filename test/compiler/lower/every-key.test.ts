@@ -36,6 +36,7 @@ const CONTEXTS: Array<{ spec: string; set: string[] }> = [
       'train.gan.schedule={type: exponential, floor: 0.0001}',
     ],
   },
+  { spec: 'tiny-dmgan', set: [] },
 ];
 
 /**

@@ -36,7 +36,7 @@ describe('JSON Schema', () => {
   it('tagged unions use oneOf + discriminator', () => {
     const stages = (SpecSchema.properties.generator.properties.stages as any).items;
     expect(stages.discriminator).toEqual({ propertyName: 'type' });
-    expect(stages.oneOf.map((b: any) => b.properties.type.const)).toEqual(['init', 'attention']);
+    expect(stages.oneOf.map((b: any) => b.properties.type.const)).toEqual(['init', 'attention', 'memory']);
     const losses = (SpecSchema.properties.losses as any).items;
     expect(losses.oneOf.map((b: any) => b.properties.type.const)).toEqual(['adversarial', 'damsm', 'kl']);
   });
