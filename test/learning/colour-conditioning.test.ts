@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EvalReport } from '../../runtime/eval/report.js';
@@ -17,7 +16,10 @@ import type { EvalReport } from '../../runtime/eval/report.js';
  */
 const repo = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(repo, 'bin', 'attnc.mjs');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'attnc-learning-'));
+// Inside the repository (runs/ is ignored): generated code imports the package by its name, which
+// resolves from here and not from the system's temporary folder.
+fs.mkdirSync(path.join(repo, 'runs'), { recursive: true });
+const work = fs.mkdtempSync(path.join(repo, 'runs', 'learning-test-'));
 
 function attnc(...args: string[]): string {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
