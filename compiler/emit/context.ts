@@ -102,3 +102,14 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n',
 export function typeAlias(name: string, docText: string | undefined, members: string[]): RawDecl {
   return raw(docText ? `/** ${commentText(docText)} */` : undefined, `export type ${name} = {`, ...members.map((m) => `  ${m}`), '};');
 }
+
+/**
+ * The argument of one `model.generator.apply` call: a fusion generator (DF-GAN) takes only z and the
+ * sentence; the AttnGAN family also takes the words, their mask and the conditioning-augmentation ε.
+ */
+export function generatorArgs(ctx: EmitContext, training: boolean): string {
+  const fusion = network(ctx, 'generator').modules.some((m) => m.kind === 'fusion_up_block');
+  return fusion
+    ? `{ z: noise.z, sentence: captions.sentence, training: ${training} }`
+    : `{ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: ${training}, noise: noise.eps }`;
+}

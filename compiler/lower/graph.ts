@@ -55,6 +55,14 @@ export interface ModuleConfigs {
   /** DM-GAN's `NEXT_STAGE_G`: dynamic memory (runtime/blocks/memory-stage.ts). */
   memory_stage: { channels: number; wordDim: number; residualBlocks: number; maskMode: 'correct' | 'original_bug'; size: number };
   image_head: { channels: number };
+  /** DF-GAN's `G_Block`: nearest ×2, fusion blocks (affine of [z, sentence]) around two 3×3 convs (runtime/blocks/fusion.ts). */
+  fusion_up_block: { inChannels: number; outChannels: number; condDim: number; size: number };
+  /** DF-GAN's `to_rgb`: LeakyReLU(0.2), conv 3×3 with bias, tanh. */
+  rgb_head: { channels: number };
+  /** DF-GAN's `NetD`: `conv_img` and the residual `DBlocks` down to 4×4×8·ndf (runtime/discriminators/one-way.ts). */
+  one_way_trunk: { ndf: number; size: number; blocks: number };
+  /** DF-GAN's `NetC`: the sentence tiled over the 4×4 features, two convs, one logit. */
+  joint_conditional: { ndf: number; condDim: number };
   encode_image_by_16: { ndf: number };
   encode_image_by_8: { ndf: number };
   down_block: { inChannels: number; outChannels: number };
@@ -141,6 +149,8 @@ export interface Phase {
   /** Learning rate per epoch: constant, or ×factor each epoch down to a floor. */
   schedule: { type: 'constant' } | { type: 'exponential'; factor: number; floor: number };
   ema: { decay: number } | null;
+  /** How G and the discriminators start (GAN phase only): AttnGAN's `weights_init`, or PyTorch's default layer init. */
+  init?: 'orthogonal' | 'pytorch';
   origin: Origin;
 }
 
@@ -166,7 +176,9 @@ export type LossNode =
       classMasking: boolean;
       origin: Origin;
     }
-  | { type: 'kl'; weight: number; reduction: 'mean' | 'sum'; origin: Origin };
+  | { type: 'kl'; weight: number; reduction: 'mean' | 'sum'; origin: Origin }
+  | { type: 'hinge'; origin: Origin }
+  | { type: 'ma_gp'; weight: number; power: number; origin: Origin };
 
 export interface ModelGraph {
   /** Graph format version. */

@@ -284,9 +284,51 @@ function lowerImageEncoder(L: Lowering, damsmOn: boolean): Network | undefined {
 
 // ── generator ────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * DF-GAN's channel plans (`get_G_in_out_chs` / `get_D_in_out_chs`): nf·min(2^i, 8) for
+ * i < log2(size) − 1, as (in, out) pairs; the generator's runs from the deepest down. The runtime
+ * builds the same (blocks/fusion.ts, discriminators/one-way.ts; the params test compares them).
+ */
+function dfganChannels(nf: number, size: number, order: 'generator' | 'discriminator'): Array<[number, number]> {
+  const ch = Array.from({ length: Math.round(Math.log2(size)) - 1 }, (_, i) => nf * Math.min(2 ** i, 8));
+  if (order === 'generator') ch.reverse();
+  return ch.slice(0, -1).map((c, i) => [c, ch[i + 1]!]);
+}
+
+/** DF-GAN's `NetG`: fc(z) to 4×4×8nf, one fusion up-block per doubling, `to_rgb`. */
+function lowerFusionGenerator(L: Lowering, ganOn: boolean): Network {
+  const g = L.spec.generator;
+  const stage = g.stages[0]!;
+  const textDim = L.spec.text_encoder.hidden_dim;
+  const nf = g.gf_dim;
+  const ptr = '/generator/stages/0';
+  const b = new NetworkBuilder('generator', (tr) => (tr && ganOn ? 'gan' : null));
+  const z = tensor('z', ['B', g.z_dim]);
+  const sent = tensor('sentence', ['B', textDim]);
+  let h = tensor('h4', ['B', 4, 4, 8 * nf]);
+  b.add('fc', 'linear', { inFeatures: g.z_dim, outFeatures: 8 * nf * 16, bias: true }, { inputs: [z], outputs: [h] }, L.origin('/generator/z_dim'), (p) =>
+    p.param('weight', [g.z_dim, 8 * nf * 16], [8 * nf * 16, g.z_dim]).param('bias', [8 * nf * 16]),
+  );
+  const condDim = g.z_dim + textDim;
+  const cond = tensor('cond', ['B', condDim]);
+  let s = 4;
+  dfganChannels(nf, stage.size, 'generator').forEach(([i, o], k) => {
+    s *= 2;
+    const next = tensor(`h${s}`, ['B', s, s, o]);
+    b.add(`GBlocks.${k}`, 'fusion_up_block', { inChannels: i, outChannels: o, condDim, size: s }, { inputs: [h, cond], outputs: [next] }, L.origin(ptr), (p) => P.fusionUpBlockParams(p, condDim, i, o));
+    h = next;
+  });
+  const img = tensor(`image${stage.size}`, ['B', stage.size, stage.size, 3]);
+  const ch = h.shape[3] as number;
+  b.add('to_rgb', 'rgb_head', { channels: ch }, { inputs: [h], outputs: [img] }, L.origin(ptr), (p) => P.rgbHeadParams(p, ch));
+  return b.build({ className: 'Generator', file: 'generator.ts', inputs: [z, sent], outputs: [img], origin: L.origin('/generator') });
+}
+
 function lowerGenerator(L: Lowering, ganOn: boolean): Network | undefined {
   const g = L.spec.generator;
   const textDim = L.spec.text_encoder.hidden_dim;
+  // Rule ATTNC2001 (first-stage-init) makes a fusion stage the only one; ATTNC2020 turns CA off with it.
+  if (g.stages[0]?.type === 'fusion') return lowerFusionGenerator(L, ganOn);
   if (!g.conditioning_augmentation) {
     L.report('ATTNC3004', '/generator/conditioning_augmentation', 'the runtime has no generator without conditioning augmentation yet', 'use `conditioning_augmentation: true` (CA_NET)');
     return undefined;
@@ -325,7 +367,7 @@ function lowerGenerator(L: Lowering, ganOn: boolean): Network | undefined {
       b.add(`h_net${i + 1}`, 'init_stage', { channels: cc, zDim: g.z_dim, cDim: g.condition_dim, upBlocks: k, size: stage.size }, { inputs: [c, z], outputs: [h] }, L.origin(ptr), (p) =>
         P.initStageParams(p, cc, g.z_dim, g.condition_dim, k),
       );
-    } else {
+    } else if (stage.type === 'attention' || stage.type === 'memory') {
       if (!h) return;
       const wordDim = stage.type === 'attention' ? stage.attention.word_dim : stage.memory.word_dim;
       const maskMode = stage.type === 'attention' ? stage.attention.mask : stage.memory.mask;
@@ -359,8 +401,29 @@ export function discriminatorSizes(spec: ResolvedSpec): number[] {
   return spec.discriminators.per_stage && spec.generator.heads === 'all' ? sizes : [sizes[sizes.length - 1]!];
 }
 
+/** DF-GAN's one-way discriminator on the last image: NetD (`netD.*`) and NetC (`netC.*`) as one network. */
+function lowerOneWayDiscriminator(L: Lowering, ganOn: boolean): Network[] {
+  const ndf = L.spec.discriminators.df_dim;
+  const condDim = L.spec.text_encoder.hidden_dim;
+  const size = L.spec.generator.stages[L.spec.generator.stages.length - 1]!.size;
+  if (!Number.isInteger(Math.log2(size)) || size < 8) {
+    L.report('ATTNC3002', '/discriminators/type', `no one-way discriminator for ${size}×${size} images: its D_Blocks halve a power of two down to 4×4`, 'make the last generator stage a power of two ≥ 8');
+    return [];
+  }
+  const id = `discriminator_${size}` as NetworkId;
+  const b = new NetworkBuilder(id, (tr) => (tr && ganOn ? 'gan' : null));
+  const img = tensor('image', ['B', size, size, 3]);
+  const features = tensor('features', ['B', 4, 4, 8 * ndf]);
+  const blocks = dfganChannels(ndf, size, 'discriminator');
+  b.add('netD', 'one_way_trunk', { ndf, size, blocks: blocks.length }, { inputs: [img], outputs: [features] }, L.origin('/discriminators/df_dim'), (p) => P.oneWayTrunkParams(p, ndf, blocks));
+  const sent = tensor('sentence', ['B', condDim]);
+  b.add('netC', 'joint_conditional', { ndf, condDim }, { inputs: [features, sent], outputs: [tensor('logits', ['B'])] }, L.origin('/discriminators/type'), (p) => P.jointConditionalParams(p, ndf, condDim));
+  return [b.build({ className: `Discriminator${size}`, file: 'discriminators.ts', inputs: [img, sent], outputs: [features], origin: L.origin('/discriminators') })];
+}
+
 function lowerDiscriminators(L: Lowering, ganOn: boolean): Network[] {
   const d = L.spec.discriminators;
+  if (d.type === 'one_way') return lowerOneWayDiscriminator(L, ganOn);
   const nef = L.spec.text_encoder.hidden_dim;
   const ndf = d.df_dim;
   const out: Network[] = [];
@@ -464,6 +527,8 @@ function lowerPhases(L: Lowering, networks: Network[]): Phase[] {
       gradClip: clip(t.gan.grad_clip),
       schedule: schedule(t.gan.schedule),
       ema: t.gan.ema ? { decay: t.gan.ema.decay } : null,
+      // checkSupport reports the inits the runtime lacks.
+      init: t.gan.init === 'pytorch' ? 'pytorch' : 'orthogonal',
       origin: L.origin('/train/gan'),
     },
   ];
@@ -490,6 +555,10 @@ function lowerLosses(L: Lowering): LossNode[] {
         };
       case 'kl':
         return { type: 'kl', weight: l.weight, reduction: l.reduction, origin };
+      case 'hinge':
+        return { type: 'hinge', origin };
+      case 'ma_gp':
+        return { type: 'ma_gp', weight: l.weight, power: l.power, origin };
     }
   });
 }
@@ -511,13 +580,19 @@ function checkSupport(L: Lowering): void {
     }
   });
   if (!spec.discriminators.conditional) unsupported('/discriminators/conditional', 'discriminators without the conditional head are not supported', 'keep `conditional: true`');
-  if (spec.train.gan.init !== 'orthogonal') unsupported('/train/gan/init', `init '${spec.train.gan.init}' is not in the runtime (only AttnGAN's orthogonal weights_init)`, 'use `init: orthogonal`');
+  const init = spec.train.gan.init;
+  if (init !== 'orthogonal' && init !== 'pytorch') unsupported('/train/gan/init', `init '${init}' is not in the runtime (AttnGAN's orthogonal weights_init, or PyTorch's default layer init)`, 'use `init: orthogonal` or `init: pytorch`');
   const opts: Array<[string, { weight_decay: number }]> = [
     ['/train/damsm/optimizer', spec.train.damsm.optimizer],
     ['/train/gan/generator_optimizer', spec.train.gan.generator_optimizer],
     ['/train/gan/discriminator_optimizer', spec.train.gan.discriminator_optimizer],
   ];
   for (const [ptr, o] of opts) if (o.weight_decay !== 0) unsupported(`${ptr}/weight_decay`, 'Adam with weight decay is not supported yet', 'set `weight_decay: 0`');
-  if (!spec.losses.some((l) => l.type === 'damsm')) unsupported('/losses', 'the emitted DAMSM step needs a `damsm` loss term for its γs', 'add `{ type: damsm }`');
-  if (!spec.losses.some((l) => l.type === 'adversarial')) unsupported('/losses', 'the emitted GAN step needs an `adversarial` loss term', 'add `{ type: adversarial }`');
+  if (!spec.losses.some((l) => l.type === 'damsm')) unsupported('/losses', 'the emitted DAMSM step needs a `damsm` loss term for its γs', 'add `{ type: damsm }` (with `lambda: 0` it only sets the DAMSM phase, as DF-GAN)');
+  const fusion = spec.generator.stages[0]?.type === 'fusion';
+  if (fusion && spec.discriminators.type !== 'one_way') unsupported('/discriminators/type', "a fusion generator trains with DF-GAN's one-way discriminator in the runtime", 'set `discriminators: { type: one_way }`');
+  if (!fusion && spec.discriminators.type === 'one_way') unsupported('/discriminators/type', 'the runtime pairs the one-way discriminator with the fusion generator only', 'use a `fusion` stage, or `discriminators.type: attngan`');
+  spec.losses.forEach((l, i) => {
+    if (fusion && l.type === 'damsm' && l.lambda !== 0) unsupported(`/losses/${i}/lambda`, "the fusion generator's loss has no DAMSM term in the runtime (DF-GAN's has none)", 'set `lambda: 0`: the term then sets only the DAMSM pretraining γs');
+  });
 }

@@ -229,3 +229,42 @@ export function inceptionTrunkParams(p: ParamList): void {
   inceptionE('Mixed_7b', 1280);
   inceptionE('Mixed_7c', 2048);
 }
+
+// ── DF-GAN (tobran/DF-GAN code/models/GAN.py) ───────────────────────────────────────────────────
+
+/** `Affine(cond, C)`: `fc_gamma` and `fc_beta`, each `linear1` cond→C and `linear2` C→C, with biases. */
+function affineParams(p: ParamList, condDim: number, c: number): void {
+  for (const mlp of ['fc_gamma', 'fc_beta']) p.child(mlp).linear('linear1', condDim, c, true).linear('linear2', c, c, true);
+}
+
+/** `G_Block(cond, in, out)`: `c1` 3×3 in→out, `c2` 3×3 out→out, `fuse1` (affine0/1 on in), `fuse2` (on out), `c_sc` 1×1 when in ≠ out; convs with bias. */
+export function fusionUpBlockParams(p: ParamList, condDim: number, inC: number, outC: number): void {
+  p.conv('c1', inC, outC, 3, true).conv('c2', outC, outC, 3, true);
+  for (const [fuse, c] of [['fuse1', inC], ['fuse2', outC]] as const) {
+    const f = p.child(fuse);
+    affineParams(f.child('affine0'), condDim, c);
+    affineParams(f.child('affine1'), condDim, c);
+  }
+  if (inC !== outC) p.conv('c_sc', inC, outC, 1, true);
+}
+
+/** `to_rgb`: LeakyReLU (`0`), conv 3×3 C→3 with bias (`1`), tanh. */
+export function rgbHeadParams(p: ParamList, c: number): void {
+  p.conv(1, c, 3, 3, true);
+}
+
+/** `D_Block(in, out)`: `gamma` [1] first (a module's own tensors come before its children's), `conv_r.0` 4×4 and `conv_r.2` 3×3 without bias, `conv_s` 1×1 with bias (built always). */
+function dBlockParams(p: ParamList, inC: number, outC: number): void {
+  p.param('gamma', [1]).conv('conv_r.0', inC, outC, 4).conv('conv_r.2', outC, outC, 3).conv('conv_s', inC, outC, 1, true);
+}
+
+/** `NetD(ndf, size)`: `conv_img` 3×3 3→ndf with bias, then `DBlocks.<i>` over the channel plan. */
+export function oneWayTrunkParams(p: ParamList, ndf: number, blocks: ReadonlyArray<readonly [number, number]>): void {
+  p.conv('conv_img', 3, ndf, 3, true);
+  blocks.forEach(([i, o], k) => dBlockParams(p.child('DBlocks').child(k), i, o));
+}
+
+/** `NetC(ndf, cond)`: `joint_conv.0` 3×3 (8·ndf + cond → 2·ndf) and `joint_conv.2` 4×4 (2·ndf → 1), no biases. */
+export function jointConditionalParams(p: ParamList, ndf: number, condDim: number): void {
+  p.conv('joint_conv.0', 8 * ndf + condDim, 2 * ndf, 3).conv('joint_conv.2', 2 * ndf, 1, 4);
+}

@@ -64,7 +64,8 @@ export function lowerPlan(spec: ResolvedSpec, specFile: string, specHash: string
     name: spec.name,
     specFile,
     specHash,
-    noise: { z: spec.generator.z_dim, condition: spec.generator.condition_dim },
+    // No conditioning augmentation, no ε (DF-GAN); truncation applies to sampling noise only.
+    noise: { z: spec.generator.z_dim, condition: spec.generator.conditioning_augmentation ? spec.generator.condition_dim : 0, truncation: spec.evaluation.sampling.truncation },
     data: dataPlan(spec.data),
     phases: {
       damsm: {

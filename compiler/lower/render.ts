@@ -20,14 +20,16 @@ export function renderGraphText(g: ModelGraph, options: { params?: boolean } = {
   for (const p of g.phases) {
     const opt = p.optimizers.map((o) => `${o.id}: Adam lr ${o.optimizer.lr} β (${o.optimizer.beta1}, ${o.optimizer.beta2})`).join('; ');
     out.push(`  ${p.id}${p.enabled ? '' : ' (disabled)'}  trains ${p.trains.join(', ')}${p.frozen.length ? `; frozen ${p.frozen.join(', ')}` : ''}`);
-    out.push(`    batch ${p.batchSize} × ${p.epochs} epochs; ${opt}${p.gradClip ? `; clip ${p.gradClip.maxNorm} (${p.gradClip.params})` : ''}${p.ema ? `; EMA ${p.ema.decay}` : ''}  (${originText(p.origin)})`);
+    out.push(`    batch ${p.batchSize} × ${p.epochs} epochs; ${opt}${p.gradClip ? `; clip ${p.gradClip.maxNorm} (${p.gradClip.params})` : ''}${p.ema ? `; EMA ${p.ema.decay}` : ''}${p.init === 'pytorch' ? '; PyTorch default init' : ''}  (${originText(p.origin)})`);
   }
   out.push('', 'losses');
   for (const l of g.losses) {
     let what: string;
     if (l.type === 'adversarial') what = `adversarial ${[l.conditional && 'conditional', l.unconditional && 'unconditional', l.mismatched && 'mismatched'].filter(Boolean).join(' + ')}`;
     else if (l.type === 'damsm') what = `damsm λ ${l.lambda}, γ1 ${l.gamma1}, γ2 ${l.gamma2}, γ3 ${l.gamma3}, on stage ${l.stage} (${g.imageSizes[l.stage]} px)`;
-    else what = `kl × ${l.weight} (${l.reduction})`;
+    else if (l.type === 'kl') what = `kl × ${l.weight} (${l.reduction})`;
+    else if (l.type === 'hinge') what = 'hinge (one-way discriminator: real, fake, mismatched)';
+    else what = `ma_gp k ${l.weight}, p ${l.power}`;
     out.push(`  ${what}  (${originText(l.origin)})`);
   }
   return out.join('\n') + '\n';

@@ -26,7 +26,7 @@ export const PosInt = (def: number | undefined, description?: string, extra: { m
   Type.Integer({ minimum: 1, ...extra, ...(def === undefined ? {} : { default: def }), ...(description ? { description } : {}) });
 export const NonNegInt = (def: number | undefined, description?: string, extra: { maximum?: number } = {}) =>
   Type.Integer({ minimum: 0, ...extra, ...(def === undefined ? {} : { default: def }), ...(description ? { description } : {}) });
-export const PosNum = (def: number | undefined, description?: string, extra: { maximum?: number } = {}) =>
+export const PosNum = (def: number | undefined, description?: string, extra: { minimum?: number; maximum?: number } = {}) =>
   Type.Number({ exclusiveMinimum: 0, ...extra, ...(def === undefined ? {} : { default: def }), ...(description ? { description } : {}) });
 export const NonNegNum = (def: number | undefined, description?: string, extra: { maximum?: number } = {}) =>
   Type.Number({ minimum: 0, ...extra, ...(def === undefined ? {} : { default: def }), ...(description ? { description } : {}) });

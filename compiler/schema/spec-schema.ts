@@ -123,7 +123,12 @@ export const MemoryStage = Obj({
   memory: Memory,
 }, { description: 'DM-GAN dynamic memory: gated memory writing from the words, key addressing and value reading per pixel, response gate, residual blocks, upBlock x2' });
 
-export const Stage = Tagged('type', [InitStage, AttentionStage, MemoryStage], { description: 'one generator stage, tagged by `type`' });
+export const FusionStage = Obj({
+  type: Lit('fusion'),
+  size: PosInt(undefined, 'output size of the image (a power of two, 2^k with k ≥ 3)', { minimum: 8 }),
+}, { description: "DF-GAN's one-stage generator (NetG): fc from z to 4x4x(8·gf_dim), fusion upsampling blocks (nearest x2, convs, and affine modulation of the features by MLPs of [z, sentence]) to `size`, then LeakyReLU, a 3x3 conv and tanh. It is the only stage; gf_dim is DF-GAN's nf" });
+
+export const Stage = Tagged('type', [InitStage, AttentionStage, MemoryStage, FusionStage], { description: 'one generator stage, tagged by `type`' });
 
 export const Generator = Obj({
   gf_dim: PosInt(128, 'base channel count (GAN.GF_DIM)'),
@@ -137,6 +142,7 @@ export const Generator = Obj({
 
 // ── discriminators ──────────────────────────────────────────────────────────────────────────────
 export const Discriminators = Obj({
+  type: Enum(['attngan', 'one_way'] as const, 'attngan', "attngan: AttnGAN's D_NETs (image code to 4x4, conditional and unconditional logits heads; the keys below). one_way: DF-GAN's NetD + NetC, one network on the last image (a residual D_Block trunk to 4x4x8·df_dim, the sentence tiled and concatenated, one conditional output); only df_dim applies"),
   per_stage: Bool(true, 'one discriminator per stage (AttnGAN) or a single one on the last image (AttnDCGAN)'),
   df_dim: PosInt(64, 'base channel count (GAN.DF_DIM)'),
   conditional: Bool(true, 'conditional logits head (image code + sentence embedding)'),
@@ -176,7 +182,17 @@ export const KlLoss = Obj({
   reduction: Enum(['mean', 'sum'] as const, 'mean', 'the original averages over batch and dims'),
 });
 
-export const LossTerm = Tagged('type', [AdversarialLoss, DamsmLoss, KlLoss], { description: 'one loss term, tagged by `type`' });
+export const HingeLoss = Obj({
+  type: Lit('hinge'),
+}, { description: "DF-GAN's hinge losses with the one-way discriminator: D minimises mean relu(1 − D(real, s)) + (mean relu(1 + D(fake, s)) + mean relu(1 + D(real shifted by one, s)))/2; G minimises −mean D(fake, s)" });
+
+export const MaGpLoss = Obj({
+  type: Lit('ma_gp'),
+  weight: NonNegNum(2, 'k: weight of the penalty'),
+  power: PosNum(6, 'p: power of the gradient norm'),
+}, { description: "DF-GAN's matching-aware gradient penalty on D: k · mean ‖(∂D(x, s)/∂x, ∂D(x, s)/∂s)‖^p at the real images and their sentences (second-order gradients into D)" });
+
+export const LossTerm = Tagged('type', [AdversarialLoss, DamsmLoss, KlLoss, HingeLoss, MaGpLoss], { description: 'one loss term, tagged by `type`' });
 
 // ── training ────────────────────────────────────────────────────────────────────────────────────
 export const Optimizer = Obj({
@@ -234,7 +250,7 @@ export const GanPhase = Obj({
   schedule: LrSchedule,
   grad_clip: GradClip,
   ema: Ema,
-  init: Enum(['orthogonal', 'normal', 'glorot'] as const, 'orthogonal', 'weight init of G and D'),
+  init: Enum(['orthogonal', 'pytorch', 'normal', 'glorot'] as const, 'orthogonal', "weight init of G and D: orthogonal = AttnGAN's weights_init; pytorch = PyTorch's default layer init (DF-GAN calls no init function; its Affine layers start at the identity)"),
   log_every: PosInt(100, 'log losses every N generator steps'),
   sample_every: PosInt(1000, 'write EMA samples and attention maps for a fixed noise/caption batch every N generator steps'),
   snapshot_interval: PosInt(2000, 'save every N epochs'),
@@ -272,6 +288,7 @@ export const Sampling = Obj({
   repeats: PosInt(1, 'passes over the test split (one random caption per image) when generating images for metrics; DM-GAN used 10 for ~30k CUB images'),
   captions_file: Path('text file with one caption per line for `attnc sample` (gen_example); null = the test split'),
   attention_maps: Enum(['none', 'all_words', 'top_words'] as const, 'top_words', 'attention figures: all_words = one map per word (build_super_images), top_words = the 5 most confident words (build_super_images2)'),
+  truncation: Nullable(PosNum(undefined, 'bound of the truncated normal', { minimum: 0.05 }), { default: null, description: "the truncation trick when sampling (attnc sample, eval, sample grids): z drawn from a standard normal truncated to ±t (DF-GAN's test setting: trunc_rate 0.88); training noise is never truncated; null = untruncated" }),
 });
 
 export const Evaluation = Obj({

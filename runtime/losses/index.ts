@@ -18,4 +18,4 @@ export {
   type SentLossOptions,
 } from './damsm.js';
 export { hinge, hingeDiscriminatorLoss, hingeGeneratorLoss, type HingeDLoss, type HingeOutputs } from './hinge.js';
-export { matchingAwareGradientPenalty, type MaGpOptions, type MaGpResult } from './magp.js';
+export { matchingAwareGradientPenalty, realPairs, type MaGpOptions, type MaGpResult, type OneWayDiscriminator, type RealPairs } from './magp.js';

@@ -37,3 +37,48 @@ export function matchingAwareGradientPenalty(
     return { logits: value as tf.Tensor1D, penalty };
   });
 }
+
+/** The one-way discriminator as its losses call it: NetD's features, NetC's logits. */
+export interface OneWayDiscriminator {
+  features(image: tf.Tensor4D): tf.Tensor4D;
+  logits(features: tf.Tensor4D, sentence: tf.Tensor2D): tf.Tensor1D;
+}
+
+export interface RealPairs {
+  /** D(real image, its sentence) [B]. */
+  real: tf.Tensor1D;
+  /** D(real image k+1's features, sentence k) [B]: DF-GAN shifts the features by one in the batch. */
+  mismatched: tf.Tensor1D;
+  /** k · mean ‖(∂D/∂image, ∂D/∂sentence)‖^p at the real pairs; 0 when `penalty` is null. */
+  penalty: tf.Scalar;
+}
+
+/**
+ * The real images' part of DF-GAN's D step from one NetD forward, as the official `train` does:
+ * the real logits, the mismatched logits (features rolled by one, `torch.cat((f[1:], f[0:1]))`),
+ * and the matching-aware gradient penalty on the real logits. Both logit vectors come out of one
+ * `valueAndGrads` call whose output gradient is 1 on the real half and 0 on the mismatched half, so
+ * the penalty differentiates the real pairs only and the trunk runs once.
+ */
+export function realPairs(d: OneWayDiscriminator, image: tf.Tensor4D, sentence: tf.Tensor2D, penalty: MaGpOptions | null): RealPairs {
+  return tf.tidy(() => {
+    const b = image.shape[0];
+    const both = (x: tf.Tensor4D, s: tf.Tensor2D): tf.Tensor1D => {
+      const f = d.features(x);
+      const rolled = tf.concat([tf.slice(f, [1, 0, 0, 0], [b - 1, -1, -1, -1]), tf.slice(f, [0, 0, 0, 0], [1, -1, -1, -1])]) as tf.Tensor4D;
+      return tf.concat([d.logits(f, s), d.logits(rolled, s)]) as tf.Tensor1D;
+    };
+    const split = (v: tf.Tensor) => tf.split(v as tf.Tensor1D, 2) as [tf.Tensor1D, tf.Tensor1D];
+    if (!penalty) {
+      const [real, mismatched] = split(both(image, sentence));
+      return { real, mismatched, penalty: tf.scalar(0) };
+    }
+    const dy = tf.concat([tf.ones([b]), tf.zeros([b])]);
+    const { value, grads } = tf.valueAndGrads((x: tf.Tensor, s: tf.Tensor): tf.Tensor => both(x as tf.Tensor4D, s as tf.Tensor2D))([image, sentence], dy);
+    const g = tf.concat([tf.reshape(grads[0]!, [b, -1]), tf.reshape(grads[1]!, [b, -1])], 1);
+    // ‖g‖^p = (‖g‖²)^(p/2), as matchingAwareGradientPenalty.
+    const gp = tf.mul(penalty.weight, tf.mean(tf.pow(tf.sum(tf.square(g), 1), penalty.power / 2))) as tf.Scalar;
+    const [real, mismatched] = split(value);
+    return { real, mismatched, penalty: gp };
+  });
+}

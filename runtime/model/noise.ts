@@ -29,6 +29,14 @@ export function stepSeed(phaseSeed: number, step: number): number {
   return hash32(phaseSeed ^ 0x51ed270b, step) & 0x7fffffff;
 }
 
+/** A standard normal draw truncated to [−bound, bound], by rejection (as scipy's truncnorm samples DF-GAN's z). */
+export function truncatedNormal(rng: Rng, bound: number): number {
+  for (;;) {
+    const x = rng.normal();
+    if (Math.abs(x) <= bound) return x;
+  }
+}
+
 /** Draws the noise a key names; the caller owns (and disposes) the two tensors. */
 export function drawNoise(key: NoiseKey, dims: NoiseDims): Noise {
   if (key.purpose === 'train') {
@@ -46,7 +54,7 @@ export function drawNoise(key: NoiseKey, dims: NoiseDims): Noise {
   const eps = new Float32Array(b * dims.condition);
   key.indices.forEach((g, row) => {
     const rng = new Rng(`attnc:sample:${key.seed}:${g}`);
-    for (let i = 0; i < dims.z; i++) z[row * dims.z + i] = rng.normal();
+    for (let i = 0; i < dims.z; i++) z[row * dims.z + i] = dims.truncation === null ? rng.normal() : truncatedNormal(rng, dims.truncation);
     for (let i = 0; i < dims.condition; i++) eps[row * dims.condition + i] = rng.normal();
   });
   return { z: tf.tensor2d(z, [b, dims.z]), eps: tf.tensor2d(eps, [b, dims.condition]) };

@@ -70,6 +70,8 @@ export interface WeightsPlan {
 export interface NoiseDims {
   z: number;
   condition: number;
+  /** Sampling draws z from a standard normal truncated to ±this (DF-GAN's truncation trick); null = untruncated. Training noise never is. */
+  truncation: number | null;
 }
 
 export interface TrainingPlan {

@@ -1,5 +1,5 @@
 /** discriminators.ts: one class per discriminator, composing the runtime's D blocks and heads. */
-import { shapeText, type ModuleNode } from '../../lower/graph.js';
+import { moduleOf, shapeText, type ModuleNode, type Network } from '../../lower/graph.js';
 import { count, discriminators, doc, fileScope, lines, type EmitContext } from '../context.js';
 import type { ClassDecl, PropertyDecl, Statement } from '../print.js';
 
@@ -11,6 +11,10 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
   const body: Statement[] = [];
   const nets = discriminators(ctx);
   for (const net of nets) {
+    if (net.modules.some((m) => m.kind === 'one_way_trunk')) {
+      body.push(oneWayClass(net));
+      continue;
+    }
     const props: PropertyDecl[] = [];
     const codeSteps: ModuleNode[] = [];
     const add = (m: ModuleNode, ctor: string) => {
@@ -71,6 +75,53 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
     };
     body.push(cls);
   }
+  function oneWayClass(net: Network): ClassDecl {
+    const trunk = moduleOf(net, 'netD', 'one_way_trunk');
+    const joint = moduleOf(net, 'netC', 'joint_conditional');
+    const size = trunk.config.size;
+    const features = shapeText(trunk.outputs[0]!.shape);
+    return {
+      kind: 'class',
+      name: net.className,
+      isExported: true,
+      extends: Module,
+      docs: [
+        doc(
+          [
+            `DF-GAN's one-way discriminator for ${size}×${size} images: \`netD\` (NetD: conv_img and ${trunk.config.blocks} residual D_Blocks to ${features})`,
+            `and \`netC\` (NetC: the ${joint.config.condDim}-d sentence tiled over those features, two convs, one logit). ${count(net.paramCount)} parameters.`,
+          ],
+          net.origin,
+        ),
+      ],
+      properties: [
+        { name: 'size', isReadonly: true, initializer: String(size) },
+        { name: 'netD', isReadonly: true, initializer: `this.addModule('netD', new ${d('OneWayTrunk')}({ ndf: ${trunk.config.ndf}, size: ${size} }))`, trailingTrivia: ` // ${features}` },
+        { name: 'netC', isReadonly: true, initializer: `this.addModule('netC', new ${d('JointConditional')}({ ndf: ${joint.config.ndf}, condDim: ${joint.config.condDim} }))`, trailingTrivia: ` // ${shapeText(joint.outputs[0]!.shape)}` },
+      ],
+      methods: [
+        {
+          name: 'features',
+          docs: [`image ${shapeText(trunk.inputs[0]!.shape)} → features ${features} (NetD)`],
+          parameters: [{ name: 'image', type: `${tf}.Tensor4D` }],
+          returnType: `${tf}.Tensor4D`,
+          statements: lines('return this.netD.apply(image);'),
+        },
+        {
+          name: 'logits',
+          docs: [`features ${features}, sentence ${shapeText(joint.inputs[1]!.shape)} → logits ${shapeText(joint.outputs[0]!.shape)} (NetC)`],
+          parameters: [
+            { name: 'features', type: `${tf}.Tensor4D` },
+            { name: 'sentence', type: `${tf}.Tensor2D` },
+          ],
+          returnType: `${tf}.Tensor1D`,
+          statements: lines('return this.netC.apply(features, sentence);'),
+        },
+      ],
+    };
+  }
+
+  const oneWay = nets.some((n) => n.modules.some((m) => m.kind === 'one_way_trunk'));
   body.push(
     { kind: 'type', name: 'StageDiscriminator', isExported: true, docs: ['Any of this model\'s discriminators.'], type: nets.map((n) => n.className).join(' | ') },
     {
@@ -84,7 +135,7 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
       kind: 'function',
       name: 'createDiscriminators',
       isExported: true,
-      docs: [doc(`One discriminator per image size: ${nets.map((n) => n.inputs[0]!.shape[1]).join(', ')} px.`, nets[0]!.origin)],
+      docs: [doc(oneWay ? `The one-way discriminator on the ${nets[0]!.inputs[0]!.shape[1]} px image.` : `One discriminator per image size: ${nets.map((n) => n.inputs[0]!.shape[1]).join(', ')} px.`, nets[0]!.origin)],
       returnType: 'Discriminators',
       statements: lines(`return [${nets.map((n) => `new ${n.className}()`).join(', ')}];`),
     },

@@ -5,6 +5,7 @@
 import { shapeText, isKind, moduleOf, modulesOf, type ModuleNode, type ModuleOf, type TensorNode } from '../../lower/graph.js';
 import { count, doc, fileScope, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
 import type { ClassDecl, PropertyDecl, Statement } from '../print.js';
+import { emitFusionGenerator, isFusionGenerator } from './fusion-generator.js';
 
 export const GENERATOR_FILE = 'generator.ts';
 
@@ -27,6 +28,10 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   const { imports } = fileScope(ctx);
   const tf = imports.tf();
   const net = network(ctx, 'generator');
+  if (isFusionGenerator(net)) {
+    const fusion = emitFusionGenerator(ctx, net, imports);
+    return [...imports.declarations(), ...fusion];
+  }
   const blocks = (name: string) => imports.runtime('blocks/index.js', name);
   const nn = (name: string) => imports.runtime('nn/index.js', name);
   const Module = nn('Module');

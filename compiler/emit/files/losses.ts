@@ -6,18 +6,22 @@ import type { Statement } from '../print.js';
 type Damsm = Extract<LossNode, { type: 'damsm' }>;
 type Adversarial = Extract<LossNode, { type: 'adversarial' }>;
 type Kl = Extract<LossNode, { type: 'kl' }>;
+type Hinge = Extract<LossNode, { type: 'hinge' }>;
+type MaGp = Extract<LossNode, { type: 'ma_gp' }>;
 
-export function lossTerms(g: ModelGraph): { adversarial?: Adversarial; damsm?: Damsm; kl?: Kl } {
+export function lossTerms(g: ModelGraph): { adversarial?: Adversarial; damsm?: Damsm; kl?: Kl; hinge?: Hinge; maGp?: MaGp } {
   return {
     adversarial: g.losses.find((l): l is Adversarial => l.type === 'adversarial'),
     damsm: g.losses.find((l): l is Damsm => l.type === 'damsm'),
     kl: g.losses.find((l): l is Kl => l.type === 'kl'),
+    hinge: g.losses.find((l): l is Hinge => l.type === 'hinge'),
+    maGp: g.losses.find((l): l is MaGp => l.type === 'ma_gp'),
   };
 }
 
 /** Index into `GeneratorOutputs.images` of the image of a given size. */
 export function imageIndex(generator: Network, size: number): number {
-  const heads = generator.modules.filter((m) => m.kind === 'image_head');
+  const heads = generator.modules.filter((m) => m.kind === 'image_head' || m.kind === 'rgb_head');
   const i = heads.findIndex((h) => h.outputs[0]!.shape[1] === size);
   if (i < 0) throw new Error(`compiler bug: no generator image of size ${size}`);
   return i;
@@ -28,14 +32,17 @@ export function emitLosses(ctx: EmitContext): Statement[] {
   const tf = imports.tf();
   const L = (n: string) => imports.runtime('losses/index.js', n);
   const LT = (n: string) => imports.runtimeType('losses/index.js', n);
-  const { adversarial, damsm, kl } = lossTerms(ctx.graph);
+  const { adversarial, damsm: damsmTerm, kl, hinge, maGp } = lossTerms(ctx.graph);
+  // λ = 0 keeps the term for the DAMSM pretraining phase's γs only (DF-GAN's G loss has no DAMSM term).
+  const damsm = damsmTerm && damsmTerm.lambda !== 0 ? damsmTerm : undefined;
   const gen = network(ctx, 'generator');
   const ds = discriminators(ctx);
   const body: Statement[] = [];
   const Captions = imports.localType('text-encoder.js', 'Captions');
   const ClassIds = LT('ClassIds');
 
-  if (damsm) {
+  if (damsmTerm) {
+    const damsm = damsmTerm;
     const ids = damsm.classMasking ? 'classIds' : 'null';
     body.push(
       {
@@ -121,6 +128,43 @@ export function emitLosses(ctx: EmitContext): Statement[] {
     });
   }
 
+  if (hinge) {
+    const StageDiscriminator = imports.localType('discriminators.js', 'StageDiscriminator');
+    const penalty = maGp ? `{ weight: ${maGp.weight}, power: ${maGp.power} }` : 'null';
+    body.push({
+      kind: 'function',
+      name: 'discriminatorLoss',
+      isExported: true,
+      docs: [
+        doc(
+          [
+            "The one-way discriminator's loss as DF-GAN's `train` sums it: hinge(real) + (hinge(fake) + hinge(mismatched))/2",
+            maGp ? `+ MA-GP (k = ${maGp.weight}, p = ${maGp.power}) at the real pairs. Mismatched: real image k+1's features with sentence k.` : '(no gradient penalty). Mismatched: real image k+1\'s features with sentence k.',
+            '`fake` must be detached (computed outside the gradient tape).',
+          ],
+          maGp ? maGp.origin : hinge.origin,
+        ),
+      ],
+      parameters: [
+        { name: 'd', type: StageDiscriminator },
+        { name: 'real', type: `${tf}.Tensor4D` },
+        { name: 'fake', type: `${tf}.Tensor4D` },
+        { name: 'sentence', type: `${tf}.Tensor2D` },
+      ],
+      returnType: `${LT('HingeDLoss')} & { penalty: ${tf}.Scalar }`,
+      statements: lines(
+        `return ${tf}.tidy(() => {`,
+        maGp
+          ? "  // One NetD forward of the real images gives the real and mismatched logits; the penalty differentiates it w.r.t. (image, sentence)."
+          : '  // One NetD forward of the real images gives the real and mismatched logits.',
+        `  const r = ${L('realPairs')}(d, real, sentence, ${penalty});`,
+        `  const h = ${L('hingeDiscriminatorLoss')}({ real: r.real, fake: d.logits(d.features(fake), sentence), mismatched: r.mismatched });`,
+        maGp ? `  return { ...h, loss: ${tf}.add(h.loss, r.penalty) as ${tf}.Scalar, penalty: r.penalty };` : '  return { ...h, penalty: r.penalty };',
+        '});',
+      ),
+    });
+  }
+
   // Generator loss
   const GeneratorOutputs = imports.localType('generator.js', 'GeneratorOutputs');
   const Discriminators = imports.localType('discriminators.js', 'Discriminators');
@@ -153,6 +197,14 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       ),
     });
     stmts.push(`  const adversarial = ${L('generatorAdvLoss')}([`, ...adv, `  ]${adversarial.averaging === 'paper' ? ', { paperHalf: true }' : ''}).loss;`);
+    terms.push('adversarial');
+  }
+  if (hinge) {
+    const idx = imageIndex(gen, concrete(ds[0]!.inputs[0]!.shape[1]));
+    stmts.push(
+      '  // −mean D(fake, sentence), through the discriminator as just updated.',
+      `  const adversarial = ${L('hingeGeneratorLoss')}(discriminators[0].logits(discriminators[0].features(out.images[${idx}]), captions.sentence));`,
+    );
     terms.push('adversarial');
   }
   if (damsm) {
@@ -188,9 +240,9 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       docs: [
         doc(
           [
-            `The generator's loss: ${[adversarial ? 'adversarial (summed over discriminators)' : '', damsm ? `λ·DAMSM on the ${ctx.graph.imageSizes[damsm.stage]} px image (λ = ${damsm.lambda})` : '', kl ? `${kl.weight}·KL of the conditioning augmentation` : ''].filter(Boolean).join(' + ')}.`,
+            `The generator's loss: ${[adversarial ? 'adversarial (summed over discriminators)' : '', hinge ? 'hinge (−mean D(fake, sentence))' : '', damsm ? `λ·DAMSM on the ${ctx.graph.imageSizes[damsm.stage]} px image (λ = ${damsm.lambda})` : '', kl ? `${kl.weight}·KL of the conditioning augmentation` : ''].filter(Boolean).join(' + ')}.`,
           ],
-          (adversarial ?? damsm ?? kl)!.origin,
+          (adversarial ?? hinge ?? damsm ?? kl)!.origin,
         ),
       ],
       parameters: [
@@ -203,7 +255,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       ],
       returnType: 'GeneratorLoss',
       statements: lines(
-        ...(!adversarial ? ['void discriminators;'] : []),
+        ...(!adversarial && !hinge ? ['void discriminators;'] : []),
         ...(!damsm ? ['void imageEncoder;', 'void lengths;', 'void classIds;'] : []),
         ...stmts,
       ),

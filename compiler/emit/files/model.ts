@@ -3,7 +3,7 @@
  * and the `model` object that hands all of it to the runtime through its typed contract.
  */
 import { moduleOf, shapeText } from '../../lower/graph.js';
-import { count, discriminators, doc, fileScope, lines, literal, network, raw, type EmitContext, typeAlias } from '../context.js';
+import { count, discriminators, doc, fileScope, generatorArgs, lines, literal, network, raw, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitSample(ctx: EmitContext): Statement[] {
@@ -14,9 +14,9 @@ export function emitSample(ctx: EmitContext): Statement[] {
   const GeneratorOutputs = imports.localType('generator.js', 'GeneratorOutputs');
   const encodeCaptions = imports.local('text-encoder.js', 'encodeCaptions');
   const Noise = imports.runtimeType('model/noise.js', 'Noise');
-  const heads = gen.modules.filter((m) => m.kind === 'image_head');
+  const heads = gen.modules.filter((m) => m.kind === 'image_head' || m.kind === 'rgb_head');
   const z = gen.inputs[0]!;
-  const cDim = moduleOf(gen, 'ca_net', 'cond_augment').config.cDim;
+  const ca = gen.modules.find((m) => m.id === 'ca_net') ? moduleOf(gen, 'ca_net', 'cond_augment') : null;
   return [
     ...imports.declarations(),
     {
@@ -28,7 +28,9 @@ export function emitSample(ctx: EmitContext): Statement[] {
           [
             'Captions → images and word-attention maps, every network in eval mode (BatchNorm running statistics, no dropout).',
             `tokens [B, T], lengths [B] → images ${heads.map((h) => shapeText(h.outputs[0]!.shape)).join(', ')}; attn per attention stage [B, h, w, T].`,
-            `\`noise\`: z ${shapeText(z.shape)} and the conditioning-augmentation ε ${shapeText(['B', cDim])}, from runtime/model/noise.ts.`,
+            ca
+              ? `\`noise\`: z ${shapeText(z.shape)} and the conditioning-augmentation ε ${shapeText(['B', ca.config.cDim])}, from runtime/model/noise.ts.`
+              : `\`noise\`: z ${shapeText(z.shape)} from runtime/model/noise.ts (truncated there when the spec samples with truncation); no ε.`,
           ],
           gen.origin,
         ),
@@ -43,7 +45,7 @@ export function emitSample(ctx: EmitContext): Statement[] {
       statements: lines(
         `return ${tf}.tidy(() => {`,
         `  const captions = ${encodeCaptions}(model.textEncoder, tokens, lengths, false);`,
-        '  const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: noise.eps });',
+        `  const out = model.generator.apply(${generatorArgs(ctx, false)});`,
         '  return { images: out.images, attn: out.attn };',
         '});',
       ),
@@ -59,7 +61,9 @@ export function emitModelFile(ctx: EmitContext): Statement[] {
   const image = network(ctx, 'image_encoder');
   const gen = network(ctx, 'generator');
   const Rng = imports.runtime('nn/index.js', 'Rng');
-  const initLikeAttnGAN = imports.runtime('nn/index.js', 'initLikeAttnGAN');
+  const pytorchInit = g.phases.find((p) => p.id === 'gan')?.init === 'pytorch';
+  const fusion = gen.modules.some((m) => m.kind === 'fusion_up_block');
+  const initLikeAttnGAN = pytorchInit ? '' : imports.runtime('nn/index.js', 'initLikeAttnGAN');
   const Module = imports.runtime('nn/index.js', 'Module');
   const RnnTextEncoder = imports.runtimeType('encoders/text.js', 'RnnTextEncoder');
   const createTextEncoder = imports.local('text-encoder.js', 'createTextEncoder');
@@ -99,7 +103,9 @@ export function emitModelFile(ctx: EmitContext): Statement[] {
         doc(
           [
             'Builds every network with seeded initial weights: the encoders with their own init (PyTorch defaults, U(±0.1) embeddings),',
-            'G and the discriminators as AttnGAN\'s `weights_init` (orthogonal conv/linear weights, BatchNorm γ ~ N(1, 0.02)).',
+            pytorchInit
+              ? `G and the discriminators with PyTorch's default layer init, as DF-GAN (which calls no init function)${fusion ? "; G's Affine layers then start at the identity" : ''}.`
+              : 'G and the discriminators as AttnGAN\'s `weights_init` (orthogonal conv/linear weights, BatchNorm γ ~ N(1, 0.02)).',
           ],
           gen.origin,
         ),
@@ -114,9 +120,19 @@ export function emitModelFile(ctx: EmitContext): Statement[] {
         `const imageEncoder = ${Module}.zeroInit(() => ${createImageEncoder}());`,
         "imageEncoder.resetParameters(rng.fork('image_encoder'));",
         `const generator = ${Module}.zeroInit(() => new ${Generator}());`,
-        `${initLikeAttnGAN}(generator, rng.fork('generator'));`,
-        `const discriminators = ${Module}.zeroInit(() => ${createDiscriminators}());`,
-        `for (const d of discriminators) ${initLikeAttnGAN}(d, rng.fork(\`discriminator_\${d.size}\`));`,
+        ...(pytorchInit
+          ? [
+              "generator.resetParameters(rng.fork('generator'));",
+              fusion ? 'generator.resetToIdentity(); // Affine._initialize: γ = 1, β = 0 whatever the draws' : undefined,
+              `const discriminators = ${Module}.zeroInit(() => ${createDiscriminators}());`,
+              'for (const d of discriminators) d.resetParameters(rng.fork(`discriminator_${d.size}`));',
+            ]
+          : [
+              `${initLikeAttnGAN}(generator, rng.fork('generator'));`,
+              fusion ? 'generator.resetToIdentity(); // Affine._initialize: γ = 1, β = 0 whatever the draws' : undefined,
+              `const discriminators = ${Module}.zeroInit(() => ${createDiscriminators}());`,
+              `for (const d of discriminators) ${initLikeAttnGAN}(d, rng.fork(\`discriminator_\${d.size}\`));`,
+            ]),
         'return { textEncoder, imageEncoder, generator, discriminators };',
       ),
     },

@@ -1,6 +1,6 @@
 /** train-damsm.ts and train-gan.ts: one optimisation step per phase, with the spec's optimizers. */
 import { shapeText, type OptimizerNode, type Phase } from '../../lower/graph.js';
-import { concrete, discriminators, doc, fileScope, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
+import { concrete, discriminators, doc, fileScope, generatorArgs, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 import { imageIndex, lossTerms } from './losses.js';
 
@@ -203,7 +203,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       returnType: `${LossTensors}[]`,
       statements: lines(
         '// Detached, as `fake_imgs[i].detach()` in the original: no tape records the D steps (see `untaped`).',
-        `const images = fakes ?? ${tf}.tidy(() => ${untaped}(() => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps }).images));`,
+        `const images = fakes ?? ${tf}.tidy(() => ${untaped}(() => model.generator.apply(${generatorArgs(ctx, true)}).images));`,
         'try {',
         `  return ${untaped}(() => [`,
         ...ds.map((d, i) => {
@@ -244,7 +244,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         '  optimizers.generator,',
         '  model.generator.trainableParameters(),',
         '  () => {',
-        '    const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: true, noise: noise.eps });',
+        `    const out = model.generator.apply(${generatorArgs(ctx, true)});`,
         `    if (beforeLoss) ${untaped}(() => beforeLoss(out.images));`,
         `    return ${generatorLoss}(out, model.discriminators, model.imageEncoder, captions, batch.lengths, batch.classIds);`,
         '  },',

@@ -7,7 +7,7 @@ export const attentionWordDim: Rule = {
   check(spec, ctx) {
     const out = spec.text_encoder.hidden_dim;
     spec.generator.stages.forEach((stage, i) => {
-      if (stage.type === 'init') return;
+      if (stage.type !== 'attention' && stage.type !== 'memory') return;
       const [key, wordDim] = stage.type === 'attention' ? ['attention', stage.attention.word_dim] : ['memory', stage.memory.word_dim];
       if (wordDim !== out) {
         ctx.report({

@@ -7,6 +7,7 @@ import { cnnLocalSize } from './cnn-local-size.js';
 import { damsmStageExists } from './damsm-stage-exists.js';
 import { discriminatorsMatchHeads } from './discriminators-match-heads.js';
 import { encodersAvailable } from './encoders-available.js';
+import { familyParts } from './family-parts.js';
 import { firstStageInit } from './first-stage-init.js';
 import { imageEncoderEmbedding } from './image-encoder-embedding.js';
 import { imageEncoderInput } from './image-encoder-input.js';
@@ -40,4 +41,5 @@ export const rules: readonly Rule[] = [
   encodersAvailable,
   cnnLocalSize,
   uniqueMetrics,
+  familyParts,
 ];

@@ -3,10 +3,10 @@ import type { Rule } from '../rule.js';
 export const lossRequirements: Rule = {
   code: 'ATTNC2015',
   name: 'loss-requirements',
-  description: 'a GAN needs an adversarial term; the KL term regularises conditioning augmentation and needs it',
+  description: 'a GAN needs an adversarial (or hinge) term; the KL term regularises conditioning augmentation and needs it',
   check(spec, ctx) {
     const types = spec.losses.map((l) => l.type);
-    if (!types.includes('adversarial')) {
+    if (!types.includes('adversarial') && !types.includes('hinge')) {
       ctx.report({ pointer: '/losses', at: 'key', message: 'the loss list has no `adversarial` term', help: 'add `- { type: adversarial, conditional: true, unconditional: true, mismatched: true }`' });
     }
     const kl = types.indexOf('kl');

@@ -42,7 +42,7 @@ const plan: ModelGraph['plan'] = {
   name: 'g',
   specFile: 'x.yaml',
   specHash: '',
-  noise: { z: 100, condition: 100 },
+  noise: { z: 100, condition: 100, truncation: null },
   data: { dataset: { kind: 'coco', root: 'd' }, capsPerImage: 5, wordsNum: 18, longCaptions: 'random_drop', imageSizes: [64], augmentation: { resizeRatio: 1, randomCrop: true, horizontalFlip: true } },
   phases: { damsm: { ...phase, resetOptimizerEachEpoch: true }, gan: { ...phase, sampleEvery: 1 } },
   weights: { textEncoder: null, imageEncoder: null, imageEncoderTrunk: null, generator: null },

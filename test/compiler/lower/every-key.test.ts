@@ -37,6 +37,7 @@ const CONTEXTS: Array<{ spec: string; set: string[] }> = [
     ],
   },
   { spec: 'tiny-dmgan', set: [] },
+  { spec: 'tiny-dfgan', set: [] },
 ];
 
 /**
@@ -53,6 +54,7 @@ const COMPANIONS: Record<string, string[]> = {
   'losses[]<adversarial>.conditional': ['losses[0].mismatched=false'],
   'losses[]<damsm>.stage': ['image_encoder.input_size=32', 'image_encoder.local_size=4'],
   'train.damsm.enabled': ['text_encoder.weights=text.pth', 'image_encoder.weights=image.pth'],
+  'generator.stages[]<fusion>.size': ['image_encoder.input_size=128'],
 };
 
 /**

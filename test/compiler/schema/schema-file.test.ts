@@ -36,8 +36,8 @@ describe('JSON Schema', () => {
   it('tagged unions use oneOf + discriminator', () => {
     const stages = (SpecSchema.properties.generator.properties.stages as any).items;
     expect(stages.discriminator).toEqual({ propertyName: 'type' });
-    expect(stages.oneOf.map((b: any) => b.properties.type.const)).toEqual(['init', 'attention', 'memory']);
+    expect(stages.oneOf.map((b: any) => b.properties.type.const)).toEqual(['init', 'attention', 'memory', 'fusion']);
     const losses = (SpecSchema.properties.losses as any).items;
-    expect(losses.oneOf.map((b: any) => b.properties.type.const)).toEqual(['adversarial', 'damsm', 'kl']);
+    expect(losses.oneOf.map((b: any) => b.properties.type.const)).toEqual(['adversarial', 'damsm', 'kl', 'hinge', 'ma_gp']);
   });
 });
