@@ -56,6 +56,24 @@ describe('attnc diff golden output', () => {
     await golden('tiny-tiny-dmgan.txt', renderDiffText(r));
   });
 
+  it('attngan2 → dfgan: three stages become one fusion stage, three discriminators one one-way D, new losses', async () => {
+    const r = await diffOf('spec/attngan2.yaml', 'spec/dfgan.yaml');
+    expect(r.classification.class).toBe('partially-compatible');
+    expect(r.classification.reusableNetworks).toEqual(['text_encoder', 'image_encoder']);
+    const byPath = Object.fromEntries(r.spec.map((c) => [c.path, c.class]));
+    expect(byPath).toMatchObject({ 'generator.stages[0].type': 'breaking', 'discriminators.type': 'breaking', 'losses[0]': 'weight-compatible', 'train.gan.init': 'training-only', 'evaluation.sampling.truncation': 'training-only' });
+    const g = r.graph.networks.find((n) => n.id === 'generator')!;
+    expect(g.modules.filter((m) => m.status === 'added').map((m) => m.id)).toEqual(['fc', 'GBlocks.0', 'GBlocks.1', 'GBlocks.2', 'GBlocks.3', 'GBlocks.4', 'GBlocks.5', 'to_rgb']);
+    expect(r.graph.networks.filter((n) => n.status === 'removed').map((n) => n.id)).toEqual(['discriminator_64', 'discriminator_128']);
+    await golden('attngan2-dfgan.txt', renderDiffText(r));
+  });
+
+  it('tiny → tiny-dfgan: the family change alone (generator, discriminator, losses, DF-GAN optimisers)', async () => {
+    const r = await diffOf('spec/tiny.yaml', 'spec/tiny-dfgan.yaml');
+    expect(r.classification.reusableNetworks).toEqual(['text_encoder', 'image_encoder']);
+    await golden('tiny-tiny-dfgan.txt', renderDiffText(r));
+  });
+
   it('the memory reading mask mode is weight-compatible', async () => {
     const r = await diffOf('spec/dmgan.yaml', 'spec/dmgan.yaml', { setB: ['generator.stages[1].memory.mask=correct'] });
     expect(r.classification).toMatchObject({ class: 'weight-compatible', exitCode: 1 });
@@ -141,7 +159,7 @@ describe('docs/diff.md', () => {
     const doc = readFileSync(docPath, 'utf8');
     const block = /<!-- golden: ([\w.-]+) -->\n```text\n([\s\S]*?)```/g;
     const names = [...doc.matchAll(block)].map((m) => m[1]!);
-    expect(names).toEqual(['attngan1-attngan2.txt', 'lambda.txt', 'mask.txt', 'attngan2-dmgan.txt', 'identical.txt']);
+    expect(names).toEqual(['attngan1-attngan2.txt', 'lambda.txt', 'mask.txt', 'attngan2-dmgan.txt', 'attngan2-dfgan.txt', 'identical.txt']);
     const updated = doc.replace(block, (_, name: string) => `<!-- golden: ${name} -->\n\`\`\`text\n${readFileSync(path.join(GOLDEN, name), 'utf8')}\`\`\``);
     if (process.env.UPDATE_GOLDEN) writeFileSync(docPath, updated);
     expect(doc, 'docs/diff.md examples are stale: run UPDATE_GOLDEN=1 npx vitest run test/compiler/diff').toBe(updated);
