@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeSafetensors } from '../runtime/io/safetensors.js';
-import { writePth } from '../runtime/io/pth-write.js';
+import { writePth, type PthWriteTensor } from '../runtime/io/pth-write.js';
+import { writeDfganCheckpoint, type DfganNetwork } from '../runtime/io/dfgan-checkpoint.js';
 import { readCheckpointTensors, readManifest, resolveCheckpoint } from '../runtime/io/checkpoint.js';
 import { AttncError } from '../runtime/util/errors.js';
 import { shownPath } from '../runtime/util/shown-path.js';
@@ -36,7 +37,24 @@ export function runExport(req: ExportRequest): { lines: string[]; files: string[
   fs.mkdirSync(req.out, { recursive: true });
   const lines: string[] = [];
   const files: string[] = [];
+  const write = (target: string, bytes: Uint8Array) => {
+    try {
+      fs.writeFileSync(target, bytes);
+    } catch (e) {
+      throw new AttncError('ATTNC_IO_WRITE', `${target}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: target });
+    }
+    files.push(target);
+  };
+  const dfgan = req.format === 'pth' ? dfganNetworks(dir, manifest) : null;
+  if (dfgan) {
+    // DF-GAN keeps G, D and C in one file, as its save_models writes it (without the optimizer states).
+    const target = path.join(req.out, `state_epoch_${dfgan.epoch}.pth`);
+    const bytes = writeDfganCheckpoint(dfgan.networks, dfgan.epoch);
+    write(target, bytes);
+    lines.push(`✓ ${dfgan.files.join(', ')} → ${shownPath(target)} (DF-GAN's {model: {netG, netD, netC}, epoch}, ${(bytes.length / 2 ** 20).toFixed(1)} MiB)`);
+  }
   for (const [file, { network, weights, epoch }] of Object.entries(manifest.networks)) {
+    if (dfgan?.files.includes(file)) continue;
     // Each network under its own epoch (an encoder trained 200 epochs stays text_encoder200).
     const stem = originalStem(network, weights, epoch ?? manifest.progress.epoch);
     if (!stem) {
@@ -49,17 +67,39 @@ export function runExport(req: ExportRequest): { lines: string[]; files: string[
       req.format === 'pth'
         ? writePth([...state].map(([name, t]) => ({ name, shape: t.shape, data: t.data })))
         : encodeSafetensors([...state], { format: 'pt' });
-    try {
-      fs.writeFileSync(target, bytes);
-    } catch (e) {
-      throw new AttncError('ATTNC_IO_WRITE', `${target}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: target });
-    }
-    files.push(target);
+    write(target, bytes);
     lines.push(`✓ ${file} → ${shownPath(target)} (${state.size} tensors, ${(bytes.length / 2 ** 20).toFixed(1)} MiB)`);
   }
-  if (req.format === 'pth') {
+  if (dfgan) {
+    lines.push("  load in PyTorch: torch.load(path, weights_only=True)['model'] holds netG, netD, netC for DF-GAN's NetG / NetD / NetC");
+  } else if (req.format === 'pth') {
     lines.push('  load in PyTorch: net.load_state_dict(torch.load(path, weights_only=True)) into the original G_NET / D_NET / RNN_ENCODER / CNN_ENCODER');
   }
   if (manifest.options.attention_mask) lines.push(`  note: these weights expect attention_mask: ${manifest.options.attention_mask}`);
   return { lines, files };
+}
+
+/**
+ * A checkpoint of a DF-GAN spec: its one discriminator holds `netD.*` and `netC.*` (the one-way
+ * discriminator). Returns the three networks in DF-GAN's names, G's live weights (DF-GAN keeps no
+ * average; the EMA when that is all there is), or null for any other model.
+ */
+function dfganNetworks(dir: string, manifest: ReturnType<typeof readManifest>): { networks: Record<DfganNetwork, PthWriteTensor[]>; epoch: number; files: string[] } | null {
+  const entries = Object.entries(manifest.networks);
+  const ds = entries.filter(([, n]) => n.network.startsWith('discriminator_'));
+  if (ds.length !== 1) return null;
+  const [dFile] = ds[0]!;
+  const dState = readCheckpointTensors(dir, manifest, dFile);
+  const names = [...dState.keys()];
+  if (!names.length || !names.every((n) => n.startsWith('netD.') || n.startsWith('netC.'))) return null;
+  const gs = entries.filter(([, n]) => n.network === 'generator');
+  const g = gs.find(([, n]) => n.weights === 'live') ?? gs[0];
+  if (!g) return null;
+  const tensors = (state: ReturnType<typeof readCheckpointTensors>, prefix = ''): PthWriteTensor[] =>
+    [...state].filter(([n]) => n.startsWith(prefix)).map(([name, t]) => ({ name: name.slice(prefix.length), shape: t.shape, data: t.data }));
+  return {
+    networks: { netG: tensors(readCheckpointTensors(dir, manifest, g[0])), netD: tensors(dState, 'netD.'), netC: tensors(dState, 'netC.') },
+    epoch: g[1].epoch ?? manifest.progress.epoch,
+    files: [...gs.map(([f]) => f), dFile],
+  };
 }

@@ -3,6 +3,7 @@ import { readPickle } from '../runtime/io/pickle.js';
 import { MAX_METADATA_BYTES, readBoundedFileSync } from '../runtime/io/read-file.js';
 import { Vocabulary } from '../runtime/data/vocab.js';
 import { openPthFile } from '../runtime/io/pth.js';
+import { openDfganCheckpointFile } from '../runtime/io/dfgan-checkpoint.js';
 import { loadPth, type PthLoadReport } from '../runtime/nn/weights.js';
 import type { Module } from '../runtime/nn/module.js';
 import { exportState, type TorchState } from '../runtime/nn/state.js';
@@ -72,9 +73,25 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     disposers.push(generator);
     const reports: Array<[string, PthLoadReport]> = [];
     reports.push(['text_encoder', loadPth(textEncoder, te, { partial: req.partial })]);
-    reports.push(['generator', loadPth(generator, req.generator, { partial: req.partial })]);
+    // DF-GAN saves G, D and C in one `state_epoch_<n>.pth` ({model: {netG, netD, netC}, …}).
+    const dfgan = openDfganCheckpointFile(req.generator);
+    reports.push(['generator', loadPth(generator, dfgan ? dfgan.netG : req.generator, { partial: req.partial })]);
     const discriminators: Module[] = [];
-    if (req.discriminator?.length) {
+    if (dfgan && !req.discriminator?.length) {
+      const ds = model.networks.discriminators();
+      disposers.push(...ds);
+      const parts = ds.length === 1 ? new Map(ds[0]!.children()) : new Map<string, Module>();
+      const [netD, netC] = [parts.get('netD'), parts.get('netC')];
+      if (!netD || !netC) {
+        throw new AttncError('ATTNC_WEIGHTS_MISMATCH', `${req.generator} is a DF-GAN checkpoint (netG, netD, netC), but ${model.SPEC.name}'s discriminators are not DF-GAN's one-way NetD + NetC`, {
+          path: req.generator,
+          hint: 'import it into a spec with `discriminators: { type: one_way }` and a `fusion` generator stage (spec/dfgan.yaml)',
+        });
+      }
+      reports.push(['discriminator (netD)', loadPth(netD, dfgan.netD, { partial: req.partial })]);
+      reports.push(['discriminator (netC)', loadPth(netC, dfgan.netC, { partial: req.partial })]);
+      discriminators.push(ds[0]!);
+    } else if (req.discriminator?.length) {
       const ds = model.networks.discriminators();
       disposers.push(...ds);
       if (req.discriminator.length !== ds.length) {
@@ -127,6 +144,7 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     }
     if (!vocab) lines.push('! no --captions: the checkpoint has no vocab.json, which `attnc sample`/`attnc eval` need to encode captions; import again with --captions <data>/captions.pickle');
     if (!imageEncoder) lines.push('! no --image-encoder: DAMSM-based metrics (R-precision) need it');
+    if (dfgan) lines.push(`  ${shownPath(req.generator)} is a DF-GAN checkpoint: netG, netD and netC read from its \`model\` dict`);
     if (!discriminators.length) lines.push('! no --discriminator: `attnc train --resume` would start the discriminators from scratch; the original saves them as netD0.pth, netD1.pth, … beside netG');
 
     // Each network keeps the epoch of its own file (text_encoder200.pth beside netG_epoch_600.pth);
@@ -143,7 +161,8 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
       'text_encoder.safetensors': exportState(textEncoder),
     };
     const networks: CheckpointWrite['networks'] = {
-      'netG.safetensors': { network: 'generator', weights: 'ema', ...own(req.generator) },
+      // The original's netG is its EMA average (avg_param_G); DF-GAN's state_epoch holds the live G (no average).
+      'netG.safetensors': { network: 'generator', weights: dfgan ? 'live' : 'ema', ...own(req.generator) },
       'text_encoder.safetensors': { network: 'text_encoder', weights: 'live', ...own(req.textEncoder) },
     };
     if (imageEncoder) {
@@ -155,7 +174,7 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
       networks[`netD${i}.safetensors`] = { network: `discriminator_${i}`, weights: 'live', ...(gEpoch === undefined ? {} : { epoch: gEpoch }) };
     });
     const options: Record<string, string> = {
-      attention_mask: IMPORTED_MASK_MODE,
+      ...(attentionStages > 0 ? { attention_mask: IMPORTED_MASK_MODE } : {}),
       imported_generator: path.resolve(req.generator),
       imported_text_encoder: path.resolve(req.textEncoder),
     };

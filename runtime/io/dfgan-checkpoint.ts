@@ -1,4 +1,4 @@
-import { openPth, type PthArchive, type PthReadOptions } from './pth.js';
+import { openPth, openPthFile, type PthArchive, type PthReadOptions } from './pth.js';
 import { writeNestedPth, type PthWriteTensor } from './pth-write.js';
 
 /** The networks of DF-GAN's `state_epoch_<n>.pth` (tobran/DF-GAN `code/lib/utils.py` save_models). */
@@ -16,4 +16,21 @@ export function openDfganNetwork(bytes: Uint8Array, network: DfganNetwork, file 
 /** Writes the three networks back in DF-GAN's layout (`{model: {netG, netD, netC}, epoch}`; no optimizer states). */
 export function writeDfganCheckpoint(networks: Record<DfganNetwork, PthWriteTensor[]>, epoch: number): Uint8Array {
   return writeNestedPth('model', DFGAN_NETWORKS.map((n) => [n, networks[n]]), { epoch });
+}
+
+/**
+ * The networks of a DF-GAN checkpoint file, or null when the file is not one (a plain state_dict,
+ * as AttnGAN and DM-GAN save). A damaged file fails as any other weights file does.
+ */
+export function openDfganCheckpointFile(file: string): Record<DfganNetwork, PthArchive> | null {
+  const plain = (() => {
+    try {
+      openPthFile(file, { at: ['model', 'netG'] });
+      return false;
+    } catch {
+      return true;
+    }
+  })();
+  if (plain) return null;
+  return Object.fromEntries(DFGAN_NETWORKS.map((n) => [n, openPthFile(file, { at: ['model', n] })])) as Record<DfganNetwork, PthArchive>;
 }

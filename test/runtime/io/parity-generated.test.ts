@@ -14,4 +14,13 @@ describe('parity model code', () => {
     const drift = await result.files.check(outDir);
     expect(drift.map((d) => `${d.file} (${d.status})`)).toEqual([]);
   }, 60_000);
+
+  // On drift: npx attnc compile test/fixtures/pth/families/dfgan-micro.yaml -o test/fixtures/pth/families/generated-dfgan
+  it('test/fixtures/pth/families/generated-dfgan is up to date with dfgan-micro.yaml', async () => {
+    const outDir = path.join(PTH_FIXTURES, 'families', 'generated-dfgan');
+    const result = await compileSpec(path.join(PTH_FIXTURES, 'families', 'dfgan-micro.yaml'), { outDir, typecheck: false });
+    if (!result.ok) throw new Error(`dfgan-micro.yaml does not compile: ${JSON.stringify(result.diagnostics.slice(0, 3))}`);
+    const drift = await result.files.check(outDir);
+    expect(drift.map((d) => `${d.file} (${d.status})`)).toEqual([]);
+  }, 60_000);
 });
