@@ -55,12 +55,13 @@ export interface ModuleConfigs {
   /** DM-GAN's `NEXT_STAGE_G`: dynamic memory (runtime/blocks/memory-stage.ts). */
   memory_stage: { channels: number; wordDim: number; residualBlocks: number; maskMode: 'correct' | 'original_bug'; size: number };
   image_head: { channels: number };
-  encode_image_by_16: { ndf: number };
-  encode_image_by_8: { ndf: number };
-  down_block: { inChannels: number; outChannels: number };
-  block3x3_leaky: { inChannels: number; outChannels: number };
+  /** `spectralNorm`: DM-GAN's blocks (SpectralNorm-wrapped biased convs, no BatchNorm). */
+  encode_image_by_16: { ndf: number; spectralNorm: boolean };
+  encode_image_by_8: { ndf: number; spectralNorm: boolean };
+  down_block: { inChannels: number; outChannels: number; spectralNorm: boolean };
+  block3x3_leaky: { inChannels: number; outChannels: number; spectralNorm: boolean };
   uncond_logits: { ndf: number };
-  cond_logits: { ndf: number; nef: number };
+  cond_logits: { ndf: number; nef: number; spectralNorm: boolean };
 }
 
 /** A scalar module constant, as `attnc diff` compares them. */

@@ -238,7 +238,7 @@ let batchGroups = 1;
 /**
  * Runs `f` with every train-mode BatchNorm normalising each of `groups` equal slices of the batch
  * (axis 0) on its own, one after the other, as if each slice went through the network in a
- * separate call. The discriminator losses use it to send real and fake images through one forward
+ * separate call (and every spectrally normalised conv taking one power-iteration step per slice). The discriminator losses use it to send real and fake images through one forward
  * pass (one weight gradient per layer instead of two to be added) while keeping the original's
  * per-call batch statistics and running-statistic updates (real first, then fake).
  */
