@@ -63,12 +63,13 @@ export interface ModuleConfigs {
   one_way_trunk: { ndf: number; size: number; blocks: number };
   /** DF-GAN's `NetC`: the sentence tiled over the 4×4 features, two convs, one logit. */
   joint_conditional: { ndf: number; condDim: number };
-  encode_image_by_16: { ndf: number };
-  encode_image_by_8: { ndf: number };
-  down_block: { inChannels: number; outChannels: number };
-  block3x3_leaky: { inChannels: number; outChannels: number };
+  /** `spectralNorm`: DM-GAN's blocks (SpectralNorm-wrapped biased convs, no BatchNorm). */
+  encode_image_by_16: { ndf: number; spectralNorm: boolean };
+  encode_image_by_8: { ndf: number; spectralNorm: boolean };
+  down_block: { inChannels: number; outChannels: number; spectralNorm: boolean };
+  block3x3_leaky: { inChannels: number; outChannels: number; spectralNorm: boolean };
   uncond_logits: { ndf: number };
-  cond_logits: { ndf: number; nef: number };
+  cond_logits: { ndf: number; nef: number; spectralNorm: boolean };
 }
 
 /** A scalar module constant, as `attnc diff` compares them. */

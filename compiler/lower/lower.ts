@@ -426,6 +426,7 @@ function lowerDiscriminators(L: Lowering, ganOn: boolean): Network[] {
   if (d.type === 'one_way') return lowerOneWayDiscriminator(L, ganOn);
   const nef = L.spec.text_encoder.hidden_dim;
   const ndf = d.df_dim;
+  const sn = d.spectral_norm;
   const out: Network[] = [];
   for (const size of discriminatorSizes(L.spec)) {
     const k = Math.log2(size / 64);
@@ -441,14 +442,14 @@ function lowerDiscriminators(L: Lowering, ganOn: boolean): Network[] {
     if (k === -1) {
       // 32 px: three stride-2 convs to 4×4×4ndf, then a 3×3 block up to the heads' 8ndf.
       const s8 = tensor('s8', ['B', 4, 4, 4 * ndf]);
-      b.add('img_code_s8', 'encode_image_by_8', { ndf }, { inputs: [img], outputs: [s8] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeBy8Params(p, ndf));
+      b.add('img_code_s8', 'encode_image_by_8', { ndf, spectralNorm: sn }, { inputs: [img], outputs: [s8] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeBy8Params(p, ndf, sn));
       h = tensor('s8_1', ['B', 4, 4, 8 * ndf]);
-      b.add('img_code_s8_1', 'block3x3_leaky', { inChannels: 4 * ndf, outChannels: 8 * ndf }, { inputs: [s8], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) =>
-        P.convBnParams(p, 4 * ndf, 8 * ndf, 3),
+      b.add('img_code_s8_1', 'block3x3_leaky', { inChannels: 4 * ndf, outChannels: 8 * ndf, spectralNorm: sn }, { inputs: [s8], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) =>
+        P.convBnParams(p, 4 * ndf, 8 * ndf, 3, sn),
       );
     } else {
       h = tensor('s16', ['B', size / 16, size / 16, 8 * ndf]);
-      b.add('img_code_s16', 'encode_image_by_16', { ndf }, { inputs: [img], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeBy16Params(p, ndf));
+      b.add('img_code_s16', 'encode_image_by_16', { ndf, spectralNorm: sn }, { inputs: [img], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeBy16Params(p, ndf, sn));
     }
     let ch = 8 * ndf;
     let s = size / 16;
@@ -456,8 +457,8 @@ function lowerDiscriminators(L: Lowering, ganOn: boolean): Network[] {
       const next = tensor(`s${32 * 2 ** i}`, ['B', s / 2, s / 2, 2 * ch]);
       const inC = ch;
       const from = h;
-      b.add(`img_code_s${32 * 2 ** i}`, 'down_block', { inChannels: inC, outChannels: 2 * inC }, { inputs: [from], outputs: [next] }, L.origin(`${ptr}/df_dim`), (p) =>
-        P.convBnParams(p, inC, 2 * inC, 4),
+      b.add(`img_code_s${32 * 2 ** i}`, 'down_block', { inChannels: inC, outChannels: 2 * inC, spectralNorm: sn }, { inputs: [from], outputs: [next] }, L.origin(`${ptr}/df_dim`), (p) =>
+        P.convBnParams(p, inC, 2 * inC, 4, sn),
       );
       h = next;
       ch *= 2;
@@ -468,8 +469,8 @@ function lowerDiscriminators(L: Lowering, ganOn: boolean): Network[] {
       const next = tensor(`s${last}_${j}`, ['B', 4, 4, ch / 2]);
       const inC = ch;
       const from = h;
-      b.add(`img_code_s${last}_${j}`, 'block3x3_leaky', { inChannels: inC, outChannels: inC / 2 }, { inputs: [from], outputs: [next] }, L.origin(`${ptr}/df_dim`), (p) =>
-        P.convBnParams(p, inC, inC / 2, 3),
+      b.add(`img_code_s${last}_${j}`, 'block3x3_leaky', { inChannels: inC, outChannels: inC / 2, spectralNorm: sn }, { inputs: [from], outputs: [next] }, L.origin(`${ptr}/df_dim`), (p) =>
+        P.convBnParams(p, inC, inC / 2, 3, sn),
       );
       h = next;
       ch /= 2;
@@ -479,8 +480,8 @@ function lowerDiscriminators(L: Lowering, ganOn: boolean): Network[] {
       b.add('UNCOND_DNET', 'uncond_logits', { ndf }, { inputs: [h], outputs: [tensor('uncond', ['B'])] }, L.origin(`${ptr}/unconditional`), (p) => P.uncondLogitsParams(p, ndf));
     }
     if (d.conditional) {
-      b.add('COND_DNET', 'cond_logits', { ndf, nef }, { inputs: [h, tensor('sentence', ['B', nef])], outputs: [tensor('cond', ['B'])] }, L.origin(`${ptr}/conditional`), (p) =>
-        P.condLogitsParams(p, ndf, nef),
+      b.add('COND_DNET', 'cond_logits', { ndf, nef, spectralNorm: sn }, { inputs: [h, tensor('sentence', ['B', nef])], outputs: [tensor('cond', ['B'])] }, L.origin(`${ptr}/conditional`), (p) =>
+        P.condLogitsParams(p, ndf, nef, sn),
       );
     }
     out.push(b.build({ className: `Discriminator${size}`, file: 'discriminators.ts', inputs: [img], outputs, origin: L.origin(ptr) }));

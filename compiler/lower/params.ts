@@ -46,6 +46,23 @@ export class ParamList {
     return this;
   }
 
+  /** A parameter no optimizer touches (`requires_grad=False`), whatever this list's trainability. */
+  fixedParam(name: string, shape: Dim[]): this {
+    this.items.push({ name: this.join(name), shape, torchShape: shape, trainable: false });
+    return this;
+  }
+
+  /**
+   * DM-GAN's `SpectralNorm(Conv2d(…, bias=True))`: `<name>.module.` bias [out], weight_u [out] and
+   * weight_v [in·kh·kw] (non-trainable), weight_bar [kh,kw,in,out] (torch [out,in,kh,kw]).
+   */
+  spectralConv(name: string | number, inC: number, outC: number, k: number): this {
+    const m = this.child(name).child('module');
+    m.param('bias', [outC]).fixedParam('weight_u', [outC]).fixedParam('weight_v', [inC * k * k]);
+    m.param('weight_bar', [k, k, inC, outC], [outC, inC, k, k]);
+    return this;
+  }
+
   /** `Linear`: weight [in,out] (torch [out,in]), optional bias [out]. */
   linear(name: string | number, inF: number, outF: number, bias: boolean): this {
     const c = this.child(name);
@@ -132,28 +149,40 @@ export function imageHeadParams(p: ParamList, c: number): void {
 
 // ── discriminators ───────────────────────────────────────────────────────────────────────────────
 
-/** `encode_image_by_16times(ndf)`: convs at Sequential indices 0, 2, 5, 8; BN at 3, 6, 9. */
-export function encodeBy16Params(p: ParamList, ndf: number): void {
+/**
+ * `encode_image_by_16times(ndf)`: convs at Sequential indices 0, 2, 5, 8; BN at 3, 6, 9. DM-GAN's
+ * (`spectral`): SpectralNorm convs with biases at 0, 2, 4, 6, no BN.
+ */
+export function encodeBy16Params(p: ParamList, ndf: number, spectral = false): void {
+  if (spectral) {
+    p.spectralConv(0, 3, ndf, 4).spectralConv(2, ndf, 2 * ndf, 4).spectralConv(4, 2 * ndf, 4 * ndf, 4).spectralConv(6, 4 * ndf, 8 * ndf, 4);
+    return;
+  }
   p.conv(0, 3, ndf, 4).conv(2, ndf, 2 * ndf, 4).bn(3, 2 * ndf);
   p.conv(5, 2 * ndf, 4 * ndf, 4).bn(6, 4 * ndf).conv(8, 4 * ndf, 8 * ndf, 4).bn(9, 8 * ndf);
 }
 
 /** `EncodeImageBy8Times(ndf)` (32 px discriminators): the first three convs of the 16× encoder. */
-export function encodeBy8Params(p: ParamList, ndf: number): void {
+export function encodeBy8Params(p: ParamList, ndf: number, spectral = false): void {
+  if (spectral) {
+    p.spectralConv(0, 3, ndf, 4).spectralConv(2, ndf, 2 * ndf, 4).spectralConv(4, 2 * ndf, 4 * ndf, 4);
+    return;
+  }
   p.conv(0, 3, ndf, 4).conv(2, ndf, 2 * ndf, 4).bn(3, 2 * ndf).conv(5, 2 * ndf, 4 * ndf, 4).bn(6, 4 * ndf);
 }
 
-/** `downBlock` (4×4/2) and `Block3x3_leakRelu` (3×3): `0` conv, `1` BN. */
-export function convBnParams(p: ParamList, inC: number, outC: number, k: number): void {
-  p.conv(0, inC, outC, k).bn(1, outC);
+/** `downBlock` (4×4/2) and `Block3x3_leakRelu` (3×3): `0` conv, `1` BN; DM-GAN's: `0` SpectralNorm conv with bias. */
+export function convBnParams(p: ParamList, inC: number, outC: number, k: number, spectral = false): void {
+  if (spectral) p.spectralConv(0, inC, outC, k);
+  else p.conv(0, inC, outC, k).bn(1, outC);
 }
 
 export function uncondLogitsParams(p: ParamList, ndf: number): void {
   p.child('outlogits').conv(0, 8 * ndf, 1, 4, true);
 }
 
-export function condLogitsParams(p: ParamList, ndf: number, nef: number): void {
-  convBnParams(p.child('jointConv'), 8 * ndf + nef, 8 * ndf, 3);
+export function condLogitsParams(p: ParamList, ndf: number, nef: number, spectral = false): void {
+  convBnParams(p.child('jointConv'), 8 * ndf + nef, 8 * ndf, 3, spectral);
   p.child('outlogits').conv(0, 8 * ndf, 1, 4, true);
 }
 

@@ -147,6 +147,10 @@ export const Discriminators = Obj({
   df_dim: PosInt(64, 'base channel count (GAN.DF_DIM)'),
   conditional: Bool(true, 'conditional logits head (image code + sentence embedding)'),
   unconditional: Bool(true, 'unconditional logits head (b_jcu)'),
+  spectral_norm: Bool(
+    false,
+    "DM-GAN's discriminators (code/spectral.py): every image-code conv and the conditional head's joint conv wrapped in SpectralNorm (`weight_bar` plus non-trainable `weight_u`, `weight_v`; one power-iteration step per forward), with a bias and no BatchNorm; false: AttnGAN's bias-free convs followed by BatchNorm",
+  ),
 });
 
 // ── losses ──────────────────────────────────────────────────────────────────────────────────────

@@ -7,6 +7,8 @@ export interface LogitsOptions {
   ndf: number;
   /** Sentence embedding size (nef), 256. Only the conditional head uses it. */
   nef?: number;
+  /** DM-GAN: `jointConv` spectrally normalised with a bias, no BatchNorm (the outlogits conv stays plain). */
+  spectralNorm?: boolean;
 }
 
 /** conv(8ndf → 1, 4×4, stride 4, with bias) on the 4×4 code → [B] (pre-sigmoid). Key `outlogits.0.*`. */
@@ -44,7 +46,7 @@ export class UncondLogits extends Module {
 /**
  * `D_GET_LOGITS(ndf, nef, bcondition=True)`: `COND_DNET`. The raw sentence embedding [B,nef] is
  * tiled to 4×4 and concatenated after the image code → Block3x3_leakRelu(8ndf+nef → 8ndf) → outlogits.
- * Keys `jointConv.0.weight`, `jointConv.1.*`, `outlogits.0.{weight,bias}`.
+ * Keys `jointConv.0.weight`, `jointConv.1.*`, `outlogits.0.{weight,bias}` (DM-GAN: `jointConv.0.module.*`).
  */
 export class CondLogits extends Module {
   readonly jointConv: Block3x3LeakRelu;
@@ -56,7 +58,7 @@ export class CondLogits extends Module {
     this.nef = opts.nef ?? 256;
     this.jointConv = this.addModule(
       'jointConv',
-      new Block3x3LeakRelu({ inChannels: 8 * opts.ndf + this.nef, outChannels: 8 * opts.ndf }),
+      new Block3x3LeakRelu({ inChannels: 8 * opts.ndf + this.nef, outChannels: 8 * opts.ndf, spectralNorm: opts.spectralNorm ?? false }),
     );
     this.conv = outConv(opts.ndf);
     this.addModule('outlogits', new Sequential({ 0: this.conv }));

@@ -14,9 +14,13 @@ export {
   Embedding,
   nnOptions,
   withBatchGroups,
+  batchGroupCount,
+  convolve,
+  type ConvGeometry,
   type Conv2dOptions,
   type Conv1dOptions,
   type LinearOptions,
   type BatchNormOptions,
   type EmbeddingOptions,
 } from './layers.js';
+export { SpectralNorm, SpectralConv2d, type SpectralConv2dOptions } from './spectral-norm.js';

@@ -13,6 +13,8 @@ import type { Rng } from '../util/rng.js';
 export function initLikeAttnGAN(module: Module, rng: Rng): void {
   module.resetParameters(rng, (role, localName) => {
     if ((role === 'conv' || role === 'linear') && localName === 'weight') return { kind: 'orthogonal', gain: 1 };
+    // DM-GAN's weights_init: a spectrally normalised conv's kernel is `weight_bar` (its u, v keep their own init).
+    if (role === 'conv' && localName === 'weight_bar') return { kind: 'orthogonal', gain: 1 };
     if (role === 'linear' && localName === 'bias') return 'zeros';
     if (role === 'batchnorm' && localName === 'weight') return { kind: 'normal', mean: 1, std: 0.02 };
     if (role === 'batchnorm' && localName === 'bias') return 'zeros';

@@ -15,6 +15,8 @@ export type Initializer =
   | 'ones'
   | { kind: 'uniform'; limit: number }
   | { kind: 'normal'; mean: number; std: number }
+  /** N(0, 1) draws divided by (their L2 norm + 1e-12): spectral norm's starting `u`, `v`. */
+  | { kind: 'unit_normal' }
   /** PyTorch `nn.init.orthogonal_` over the flattened `[out, in·kh·kw]` view. */
   | { kind: 'orthogonal'; gain: number }
   /**
@@ -41,6 +43,14 @@ export function initialValues(init: Initializer, shape: readonly number[], rng: 
       return rng.fillUniform(out, -init.limit, init.limit);
     case 'normal':
       return rng.fillNormal(out, init.mean, init.std);
+    case 'unit_normal': {
+      rng.fillNormal(out, 0, 1);
+      let sq = 0;
+      for (const v of out) sq += v * v;
+      const norm = Math.sqrt(sq) + 1e-12;
+      for (let i = 0; i < n; i++) out[i]! /= norm;
+      return out;
+    }
     case 'torch_default_conv':
     case 'torch_default_linear': {
       const fanIn = init.fanIn ?? (shape.length >= 2 ? n / shape[shape.length - 1]! : n);

@@ -119,59 +119,75 @@ export class Conv2d extends Module {
 
   /** x [B,H,W,in] → [B,H',W',out]; native `conv2d` or patches + matMul as `choosePlan` says. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() => {
-      const [, h, wd] = x.shape;
-      let pads: [number, number, number, number];
-      let pad: 'same' | 'valid' | undefined;
-      if (this.padding === 'same' || this.padding === 'valid') {
-        pad = this.padding;
-        pads = explicitPads(h, wd, this.kh, this.kw, this.stride, pad);
-      } else if (this.padding > 0 && this.sameEquivalent(h, wd, this.padding)) {
-        pad = 'same';
-        pads = explicitPads(h, wd, this.kh, this.kw, this.stride, pad);
-      } else {
-        const p = this.padding;
-        pads = [p, p, p, p];
-        pad = p === 0 ? 'valid' : undefined;
-      }
-      const w = this.weight as tf.Tensor4D;
-      const outH = Math.floor((h + pads[0] + pads[1] - this.kh) / this.stride) + 1;
-      const outW = Math.floor((wd + pads[2] + pads[3] - this.kw) / this.stride) + 1;
-      const plan = choosePlan({
-        input: x.shape,
-        kh: this.kh,
-        kw: this.kw,
-        inChannels: this.opts.inChannels,
-        outChannels: this.opts.outChannels,
-        stride: this.stride,
-        outH,
-        outW,
-      });
-      if (plan === 'patches') return conv2dPatches(x, w, this.stride, pads, this.bias);
-      let input = x;
-      if (pad === undefined) {
-        const p = this.padding as number;
-        input = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
-        pad = 'valid';
-      }
-      const s: [number, number] = [this.stride, this.stride];
-      if (this.bias && nnOptions.fusedConvBias) {
-        return tf.fused.conv2d({ x: input, filter: w, strides: s, pad, bias: this.bias });
-      }
-      const y = tf.conv2d(input, w, s, pad);
-      return this.bias ? tf.add(y, this.bias) : y;
-    });
+    return convolve(x, this.weight as tf.Tensor4D, this.bias, this);
   }
+}
 
-  /** TF 'same' pads (total = max((ceil(n/s)−1)·s + k − n, 0)) with the smaller half first. */
-  private sameEquivalent(h: number, w: number, p: number): boolean {
-    const ok = (n: number, k: number) => {
-      const total = Math.max((Math.ceil(n / this.stride) - 1) * this.stride + k - n, 0);
-      const outTorch = Math.floor((n + 2 * p - k) / this.stride) + 1;
-      return total === 2 * p && outTorch === Math.ceil(n / this.stride);
-    };
-    return ok(h, this.kh) && ok(w, this.kw);
-  }
+/** What `convolve` needs to know about a convolution besides its weights. */
+export interface ConvGeometry {
+  kh: number;
+  kw: number;
+  stride: number;
+  padding: 'same' | 'valid' | number;
+  opts: { inChannels: number; outChannels: number };
+}
+
+/**
+ * `Conv2d`'s forward with the kernel given (TF layout `[kh,kw,in,out]`): layers whose kernel is
+ * computed per call (spectral normalisation) share the convolution paths of `Conv2d`.
+ */
+export function convolve(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor | null, g: ConvGeometry): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, wd] = x.shape;
+    let pads: [number, number, number, number];
+    let pad: 'same' | 'valid' | undefined;
+    if (g.padding === 'same' || g.padding === 'valid') {
+      pad = g.padding;
+      pads = explicitPads(h, wd, g.kh, g.kw, g.stride, pad);
+    } else if (g.padding > 0 && sameEquivalent(g, h, wd, g.padding)) {
+      pad = 'same';
+      pads = explicitPads(h, wd, g.kh, g.kw, g.stride, pad);
+    } else {
+      const p = g.padding;
+      pads = [p, p, p, p];
+      pad = p === 0 ? 'valid' : undefined;
+    }
+    const outH = Math.floor((h + pads[0] + pads[1] - g.kh) / g.stride) + 1;
+    const outW = Math.floor((wd + pads[2] + pads[3] - g.kw) / g.stride) + 1;
+    const plan = choosePlan({
+      input: x.shape,
+      kh: g.kh,
+      kw: g.kw,
+      inChannels: g.opts.inChannels,
+      outChannels: g.opts.outChannels,
+      stride: g.stride,
+      outH,
+      outW,
+    });
+    if (plan === 'patches') return conv2dPatches(x, w, g.stride, pads, bias);
+    let input = x;
+    if (pad === undefined) {
+      const p = g.padding as number;
+      input = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
+      pad = 'valid';
+    }
+    const s: [number, number] = [g.stride, g.stride];
+    if (bias && nnOptions.fusedConvBias) {
+      return tf.fused.conv2d({ x: input, filter: w, strides: s, pad, bias });
+    }
+    const y = tf.conv2d(input, w, s, pad);
+    return bias ? tf.add(y, bias) : y;
+  });
+}
+
+/** TF 'same' pads (total = max((ceil(n/s)−1)·s + k − n, 0)) with the smaller half first. */
+function sameEquivalent(g: ConvGeometry, h: number, w: number, p: number): boolean {
+  const ok = (n: number, k: number) => {
+    const total = Math.max((Math.ceil(n / g.stride) - 1) * g.stride + k - n, 0);
+    const outTorch = Math.floor((n + 2 * p - k) / g.stride) + 1;
+    return total === 2 * p && outTorch === Math.ceil(n / g.stride);
+  };
+  return ok(h, g.kh) && ok(w, g.kw);
 }
 
 export interface LinearOptions {
@@ -222,7 +238,7 @@ let batchGroups = 1;
 /**
  * Runs `f` with every train-mode BatchNorm normalising each of `groups` equal slices of the batch
  * (axis 0) on its own, one after the other, as if each slice went through the network in a
- * separate call. The discriminator losses use it to send real and fake images through one forward
+ * separate call (and every spectrally normalised conv taking one power-iteration step per slice). The discriminator losses use it to send real and fake images through one forward
  * pass (one weight gradient per layer instead of two to be added) while keeping the original's
  * per-call batch statistics and running-statistic updates (real first, then fake).
  */
@@ -234,6 +250,11 @@ export function withBatchGroups<T>(groups: number, f: () => T): T {
   } finally {
     batchGroups = outer;
   }
+}
+
+/** How many batch groups a train-mode layer with per-call state must treat one by one (`withBatchGroups`). */
+export function batchGroupCount(): number {
+  return batchGroups;
 }
 
 export class BatchNorm extends Module {

@@ -36,6 +36,8 @@ interface Slot {
   init: Initializer;
   kind: 'param' | 'buffer';
   layout: TorchLayout;
+  /** A parameter no optimizer may ever touch (`freeze`/`unfreeze` leave it alone). */
+  fixed: boolean;
   /** undefined only for modules built in shape-only mode. */
   variable: tf.Variable | undefined;
 }
@@ -105,12 +107,20 @@ export abstract class Module {
     return this.addSlot(name, shape, init, 'param', layout);
   }
 
+  /**
+   * A parameter that is never trainable, like PyTorch's `Parameter(requires_grad=False)` (spectral
+   * norm's `weight_u`/`weight_v`): counted and listed as a parameter, saved and loaded, never optimised.
+   */
+  protected addFixedParam(name: string, shape: number[], init: Initializer): tf.Variable {
+    return this.addSlot(name, shape, init, 'param', 'identity', true);
+  }
+
   /** Non-trainable state (BN running_mean/running_var): saved and loaded, never optimised. */
   protected addBuffer(name: string, shape: number[], init: Initializer): tf.Variable {
     return this.addSlot(name, shape, init, 'buffer', 'identity');
   }
 
-  private addSlot(name: string, shape: number[], init: Initializer, kind: 'param' | 'buffer', layout: TorchLayout): tf.Variable {
+  private addSlot(name: string, shape: number[], init: Initializer, kind: 'param' | 'buffer', layout: TorchLayout, fixed = false): tf.Variable {
     checkName(name);
     if (this._children.some(([n]) => n === name) || this._slots.some((s) => s.name === name)) {
       throw new Error(`duplicate module/parameter name "${name}"`);
@@ -122,14 +132,14 @@ export abstract class Module {
       variable = tf.tidy(() =>
         tf.variable(
           values ? tf.tensor(values, shape, 'float32') : tf.zeros(shape),
-          kind === 'param',
+          kind === 'param' && !fixed,
           `attnc/${nextVariableId++}/${name}`,
         ),
       );
     }
     if (layout === 'conv' && shape.length !== 4) throw new Error(`"${name}": conv layout needs a 4-D shape`);
     if (layout === 'linear' && shape.length !== 2) throw new Error(`"${name}": linear layout needs a 2-D shape`);
-    this._slots.push({ name, shape: [...shape], init, kind, layout, variable });
+    this._slots.push({ name, shape: [...shape], init, kind, layout, fixed, variable });
     // In shape-only mode there is no variable; the owner must not touch it.
     return variable as tf.Variable;
   }
@@ -219,7 +229,7 @@ export abstract class Module {
   }
 
   unfreeze(): this {
-    for (const [, s] of this.namedSlots('param')) if (s.variable) s.variable.trainable = true;
+    for (const [, s] of this.namedSlots('param')) if (s.variable && !s.fixed) s.variable.trainable = true;
     return this;
   }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Module } from '../../runtime/nn/module.js';
 import { torchShape } from '../../runtime/nn/state.js';
 import { Generator } from '../../generated/dmgan/generator.js';
+import { createDiscriminators } from '../../generated/dmgan/discriminators.js';
 import { PARAMETER_COUNTS } from '../../generated/dmgan/model.js';
 import { fixture } from '../runtime/families/util.js';
 
@@ -16,5 +17,13 @@ describe('generated/dmgan', () => {
     expect(sorted(ours)).toEqual(sorted(official));
     expect(g.parameterCount()).toBe(21_449_042);
     expect(PARAMETER_COUNTS.generator).toBe(21_449_042);
+  });
+
+  it("the discriminators' state_dicts are the official D_NET64/128/256's (spectral norm): 1,887,218 / 5,174,258 / 18,301,938 parameters", () => {
+    const official = fixture<{ keys: Record<string, Array<[string, number[]]>> }>('dmgan_d_keys.json').keys;
+    const ds = Module.shapeOnly(() => createDiscriminators());
+    expect(ds.map((d) => d.namedSlotLayouts().map((s): [string, number[]] => [s.name, torchShape(s.shape, s.layout)]))).toEqual([official['64'], official['128'], official['256']]);
+    expect(ds.map((d) => d.parameterCount())).toEqual([1_887_218, 5_174_258, 18_301_938]);
+    expect([PARAMETER_COUNTS.discriminator_64, PARAMETER_COUNTS.discriminator_128, PARAMETER_COUNTS.discriminator_256]).toEqual([1_887_218, 5_174_258, 18_301_938]);
   });
 });

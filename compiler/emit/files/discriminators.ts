@@ -20,25 +20,27 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
     const add = (m: ModuleNode, ctor: string) => {
       props.push({ name: m.id, isReadonly: true, initializer: `this.addModule('${m.id}', ${ctor})`, trailingTrivia: ` // ${shapeText(m.outputs[0]!.shape)}` });
     };
+    // DM-GAN's blocks say so; AttnGAN's generated code stays as it was.
+    const sn = (c: { spectralNorm: boolean }) => (c.spectralNorm ? ', spectralNorm: true' : '');
     for (const m of net.modules) {
       switch (m.kind) {
         case 'encode_image_by_16':
-          add(m, `new ${d('EncodeImageBy16Times')}({ ndf: ${m.config.ndf} })`);
+          add(m, `new ${d('EncodeImageBy16Times')}({ ndf: ${m.config.ndf}${sn(m.config)} })`);
           break;
         case 'encode_image_by_8':
-          add(m, `new ${d('EncodeImageBy8Times')}({ ndf: ${m.config.ndf} })`);
+          add(m, `new ${d('EncodeImageBy8Times')}({ ndf: ${m.config.ndf}${sn(m.config)} })`);
           break;
         case 'down_block':
-          add(m, `new ${d('DownBlock')}({ inChannels: ${m.config.inChannels}, outChannels: ${m.config.outChannels} })`);
+          add(m, `new ${d('DownBlock')}({ inChannels: ${m.config.inChannels}, outChannels: ${m.config.outChannels}${sn(m.config)} })`);
           break;
         case 'block3x3_leaky':
-          add(m, `new ${d('Block3x3LeakRelu')}({ inChannels: ${m.config.inChannels}, outChannels: ${m.config.outChannels} })`);
+          add(m, `new ${d('Block3x3LeakRelu')}({ inChannels: ${m.config.inChannels}, outChannels: ${m.config.outChannels}${sn(m.config)} })`);
           break;
         case 'uncond_logits':
           add(m, `new ${d('UncondLogits')}({ ndf: ${m.config.ndf} })`);
           continue;
         case 'cond_logits':
-          add(m, `new ${d('CondLogits')}({ ndf: ${m.config.ndf}, nef: ${m.config.nef} })`);
+          add(m, `new ${d('CondLogits')}({ ndf: ${m.config.ndf}, nef: ${m.config.nef}${sn(m.config)} })`);
           continue;
         default:
           throw new Error(`compiler bug: ${m.kind} in a discriminator`);

@@ -112,7 +112,8 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       statements: lines(
         `return ${tf}.tidy(() => {`,
         "  // Real and fake images through the encoder as one batch (one weight gradient per layer, not two to",
-        "  // add); BatchNorm still normalises each half on its own, as the original's two calls do.",
+        "  // add); BatchNorm still normalises each half on its own (spectral norm steps its power iteration",
+        "  // once per half), as the original's two calls do.",
         `  const codes = ${imports.runtime('nn/index.js', 'withBatchGroups')}(2, () => d.code(${tf}.concat([real, fake]), true));`,
         `  const [realCode, fakeCode] = ${tf}.split(codes, 2) as [${tf}.Tensor4D, ${tf}.Tensor4D]; // [B, 4, 4, 8·ndf] each`,
         `  const wrong = ${L('mismatchedPairs')}(realCode, sentence);`,

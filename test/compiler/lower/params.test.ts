@@ -20,6 +20,10 @@ describe('parameter counts of the graph (docs/original.md §9)', () => {
     ['attngan2', 'image_encoder', 22_506_720],
     ['attngan2', 'text_encoder', 2_075_320],
     ['attngan2-coco', 'text_encoder', 8_629_420],
+    // DM-GAN's D_NET64/128/256 (df 32, spectral_norm): the official counts, weight_u and weight_v included (docs/families.md)
+    ['dmgan', 'discriminator_64', 1_887_218],
+    ['dmgan', 'discriminator_128', 5_174_258],
+    ['dmgan', 'discriminator_256', 18_301_938],
   ] as const)('%s %s = %i', async (spec, id, n) => {
     expect(net(await graphOf(spec), id).paramCount).toBe(n);
   });
@@ -29,6 +33,15 @@ describe('parameter counts of the graph (docs/original.md §9)', () => {
     expect(e.trainableCount).toBe(721_152);
     expect(e.params.filter((p) => !p.trainable).every((p) => p.phase === null)).toBe(true);
     expect(e.params.length).toBe(3 * 94 + 3); // 94 BasicConv2d (conv + bn γ, β) + 3 projection tensors
+  });
+
+  it("DM-GAN's discriminators: weight_u and weight_v counted, trainable by no phase", async () => {
+    const g = await graphOf('dmgan');
+    expect(g.networks.filter((n) => n.id.startsWith('discriminator_')).map((n) => n.trainableCount)).toEqual([1_878_242, 5_155_810, 18_264_546]);
+    const d = net(g, 'discriminator_64');
+    const fixed = d.params.filter((p) => !p.trainable);
+    expect(fixed.map((p) => p.name.split('.').pop())).toEqual(Array.from({ length: 5 }, () => ['weight_u', 'weight_v']).flat());
+    expect(fixed.every((p) => p.phase === null)).toBe(true);
   });
 
   it('birds generator: 82 tensors with torch shapes of §12.1', async () => {
@@ -63,6 +76,11 @@ describe('graph and runtime modules agree on every parameter name and shape', ()
     }
     const dc = Module.shapeOnly(() => new DNet({ size: 256, ndf: 64, nef: 256, unconditional: false }));
     expect(shapes(await graphOf('attndcgan'), 'discriminator_256')).toEqual(dc.namedParameterShapes());
+    const dm = await graphOf('dmgan');
+    for (const size of [64, 128, 256]) {
+      const d = Module.shapeOnly(() => new DNet({ size, ndf: 32, nef: 256, spectralNorm: true }));
+      expect(shapes(dm, `discriminator_${size}`)).toEqual(d.namedParameterShapes());
+    }
   });
 
   it('encoders vs runtime RnnTextEncoder, InceptionImageEncoder, CnnImageEncoder', async () => {

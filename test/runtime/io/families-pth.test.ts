@@ -10,6 +10,7 @@ import { exportState } from '../../../runtime/nn/state.js';
 import { loadPth } from '../../../runtime/nn/weights.js';
 import type { Module } from '../../../runtime/nn/module.js';
 import { DmganGenerator } from '../../fixtures/oracles/dmgan-generator.js';
+import { DNet } from '../../fixtures/oracles/d-net.js';
 import { DfganGenerator, dfganDiscriminator } from '../../fixtures/oracles/dfgan.js';
 import { expectClose, fixture } from '../families/util.js';
 
@@ -40,6 +41,17 @@ describe('weights in the official DM-GAN and DF-GAN layouts (files written by Py
     const written = readPth(writePth(tensorsOf(g)));
     expectSameTensors(readPth(bytes('dmgan_netG.pth')).tensors, written.tensors);
     g.dispose();
+  });
+
+  it("DM-GAN's netD<i>.pth (spectrally normalised D_NET128) imports strictly and exports back tensor for tensor", () => {
+    // as `attnc import --discriminator` loads each file (cli/import-weights.ts: loadPth on the stage's D)
+    const d = new DNet({ size: 128, ndf: 2, nef: 6, spectralNorm: true });
+    const report = loadPth(d, openPth(bytes('dmgan_netD1.pth'), 'dmgan_netD1.pth'));
+    expect([report.missing, report.unexpected, report.ignored]).toEqual([[], [], []]);
+    expect(report.loaded.filter((n) => /weight_(u|v|bar)$/.test(n)).length).toBe(3 * 7);
+    const written = readPth(writePth(tensorsOf(d)));
+    expectSameTensors(readPth(bytes('dmgan_netD1.pth')).tensors, written.tensors);
+    d.dispose();
   });
 
   it("DF-GAN's state_epoch_<n>.pth: netG, netD and netC import strictly, run as PyTorch ran them, and export back tensor for tensor", () => {
