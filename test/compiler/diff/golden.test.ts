@@ -49,10 +49,14 @@ describe('attnc diff golden output', () => {
     await golden('attngan2-dmgan.txt', renderDiffText(r));
   });
 
-  it('tiny → tiny-dmgan: the family change alone (one stage type)', async () => {
+  it('tiny → tiny-dmgan: the family change alone (one stage type, spectrally normalised discriminators)', async () => {
     const r = await diffOf('spec/tiny.yaml', 'spec/tiny-dmgan.yaml');
-    expect(r.spec.filter((c) => c.class !== 'none').map((c) => [c.path, c.class])).toEqual([['generator.stages[1]', 'breaking'], ['generator.stages[1]', 'breaking']]); // the stage replaced whole ($replace)
-    expect(r.classification.reusableNetworks).toEqual(['text_encoder', 'image_encoder', 'discriminator_32', 'discriminator_64']);
+    expect(r.spec.filter((c) => c.class !== 'none').map((c) => [c.path, c.class])).toEqual([
+      ['generator.stages[1]', 'breaking'], // the stage replaced whole ($replace)
+      ['generator.stages[1]', 'breaking'],
+      ['discriminators.spectral_norm', 'breaking'],
+    ]);
+    expect(r.classification.reusableNetworks).toEqual(['text_encoder', 'image_encoder']);
     await golden('tiny-tiny-dmgan.txt', renderDiffText(r));
   });
 
