@@ -8,7 +8,7 @@ import { Discriminator256 } from '../../generated/dfgan/discriminators.js';
 import { Generator } from '../../generated/dfgan/generator.js';
 import { PARAMETER_COUNTS } from '../../generated/dfgan/model.js';
 import { createGanOptimizers, createGeneratorEma, createModel, disposeModel, ganStep, plan, sample, type GanBatch } from '../../generated/tiny-dfgan/index.js';
-import { fixture } from '../runtime/families/util.js';
+import { fixture } from '../runtime/torch-fixtures.js';
 
 type Keys = Array<[string, number[]]>;
 const sorted = (k: Keys) => [...k].sort((a, b) => (a[0] < b[0] ? -1 : 1));

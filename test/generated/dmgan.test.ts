@@ -4,7 +4,7 @@ import { torchShape } from '../../runtime/nn/state.js';
 import { Generator } from '../../generated/dmgan/generator.js';
 import { createDiscriminators } from '../../generated/dmgan/discriminators.js';
 import { PARAMETER_COUNTS } from '../../generated/dmgan/model.js';
-import { fixture } from '../runtime/families/util.js';
+import { fixture } from '../runtime/torch-fixtures.js';
 
 // The generated DM-GAN generator holds exactly the official G_NET's state_dict (names, PyTorch
 // shapes; test/fixtures/make/families.py checked that list against MinfengZhu/DM-GAN's code).

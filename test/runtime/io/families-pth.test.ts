@@ -12,7 +12,7 @@ import type { Module } from '../../../runtime/nn/module.js';
 import { DmganGenerator } from '../../fixtures/oracles/dmgan-generator.js';
 import { DNet } from '../../fixtures/oracles/d-net.js';
 import { DfganGenerator, dfganDiscriminator } from '../../fixtures/oracles/dfgan.js';
-import { expectClose, fixture } from '../families/util.js';
+import { expectClose, fixture } from '../torch-fixtures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = path.join(here, '..', '..', 'fixtures', 'pth', 'families');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { hingeDiscriminatorLoss } from '../../../runtime/losses/hinge.js';
 import { realPairs, type OneWayDiscriminator } from '../../../runtime/losses/magp.js';
 import { DfganGenerator, dfganDiscriminator } from '../../fixtures/oracles/dfgan.js';
-import { expectClose, fixture, load, torchGrads, type JsonState } from '../families/util.js';
+import { expectClose, fixture, load, torchGrads, type JsonState } from '../torch-fixtures.js';
 
 interface Fx {
   nf: number; Z: number; E: number; size: number; B: number;

@@ -3,13 +3,13 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import type { Module } from '../../../runtime/nn/module.js';
-import { importState, toTorchLayout, type TorchState } from '../../../runtime/nn/state.js';
+import type { Module } from '../../runtime/nn/module.js';
+import { importState, toTorchLayout, type TorchState } from '../../runtime/nn/state.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export function fixture<T>(name: string): T {
-  return JSON.parse(fs.readFileSync(path.join(here, '..', '..', 'fixtures', 'torch', name), 'utf8')) as T;
+  return JSON.parse(fs.readFileSync(path.join(here, '..', 'fixtures', 'torch', name), 'utf8')) as T;
 }
 
 export type JsonState = Record<string, { shape: number[]; data: number[] }>;

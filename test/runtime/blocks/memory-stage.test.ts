@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { MemoryStage } from '../../../runtime/blocks/memory-stage.js';
 import type { MaskMode } from '../../../runtime/blocks/word-attention.js';
-import { expectClose, fixture, load, type JsonState } from './util.js';
+import { expectClose, fixture, load, type JsonState } from '../torch-fixtures.js';
 
 interface Case { out: number[]; attn: number[]; gradH: number[]; gradA: number[] }
 interface Fx { B: number; C: number; D: number; T: number; S: number; lengths: number[]; h: number[]; words: number[]; state: JsonState; cases: Record<string, Case> }

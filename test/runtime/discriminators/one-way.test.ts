@@ -4,7 +4,7 @@ import { hingeDiscriminatorLoss, hingeGeneratorLoss } from '../../../runtime/los
 import { matchingAwareGradientPenalty } from '../../../runtime/losses/magp.js';
 import { optimizeStep } from '../../../runtime/optim/step.js';
 import { DfganGenerator, dfganDiscriminator } from '../../fixtures/oracles/dfgan.js';
-import { expectClose, fixture, load, torchGrads, type JsonState } from './util.js';
+import { expectClose, fixture, load, torchGrads, type JsonState } from '../torch-fixtures.js';
 
 interface Fx {
   nf: number; Z: number; E: number; size: number; B: number;

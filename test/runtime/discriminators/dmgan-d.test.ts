@@ -5,7 +5,7 @@ import { withBatchGroups } from '../../../runtime/nn/layers.js';
 import { Module } from '../../../runtime/nn/module.js';
 import { torchShape, toTorchLayout } from '../../../runtime/nn/state.js';
 import { DNet } from '../../fixtures/oracles/d-net.js';
-import { expectClose, fixture, load, type JsonState } from './util.js';
+import { expectClose, fixture, load, type JsonState } from '../torch-fixtures.js';
 
 interface Case {
   size: number;

@@ -3,7 +3,7 @@ import { Module } from '../../../runtime/nn/module.js';
 import { torchShape } from '../../../runtime/nn/state.js';
 import { DmganGenerator } from '../../fixtures/oracles/dmgan-generator.js';
 import { DfganGenerator, dfganDiscriminator } from '../../fixtures/oracles/dfgan.js';
-import { fixture } from './util.js';
+import { fixture } from '../torch-fixtures.js';
 
 // Names, PyTorch shapes and parameter counts of the official networks at their published configs
 // (test/fixtures/make/families.py; its modules are checked there against the official code's keys and counts).
