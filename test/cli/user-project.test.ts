@@ -36,6 +36,17 @@ describe('a generated folder outside the repository', () => {
     for (const f of ours.filter((x) => x.endsWith('.ts'))) expect(readFileSync(path.join(out, f), 'utf8')).not.toContain('../runtime');
   }, 120_000);
 
+  it('trains there with no attnc package in reach: the CLI resolves attnc/… to itself (cli/resolve-attnc.mjs)', () => {
+    // Before the resolve hook: "internal error: Cannot find package 'attnc' imported from …/discriminators.ts".
+    const out = path.join(tmp, 'loose-tiny');
+    const c = attnc(ROOT, ['compile', 'spec/tiny.yaml', '-o', out, '--no-typecheck']);
+    expect(c.status).toBe(0);
+    const r = attnc(tmp, ['train', out, '--max-steps', '1', '--out', path.join(tmp, 'loose-run')], { TF_CPP_MIN_LOG_LEVEL: '3' });
+    expect(r.stderr).not.toMatch(/internal error|Cannot find package/);
+    expect(r.stdout + r.stderr).toContain('stopped (max-steps) after 1 steps');
+    expect(r.status).toBe(0);
+  }, 180_000);
+
   it('runs there when the project has attnc installed: the runtime resolves through the package exports', () => {
     const proj = path.join(tmp, 'proj-run');
     mkdirSync(path.join(proj, 'node_modules'), { recursive: true });
