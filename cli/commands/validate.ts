@@ -40,7 +40,7 @@ export async function runValidate(file: string, opts: ValidateOptions): Promise<
     const s = result.spec;
     const sizes = s.generator.stages.map((st) => st.size).join('→');
     const warn = result.diagnostics.length ? `, ${summarize(result.diagnostics)}` : '';
-    process.stdout.write(`✓ ${result.file} is valid (${s.name}: ${s.generator.stages.length} stages ${sizes} px, gf ${s.generator.gf_dim}, df ${s.discriminators.df_dim}, ` +
+    process.stdout.write(`✓ ${result.file} is valid (${s.name}: ${s.generator.stages.length} stage${s.generator.stages.length === 1 ? '' : 's'} ${sizes} px, gf ${s.generator.gf_dim}, df ${s.discriminators.df_dim}, ` +
       `${s.data.dataset.kind} data, ${s.losses.map((l) => l.type).join('+')} losses${warn})\n`);
   } else {
     process.stderr.write(`✗ ${result.file}: ${summarize(result.diagnostics)}\n`);
