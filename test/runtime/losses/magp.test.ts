@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { hingeDiscriminatorLoss } from '../../../runtime/losses/hinge.js';
 import { realPairs, type OneWayDiscriminator } from '../../../runtime/losses/magp.js';
+import { optimizeStep } from '../../../runtime/optim/step.js';
 import { DfganGenerator, dfganDiscriminator } from '../../fixtures/oracles/dfgan.js';
 import { expectClose, fixture, load, torchGrads, type JsonState } from '../torch-fixtures.js';
 
@@ -54,5 +55,36 @@ describe('realPairs (one NetD forward: real, mismatched, MA-GP)', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     [netG, netD, netC].forEach((m) => m.dispose());
+  });
+
+  it("an optimizer step through it (attnc's lean backward pass, as the generated D step runs) takes tf.variableGrads' gradients", () => {
+    const build = () => {
+      const { netD, netC } = dfganDiscriminator(cfg);
+      load(netD, fx.D);
+      load(netC, fx.C);
+      return { netD, netC, d: { features: (x: tf.Tensor4D) => netD.apply(x), logits: (f: tf.Tensor4D, s: tf.Tensor2D) => netC.apply(f, s) } as OneWayDiscriminator };
+    };
+    const a = build();
+    const b = build();
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const sent = tf.tensor2d(fx.sentence, [fx.B, fx.E]);
+      const img = tf.tensor4d(fx.image, [fx.B, fx.size, fx.size, 3]);
+      const fake = tf.tanh(tf.reverse(img, 1)) as tf.Tensor4D;
+      const loss = (n: typeof a) => {
+        const r = realPairs(n.d, img, sent, { weight: 2, power: 6 });
+        const h = hingeDiscriminatorLoss({ real: r.real, fake: n.d.logits(n.d.features(fake), sent), mismatched: r.mismatched });
+        return tf.add(h.loss, r.penalty) as tf.Scalar;
+      };
+      const va = [...a.netD.parameters(), ...a.netC.parameters()];
+      const vb = [...b.netD.parameters(), ...b.netC.parameters()];
+      const { grads } = tf.variableGrads(() => loss(a), va);
+      const sgd = tf.train.sgd(1);
+      optimizeStep(sgd, vb, () => ({ loss: loss(b) }));
+      va.forEach((v, i) => expectClose(tf.sub(v, vb[i]!).dataSync(), Array.from(grads[v.name]!.dataSync()), 1e-5));
+      sgd.dispose();
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    [a.netD, a.netC, b.netD, b.netC].forEach((m) => m.dispose());
   });
 });
