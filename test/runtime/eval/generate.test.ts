@@ -32,7 +32,7 @@ describe('sampling from captions', () => {
   });
 
   it('takes the noise sizes from the plan', () => {
-    expect(model.noise).toEqual({ z: 32, condition: 32 });
+    expect(model.noise).toEqual({ z: 32, condition: 32, truncation: null });
   });
 
   it('same seed → same images, whatever the batch composition; another seed → other images; no tensor leaks', () => {
