@@ -5,7 +5,7 @@
  * run folder, the global-feature probe also reads 500 of that model's generated images, scored on
  * the parts their captions state (docs/tuning.md, "What the frozen DAMSM encoder can read").
  *
- *   npx tsx tools/encoder-probe.ts [runs/<run>]
+ *   [ENCODER=<…/image_encoder.safetensors>] npx tsx tools/encoder-probe.ts [runs/<run>]
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/backend/index.js';
@@ -21,7 +21,8 @@ import { makeCaptions, parseCaption } from '../runtime/data/synthbirds/captions.
 
 await initBackend(undefined, { quiet: true });
 const enc = createImageEncoder();
-loadWeights(enc, 'test/fixtures/learning/encoders/image_encoder.safetensors');
+// ENCODER=<image_encoder.safetensors> probes another encoder of the demo's shape (e.g. a longer DAMSM run's).
+loadWeights(enc, process.env.ENCODER ?? 'test/fixtures/learning/encoders/image_encoder.safetensors');
 const rng = new Rng('probe');
 function data(n: number, off: number) {
   const attrs = Array.from({ length: n }, () => sampleAttributes(rng));
