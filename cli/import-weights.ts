@@ -3,7 +3,7 @@ import { readPickle } from '../runtime/io/pickle.js';
 import { MAX_METADATA_BYTES, readBoundedFileSync } from '../runtime/io/read-file.js';
 import { Vocabulary } from '../runtime/data/vocab.js';
 import { openPthFile } from '../runtime/io/pth.js';
-import { openDfganCheckpointFile } from '../runtime/io/dfgan-checkpoint.js';
+import { openGeneratorFile } from '../runtime/io/dfgan-checkpoint.js';
 import { loadPth, type PthLoadReport } from '../runtime/nn/weights.js';
 import type { Module } from '../runtime/nn/module.js';
 import { exportState, type TorchState } from '../runtime/nn/state.js';
@@ -74,8 +74,9 @@ export async function runImport(req: ImportRequest): Promise<{ lines: string[]; 
     const reports: Array<[string, PthLoadReport]> = [];
     reports.push(['text_encoder', loadPth(textEncoder, te, { partial: req.partial })]);
     // DF-GAN saves G, D and C in one `state_epoch_<n>.pth` ({model: {netG, netD, netC}, …}).
-    const dfgan = openDfganCheckpointFile(req.generator);
-    reports.push(['generator', loadPth(generator, dfgan ? dfgan.netG : req.generator, { partial: req.partial })]);
+    const gFile = openGeneratorFile(req.generator);
+    const dfgan = 'dfgan' in gFile ? gFile.dfgan : null;
+    reports.push(['generator', loadPth(generator, 'dfgan' in gFile ? gFile.dfgan.netG : gFile.plain, { partial: req.partial })]);
     const discriminators: Module[] = [];
     if (dfgan && !req.discriminator?.length) {
       const ds = model.networks.discriminators();

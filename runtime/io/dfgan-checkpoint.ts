@@ -1,4 +1,4 @@
-import { openPth, openPthFile, type PthArchive, type PthReadOptions } from './pth.js';
+import { openPth, readPthFileBytes, type PthArchive, type PthReadOptions } from './pth.js';
 import { writeNestedPth, type PthWriteTensor } from './pth-write.js';
 
 /** The networks of DF-GAN's `state_epoch_<n>.pth` (tobran/DF-GAN `code/lib/utils.py` save_models). */
@@ -19,18 +19,16 @@ export function writeDfganCheckpoint(networks: Record<DfganNetwork, PthWriteTens
 }
 
 /**
- * The networks of a DF-GAN checkpoint file, or null when the file is not one (a plain state_dict,
- * as AttnGAN and DM-GAN save). A damaged file fails as any other weights file does.
+ * A generator weights file, read once: DF-GAN's checkpoint (its three networks) or a plain
+ * state_dict, as AttnGAN and DM-GAN save G. A damaged file fails as any other weights file does.
  */
-export function openDfganCheckpointFile(file: string): Record<DfganNetwork, PthArchive> | null {
-  const plain = (() => {
-    try {
-      openPthFile(file, { at: ['model', 'netG'] });
-      return false;
-    } catch {
-      return true;
-    }
-  })();
-  if (plain) return null;
-  return Object.fromEntries(DFGAN_NETWORKS.map((n) => [n, openPthFile(file, { at: ['model', n] })])) as Record<DfganNetwork, PthArchive>;
+export function openGeneratorFile(file: string): { dfgan: Record<DfganNetwork, PthArchive> } | { plain: PthArchive } {
+  const bytes = readPthFileBytes(file);
+  let netG: PthArchive;
+  try {
+    netG = openDfganNetwork(bytes, 'netG', file);
+  } catch {
+    return { plain: openPth(bytes, file) };
+  }
+  return { dfgan: { netG, netD: openDfganNetwork(bytes, 'netD', file), netC: openDfganNetwork(bytes, 'netC', file) } };
 }

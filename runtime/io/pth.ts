@@ -89,14 +89,18 @@ function readAll(a: PthArchive): PthFile {
  * before a byte is allocated, so a directory, /dev/zero or a FIFO named as weights is a clear error.
  */
 export function openPthFile(path: string, opts: PthReadOptions = {}): PthArchive {
-  const bytes = readBoundedFileSync(path, {
+  return openPth(readPthFileBytes(path), path, opts);
+}
+
+/** A weights file's bytes through the bounded reader, for callers that open several parts of one file. */
+export function readPthFileBytes(path: string): Uint8Array {
+  return readBoundedFileSync(path, {
     code: 'ATTNC_IO_READ',
     what: 'weights file',
     maxBytes: MAX_PTH_FILE_BYTES,
     hint: 'name a PyTorch state_dict file (.pth)',
     tooLargeHint: 'larger than any AttnGAN network (the largest, COCO\'s D256, is ~650 MB)',
   });
-  return openPth(bytes, path, opts);
 }
 
 export function openPth(bytes: Uint8Array, file = '<pth>', opts: PthReadOptions = {}): PthArchive {
