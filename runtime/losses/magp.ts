@@ -30,12 +30,15 @@ export function matchingAwareGradientPenalty(
   return tf.tidy(() => {
     const b = image.shape[0];
     const { value, grads } = tf.valueAndGrads((x: tf.Tensor, s: tf.Tensor) => d(x as tf.Tensor4D, s as tf.Tensor2D))([image, sentence]);
-    const g = tf.concat([tf.reshape(grads[0]!, [b, -1]), tf.reshape(grads[1]!, [b, -1])], 1);
-    const sq = tf.sum(tf.square(g), 1);
-    // ‖g‖^p = (‖g‖²)^(p/2): no square root, so no infinite slope at a zero gradient.
-    const penalty = tf.mul(options.weight, tf.mean(tf.pow(sq, options.power / 2))) as tf.Scalar;
-    return { logits: value as tf.Tensor1D, penalty };
+    return { logits: value as tf.Tensor1D, penalty: penaltyOf(grads, b, options) };
   });
+}
+
+/** k · mean_b ‖(g_image_b, g_sentence_b)‖^p of the input gradients, per sample flattened and concatenated. */
+function penaltyOf(grads: tf.Tensor[], b: number, options: MaGpOptions): tf.Scalar {
+  const g = tf.concat([tf.reshape(grads[0]!, [b, -1]), tf.reshape(grads[1]!, [b, -1])], 1);
+  // ‖g‖^p = (‖g‖²)^(p/2): no square root, so no infinite slope at a zero gradient.
+  return tf.mul(options.weight, tf.mean(tf.pow(tf.sum(tf.square(g), 1), options.power / 2))) as tf.Scalar;
 }
 
 /** The one-way discriminator as its losses call it: NetD's features, NetC's logits. */
@@ -75,10 +78,7 @@ export function realPairs(d: OneWayDiscriminator, image: tf.Tensor4D, sentence: 
     }
     const dy = tf.concat([tf.ones([b]), tf.zeros([b])]);
     const { value, grads } = tf.valueAndGrads((x: tf.Tensor, s: tf.Tensor): tf.Tensor => both(x as tf.Tensor4D, s as tf.Tensor2D))([image, sentence], dy);
-    const g = tf.concat([tf.reshape(grads[0]!, [b, -1]), tf.reshape(grads[1]!, [b, -1])], 1);
-    // ‖g‖^p = (‖g‖²)^(p/2), as matchingAwareGradientPenalty.
-    const gp = tf.mul(penalty.weight, tf.mean(tf.pow(tf.sum(tf.square(g), 1), penalty.power / 2))) as tf.Scalar;
     const [real, mismatched] = split(value);
-    return { real, mismatched, penalty: gp };
+    return { real, mismatched, penalty: penaltyOf(grads, b, penalty) };
   });
 }
