@@ -108,8 +108,12 @@ export function typeAlias(name: string, docText: string | undefined, members: st
  * sentence; the AttnGAN family also takes the words, their mask and the conditioning-augmentation ε.
  */
 export function generatorArgs(ctx: EmitContext, training: boolean): string {
-  const fusion = network(ctx, 'generator').modules.some((m) => m.kind === 'fusion_up_block');
-  return fusion
+  return isFusionGenerator(network(ctx, 'generator'))
     ? `{ z: noise.z, sentence: captions.sentence, training: ${training} }`
     : `{ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: ${training}, noise: noise.eps }`;
+}
+
+/** True when the generator is DF-GAN's one-stage fusion network. */
+export function isFusionGenerator(net: Network): boolean {
+  return net.modules.some((m) => m.kind === 'fusion_up_block');
 }

@@ -14,11 +14,6 @@ const prop = (name: string, initializer: string, comment?: string): PropertyDecl
   ...(comment ? { trailingTrivia: ` // ${comment}` } : {}),
 });
 
-/** True when the generator is DF-GAN's one-stage fusion network. */
-export function isFusionGenerator(net: Network): boolean {
-  return net.modules.some((m) => m.kind === 'fusion_up_block');
-}
-
 export function emitFusionGenerator(_ctx: EmitContext, net: Network, imports: ImportTable): Statement[] {
   const tf = imports.tf();
   const blocks = (name: string) => imports.runtime('blocks/index.js', name);

@@ -3,9 +3,9 @@
  * conditioning augmentation, the stages and the image heads under the original state_dict names.
  */
 import { shapeText, isKind, moduleOf, modulesOf, type ModuleNode, type ModuleOf, type TensorNode } from '../../lower/graph.js';
-import { count, doc, fileScope, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
+import { count, doc, fileScope, isFusionGenerator, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
 import type { ClassDecl, PropertyDecl, Statement } from '../print.js';
-import { emitFusionGenerator, isFusionGenerator } from './fusion-generator.js';
+import { emitFusionGenerator } from './fusion-generator.js';
 
 export const GENERATOR_FILE = 'generator.ts';
 

@@ -3,7 +3,7 @@
  * and the `model` object that hands all of it to the runtime through its typed contract.
  */
 import { moduleOf, shapeText } from '../../lower/graph.js';
-import { count, discriminators, doc, fileScope, generatorArgs, lines, literal, network, raw, type EmitContext, typeAlias } from '../context.js';
+import { count, discriminators, doc, fileScope, generatorArgs, isFusionGenerator, lines, literal, network, raw, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitSample(ctx: EmitContext): Statement[] {
@@ -62,7 +62,7 @@ export function emitModelFile(ctx: EmitContext): Statement[] {
   const gen = network(ctx, 'generator');
   const Rng = imports.runtime('nn/index.js', 'Rng');
   const pytorchInit = g.phases.find((p) => p.id === 'gan')?.init === 'pytorch';
-  const fusion = gen.modules.some((m) => m.kind === 'fusion_up_block');
+  const fusion = isFusionGenerator(gen);
   const initLikeAttnGAN = pytorchInit ? '' : imports.runtime('nn/index.js', 'initLikeAttnGAN');
   const Module = imports.runtime('nn/index.js', 'Module');
   const RnnTextEncoder = imports.runtimeType('encoders/text.js', 'RnnTextEncoder');
