@@ -11,6 +11,7 @@ import { exportState } from '../../runtime/nn/state.js';
 import { loadCheckpointModel } from '../../runtime/model/load.js';
 import { createModel, disposeModel } from '../fixtures/pth/families/generated-dfgan/index.js';
 import { PTH_FIXTURES } from '../runtime/io/parity-helpers.js';
+import { capture } from './capture.js';
 
 // `attnc import` / `attnc export` of DF-GAN's `state_epoch_<n>.pth` ({model: {netG, netD, netC},
 // optimizers, epoch}, written by test/fixtures/make/families.py as DF-GAN's save_models does) into
@@ -19,14 +20,6 @@ const FAMILIES = path.join(PTH_FIXTURES, 'families');
 const STATE = path.join(FAMILIES, 'dfgan_state_epoch_5.pth');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'attnc-dfgan-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  return { out: () => out.join(''), err: () => err.join('') };
-}
 
 /** A text encoder .pth of the micro spec (the DF-GAN fixture has none: DF-GAN loads AttnGAN's DAMSM encoder). */
 function textEncoderPth(): string {

@@ -16,20 +16,13 @@ import { fixture } from '../runtime/io/parity-helpers.js';
 import { WordAttention } from '../../runtime/blocks/word-attention.js';
 import { exportState } from '../../runtime/nn/state.js';
 import { loadCheckpointModel } from '../../runtime/model/load.js';
+import { capture } from './capture.js';
 
 // `attnc import` / `attnc export` in process, on the parity fixtures (PyTorch-written .pth files of
 // the micro spec test/fixtures/pth/parity.yaml, whose generated code is test/fixtures/pth/generated).
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'attnc-import-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  return { out: () => out.join(''), err: () => err.join('') };
-}
 
 const base = ['import', '--spec', fixture('parity.yaml'), '--generated', fixture('generated')];
 
