@@ -22,7 +22,8 @@ import { makeCaptions, parseCaption } from '../runtime/data/synthbirds/captions.
 await initBackend(undefined, { quiet: true });
 const enc = createImageEncoder();
 // ENCODER=<image_encoder.safetensors> probes another encoder of the demo's shape (e.g. a longer DAMSM run's).
-loadWeights(enc, process.env.ENCODER ?? 'test/fixtures/learning/encoders/image_encoder.safetensors');
+// An encoder trained with `image_encoder.part_loss` also holds its part head, which the probe does not use.
+loadWeights(enc, process.env.ENCODER ?? 'test/fixtures/learning/encoders/image_encoder.safetensors', { dropUnexpected: /^part_head\./ });
 const rng = new Rng('probe');
 function data(n: number, off: number) {
   const attrs = Array.from({ length: n }, () => sampleAttributes(rng));

@@ -47,6 +47,8 @@ export interface ModuleConfigs {
   cnn_block: { inChannels: number; outChannels: number; stride: 1 | 2; pooling?: 'avg' | 'max' };
   /** 1×1 conv without bias (`emb_features`). */
   conv1x1: { inChannels: number; outChannels: number };
+  /** `part_head`: 1×1 conv with bias from the region features to one logit per synthetic-bird part (`image_encoder.part_loss`). */
+  part_head: { inChannels: number; parts: number };
   /** `Linear` (`emb_cnn_code`). */
   linear: { inFeatures: number; outFeatures: number; bias: boolean };
   cond_augment: { textDim: number; cDim: number };
@@ -152,6 +154,8 @@ export interface Phase {
   ema: { decay: number } | null;
   /** How G and the discriminators start (GAN phase only): AttnGAN's `weights_init`, or PyTorch's default layer init. */
   init?: 'orthogonal' | 'pytorch';
+  /** DAMSM phase only: the image encoder's part loss (`image_encoder.part_loss`) and its region grid. */
+  partLoss?: { weight: number; grid: number; origin: Origin };
   origin: Origin;
 }
 

@@ -279,8 +279,21 @@ function lowerImageEncoder(L: Lowering, damsmOn: boolean): Network | undefined {
   b.add('emb_cnn_code', 'linear', { inFeatures: gc, outFeatures: nef, bias: true }, { inputs: [g], outputs: [global] }, L.origin('/image_encoder/embedding_dim'), (p) =>
     p.param('weight', [gc, nef], [nef, gc]).param('bias', [nef]),
   );
+  if (e.part_loss) {
+    const logits = tensor('part_logits', ['B', s, s, SYNTH_BIRD_PARTS]);
+    b.add('part_head', 'part_head', { inChannels: nef, parts: SYNTH_BIRD_PARTS }, { inputs: [regions], outputs: [logits] }, L.origin('/image_encoder/part_loss'), (p) =>
+      p.param('weight', [1, 1, nef, SYNTH_BIRD_PARTS], [SYNTH_BIRD_PARTS, nef, 1, 1]).param('bias', [SYNTH_BIRD_PARTS]),
+    );
+  }
   return b.build({ className: 'ImageEncoder', file: 'image-encoder.ts', inputs: [input], outputs: [regions, global], origin: L.origin('/image_encoder') });
 }
+
+/**
+ * The parts a synthetic bird's masks tell apart (background, wing, belly, crown, beak, rest of the
+ * bird): the runtime's `PARTS` (runtime/data/synthbirds/render.ts), which the compiler does not
+ * import; test/compiler/lower/params.test.ts compares the two.
+ */
+export const SYNTH_BIRD_PARTS = 6;
 
 // ── generator ────────────────────────────────────────────────────────────────────────────────────
 
@@ -512,6 +525,9 @@ function lowerPhases(L: Lowering, networks: Network[]): Phase[] {
       gradClip: clip(t.damsm.grad_clip),
       schedule: schedule(t.damsm.schedule),
       ema: null,
+      ...(L.spec.image_encoder.type === 'cnn' && L.spec.image_encoder.part_loss
+        ? { partLoss: { weight: L.spec.image_encoder.part_loss.weight, grid: L.spec.image_encoder.local_size, origin: L.origin('/image_encoder/part_loss') } }
+        : {}),
       origin: L.origin('/train/damsm'),
     },
     {

@@ -76,6 +76,7 @@ export function lowerPlan(spec: ResolvedSpec, specFile: string, specHash: string
         snapshotInterval: damsm.snapshot_interval,
         logEvery: damsm.log_every,
         resetOptimizerEachEpoch: damsm.optimizer.reset_each_epoch,
+        ...(spec.image_encoder.type === 'cnn' && spec.image_encoder.part_loss ? { partGrid: spec.image_encoder.local_size } : {}),
       },
       gan: {
         enabled: gan.enabled,

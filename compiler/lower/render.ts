@@ -20,7 +20,7 @@ export function renderGraphText(g: ModelGraph, options: { params?: boolean } = {
   for (const p of g.phases) {
     const opt = p.optimizers.map((o) => `${o.id}: Adam lr ${o.optimizer.lr} β (${o.optimizer.beta1}, ${o.optimizer.beta2})`).join('; ');
     out.push(`  ${p.id}${p.enabled ? '' : ' (disabled)'}  trains ${p.trains.join(', ')}${p.frozen.length ? `; frozen ${p.frozen.join(', ')}` : ''}`);
-    out.push(`    batch ${p.batchSize} × ${p.epochs} epochs; ${opt}${p.gradClip ? `; clip ${p.gradClip.maxNorm} (${p.gradClip.params})` : ''}${p.ema ? `; EMA ${p.ema.decay}` : ''}${p.init === 'pytorch' ? '; PyTorch default init' : ''}  (${originText(p.origin)})`);
+    out.push(`    batch ${p.batchSize} × ${p.epochs} epochs; ${opt}${p.gradClip ? `; clip ${p.gradClip.maxNorm} (${p.gradClip.params})` : ''}${p.ema ? `; EMA ${p.ema.decay}` : ''}${p.init === 'pytorch' ? '; PyTorch default init' : ''}${p.partLoss ? `; part loss × ${p.partLoss.weight} on ${p.partLoss.grid}×${p.partLoss.grid} regions` : ''}  (${originText(p.origin)})`);
   }
   out.push('', 'losses');
   for (const l of g.losses) {

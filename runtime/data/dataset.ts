@@ -51,6 +51,11 @@ export interface Batch {
   keys: string[];
   /** Which of the image's captions was drawn (its position in the caption file or pickle). */
   captionIndex: number[];
+  /**
+   * With `BatchOptions.partGrid`: [B, g, g, K] the share of each part (`PARTS` order) in every cell of
+   * a g×g grid over the last-size picture, after the same crop and flip (synthetic birds only).
+   */
+  parts?: tf.Tensor4D;
 }
 
 export interface BatchOptions {
@@ -74,6 +79,8 @@ export interface BatchOptions {
    * let loading overlap the step; results are identical either way.
    */
   workers?: number;
+  /** Also load part masks as `Batch.parts` on a grid of this many cells a side (synthetic birds only). */
+  partGrid?: number;
 }
 
 
@@ -171,11 +178,11 @@ class EntriesDataset implements Dataset {
     return this.skippedFiles.length;
   }
 
-  private job(i: number, seed: number): ImageJob {
+  private job(i: number, seed: number, partGrid?: number): ImageJob {
     const entry = this.entries[i];
     if (!entry) throw new AttncError('ATTNC_DATA_INDEX', `sample ${i} is outside 0..${this.entries.length - 1}`);
     const { imageSizes, augment, resizeRatio } = this.config;
-    return { ...entry.image, imageSizes, augment, ...(resizeRatio === undefined ? {} : { resizeRatio }), limits: this.limits, seed };
+    return { ...entry.image, imageSizes, augment, ...(resizeRatio === undefined ? {} : { resizeRatio }), limits: this.limits, seed, ...(partGrid === undefined ? {} : { partGrid }) };
   }
 
   async getSample(i: number, rng: Rng): Promise<Sample> {
@@ -189,12 +196,12 @@ class EntriesDataset implements Dataset {
    * Image i's pyramid, or with 'skip' the pyramid of a replacement drawn from `rng` when image i
    * turns out to be unreadable (so batches stay full and the outcome does not depend on timing).
    */
-  private async pyramidOrReplacement(i: number, imageSeed: number, rng: Rng, pool: DecodePool | undefined): Promise<{ index: number; r: ImageJobResult }> {
+  private async pyramidOrReplacement(i: number, imageSeed: number, rng: Rng, pool: DecodePool | undefined, partGrid: number | undefined): Promise<{ index: number; r: ImageJobResult }> {
     let idx = i;
     for (let attempt = 0; ; attempt++) {
       if (!this.bad.has(idx)) {
         try {
-          const job = this.job(idx, imageSeed);
+          const job = this.job(idx, imageSeed, partGrid);
           return { index: idx, r: pool ? await pool.run(job) : await runImageJob(job) };
         } catch (e) {
           if (this.config.onBadFile !== 'skip' || !isAttncError(e) || e.code === 'ATTNC_DATA_WORKER') throw e;
@@ -213,7 +220,7 @@ class EntriesDataset implements Dataset {
     }
   }
 
-  private async loadBatch(indices: readonly number[], seed: number, firstPosition: number, pool: DecodePool | undefined): Promise<Batch> {
+  private async loadBatch(indices: readonly number[], seed: number, firstPosition: number, pool: DecodePool | undefined, partGrid: number | undefined): Promise<Batch> {
     const cfg = this.config;
     const loaded = await Promise.all(
       indices.map((i, k) => {
@@ -221,7 +228,7 @@ class EntriesDataset implements Dataset {
         const pos = firstPosition + k;
         const sample = Rng.stream(seed).fork(pos);
         const rng = sample.fork('draws');
-        return this.pyramidOrReplacement(i, sample.fork('image').uint32(), rng, pool).then((x) => ({ ...x, rng }));
+        return this.pyramidOrReplacement(i, sample.fork('image').uint32(), rng, pool, partGrid).then((x) => ({ ...x, rng }));
       }),
     );
     const rows = loaded.map(({ index, r, rng }) => {
@@ -230,7 +237,7 @@ class EntriesDataset implements Dataset {
       const caption = entry.captions[drawn]!;
       const captionIndex = entry.captionSlots[drawn]!;
       const ids = cfg.longCaptions === 'truncate' ? caption.slice(0, cfg.wordsNum) : dropWords(caption, cfg.wordsNum, rng);
-      return { entry, levels: r.levels, captionIndex, ids };
+      return { entry, levels: r.levels, parts: r.parts, captionIndex, ids };
     });
     // Stable sort: longest caption first, ties keep their order.
     const order = rows.map((_, k) => k).sort((a, b) => rows[b]!.ids.length - rows[a]!.ids.length || a - b);
@@ -250,6 +257,7 @@ class EntriesDataset implements Dataset {
       classIds: order.map((k) => rows[k]!.entry.classId),
       keys: order.map((k) => rows[k]!.entry.key),
       captionIndex: order.map((k) => rows[k]!.captionIndex),
+      ...(partGrid === undefined ? {} : { parts: partsTensor(order.map((k) => rows[k]!.parts!), partGrid) }),
     };
   }
 
@@ -281,6 +289,10 @@ class EntriesDataset implements Dataset {
     const dropLast = opts.dropLast ?? true;
     const workers = opts.workers ?? 0;
     if (!Number.isInteger(workers) || workers < 0) throw new AttncError('ATTNC_DATA_CONFIG', `workers must be a non-negative integer, got ${workers}`);
+    const partGrid = opts.partGrid;
+    if (partGrid !== undefined && this.config.kind !== 'synthbirds') {
+      throw new AttncError('ATTNC_DATA_CONFIG', `${this.where}: part masks exist only for synthetic birds (data.kind: synthbirds)`, { hint: 'turn the image encoder\'s part loss off for this dataset' });
+    }
     const startBatch = opts.startBatch ?? 0;
     if (!Number.isInteger(startBatch) || startBatch < 0) throw new AttncError('ATTNC_DATA_CONFIG', `startBatch must be a non-negative integer, got ${startBatch}`);
     const self = this;
@@ -288,15 +300,22 @@ class EntriesDataset implements Dataset {
       for (let start = startBatch * batchSize; start < order.length; start += batchSize) {
         const indices = order.slice(start, start + batchSize);
         if (indices.length < batchSize && dropLast) return;
-        yield () => self.loadBatch(indices, seed, start, self.poolFor(workers));
+        yield () => self.loadBatch(indices, seed, start, self.poolFor(workers), partGrid);
       }
     }
     return { [Symbol.asyncIterator]: () => prefetch(jobs(), depth, disposeBatch) };
   }
 }
 
+function partsTensor(cells: Float32Array[], grid: number): tf.Tensor4D {
+  const per = cells[0]!.length;
+  const data = new Float32Array(cells.length * per);
+  cells.forEach((c, b) => data.set(c, b * per));
+  return tf.tensor4d(data, [cells.length, grid, grid, per / (grid * grid)], 'float32');
+}
+
 export function disposeBatch(b: Batch): void {
-  tf.dispose([...b.images, b.captions]);
+  tf.dispose([...b.images, b.captions, ...(b.parts ? [b.parts] : [])]);
 }
 
 /**

@@ -3,7 +3,7 @@ import { AttncError, isErrorCode } from '../util/errors.js';
 import type { ImageJob, ImageJobResult } from './image-job.js';
 
 type Reply =
-  | { id: number; ok: true; levels: Float32Array[]; info: ImageJobResult['info'] }
+  | { id: number; ok: true; levels: Float32Array[]; info: ImageJobResult['info']; parts?: Float32Array }
   | { id: number; ok: false; error: { code: string; message: string; path?: string; hint?: string } };
 
 interface Pending {
@@ -54,7 +54,7 @@ export class DecodePool {
       this.pending.delete(msg.id);
       const slot = this.workers.find((w) => w.worker === worker);
       if (slot && --slot.busy === 0) worker.unref();
-      if (msg.ok) p.resolve({ levels: msg.levels, info: msg.info });
+      if (msg.ok) p.resolve({ levels: msg.levels, info: msg.info, ...(msg.parts ? { parts: msg.parts } : {}) });
       else p.reject(new AttncError(isErrorCode(msg.error.code) ? msg.error.code : 'ATTNC_DATA_WORKER', msg.error.message, { ...(msg.error.path ? { path: msg.error.path } : {}), ...(msg.error.hint ? { hint: msg.error.hint } : {}) }));
     });
     worker.on('error', (e) => this.failAll(new AttncError('ATTNC_DATA_WORKER', `image decoding worker crashed: ${e.message}`, { cause: e })));

@@ -7,7 +7,8 @@ import type { ImageJob } from './image-job.js';
 parentPort!.on('message', async (msg: { id: number; job: ImageJob }) => {
   try {
     const r = await runImageJob(msg.job);
-    parentPort!.postMessage({ id: msg.id, ok: true, levels: r.levels, info: r.info }, r.levels.map((l) => l.buffer as ArrayBuffer));
+    const buffers = [...r.levels, ...(r.parts ? [r.parts] : [])].map((l) => l.buffer as ArrayBuffer);
+    parentPort!.postMessage({ id: msg.id, ok: true, levels: r.levels, info: r.info, ...(r.parts ? { parts: r.parts } : {}) }, buffers);
   } catch (e) {
     const err = isAttncError(e)
       ? { code: e.code, message: e.message, path: e.path, hint: e.hint }

@@ -5,7 +5,9 @@ import type { Augment, BBox, RgbImage, TransformInfo } from './images.js';
 import { readBoundedFile } from '../io/read-file.js';
 import { Rng } from '../util/rng.js';
 import type { BirdAttributes } from './synthbirds/attributes.js';
-import { renderBird } from './synthbirds/render.js';
+import { regionPartFractions } from './synthbirds/region-parts.js';
+import { renderBird, renderBirdWithMasks, type PartMasks } from './synthbirds/render.js';
+import { AttncError } from '../util/errors.js';
 
 /** An image file on disk, cropped to `bbox` first when there is one (CUB). */
 export interface FileImageSource {
@@ -33,6 +35,11 @@ export type ImageJob = ImageSource & {
   limits?: ImageLimits;
   /** Seeds the crop and flip. */
   seed: number;
+  /**
+   * With a synthetic bird: also the share of each part in every cell of this grid over the final
+   * picture (`regionPartFractions`), for an image encoder's part loss. Synthetic birds only.
+   */
+  partGrid?: number;
 };
 
 /** The image's path or name, for messages. */
@@ -44,13 +51,22 @@ export interface PreparedImage {
   /** The final-size crop. */
   image: RgbImage;
   info: TransformInfo;
+  /** [partGrid²·K] part shares per cell when the job asks for them. */
+  parts?: Float32Array;
 }
 
-async function loadSource(src: ImageSource, limits: ImageLimits): Promise<RgbImage> {
+async function loadSource(src: ImageSource, limits: ImageLimits, withMasks: boolean): Promise<RgbImage & { masks?: PartMasks }> {
   if (src.synth) {
     const { attributes, renderSeed, size } = src.synth;
+    if (withMasks) {
+      const r = renderBirdWithMasks(attributes, size, renderSeed);
+      return { data: r.rgb, width: r.width, height: r.height, masks: r.masks };
+    }
     const r = renderBird(attributes, size, renderSeed);
     return { data: r.rgb, width: r.width, height: r.height };
+  }
+  if (withMasks) {
+    throw new AttncError('ATTNC_DATA_CONFIG', `${src.imagePath}: part masks exist only for synthetic birds (data.kind: synthbirds)`, { path: src.imagePath });
   }
   const bytes = await readBoundedFile(src.imagePath, { code: 'ATTNC_DATA_IMAGE', what: 'image', maxBytes: limits.maxFileBytes });
   const img = decodeImage(bytes, src.imagePath, limits);
@@ -59,10 +75,11 @@ async function loadSource(src: ImageSource, limits: ImageLimits): Promise<RgbIma
 
 /** Read, decode, bbox-crop (or render) and transform one image (same code on the main thread and in workers). */
 export async function prepareImage(job: ImageJob): Promise<PreparedImage> {
-  const img = await loadSource(job, job.limits ?? DEFAULT_IMAGE_LIMITS);
+  const img = await loadSource(job, job.limits ?? DEFAULT_IMAGE_LIMITS, job.partGrid !== undefined);
   const imsize = job.imageSizes[job.imageSizes.length - 1]!;
   const { image, info } = transformImage(img, imsize, job.augment, Rng.stream(job.seed), job.resizeRatio);
-  return { image, info };
+  if (!img.masks) return { image, info };
+  return { image, info, parts: regionPartFractions(img.masks, info, imsize, job.partGrid!) };
 }
 
 /** The pyramid levels of a prepared image as float32 HWC in [−1, 1], one array per size. */
@@ -77,9 +94,10 @@ export function pyramidFloats(image: RgbImage, sizes: readonly number[]): Float3
 export interface ImageJobResult {
   levels: Float32Array[];
   info: TransformInfo;
+  parts?: Float32Array;
 }
 
 export async function runImageJob(job: ImageJob): Promise<ImageJobResult> {
-  const { image, info } = await prepareImage(job);
-  return { levels: pyramidFloats(image, job.imageSizes), info };
+  const { image, info, parts } = await prepareImage(job);
+  return { levels: pyramidFloats(image, job.imageSizes), info, ...(parts ? { parts } : {}) };
 }

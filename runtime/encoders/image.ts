@@ -116,6 +116,12 @@ export interface CnnImageEncoderOptions {
    * downsampling.
    */
   stem?: number;
+  /**
+   * With n > 0, a `part_head` (1×1 conv with bias, nef → n) that reads which of n parts each region
+   * shows from the projected region features (`partLogits`), for the DAMSM phase's part loss
+   * (`image_encoder.part_loss`; n = the synthetic birds' `PARTS.length`). Default 0: none.
+   */
+  parts?: number;
 }
 
 /** Conv 4×4 stride 2 (pad 1, no bias) → BN → LeakyReLU(0.2): `conv.weight`, `bn.*`; 3×3 stride 1 for the stem. */
@@ -149,6 +155,7 @@ export class CnnImageEncoder extends Module implements ImageEncoder {
   private readonly pooling: 'avg' | 'max';
   readonly emb_features: ProjectionConv1x1;
   readonly emb_cnn_code: ProjectionLinear;
+  readonly part_head: Conv2d | null;
 
   constructor(opts: CnnImageEncoderOptions) {
     super();
@@ -174,6 +181,13 @@ export class CnnImageEncoder extends Module implements ImageEncoder {
     this.globalBlock = this.addModule('global_block', new DownBlock(c, gc));
     this.emb_features = this.addModule('emb_features', new ProjectionConv1x1(c, this.nef));
     this.emb_cnn_code = this.addModule('emb_cnn_code', new ProjectionLinear(gc, this.nef));
+    this.part_head = opts.parts ? this.addModule('part_head', new Conv2d({ inChannels: this.nef, outChannels: opts.parts, kernel: 1, padding: 'valid', bias: true })) : null;
+  }
+
+  /** regions [B, h, w, nef] (this encoder's `apply(…).regions`) → part logits [B, h, w, parts]. */
+  partLogits(regions: tf.Tensor4D): tf.Tensor4D {
+    if (!this.part_head) throw new Error('CnnImageEncoder.partLogits: this encoder has no part head (parts: 0)');
+    return this.part_head.apply(regions);
   }
 
   /** `_opts` is accepted for the `ImageEncoder` interface: this encoder's blocks train with it in DAMSM. */

@@ -17,5 +17,6 @@ export {
   type WordsLossOptions,
   type SentLossOptions,
 } from './damsm.js';
+export { partLoss } from './parts.js';
 export { hinge, hingeDiscriminatorLoss, hingeGeneratorLoss, type HingeDLoss, type HingeOutputs } from './hinge.js';
 export { matchingAwareGradientPenalty, realPairs, type MaGpOptions, type MaGpResult, type OneWayDiscriminator, type RealPairs } from './magp.js';

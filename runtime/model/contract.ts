@@ -73,6 +73,8 @@ export interface DamsmBatch {
   tokens: tf.Tensor2D;
   lengths: readonly number[];
   classIds: ClassIds;
+  /** [B, g, g, K] part shares per region when the image encoder has a part loss (`DamsmPhasePlan.partGrid`). */
+  parts?: tf.Tensor4D;
 }
 
 /** The DAMSM pretraining phase's generated code. */

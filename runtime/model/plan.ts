@@ -39,6 +39,8 @@ export interface PhasePlan {
 export interface DamsmPhasePlan extends PhasePlan {
   /** Re-create Adam (fresh moments) at the start of every epoch, as the original does. */
   resetOptimizerEachEpoch: boolean;
+  /** With the image encoder's part loss: the region grid whose part masks each batch carries (`Batch.parts`). */
+  partGrid?: number;
 }
 
 export interface GanPhasePlan extends PhasePlan {

@@ -93,12 +93,14 @@ export function emitImageEncoder(ctx: EmitContext): Statement[] {
     const top = moduleOf(net, 'global_block', 'cnn_block').config;
     const stem = blocks.find((m) => m.id === 'stem')?.config.outChannels ?? 0;
     const pooling = top.pooling ?? 'avg';
+    const partHead = modulesOf(net, 'part_head')[0]?.config.parts ?? 0;
     // Options at their defaults are left out, so specs without them print as before.
-    const extra = `${stem ? `, stem: ${stem}` : ''}${pooling === 'avg' ? '' : `, pooling: ${literal(pooling)}`}`;
+    const extra = `${stem ? `, stem: ${stem}` : ''}${pooling === 'avg' ? '' : `, pooling: ${literal(pooling)}`}${partHead ? `, parts: ${partHead}` : ''}`;
     create = `return new ${cls}({ inputSize: ${input.shape[1]}, nef: ${nef}, channels: [${channels.join(', ')}], globalChannels: ${top.outChannels}${extra} });`;
     what =
       `A small CNN trained from scratch: ${stem ? `a 3×3 stem (${stem} channels), ` : ''}${channels.length} stride-2 blocks from ${input.shape[1]}×${input.shape[2]} to a ${regions.shape[1]}×${regions.shape[2]} region grid, ` +
-      `projections to ${nef}${pooling === 'max' ? '; the global feature is the max over the last block' : ''}.`;
+      `projections to ${nef}${pooling === 'max' ? '; the global feature is the max over the last block' : ''}` +
+      `${partHead ? '; a `part_head` reads which part of the bird each region shows (the DAMSM phase\'s part loss)' : ''}.`;
   }
   return [
     ...imports.declarations(),

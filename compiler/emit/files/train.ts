@@ -26,6 +26,8 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
   const LossTensors = imports.runtimeType('optim/index.js', 'LossTensors');
   const ClassIds = imports.runtimeType('losses/index.js', 'ClassIds');
   const img = network(ctx, 'image_encoder').inputs[0]!;
+  const part = p.partLoss ?? null;
+  const partLoss = part ? imports.runtime('losses/index.js', 'partLoss') : '';
   const body: Statement[] = [];
   body.push(
     {
@@ -75,7 +77,10 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
         '/** Token ids [B, T], 0 = padding. */',
         `tokens: ${tf}.Tensor2D;`,
         'lengths: readonly number[];',
-        `classIds: ${ClassIds};`]),
+        `classIds: ${ClassIds};`,
+        ...(part
+          ? [`/** Share of each synthetic-bird part in every region [B, ${part.grid}, ${part.grid}, K] (\`Batch.parts\`). */`, `parts: ${tf}.Tensor4D;`]
+          : [])]),
     {
       kind: 'function',
       name: 'damsmStep',
@@ -85,6 +90,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
           [
             'One DAMSM pretraining step: words + sentence losses of both directions, backprop into the text encoder and the',
             `image encoder's trainable parameters${p.gradClip ? `, gradients of ${p.gradClip.params === 'text_encoder' ? 'the text encoder' : 'all parameters'} clipped to total norm ${p.gradClip.maxNorm}` : ''}.`,
+            ...(part ? [`Plus the part loss × ${part.weight}: the image encoder's part head against the rendered part masks of each region.`] : []),
             'Returns the loss terms as scalars the caller disposes; `seed` fixes the dropout mask.',
           ],
           p.origin,
@@ -107,7 +113,8 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
         '    // Real images: no gradient into them, so a frozen trunk runs off the tape.',
         '    const { regions, global } = model.imageEncoder.apply(batch.images, true, { inputGradient: false });',
         '    const d = damsmTerms(regions, global, text, batch.lengths, batch.classIds);',
-        `    return { loss: ${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]) as ${tf}.Scalar, ...d };`,
+        part ? `    const parts = ${tf}.mul(${partLoss}(model.imageEncoder.partLogits(regions), batch.parts), ${literal(part.weight)}) as ${tf}.Scalar;` : undefined,
+        `    return { loss: ${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1${part ? ', parts' : ''}]) as ${tf}.Scalar, ...d${part ? ', parts' : ''} };`,
         '  },',
         p.gradClip
           ? `  { clip: { maxNorm: ${p.gradClip.maxNorm}${p.gradClip.params === 'text_encoder' ? ', variables: model.textEncoder.trainableParameters()' : ''} } },`

@@ -15,6 +15,7 @@ import { imageSizesMatch } from './image-sizes-match.js';
 import { initSize } from './init-size.js';
 import { lossRequirements } from './loss-requirements.js';
 import { lrScheduleFloor } from './lr-schedule-floor.js';
+import { partLossData } from './part-loss-data.js';
 import { snapshotInterval } from './snapshot-interval.js';
 import { stageSizesDouble } from './stage-sizes-double.js';
 import { uniqueLossTerms } from './unique-loss-terms.js';
@@ -42,4 +43,5 @@ export const rules: readonly Rule[] = [
   cnnLocalSize,
   uniqueMetrics,
   familyParts,
+  partLossData,
 ];

@@ -58,7 +58,7 @@ class DamsmPhase<M extends ModelNetworks, O extends GanOptimizers> implements Ac
 
   step(b: Batch, step: number): StepLosses {
     try {
-      const losses = this.ctx.gen.damsm.step(this.ctx.model, this.optimizer!, { images: b.images.at(-1)!, tokens: b.captions, lengths: b.lengths, classIds: b.classIds }, stepSeed(this.ctx.seed, step));
+      const losses = this.ctx.gen.damsm.step(this.ctx.model, this.optimizer!, { images: b.images.at(-1)!, tokens: b.captions, lengths: b.lengths, classIds: b.classIds, ...(b.parts ? { parts: b.parts } : {}) }, stepSeed(this.ctx.seed, step));
       return { encoders: losses };
     } finally {
       disposeBatch(b);

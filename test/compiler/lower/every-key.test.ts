@@ -38,6 +38,7 @@ const CONTEXTS: Array<{ spec: string; set: string[] }> = [
   },
   { spec: 'tiny-dmgan', set: [] },
   { spec: 'tiny-dfgan', set: [] },
+  { spec: 'tiny', set: ['image_encoder.part_loss={weight: 1}'] },
 ];
 
 /**

@@ -3,6 +3,8 @@ import type { ModelGraph, NetworkId } from '../../../compiler/lower/graph.js';
 import { DNet } from '../../fixtures/oracles/d-net.js';
 import { CnnImageEncoder, InceptionImageEncoder } from '../../../runtime/encoders/image.js';
 import { RnnTextEncoder } from '../../../runtime/encoders/text.js';
+import { PARTS } from '../../../runtime/data/synthbirds/render.js';
+import { SYNTH_BIRD_PARTS } from '../../../compiler/lower/lower.js';
 import { Module } from '../../../runtime/nn/index.js';
 import { buildHandGenerator } from '../../fixtures/oracles/hand-generator.js';
 import { graphOf, SHIPPED } from './helpers.js';
@@ -93,6 +95,11 @@ describe('graph and runtime modules agree on every parameter name and shape', ()
     const cnn = Module.shapeOnly(() => new CnnImageEncoder({ inputSize: 64, nef: 64, channels: [16, 32, 64], globalChannels: 128 }));
     expect(shapes(tiny, 'image_encoder')).toEqual(cnn.namedParameterShapes());
     expect(shapes(tiny, 'text_encoder')[0]).toEqual(['encoder.weight', ['V', 64]]);
+    // image_encoder.part_loss: the part head has one logit per part the synthetic birds' masks tell apart.
+    const withParts = await graphOf('tiny', ['image_encoder.part_loss.weight=1']);
+    const parted = Module.shapeOnly(() => new CnnImageEncoder({ inputSize: 64, nef: 64, channels: [16, 32, 64], globalChannels: 128, parts: PARTS.length }));
+    expect(shapes(withParts, 'image_encoder')).toEqual(parted.namedParameterShapes());
+    expect(SYNTH_BIRD_PARTS).toBe(PARTS.length);
   });
 
   it.each(SHIPPED)('%s: the generated classes register exactly the graph parameters', async (spec) => {

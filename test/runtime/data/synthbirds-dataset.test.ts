@@ -10,6 +10,8 @@ import { synthRenderSize } from '../../../runtime/data/synth-index.js';
 import { grammarVocabulary } from '../../../runtime/data/synthbirds/captions.js';
 import { synthBirds } from '../../../runtime/data/synthbirds/dataset.js';
 import { writeSynthBirds } from '../../../runtime/data/synthbirds/write.js';
+import { regionPartFractions } from '../../../runtime/data/synthbirds/region-parts.js';
+import { PARTS, renderBirdWithMasks } from '../../../runtime/data/synthbirds/render.js';
 import { tokenize } from '../../../runtime/data/tokenizer.js';
 import { isAttncError } from '../../../runtime/util/errors.js';
 
@@ -230,5 +232,63 @@ describe("openDataset({ kind: 'synthbirds' })", () => {
     await expectError(openDataset(cfg({ synth: { images: 10, heldoutFraction: 0.9 } })), 'ATTNC_DATA_CONFIG');
     await expectError(openDataset(cfg({ resizeRatio: 0.5 })), 'ATTNC_DATA_CONFIG');
     await expectError(openDataset(cfg({ split: 'heldout', synth: { images: 20, heldoutFraction: 0 } })), 'ATTNC_DATA_EMPTY');
+  });
+
+  it('partGrid: every batch carries the part shares of its pictures, after the same crop and flip, in the batch order; the same from worker threads', async () => {
+    const ds = await openDataset(cfg());
+    const parts: number[][] = [];
+    let checked = 0;
+    for await (const b of ds.batches({ batchSize: 4, partGrid: 4 })) {
+      expect(b.parts!.shape).toEqual([4, 4, 4, PARTS.length]);
+      const shares = b.parts!.arraySync() as number[][][][];
+      parts.push(Array.from(b.parts!.dataSync()));
+      if (checked < 2) {
+        // The batch is sorted by caption length: row r is the picture of key r. Re-derive its shares.
+        const i = ds.keys.indexOf(b.keys[0]!);
+        const item = birds.items.find((x) => x.key === b.keys[0])!;
+        const r = renderBirdWithMasks(item.attributes, 36, item.renderSeed);
+        const rgb = Array.from(b.images[1]!.slice([0, 0, 0, 0], [1, 32, 32, 3]).dataSync());
+        // Find the crop and flip that reproduce row 0's picture, then its shares must be regionPartFractions of it.
+        let found = false;
+        for (let cy = 0; cy <= 4 && !found; cy++)
+          for (let cx = 0; cx <= 4 && !found; cx++)
+            for (const flipped of [false, true]) {
+              const info = { resizedWidth: 36, resizedHeight: 36, cropX: cx, cropY: cy, flipped };
+              let same = true;
+              for (let y = 0; y < 32 && same; y++)
+                for (let x = 0; x < 32 && same; x++) {
+                  const sx = cx + (flipped ? 31 - x : x);
+                  for (let c = 0; c < 3; c++) if (Math.abs(r.rgb[((cy + y) * 36 + sx) * 3 + c]! / 127.5 - 1 - rgb[(y * 32 + x) * 3 + c]!) > 1e-5) same = false;
+                }
+              if (!same) continue;
+              found = true;
+              const want = regionPartFractions(r.masks, info, 32, 4);
+              shares[0]!.flat().flat().forEach((v, k) => expect(v).toBeCloseTo(want[k]!, 5));
+              break;
+            }
+        expect(found, `row 0 (${b.keys[0]}, sample ${i}) is a crop of its rendering`).toBe(true);
+        checked++;
+      }
+      disposeBatch(b);
+    }
+    const again = await openDataset(cfg());
+    const fromWorkers: number[][] = [];
+    for await (const b of again.batches({ batchSize: 4, partGrid: 4, workers: 1 })) {
+      fromWorkers.push(Array.from(b.parts!.dataSync()));
+      disposeBatch(b);
+    }
+    await again.close();
+    expect(fromWorkers).toEqual(parts);
+  });
+
+  it('partGrid on a folder dataset is refused: only synthetic birds have part masks', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnc-parts-'));
+    try {
+      writeSynthBirds(synthBirds({ n: 20, seed: 1, size: 36 }), dir);
+      const ds = await openDataset({ ...cfg(), kind: 'cub', root: dir, bboxCrop: false });
+      expect(() => ds.batches({ batchSize: 2, partGrid: 4 })).toThrow(/only for synthetic birds/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

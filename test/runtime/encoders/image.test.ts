@@ -66,6 +66,32 @@ describe('CnnImageEncoder', () => {
     }
   });
 
+  it('with parts: a part_head (1×1 conv with bias) last in the state dict, reading part logits from the projected regions', () => {
+    const enc = new CnnImageEncoder({ inputSize: 32, nef: 6, channels: [4, 8], parts: 3 });
+    const plain = new CnnImageEncoder({ inputSize: 32, nef: 6, channels: [4, 8] });
+    try {
+      const shapes = enc.namedParameterShapes();
+      expect(shapes.slice(-2)).toEqual([['part_head.weight', [1, 1, 6, 3]], ['part_head.bias', [3]]]);
+      expect(shapes.slice(0, -2)).toEqual(plain.namedParameterShapes());
+      expect(() => plain.partLogits(tf.zeros([1, 8, 8, 6]) as tf.Tensor4D)).toThrow(/no part head/);
+      const img = tf.randomUniform([2, 32, 32, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
+      const before = tf.memory().numTensors;
+      const out = enc.apply(img, false);
+      const logits = enc.partLogits(out.regions);
+      expect(logits.shape).toEqual([2, 8, 8, 3]);
+      const head = enc.part_head!;
+      const manual = tf.tidy(() => tf.add(tf.conv2d(out.regions, head.weight as tf.Tensor4D, 1, 'valid'), head.bias!));
+      const got = logits.dataSync();
+      manual.dataSync().forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
+      tf.dispose([out.regions, out.global, logits, manual]);
+      expect(tf.memory().numTensors).toBe(before);
+      img.dispose();
+    } finally {
+      enc.dispose();
+      plain.dispose();
+    }
+  });
+
   it('rejects a size that does not halve down to a grid', () => {
     expect(() => new CnnImageEncoder({ inputSize: 30, nef: 4, channels: [4, 4] })).toThrow(/integer/);
   });
