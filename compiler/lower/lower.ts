@@ -266,21 +266,28 @@ function lowerImageEncoder(L: Lowering, damsmOn: boolean): Network | undefined {
     prev = next;
   }
   const local = prev;
-  const gc = 2 * c;
-  const g = tensor('global_code', ['B', gc]);
-  b.add('global_block', 'cnn_block', { inChannels: c, outChannels: gc, stride: 2, pooling: e.pooling }, { inputs: [local], outputs: [g] }, L.origin(e.pooling === 'avg' ? '/image_encoder/channels' : '/image_encoder/pooling'), (p) =>
-    p.conv('conv', c, gc, 4).bn('bn', gc),
-  );
   const regions = tensor('regions', ['B', s, s, nef]);
   const global = tensor('global', ['B', nef]);
+  const logits = tensor('part_logits', ['B', s, s, SYNTH_BIRD_PARTS]);
+  // pooling: parts (rule ATTNC2022: only with part_loss) has no global block: the global feature
+  // is projected from the part-pooled region features.
+  const pooling = e.pooling;
+  const gc = pooling === 'parts' ? SYNTH_BIRD_PARTS * nef : 2 * c;
+  let g: typeof regions | null = null;
+  if (pooling !== 'parts') {
+    g = tensor('global_code', ['B', gc]);
+    b.add('global_block', 'cnn_block', { inChannels: c, outChannels: gc, stride: 2, pooling }, { inputs: [local], outputs: [g] }, L.origin(pooling === 'avg' ? '/image_encoder/channels' : '/image_encoder/pooling'), (p) =>
+      p.conv('conv', c, gc, 4).bn('bn', gc),
+    );
+  }
   b.add('emb_features', 'conv1x1', { inChannels: c, outChannels: nef }, { inputs: [local], outputs: [regions] }, L.origin('/image_encoder/embedding_dim'), (p) =>
     p.param('weight', [1, 1, c, nef], [nef, c, 1, 1]),
   );
-  b.add('emb_cnn_code', 'linear', { inFeatures: gc, outFeatures: nef, bias: true }, { inputs: [g], outputs: [global] }, L.origin('/image_encoder/embedding_dim'), (p) =>
+  const code = g ? [g] : [regions, logits];
+  b.add('emb_cnn_code', 'linear', { inFeatures: gc, outFeatures: nef, bias: true }, { inputs: code, outputs: [global] }, L.origin(pooling === 'parts' ? '/image_encoder/pooling' : '/image_encoder/embedding_dim'), (p) =>
     p.param('weight', [gc, nef], [nef, gc]).param('bias', [nef]),
   );
   if (e.part_loss) {
-    const logits = tensor('part_logits', ['B', s, s, SYNTH_BIRD_PARTS]);
     b.add('part_head', 'part_head', { inChannels: nef, parts: SYNTH_BIRD_PARTS }, { inputs: [regions], outputs: [logits] }, L.origin('/image_encoder/part_loss'), (p) =>
       p.param('weight', [1, 1, nef, SYNTH_BIRD_PARTS], [SYNTH_BIRD_PARTS, nef, 1, 1]).param('bias', [SYNTH_BIRD_PARTS]),
     );

@@ -86,7 +86,7 @@ export const CnnImageEncoder = Obj({
   channels: PosInt(32, 'channels of the first conv; doubled at each downsampling'),
   local_size: PosInt(8, 'spatial size of the local (region) feature map', { minimum: 2 }),
   stem: NonNegInt(0, 'channels of a 3x3 stride-1 conv block at full resolution before the first downsampling; 0 = none'),
-  pooling: Enum(['avg', 'max'] as const, 'avg', 'how the global block becomes the global feature: avg over space, or max (a small part is not averaged away)'),
+  pooling: Enum(['avg', 'max', 'parts'] as const, 'avg', "how the global feature is made: avg or max over space of the global block (max: a small part is not averaged away); parts (needs part_loss): no global block, the region features averaged once per part under the part head's softmax and projected side by side, so the global feature says what is on each part"),
   part_loss: Nullable(Obj({
     weight: PosNum(1, 'weight of the part cross-entropy beside the four DAMSM terms'),
   }), { default: null, description: "synthetic birds only: a 1x1 conv head (`part_head`) on the region features predicts which part (background, wing, belly, crown, beak, rest of the bird) each region shows, trained in the DAMSM phase by a cross-entropy against the rendered part masks, so the region features the word loss reads know where the parts are; null = none (the original)" }),

@@ -106,10 +106,13 @@ export interface CnnImageEncoderOptions {
   /** Channels of the extra stride-2 block whose pooled output is the global feature; default 2× the last. */
   globalChannels?: number;
   /**
-   * How the global block's map becomes the global feature: `avg` (mean over space) or `max` (the
-   * strongest response anywhere: a small part such as a crown is not averaged away). Default avg.
+   * How the global feature is made: `avg` or `max` of the global block's map over space (max: a small
+   * part such as a crown is not averaged away); or `parts`, which needs `parts`: no global block —
+   * the projected region features are averaged once per part, weighted by the part head's softmax,
+   * and `emb_cnn_code` reads the parts' averages side by side (parts × nef → nef), so the global
+   * feature says what is *on* each part, not what is anywhere in the picture. Default avg.
    */
-  pooling?: 'avg' | 'max';
+  pooling?: 'avg' | 'max' | 'parts';
   /**
    * Channels of a 3×3 stride-1 conv → BN → LeakyReLU block (`stem`) at full resolution before the
    * stride-2 blocks, or 0 for none (default): its features see single-pixel detail before the first
@@ -151,8 +154,8 @@ export class CnnImageEncoder extends Module implements ImageEncoder {
   readonly regionGrid: [number, number];
   private readonly stem: DownBlock | null;
   private readonly blocks: DownBlock[];
-  private readonly globalBlock: DownBlock;
-  private readonly pooling: 'avg' | 'max';
+  private readonly globalBlock: DownBlock | null;
+  private readonly pooling: 'avg' | 'max' | 'parts';
   readonly emb_features: ProjectionConv1x1;
   readonly emb_cnn_code: ProjectionLinear;
   readonly part_head: Conv2d | null;
@@ -177,10 +180,11 @@ export class CnnImageEncoder extends Module implements ImageEncoder {
       c = out;
       return b;
     });
+    if (this.pooling === 'parts' && !opts.parts) throw new Error("CnnImageEncoder: pooling 'parts' needs a part head (parts > 0)");
     const gc = opts.globalChannels ?? 2 * c;
-    this.globalBlock = this.addModule('global_block', new DownBlock(c, gc));
+    this.globalBlock = this.pooling === 'parts' ? null : this.addModule('global_block', new DownBlock(c, gc));
     this.emb_features = this.addModule('emb_features', new ProjectionConv1x1(c, this.nef));
-    this.emb_cnn_code = this.addModule('emb_cnn_code', new ProjectionLinear(gc, this.nef));
+    this.emb_cnn_code = this.addModule('emb_cnn_code', new ProjectionLinear(this.pooling === 'parts' ? opts.parts! * this.nef : gc, this.nef));
     this.part_head = opts.parts ? this.addModule('part_head', new Conv2d({ inChannels: this.nef, outChannels: opts.parts, kernel: 1, padding: 'valid', bias: true })) : null;
   }
 
@@ -197,11 +201,29 @@ export class CnnImageEncoder extends Module implements ImageEncoder {
       let h = images.shape[1] === s && images.shape[2] === s ? images : tf.image.resizeBilinear(images, [s, s], true);
       if (this.stem) h = this.stem.apply(h, training);
       for (const b of this.blocks) h = b.apply(h, training);
+      const regions = this.emb_features.apply(h);
+      if (!this.globalBlock) return { regions, global: this.emb_cnn_code.apply(partPooled(regions, this.partLogits(regions))) };
       const top = this.globalBlock.apply(h, training);
       const g = (this.pooling === 'max' ? tf.max(top, [1, 2]) : tf.mean(top, [1, 2])) as tf.Tensor2D;
-      return { regions: this.emb_features.apply(h), global: this.emb_cnn_code.apply(g) };
+      return { regions, global: this.emb_cnn_code.apply(g) };
     });
   }
+}
+
+/**
+ * regions [B, h, w, D], part logits [B, h, w, K] → [B, K·D]: for each part, the mean of the region
+ * features weighted by the part's softmax share of each region (ε keeps an absent part finite), the
+ * parts side by side.
+ */
+export function partPooled(regions: tf.Tensor4D, logits: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [B, h, w, D] = regions.shape;
+    const K = logits.shape[3];
+    const p = tf.reshape(tf.softmax(logits), [B, h * w, K]);
+    const sums = tf.matMul(p, tf.reshape(regions, [B, h * w, D]), true, false); // [B, K, D]
+    const mass = tf.add(tf.sum(p, 1), 1e-6).reshape([B, K, 1]);
+    return tf.reshape(tf.div(sums, mass), [B, K * D]) as tf.Tensor2D;
+  });
 }
 
 /** Children named by index (`blocks.0`, `blocks.1`, …). */

@@ -90,16 +90,17 @@ export function emitImageEncoder(ctx: EmitContext): Statement[] {
     // [`stem`,] `blocks.<i>`, then `global_block`, in network order.
     const blocks = modulesOf(net, 'cnn_block');
     const channels = blocks.filter((m) => m.id.startsWith('blocks.')).map((m) => m.config.outChannels);
-    const top = moduleOf(net, 'global_block', 'cnn_block').config;
+    // No global block with part pooling: the global feature comes from the part-pooled regions.
+    const top = blocks.find((m) => m.id === 'global_block')?.config ?? null;
     const stem = blocks.find((m) => m.id === 'stem')?.config.outChannels ?? 0;
-    const pooling = top.pooling ?? 'avg';
+    const pooling = top ? (top.pooling ?? 'avg') : 'parts';
     const partHead = modulesOf(net, 'part_head')[0]?.config.parts ?? 0;
     // Options at their defaults are left out, so specs without them print as before.
     const extra = `${stem ? `, stem: ${stem}` : ''}${pooling === 'avg' ? '' : `, pooling: ${literal(pooling)}`}${partHead ? `, parts: ${partHead}` : ''}`;
-    create = `return new ${cls}({ inputSize: ${input.shape[1]}, nef: ${nef}, channels: [${channels.join(', ')}], globalChannels: ${top.outChannels}${extra} });`;
+    create = `return new ${cls}({ inputSize: ${input.shape[1]}, nef: ${nef}, channels: [${channels.join(', ')}]${top ? `, globalChannels: ${top.outChannels}` : ''}${extra} });`;
     what =
       `A small CNN trained from scratch: ${stem ? `a 3×3 stem (${stem} channels), ` : ''}${channels.length} stride-2 blocks from ${input.shape[1]}×${input.shape[2]} to a ${regions.shape[1]}×${regions.shape[2]} region grid, ` +
-      `projections to ${nef}${pooling === 'max' ? '; the global feature is the max over the last block' : ''}` +
+      `projections to ${nef}${pooling === 'max' ? '; the global feature is the max over the last block' : pooling === 'parts' ? "; the global feature is projected from the region features pooled once per part under the part head's softmax" : ''}` +
       `${partHead ? '; a `part_head` reads which part of the bird each region shows (the DAMSM phase\'s part loss)' : ''}.`;
   }
   return [

@@ -16,6 +16,7 @@ import { initSize } from './init-size.js';
 import { lossRequirements } from './loss-requirements.js';
 import { lrScheduleFloor } from './lr-schedule-floor.js';
 import { partLossData } from './part-loss-data.js';
+import { partPoolingHead } from './part-pooling-head.js';
 import { snapshotInterval } from './snapshot-interval.js';
 import { stageSizesDouble } from './stage-sizes-double.js';
 import { uniqueLossTerms } from './unique-loss-terms.js';
@@ -44,4 +45,5 @@ export const rules: readonly Rule[] = [
   uniqueMetrics,
   familyParts,
   partLossData,
+  partPoolingHead,
 ];

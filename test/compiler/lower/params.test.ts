@@ -100,6 +100,10 @@ describe('graph and runtime modules agree on every parameter name and shape', ()
     const parted = Module.shapeOnly(() => new CnnImageEncoder({ inputSize: 64, nef: 64, channels: [16, 32, 64], globalChannels: 128, parts: PARTS.length }));
     expect(shapes(withParts, 'image_encoder')).toEqual(parted.namedParameterShapes());
     expect(SYNTH_BIRD_PARTS).toBe(PARTS.length);
+    // pooling: parts drops the global block; emb_cnn_code reads the parts' pooled regions.
+    const pooled = await graphOf('tiny', ['image_encoder.part_loss.weight=1', 'image_encoder.pooling=parts']);
+    const pooledRuntime = Module.shapeOnly(() => new CnnImageEncoder({ inputSize: 64, nef: 64, channels: [16, 32, 64], parts: PARTS.length, pooling: 'parts' }));
+    expect(shapes(pooled, 'image_encoder')).toEqual(pooledRuntime.namedParameterShapes());
   });
 
   it.each(SHIPPED)('%s: the generated classes register exactly the graph parameters', async (spec) => {

@@ -92,6 +92,41 @@ describe('CnnImageEncoder', () => {
     }
   });
 
+  it("pooling 'parts': no global block; the global feature projects each part's softmax-weighted mean of the regions", () => {
+    const enc = new CnnImageEncoder({ inputSize: 32, nef: 4, channels: [4, 8], parts: 3, pooling: 'parts' });
+    try {
+      const names = enc.namedParameterShapes().map(([n]) => n);
+      expect(names.some((n) => n.startsWith('global_block.'))).toBe(false);
+      expect(enc.namedParameterShapes().find(([n]) => n === 'emb_cnn_code.weight')![1]).toEqual([3 * 4, 4]);
+      const img = tf.randomUniform([2, 32, 32, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
+      const before = tf.memory().numTensors;
+      const out = enc.apply(img, false);
+      // By hand, per image and part: Σ p·r / Σ p over the 8×8 regions, the parts side by side.
+      const regions = out.regions.arraySync();
+      const logits = enc.partLogits(out.regions);
+      const p = tf.tidy(() => tf.softmax(logits).arraySync() as number[][][][]);
+      const pooled: number[][] = regions.map((img4, b) => {
+        const row: number[] = [];
+        for (let k = 0; k < 3; k++) {
+          const acc = [0, 0, 0, 0];
+          let mass = 0;
+          img4.forEach((line, y) => line.forEach((r, x) => { const w = p[b]![y]![x]![k]!; mass += w; r.forEach((v, d) => (acc[d]! += w * v)); }));
+          row.push(...acc.map((v) => v / (mass + 1e-6)));
+        }
+        return row;
+      });
+      const manual = tf.tidy(() => enc.emb_cnn_code.apply(tf.tensor2d(pooled)));
+      const got = out.global.dataSync();
+      manual.dataSync().forEach((v, i) => expect(got[i]).toBeCloseTo(v, 4));
+      tf.dispose([out.regions, out.global, logits, manual]);
+      expect(tf.memory().numTensors).toBe(before);
+      img.dispose();
+      expect(() => new CnnImageEncoder({ inputSize: 32, nef: 4, channels: [4, 8], pooling: 'parts' })).toThrow(/part head/);
+    } finally {
+      enc.dispose();
+    }
+  });
+
   it('rejects a size that does not halve down to a grid', () => {
     expect(() => new CnnImageEncoder({ inputSize: 30, nef: 4, channels: [4, 4] })).toThrow(/integer/);
   });
