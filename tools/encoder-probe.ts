@@ -5,12 +5,13 @@
  * run folder, the global-feature probe also reads 500 of that model's generated images, scored on
  * the parts their captions state (docs/tuning.md, "What the frozen DAMSM encoder can read").
  *
- *   [ENCODER=<…/image_encoder.safetensors>] npx tsx tools/encoder-probe.ts [runs/<run>]
+ *   [ENCODER=<…/image_encoder.safetensors>] [GENERATED=<generated folder>] npx tsx tools/encoder-probe.ts [runs/<run>]
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../runtime/backend/index.js';
 import { loadWeights } from '../runtime/nn/weights.js';
-import { createImageEncoder } from '../generated/demo/image-encoder.js';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { COLOURS, sampleAttributes } from '../runtime/data/synthbirds/attributes.js';
 import { renderBird } from '../runtime/data/synthbirds/render.js';
 import { Rng } from '../runtime/util/rng.js';
@@ -20,10 +21,13 @@ import { tokenTensor, encodeCaption } from '../runtime/eval/generate.js';
 import { makeCaptions, parseCaption } from '../runtime/data/synthbirds/captions.js';
 
 await initBackend(undefined, { quiet: true });
+// GENERATED=<folder> probes an encoder of another architecture (e.g. `pooling: parts`), compiled there.
+const generated = process.env.GENERATED ? pathToFileURL(path.resolve(process.env.GENERATED, 'image-encoder.ts')).href : '../generated/demo/image-encoder.js';
+const { createImageEncoder } = (await import(generated)) as typeof import('../generated/demo/image-encoder.js');
 const enc = createImageEncoder();
 // ENCODER=<image_encoder.safetensors> probes another encoder of the demo's shape (e.g. a longer DAMSM run's).
 // An encoder trained with `image_encoder.part_loss` also holds its part head, which the probe does not use.
-loadWeights(enc, process.env.ENCODER ?? 'test/fixtures/learning/encoders/image_encoder.safetensors', { dropUnexpected: /^part_head\./ });
+loadWeights(enc, process.env.ENCODER ?? 'test/fixtures/learning/encoders/image_encoder.safetensors', enc.part_head ? {} : { dropUnexpected: /^part_head\./ });
 const rng = new Rng('probe');
 function data(n: number, off: number) {
   const attrs = Array.from({ length: n }, () => sampleAttributes(rng));

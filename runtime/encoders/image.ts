@@ -144,8 +144,9 @@ class DownBlock extends Module {
 /**
  * A small image encoder trained from scratch (for synthetic data, where an ImageNet Inception
  * does not apply and is too slow): stride-2 blocks `blocks.0…n−1` down to the region grid
- * (inputSize / 2ⁿ), one more block `global_block` averaged over space for the global feature, and
- * the same `emb_features` / `emb_cnn_code` projections and output contract as the Inception encoder.
+ * (inputSize / 2ⁿ), one more block `global_block` pooled over space for the global feature (or, with
+ * `pooling: 'parts'`, the regions pooled per part instead), the same `emb_features` / `emb_cnn_code`
+ * projections and output contract as the Inception encoder, and optionally a `part_head`.
  * Everything is trainable; BatchNorm uses batch statistics when `training`.
  */
 export class CnnImageEncoder extends Module implements ImageEncoder {
