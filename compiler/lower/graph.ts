@@ -172,6 +172,8 @@ export type LossNode =
   | {
       type: 'damsm';
       lambda: number;
+      /** G steps over which λ ramps from 0; absent: constant λ (the original). */
+      warmupSteps?: number;
       gamma1: number;
       gamma2: number;
       gamma3: number;

@@ -569,6 +569,7 @@ function lowerLosses(L: Lowering): LossNode[] {
         return {
           type: 'damsm',
           lambda: l.lambda,
+          ...(l.warmup_steps > 0 ? { warmupSteps: l.warmup_steps } : {}),
           gamma1: l.gamma1,
           gamma2: l.gamma2,
           gamma3: l.gamma3,

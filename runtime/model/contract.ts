@@ -92,6 +92,8 @@ export interface GanBatch {
   tokens: tf.Tensor2D;
   lengths: readonly number[];
   classIds: ClassIds;
+  /** The GAN phase's step, 0-based (read by a DAMSM term with `warmup_steps`). */
+  step?: number;
 }
 
 export interface GanOptimizers {

@@ -215,9 +215,11 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       `  // DAMSM on the ${size} px image through the frozen image encoder (gradients flow into G, not into the encoder).`,
       `  const { regions, global } = imageEncoder.apply(out.images[${idx}], false);`,
       '  const d = damsmTerms(regions, global, captions, lengths, classIds);',
-      damsm.lambda === 1
-        ? `  const damsm = ${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]) as ${tf}.Scalar; // λ = 1`
-        : `  const damsm = ${tf}.mul(${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]), ${damsm.lambda}) as ${tf}.Scalar; // λ = ${damsm.lambda}`,
+      damsm.warmupSteps
+        ? `  const damsm = ${tf}.mul(${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]), ${damsm.lambda} * Math.min(1, step / ${damsm.warmupSteps})) as ${tf}.Scalar; // λ = ${damsm.lambda}, ramped up over the first ${damsm.warmupSteps} G steps`
+        : damsm.lambda === 1
+          ? `  const damsm = ${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]) as ${tf}.Scalar; // λ = 1`
+          : `  const damsm = ${tf}.mul(${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]), ${damsm.lambda}) as ${tf}.Scalar; // λ = ${damsm.lambda}`,
     );
     terms.push('damsm');
   }
@@ -241,7 +243,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       docs: [
         doc(
           [
-            `The generator's loss: ${[adversarial ? 'adversarial (summed over discriminators)' : '', hinge ? 'hinge (−mean D(fake, sentence))' : '', damsm ? `λ·DAMSM on the ${ctx.graph.imageSizes[damsm.stage]} px image (λ = ${damsm.lambda})` : '', kl ? `${kl.weight}·KL of the conditioning augmentation` : ''].filter(Boolean).join(' + ')}.`,
+            `The generator's loss: ${[adversarial ? 'adversarial (summed over discriminators)' : '', hinge ? 'hinge (−mean D(fake, sentence))' : '', damsm ? `λ·DAMSM on the ${ctx.graph.imageSizes[damsm.stage]} px image (λ = ${damsm.lambda}${damsm.warmupSteps ? `, from 0 at G step \`step\` = 0 linearly up to step ${damsm.warmupSteps}` : ''})` : '', kl ? `${kl.weight}·KL of the conditioning augmentation` : ''].filter(Boolean).join(' + ')}.`,
           ],
           (adversarial ?? hinge ?? damsm ?? kl)!.origin,
         ),
@@ -253,6 +255,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         { name: 'captions', type: Captions },
         { name: 'lengths', type: 'readonly number[]' },
         { name: 'classIds', type: ClassIds },
+        ...(damsm?.warmupSteps ? [{ name: 'step', type: 'number' }] : []),
       ],
       returnType: 'GeneratorLoss',
       statements: lines(

@@ -152,6 +152,9 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const generatorLoss = imports.local('losses.js', 'generatorLoss');
   const clip = p.gradClip ? `{ clip: { maxNorm: ${p.gradClip.maxNorm} } }` : undefined;
   const realTypes = ds.map((d) => `${tf}.Tensor4D`).join(', ');
+  // The DAMSM term's ramp reads the step (λ 0 emits no DAMSM term in G's loss, so no ramp either).
+  const damsmTerm = lossTerms(ctx.graph).damsm;
+  const warmup = damsmTerm && damsmTerm.lambda !== 0 ? (damsmTerm.warmupSteps ?? 0) : 0;
   const body: Statement[] = [
     typeAlias('GanOptimizers', 'One Adam for G and one per discriminator, smallest first.', [`generator: ${Adam};`, `discriminators: [${ds.map(() => Adam).join(', ')}];`]),
     {
@@ -184,7 +187,8 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         '/** Token ids [B, T], 0 = padding. */',
         `tokens: ${tf}.Tensor2D;`,
         'lengths: readonly number[];',
-        `classIds: ${ClassIds};`]),
+        `classIds: ${ClassIds};`,
+        ...(warmup ? ["/** The GAN phase's step, 0-based (the DAMSM term's weight ramps up with it). */", 'step: number;'] : [])]),
     {
       kind: 'function',
       name: 'discriminatorStep',
@@ -253,7 +257,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         '  () => {',
         `    const out = model.generator.apply(${generatorArgs(ctx, true)});`,
         `    if (beforeLoss) ${untaped}(() => beforeLoss(out.images));`,
-        `    return ${generatorLoss}(out, model.discriminators, model.imageEncoder, captions, batch.lengths, batch.classIds);`,
+        `    return ${generatorLoss}(out, model.discriminators, model.imageEncoder, captions, batch.lengths, batch.classIds${warmup ? ', batch.step' : ''});`,
         '  },',
         clip ? `  ${clip},` : undefined,
         ');',

@@ -71,7 +71,7 @@ class GanPhase<M extends ModelNetworks, O extends GanOptimizers> implements Acti
   step(b: Batch, step: number): StepLosses {
     const noise = drawNoise({ purpose: 'train', seed: this.ctx.seed, step, batchSize: b.lengths.length }, this.ctx.plan.noise);
     try {
-      const out = this.ctx.gen.gan.step(this.ctx.model, this.opts, { images: b.images, tokens: b.captions, lengths: b.lengths, classIds: b.classIds }, noise, this.ema);
+      const out = this.ctx.gen.gan.step(this.ctx.model, this.opts, { images: b.images, tokens: b.captions, lengths: b.lengths, classIds: b.classIds, step }, noise, this.ema);
       const losses: StepLosses = { generator: out.generator };
       out.discriminators.forEach((d, i) => (losses[`discriminator_${i}`] = d));
       return losses;

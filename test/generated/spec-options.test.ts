@@ -1,0 +1,100 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.js';
+import { partLoss } from '../../runtime/losses/parts.js';
+import { drawNoise } from '../../runtime/model/noise.js';
+import { readLosses } from '../../runtime/optim/index.js';
+import { capture } from '../cli/capture.js';
+
+// Spec options of the learning work, in the code they generate: the tiny spec compiled with each
+// (into the repository's ignored tmp/, where generated code resolves `attnc` as in generated/).
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const tmp = path.join(ROOT, 'tmp', `spec-options-${process.pid}`);
+const B = 4;
+
+async function compiled(name: string, sets: string[]): Promise<any> {
+  const out = path.join(tmp, name);
+  capture();
+  try {
+    const code = await main(['compile', 'spec/tiny.yaml', '-o', out, '--no-typecheck', ...sets.flatMap((s) => ['--set', s])]);
+    expect(code).toBe(0);
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return import(path.join(out, 'index.ts'));
+}
+
+function batch(): { tokens: tf.Tensor2D; lengths: number[]; images: [tf.Tensor4D, tf.Tensor4D]; classIds: number[] } {
+  const lengths = [6, 5, 4, 3];
+  const ids = Array.from({ length: B * 6 }, (_, i) => (i % 6 < lengths[Math.floor(i / 6)]! ? 1 + ((i * 7) % 29) : 0));
+  const images64 = tf.randomUniform([B, 64, 64, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
+  return { tokens: tf.tensor2d(ids, [B, 6], 'int32'), lengths, images: [tf.image.resizeBilinear(images64, [32, 32]) as tf.Tensor4D, images64], classIds: [0, 1, 2, 3] };
+}
+
+beforeAll(() => fs.mkdirSync(tmp, { recursive: true }));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('losses[damsm].warmup_steps', () => {
+  it('ramps λ linearly from 0 at G step 0 to its value at warmup_steps, constant after', async () => {
+    const g = await compiled('warmup', ['losses[1].warmup_steps=4']);
+    const model = g.createModel({ vocabSize: 30, seed: 1 });
+    const b = batch();
+    try {
+      const damsmAt = (step: number) =>
+        tf.tidy(() => {
+          const captions = g.encodeCaptions(model.textEncoder, b.tokens, b.lengths, false);
+          const noise = drawNoise({ purpose: 'sample', seed: 0, indices: [0, 1, 2, 3] }, g.plan.noise);
+          const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: noise.eps });
+          const l = g.generatorLoss(out, model.discriminators, model.imageEncoder, captions, b.lengths, b.classIds, step);
+          return l.damsm.dataSync()[0]!;
+        });
+      const full = damsmAt(4);
+      expect(full).toBeGreaterThan(0);
+      expect(damsmAt(0)).toBe(0);
+      expect(damsmAt(1)).toBeCloseTo(full / 4, 4);
+      expect(damsmAt(2)).toBeCloseTo(full / 2, 4);
+      expect(damsmAt(100)).toBeCloseTo(full, 5);
+      // And the GAN step reads the batch's step: the DAMSM term is 0 at step 0, not at step 2; no leaks.
+      const opts = g.createGanOptimizers();
+      const ganDamsm = (step: number) => {
+        const noise = drawNoise({ purpose: 'train', seed: 1, step, batchSize: B }, g.plan.noise);
+        const r = g.ganStep(model, opts, { images: b.images, tokens: b.tokens, lengths: b.lengths, classIds: b.classIds, step }, noise, null);
+        r.discriminators.forEach((d: any) => readLosses(d));
+        tf.dispose([noise.z, noise.eps]);
+        return readLosses(r.generator).damsm!;
+      };
+      expect(ganDamsm(0)).toBe(0);
+      const before = tf.memory().numTensors;
+      expect(ganDamsm(2)).toBeGreaterThan(0);
+      expect(tf.memory().numTensors).toBe(before);
+      opts.generator.dispose();
+      opts.discriminators.forEach((o: any) => o.dispose());
+    } finally {
+      tf.dispose([b.tokens, ...b.images]);
+      g.disposeModel(model);
+    }
+  });
+});
+
+describe('image_encoder.part_loss and pooling: parts', () => {
+  it('the DAMSM step adds weight × the part cross-entropy of the encoder head against Batch.parts', async () => {
+    const g = await compiled('parts', ['image_encoder.part_loss.weight=0.5', 'image_encoder.pooling=parts']);
+    const model = g.createModel({ vocabSize: 30, seed: 1 });
+    const b = batch();
+    const shares = tf.tidy(() => tf.softmax(tf.randomNormal([B, 8, 8, 6], 0, 1, 'float32', 4)) as tf.Tensor4D);
+    try {
+      // The loss the step will see, computed first (the step updates the weights afterwards).
+      const want = tf.tidy(() => partLoss(model.imageEncoder.partLogits(model.imageEncoder.apply(b.images[1], true).regions), shares).dataSync()[0]! * 0.5);
+      const losses = readLosses(g.damsmStep(model, g.createDamsmOptimizer(0), { images: b.images[1], tokens: b.tokens, lengths: b.lengths, classIds: b.classIds, parts: shares }, 1));
+      expect(Object.keys(losses).sort()).toEqual(['loss', 'parts', 'sentence0', 'sentence1', 'words0', 'words1']);
+      expect(losses.parts).toBeCloseTo(want, 4);
+      expect(losses.loss).toBeCloseTo(losses.words0! + losses.words1! + losses.sentence0! + losses.sentence1! + losses.parts!, 3);
+      expect(g.plan.phases.damsm.partGrid).toBe(8);
+    } finally {
+      tf.dispose([b.tokens, ...b.images, shares]);
+      g.disposeModel(model);
+    }
+  });
+});
