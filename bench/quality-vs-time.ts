@@ -67,7 +67,7 @@ const started = new Date();
 const points: Point[] = [];
 let minutes = 0;
 for (let s = 0; s < maxSegments; s++) {
-  const t = attnc(s === 0 ? ['train', gen, '--out', run, '--max-minutes', String(segment)] : ['train', '--resume', run, '--max-minutes', String(segment)]);
+  const t = attnc(s === 0 ? ['train', gen, '--out', run, '--max-minutes', String(segment)] : ['train', gen, '--resume', run, '--max-minutes', String(segment)]);
   if (!t.ok) process.exit(1);
   minutes += t.seconds / 60;
   const lines = fs.readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step?: number; phase?: string });
