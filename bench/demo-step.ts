@@ -31,7 +31,8 @@ const lengths = Array.from({ length: B }, (_, i) => 8 + (i % 10));
 const tokens = tf.tensor2d(Int32Array.from({ length: B * T }, (_, i) => (i % T < lengths[Math.floor(i / T)]! ? 1 + ((i * 7) % 60) : 0)), [B, T], 'int32');
 const img64 = tf.randomUniform([B, 64, 64, 3], -1, 1, 'float32', 1) as tf.Tensor4D;
 const img32 = tf.image.resizeBilinear(img64, [32, 32]) as tf.Tensor4D;
-const batch: GanBatch = { images: [img32, img64], tokens, lengths, classIds: Array.from({ length: B }, (_, i) => i) };
+// A step past the DAMSM warm-up (the term costs the same at any weight).
+const batch: GanBatch = { images: [img32, img64], tokens, lengths, classIds: Array.from({ length: B }, (_, i) => i), step: 1000 };
 const noise = drawNoise({ purpose: 'train', seed: 1, step: 0, batchSize: B }, plan.noise);
 const captions = encodeCaptions(model.textEncoder, tokens, lengths, false);
 
