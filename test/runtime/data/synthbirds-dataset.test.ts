@@ -285,7 +285,7 @@ describe("openDataset({ kind: 'synthbirds' })", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnc-parts-'));
     try {
       writeSynthBirds(synthBirds({ n: 20, seed: 1, size: 36 }), dir);
-      const ds = await openDataset({ ...cfg(), kind: 'cub', root: dir, bboxCrop: false });
+      const ds = await openDataset({ ...cfg({ capsPerImage: 10, wordsNum: 18 }), kind: 'cub', root: dir, bboxCrop: false });
       expect(() => ds.batches({ batchSize: 2, partGrid: 4 })).toThrow(/only for synthetic birds/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
