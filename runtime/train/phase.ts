@@ -68,6 +68,8 @@ export interface ActivePhase {
   lr(): number;
   /** Restores what the phase keeps besides networks and optimizers (e.g. the EMA) from a checkpoint. */
   resume?(saved: SavedRun): void;
+  /** Part masks this phase's batches carry (`BatchOptions.partGrid`; the DAMSM phase with a part loss). */
+  readonly partGrid?: number;
   /** One optimisation step on one training batch; `step` is the phase's step count before it. */
   step(batch: Batch, step: number): StepLosses;
   /** After an epoch's last batch: the epoch's metrics (e.g. `damsm_r1`) and a line that says them. */

@@ -19,7 +19,6 @@ import { cleanInterruptedWrites } from '../io/checkpoint.js';
 import type { GanOptimizers, GeneratedModel, ModelNetworks } from '../model/contract.js';
 import { datasetConfigFromPlan } from '../model/data.js';
 import { networkFiles } from '../model/networks.js';
-import type { PhasePlan } from '../model/plan.js';
 import { AttncError } from '../util/errors.js';
 import { hash32 } from '../util/rng.js';
 import { shownPath } from '../util/shown-path.js';
@@ -272,7 +271,7 @@ export class Trainer<M extends ModelNetworks, O extends GanOptimizers> {
         // The optimizers of a resumed epoch: restored unless the epoch starts afresh anyway.
         if (saved && resumeAt && epoch === resumeAt.epoch && (resumeAt.batch > 0 || !active.freshOptimizersEachEpoch)) await saved.restoreOptimizers(run.source.model, active.optimizers());
         let waitStart = performance.now();
-        for await (const b of data.train.batches({ batchSize: plan.batchSize, seed: epochSeed(ctx.seed, epoch), startBatch: state.batch, workers: this.o.workers ?? 0, prefetch: this.o.prefetch ?? 2, ...partGridOf(plan) })) {
+        for await (const b of data.train.batches({ batchSize: plan.batchSize, seed: epochSeed(ctx.seed, epoch), startBatch: state.batch, workers: this.o.workers ?? 0, prefetch: this.o.prefetch ?? 2, partGrid: active.partGrid })) {
           const t0 = performance.now();
           const images = b.lengths.length;
           const losses = active.step(b, state.step);
@@ -313,9 +312,4 @@ export class Trainer<M extends ModelNetworks, O extends GanOptimizers> {
 
 export async function train<M extends ModelNetworks, O extends GanOptimizers>(options: RunOptions<M, O>): Promise<RunResult> {
   return new Trainer(options).run();
-}
-
-/** The part masks a phase's batches carry (the DAMSM phase with an image-encoder part loss). */
-function partGridOf(plan: PhasePlan): { partGrid?: number } {
-  return 'partGrid' in plan && typeof plan.partGrid === 'number' ? { partGrid: plan.partGrid } : {};
 }

@@ -27,14 +27,22 @@ export function imageIndex(generator: Network, size: number): number {
   return i;
 }
 
+/**
+ * The DAMSM term of G's loss, if it has one: λ = 0 keeps the term for the DAMSM pretraining phase's
+ * γs only (DF-GAN's G loss has no DAMSM term).
+ */
+export function generatorDamsmTerm(g: ModelGraph): Damsm | undefined {
+  const t = lossTerms(g).damsm;
+  return t && t.lambda !== 0 ? t : undefined;
+}
+
 export function emitLosses(ctx: EmitContext): Statement[] {
   const { imports } = fileScope(ctx);
   const tf = imports.tf();
   const L = (n: string) => imports.runtime('losses/index.js', n);
   const LT = (n: string) => imports.runtimeType('losses/index.js', n);
   const { adversarial, damsm: damsmTerm, kl, hinge, maGp } = lossTerms(ctx.graph);
-  // λ = 0 keeps the term for the DAMSM pretraining phase's γs only (DF-GAN's G loss has no DAMSM term).
-  const damsm = damsmTerm && damsmTerm.lambda !== 0 ? damsmTerm : undefined;
+  const damsm = generatorDamsmTerm(ctx.graph);
   const gen = network(ctx, 'generator');
   const ds = discriminators(ctx);
   const body: Statement[] = [];

@@ -2,7 +2,7 @@
 import { shapeText, type OptimizerNode, type Phase } from '../../lower/graph.js';
 import { concrete, discriminators, doc, fileScope, generatorArgs, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
-import { imageIndex, lossTerms } from './losses.js';
+import { generatorDamsmTerm, imageIndex, lossTerms } from './losses.js';
 
 /** Adam's settings as an object literal, one per line (a changed lr is a one-line diff). */
 const adamArgs = (o: OptimizerNode, indent: string) => literal({ lr: o.lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon }, indent);
@@ -152,9 +152,8 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const generatorLoss = imports.local('losses.js', 'generatorLoss');
   const clip = p.gradClip ? `{ clip: { maxNorm: ${p.gradClip.maxNorm} } }` : undefined;
   const realTypes = ds.map((d) => `${tf}.Tensor4D`).join(', ');
-  // The DAMSM term's ramp reads the step (λ 0 emits no DAMSM term in G's loss, so no ramp either).
-  const damsmTerm = lossTerms(ctx.graph).damsm;
-  const warmup = damsmTerm && damsmTerm.lambda !== 0 ? (damsmTerm.warmupSteps ?? 0) : 0;
+  // The DAMSM term's ramp reads the step.
+  const warmup = generatorDamsmTerm(ctx.graph)?.warmupSteps ?? 0;
   const body: Statement[] = [
     typeAlias('GanOptimizers', 'One Adam for G and one per discriminator, smallest first.', [`generator: ${Adam};`, `discriminators: [${ds.map(() => Adam).join(', ')}];`]),
     {

@@ -27,11 +27,13 @@ export const damsmPhase: PhaseDefinition = {
 class DamsmPhase<M extends ModelNetworks, O extends GanOptimizers> implements ActivePhase {
   readonly freshOptimizersEachEpoch: boolean;
   readonly ema = null;
+  readonly partGrid: number | undefined;
   private optimizer: Adam | null = null;
   private rate = 0;
 
   constructor(private readonly ctx: PhaseContext<M, O>) {
     this.freshOptimizersEachEpoch = ctx.plan.phases.damsm.resetOptimizerEachEpoch;
+    this.partGrid = ctx.plan.phases.damsm.partGrid;
   }
 
   get summary(): string {
