@@ -105,12 +105,14 @@ export function typeAlias(name: string, docText: string | undefined, members: st
 
 /**
  * The argument of one `model.generator.apply` call: a fusion generator (DF-GAN) takes only z and the
- * sentence; the AttnGAN family also takes the words, their mask and the conditioning-augmentation ε.
+ * sentence; the AttnGAN family also takes the words, their mask and, with conditioning augmentation,
+ * its ε.
  */
 export function generatorArgs(ctx: EmitContext, training: boolean): string {
-  return isFusionGenerator(network(ctx, 'generator'))
-    ? `{ z: noise.z, sentence: captions.sentence, training: ${training} }`
-    : `{ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: ${training}, noise: noise.eps }`;
+  const gen = network(ctx, 'generator');
+  if (isFusionGenerator(gen)) return `{ z: noise.z, sentence: captions.sentence, training: ${training} }`;
+  const eps = gen.modules.some((m) => m.kind === 'cond_augment') ? ', noise: noise.eps' : '';
+  return `{ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: ${training}${eps} }`;
 }
 
 /** True when the generator is DF-GAN's one-stage fusion network. */

@@ -52,6 +52,8 @@ export interface ModuleConfigs {
   /** `Linear` (`emb_cnn_code`). */
   linear: { inFeatures: number; outFeatures: number; bias: boolean };
   cond_augment: { textDim: number; cDim: number };
+  /** `cond_net`: the sentence code without conditioning augmentation (Linear + GLU, no noise, no KL). */
+  sentence_code: { textDim: number; cDim: number };
   init_stage: { channels: number; zDim: number; cDim: number; upBlocks: number; size: number };
   attention_stage: { channels: number; wordDim: number; residualBlocks: number; maskMode: 'correct' | 'original_bug'; size: number };
   /** DM-GAN's `NEXT_STAGE_G`: dynamic memory (runtime/blocks/memory-stage.ts). */

@@ -349,19 +349,21 @@ function lowerGenerator(L: Lowering, ganOn: boolean): Network | undefined {
   const textDim = L.spec.text_encoder.hidden_dim;
   // Rule ATTNC2001 (first-stage-init) makes a fusion stage the only one; ATTNC2020 turns CA off with it.
   if (g.stages[0]?.type === 'fusion') return lowerFusionGenerator(L, ganOn);
-  if (!g.conditioning_augmentation) {
-    L.report('ATTNC3004', '/generator/conditioning_augmentation', 'the runtime has no generator without conditioning augmentation yet', 'use `conditioning_augmentation: true` (CA_NET)');
-    return undefined;
-  }
   const b = new NetworkBuilder('generator', (tr) => (tr && ganOn ? 'gan' : null));
   const sent = tensor('sentence', ['B', textDim]);
   const z = tensor('z', ['B', g.z_dim]);
   const words = tensor('words', ['B', 'T', textDim]);
   const mask = tensor('mask', ['B', 'T'], 'bool');
   const c = tensor('c', ['B', g.condition_dim]);
-  b.add('ca_net', 'cond_augment', { textDim, cDim: g.condition_dim }, { inputs: [sent], outputs: [c, tensor('mu', ['B', g.condition_dim]), tensor('logvar', ['B', g.condition_dim])] }, L.origin('/generator/conditioning_augmentation'), (p) =>
-    P.condAugmentParams(p, textDim, g.condition_dim),
-  );
+  if (g.conditioning_augmentation) {
+    b.add('ca_net', 'cond_augment', { textDim, cDim: g.condition_dim }, { inputs: [sent], outputs: [c, tensor('mu', ['B', g.condition_dim]), tensor('logvar', ['B', g.condition_dim])] }, L.origin('/generator/conditioning_augmentation'), (p) =>
+      P.condAugmentParams(p, textDim, g.condition_dim),
+    );
+  } else {
+    b.add('cond_net', 'sentence_code', { textDim, cDim: g.condition_dim }, { inputs: [sent], outputs: [c] }, L.origin('/generator/conditioning_augmentation'), (p) =>
+      P.sentenceCodeParams(p, textDim, g.condition_dim),
+    );
+  }
   const lastHeadsOnly = g.heads === 'last';
   let h: TensorNode | undefined;
   let channels = 0;

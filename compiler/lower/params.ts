@@ -105,6 +105,11 @@ export function condAugmentParams(p: ParamList, textDim: number, cDim: number): 
   p.linear('fc', textDim, 4 * cDim, true);
 }
 
+/** `cond_net` (no conditioning augmentation): `fc` Linear(textDim → 2·cDim, bias), GLU → c. */
+export function sentenceCodeParams(p: ParamList, textDim: number, cDim: number): void {
+  p.linear('fc', textDim, 2 * cDim, true);
+}
+
 /** Init stage: `fc.0` Linear(cDim+zDim → C·32, no bias), `fc.1` BN1d, then one UpBlock per doubling. */
 export function initStageParams(p: ParamList, c: number, zDim: number, cDim: number, upBlocks: number): void {
   const features = c * 4 * 4 * 2;

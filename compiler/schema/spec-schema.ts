@@ -137,7 +137,7 @@ export const Generator = Obj({
   gf_dim: PosInt(128, 'base channel count (GAN.GF_DIM)'),
   z_dim: PosInt(100, 'noise size (GAN.Z_DIM)'),
   condition_dim: PosInt(100, 'conditioning-augmentation output size (GAN.CONDITION_DIM)'),
-  conditioning_augmentation: Bool(true, 'CA_NET (reparameterised sentence code + KL); false feeds the sentence embedding through a linear layer'),
+  conditioning_augmentation: Bool(true, 'CA_NET (reparameterised sentence code + KL); false: the sentence code without noise or KL, c = GLU(Linear(sentence)) (`cond_net`), so the first stage draws from the caption from the first step'),
   heads: Enum(['all', 'last'] as const, 'all', 'image heads on every stage (AttnGAN) or only the last (AttnDCGAN, GAN.B_DCGAN)'),
   stages: Type.Array(Stage, { minItems: 1, maxItems: 8, description: 'ordered stages; the first is `init`' }),
   weights: Path('generator weights to start from (.pth netG or attnc checkpoint)'),

@@ -59,3 +59,29 @@ export class CondAugment extends Module {
 export function caKLLoss(mu: tf.Tensor, logvar: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mul(tf.mean(tf.sub(tf.add(1, logvar), tf.add(tf.square(mu), tf.exp(logvar)))), -0.5) as tf.Scalar);
 }
+
+/**
+ * The sentence code of a generator without conditioning augmentation (`generator.conditioning_augmentation:
+ * false`): CA_NET's Linear + GLU without the log-variance half and without noise, c = GLU(fc(sent)) —
+ * CA_NET's μ made deterministic, with no KL term to keep it small. Why: with CA the KL term keeps c
+ * near noise for the first thousand steps of a short run (KL < 0.01 per dimension), so the first
+ * stage draws without the caption; without it the 32 px stage draws the caption's scene from the
+ * start (docs/tuning.md, fourth round). Key: `fc.weight`, `fc.bias`.
+ */
+export class SentenceCode extends Module {
+  readonly fc: Linear;
+  readonly textDim: number;
+  readonly cDim: number;
+
+  constructor(opts: CondAugmentOptions = {}) {
+    super();
+    this.textDim = opts.textDim ?? 256;
+    this.cDim = opts.cDim ?? 100;
+    this.fc = this.addModule('fc', new Linear({ inFeatures: this.textDim, outFeatures: 2 * this.cDim, bias: true }));
+  }
+
+  /** sent [B, textDim] → c [B, cDim]. */
+  apply(sent: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => glu(this.fc.apply(sent)) as tf.Tensor2D);
+  }
+}

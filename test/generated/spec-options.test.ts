@@ -98,3 +98,55 @@ describe('image_encoder.part_loss and pooling: parts', () => {
     }
   });
 });
+
+describe('generator.conditioning_augmentation: false', () => {
+  it('emits cond_net (GLU of a linear, no ε, no mu/logvar), the graph names its parameters, and a GAN step trains without a KL term', async () => {
+    const g = await compiled('no-ca', ['generator.conditioning_augmentation=false', 'losses=[{type: adversarial}, {type: damsm, lambda: 5, gamma1: 4, gamma2: 5, gamma3: 10}]']);
+    const graph = JSON.parse(fs.readFileSync(path.join(tmp, 'no-ca', 'graph.json'), 'utf8')).graph;
+    const genGraph = graph.networks.find((n: any) => n.id === 'generator');
+    const model = g.createModel({ vocabSize: 30, seed: 1 });
+    const b = batch();
+    try {
+      expect(model.generator.namedParameterShapes()).toEqual(genGraph.params.map((p: any) => [p.name, p.shape]));
+      expect(genGraph.params.slice(0, 2).map((p: any) => [p.name, p.shape])).toEqual([
+        ['cond_net.fc.weight', [64, 64]],
+        ['cond_net.fc.bias', [64]],
+      ]);
+      expect(g.plan.noise.condition).toBe(0);
+      const captions = g.encodeCaptions(model.textEncoder, b.tokens, b.lengths, false);
+      const noise = drawNoise({ purpose: 'sample', seed: 0, indices: [0, 1, 2, 3] }, g.plan.noise);
+      const run = () => model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false });
+      const [a, again] = [run(), run()];
+      expect('mu' in a).toBe(false);
+      // No ε: the same z and caption give the same pictures, and the first stage reads the caption.
+      expect(tf.max(tf.abs(tf.sub(a.images[1], again.images[1]))).dataSync()[0]).toBe(0);
+      const c = model.generator.cond_net.apply(captions.sentence);
+      expect(c.shape).toEqual([B, 32]);
+      const shifted = tf.concat([captions.sentence.slice([1, 0]), captions.sentence.slice([0, 0], [1, -1])]);
+      const other = model.generator.apply({ z: noise.z, sentence: shifted, words: captions.words, mask: captions.mask, training: false });
+      expect(tf.max(tf.abs(tf.sub(a.images[0], other.images[0]))).dataSync()[0]).toBeGreaterThan(1e-4);
+      tf.dispose([c, shifted, noise.z, noise.eps, captions.words, captions.sentence, ...(captions.mask ? [captions.mask] : []), ...a.images, ...a.attn, ...again.images, ...again.attn, ...other.images, ...other.attn]);
+      const opts = g.createGanOptimizers();
+      const step = (i: number) => {
+        const n = drawNoise({ purpose: 'train', seed: 1, step: i, batchSize: B }, g.plan.noise);
+        const r = g.ganStep(model, opts, { images: b.images, tokens: b.tokens, lengths: b.lengths, classIds: b.classIds, step: i }, n, null);
+        r.discriminators.forEach((d: any) => readLosses(d));
+        tf.dispose([n.z, n.eps]);
+        return readLosses(r.generator);
+      };
+      const first = step(0);
+      expect(Object.keys(first)).not.toContain('kl');
+      const before = tf.memory().numTensors;
+      const weight = () => model.generator.cond_net.fc.weight.dataSync().slice();
+      const w0 = weight();
+      step(1);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Array.from(weight())).not.toEqual(Array.from(w0));
+      opts.generator.dispose();
+      opts.discriminators.forEach((o: any) => o.dispose());
+    } finally {
+      tf.dispose([b.tokens, ...b.images]);
+      g.disposeModel(model);
+    }
+  });
+});

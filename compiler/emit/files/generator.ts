@@ -142,11 +142,15 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   }
 
   // ── Generator ──
-  const ca = moduleOf(net, 'ca_net', 'cond_augment');
+  // The sentence code: CA_NET (reparameterised, with a KL term), or `cond_net` without the noise.
+  const hasCa = net.modules.some((m) => m.id === 'ca_net');
+  const ca = hasCa ? moduleOf(net, 'ca_net', 'cond_augment') : moduleOf(net, 'cond_net', 'sentence_code');
   const heads = modulesOf(net, 'image_head');
   const caCfg = ca.config;
   const props: PropertyDecl[] = [
-    prop('ca_net', `this.addModule('ca_net', new ${blocks('CondAugment')}({ textDim: ${caCfg.textDim}, cDim: ${caCfg.cDim} }))`, `sentence ${shapeText(ca.inputs[0]!.shape)} → c ${shapeText(out(ca).shape)}`),
+    hasCa
+      ? prop('ca_net', `this.addModule('ca_net', new ${blocks('CondAugment')}({ textDim: ${caCfg.textDim}, cDim: ${caCfg.cDim} }))`, `sentence ${shapeText(ca.inputs[0]!.shape)} → c ${shapeText(out(ca).shape)}`)
+      : prop('cond_net', `this.addModule('cond_net', new ${blocks('SentenceCode')}({ textDim: ${caCfg.textDim}, cDim: ${caCfg.cDim} }))`, `sentence ${shapeText(ca.inputs[0]!.shape)} → c ${shapeText(out(ca).shape)}, no noise (conditioning augmentation off)`),
   ];
   // Registration order = the original's: ca_net, h_net1, img_net1, h_net2, img_net2, … (img_net last for DCGAN).
   for (const m of net.modules) {
@@ -181,17 +185,19 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
         `/** ${shapeText(net.inputs[3]!.shape)}, true at padding; null when no caption is padded. */`,
         `mask: ${tf}.Tensor2D | null;`,
         'training: boolean;',
-        '/** Conditioning-augmentation noise ε: a tensor, a seeded Rng, or omitted for tf.randomNormal. */',
-        `noise?: ${tf}.Tensor2D | ${rng};`]),
+        ...(hasCa ? ['/** Conditioning-augmentation noise ε: a tensor, a seeded Rng, or omitted for tf.randomNormal. */', `noise?: ${tf}.Tensor2D | ${rng};`] : [])]),
     typeAlias('GeneratorOutputs', 'What one generator forward pass returns.', [
         `/** ${heads.map((h) => shapeText(out(h).shape)).join(', ')} in [−1, 1]. */`,
         `images: ${imagesType};`,
         `/** ${attnStages.some((m) => m.kind === 'memory_stage') ? 'Reading weights over the words per memory stage' : 'Word attention per attention stage'}: ${attnStages.map((s) => shapeText(out(s, 1).shape)).join(', ') || 'none'}. */`,
         `attn: ${attnType};`,
-        `mu: ${tf}.Tensor2D;`,
-        `logvar: ${tf}.Tensor2D;`]),
+        ...(hasCa ? [`mu: ${tf}.Tensor2D;`, `logvar: ${tf}.Tensor2D;`] : [])]),
   );
-  const fwd: string[] = [`  const { c, mu, logvar } = this.ca_net.apply(input.sentence, input.noise); // c ${shapeText(out(ca).shape)}`];
+  const fwd: string[] = [
+    hasCa
+      ? `  const { c, mu, logvar } = this.ca_net.apply(input.sentence, input.noise); // c ${shapeText(out(ca).shape)}`
+      : `  const c = this.cond_net.apply(input.sentence); // c ${shapeText(out(ca).shape)}`,
+  ];
   const images: string[] = [];
   const attn: string[] = [];
   let hVar = '';
@@ -224,7 +230,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
         docs: [`z ${shapeText(net.inputs[0]!.shape)}, sentence ${shapeText(net.inputs[1]!.shape)}, words ${shapeText(net.inputs[2]!.shape)} → images ${heads.map((h) => shapeText(out(h).shape)).join(', ')}`],
         parameters: [{ name: 'input', type: 'GeneratorInputs' }],
         returnType: 'GeneratorOutputs',
-        statements: lines(`return ${tf}.tidy(() => {`, ...fwd, `  return { images: [${images.join(', ')}], attn: [${attn.join(', ')}], mu, logvar };`, '});'),
+        statements: lines(`return ${tf}.tidy(() => {`, ...fwd, `  return { images: [${images.join(', ')}], attn: [${attn.join(', ')}]${hasCa ? ', mu, logvar' : ''} };`, '});'),
       },
     ],
   };

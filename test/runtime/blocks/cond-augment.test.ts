@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { CondAugment, caKLLoss } from '../../../runtime/blocks/cond-augment.js';
+import { CondAugment, caKLLoss, SentenceCode } from '../../../runtime/blocks/cond-augment.js';
 import { Rng } from '../../../runtime/util/rng.js';
 import { expectClose, randn } from './util.js';
 
@@ -40,5 +40,34 @@ describe('CondAugment', () => {
     const kl = caKLLoss(tf.tensor2d(mu, [2, 2]), tf.tensor2d(lv, [2, 2]));
     expect((await kl.data())[0]).toBeCloseTo((-0.5 * s) / 4, 6);
     kl.dispose();
+  });
+});
+
+describe('SentenceCode (conditioning augmentation off)', () => {
+  it('is GLU(fc(sent)) with fc textDim → 2·cDim: no noise, the same code every call', () => {
+    const sc = new SentenceCode({ textDim: 6, cDim: 3 });
+    expect(sc.namedParameterShapes()).toEqual([
+      ['fc.weight', [6, 6]],
+      ['fc.bias', [6]],
+    ]);
+    const sent = randn([2, 6], 4) as tf.Tensor2D;
+    const c = sc.apply(sent);
+    expect(c.shape).toEqual([2, 3]);
+    // By hand: value = s·W[:, :3] + b[:3], gate = s·W[:, 3:] + b[3:], c = value · σ(gate).
+    const w = sc.fc.weight.arraySync() as number[][];
+    const bias = sc.fc.bias!.arraySync() as number[];
+    const s = sent.arraySync();
+    const want = s.map((row) =>
+      [0, 1, 2].map((j) => {
+        const dot = (k: number) => row.reduce((acc, x, i) => acc + x * w[i]![k]!, bias[k]!);
+        return dot(j) / (1 + Math.exp(-dot(j + 3)));
+      }),
+    );
+    const byHand = tf.tensor2d(want);
+    expectClose(c, byHand, 1e-5);
+    const again = sc.apply(sent);
+    expectClose(again, c, 0);
+    tf.dispose([sent, c, again, byHand]);
+    sc.dispose();
   });
 });
