@@ -173,7 +173,6 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   const imagesType = `[${heads.map(() => `${tf}.Tensor4D`).join(', ')}]`;
   const attnStages = net.modules.filter((m) => m.kind === 'attention_stage' || m.kind === 'memory_stage');
   const attnType = `[${attnStages.map(() => `${tf}.Tensor4D`).join(', ')}]`;
-  const rng = imports.runtimeType('nn/index.js', 'Rng');
   body.push(
     typeAlias('GeneratorInputs', 'What one generator forward pass takes.', [
         `/** Noise ${shapeText(net.inputs[0]!.shape)}. */`,
@@ -185,7 +184,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
         `/** ${shapeText(net.inputs[3]!.shape)}, true at padding; null when no caption is padded. */`,
         `mask: ${tf}.Tensor2D | null;`,
         'training: boolean;',
-        ...(hasCa ? ['/** Conditioning-augmentation noise ε: a tensor, a seeded Rng, or omitted for tf.randomNormal. */', `noise?: ${tf}.Tensor2D | ${rng};`] : [])]),
+        ...(hasCa ? ['/** Conditioning-augmentation noise ε: a tensor, a seeded Rng, or omitted for tf.randomNormal. */', `noise?: ${tf}.Tensor2D | ${imports.runtimeType('nn/index.js', 'Rng')};`] : [])]),
     typeAlias('GeneratorOutputs', 'What one generator forward pass returns.', [
         `/** ${heads.map((h) => shapeText(out(h).shape)).join(', ')} in [−1, 1]. */`,
         `images: ${imagesType};`,
