@@ -14,11 +14,28 @@ const repo = path.resolve(import.meta.dirname, '..');
 const cli = path.join(repo, 'bin', 'attnc.mjs');
 const minutes = process.env.ATTNC_DEMO_MINUTES ?? '';
 
+/**
+ * Writes to this process's stdout or stderr. When it is a file (`npm start > log 2>&1`), append: the
+ * attnc commands reopen the file for appending after TensorFlow loads (runtime/backend/quiet-stderr.ts),
+ * so this process's own offset in it falls behind theirs, and a plain write would land over their output.
+ */
+function say(fd: 1 | 2, text: string): void {
+  try {
+    if (fs.fstatSync(fd).isFile()) {
+      fs.appendFileSync(`/proc/self/fd/${fd}`, text);
+      return;
+    }
+  } catch {
+    // not Linux, or the descriptor cannot be reopened: write as usual
+  }
+  (fd === 1 ? process.stdout : process.stderr).write(text);
+}
+
 function attnc(...args: string[]): void {
-  process.stderr.write(`\n$ attnc ${args.join(' ')}\n`);
+  say(2, `\n$ attnc ${args.join(' ')}\n`);
   const r = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit', cwd: repo, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2' } });
   if (r.status !== 0) {
-    process.stderr.write(`attnc ${args[0]} failed (exit ${r.status ?? r.signal})\n`);
+    say(2, `attnc ${args[0]} failed (exit ${r.status ?? r.signal})\n`);
     process.exit(r.status ?? 1);
   }
 }
@@ -32,4 +49,4 @@ const run = path.join('runs', `demo-${n}`);
 attnc('train', 'generated/demo', '--out', run, ...(minutes ? ['--max-minutes', minutes] : []));
 attnc('sample', run, '--captions', 'examples/captions.txt', '--n', '2', '--seed', '1', '--out', path.join(run, 'demo-samples'));
 const took = ((Date.now() - started) / 60000).toFixed(1);
-process.stdout.write(`\nDemo done in ${took} min.\n  run folder   ${run}\n  samples      ${path.join(run, 'demo-samples', 'index.html')} (and the PNGs beside it)\n  training     ${path.join(run, 'samples')} (EMA grids per snapshot), TensorBoard: tensorboard --logdir ${path.join(run, 'tensorboard')}\n  measure it   npx attnc eval ${run} --split heldout   (colour combinations never seen in training)\n  in a browser npx attnc serve ${run}   (type a caption, watch every word's attention)\n`);
+say(1, `\nDemo done in ${took} min.\n  run folder   ${run}\n  samples      ${path.join(run, 'demo-samples', 'index.html')} (and the PNGs beside it)\n  training     ${path.join(run, 'samples')} (EMA grids per snapshot), TensorBoard: tensorboard --logdir ${path.join(run, 'tensorboard')}\n  measure it   npx attnc eval ${run} --split heldout   (colour combinations never seen in training)\n  in a browser npx attnc serve ${run}   (type a caption, watch every word's attention)\n`);
