@@ -15,25 +15,30 @@ const cli = path.join(repo, 'bin', 'attnc.mjs');
 const minutes = process.env.ATTNC_DEMO_MINUTES ?? '';
 
 /**
- * Writes to this process's stdout or stderr. When it is a file (`npm start > log 2>&1`), append: the
- * attnc commands reopen the file for appending after TensorFlow loads (runtime/backend/quiet-stderr.ts),
- * so this process's own offset in it falls behind theirs, and a plain write would land over their output.
+ * When stdout or stderr is a file (`npm start > log 2>&1`), this process and every command it runs
+ * write through one appending descriptor of it: the attnc commands reopen a log file for appending
+ * once TensorFlow has loaded (runtime/backend/quiet-stderr.ts), and a writer that did not append
+ * would keep an offset that falls behind theirs and write over their output.
  */
-function say(fd: 1 | 2, text: string): void {
+function appending(fd: 1 | 2): number | null {
   try {
-    if (fs.fstatSync(fd).isFile()) {
-      fs.appendFileSync(`/proc/self/fd/${fd}`, text);
-      return;
-    }
+    return fs.fstatSync(fd).isFile() ? fs.openSync(`/proc/self/fd/${fd}`, 'a') : null;
   } catch {
-    // not Linux, or the descriptor cannot be reopened: write as usual
+    return null; // not Linux, or the descriptor cannot be reopened: write as usual
   }
-  (fd === 1 ? process.stdout : process.stderr).write(text);
+}
+const out = appending(1);
+const err = appending(2);
+
+function say(fd: 1 | 2, text: string): void {
+  const file = fd === 1 ? out : err;
+  if (file !== null) fs.writeSync(file, text);
+  else (fd === 1 ? process.stdout : process.stderr).write(text);
 }
 
 function attnc(...args: string[]): void {
   say(2, `\n$ attnc ${args.join(' ')}\n`);
-  const r = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit', cwd: repo, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2' } });
+  const r = spawnSync(process.execPath, [cli, ...args], { stdio: ['inherit', out ?? 'inherit', err ?? 'inherit'], cwd: repo, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2' } });
   if (r.status !== 0) {
     say(2, `attnc ${args[0]} failed (exit ${r.status ?? r.signal})\n`);
     process.exit(r.status ?? 1);
