@@ -143,14 +143,14 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
 
   // ── Generator ──
   // The sentence code: CA_NET (reparameterised, with a KL term), or `cond_net` without the noise.
-  const hasCa = net.modules.some((m) => m.id === 'ca_net');
-  const ca = hasCa ? moduleOf(net, 'ca_net', 'cond_augment') : moduleOf(net, 'cond_net', 'sentence_code');
+  const hasCa = net.modules.some((m) => m.kind === 'cond_augment');
+  const code = hasCa ? moduleOf(net, 'ca_net', 'cond_augment') : moduleOf(net, 'cond_net', 'sentence_code');
   const heads = modulesOf(net, 'image_head');
-  const caCfg = ca.config;
+  const codeCfg = code.config;
   const props: PropertyDecl[] = [
     hasCa
-      ? prop('ca_net', `this.addModule('ca_net', new ${blocks('CondAugment')}({ textDim: ${caCfg.textDim}, cDim: ${caCfg.cDim} }))`, `sentence ${shapeText(ca.inputs[0]!.shape)} → c ${shapeText(out(ca).shape)}`)
-      : prop('cond_net', `this.addModule('cond_net', new ${blocks('SentenceCode')}({ textDim: ${caCfg.textDim}, cDim: ${caCfg.cDim} }))`, `sentence ${shapeText(ca.inputs[0]!.shape)} → c ${shapeText(out(ca).shape)}, no noise (conditioning augmentation off)`),
+      ? prop('ca_net', `this.addModule('ca_net', new ${blocks('CondAugment')}({ textDim: ${codeCfg.textDim}, cDim: ${codeCfg.cDim} }))`, `sentence ${shapeText(code.inputs[0]!.shape)} → c ${shapeText(out(code).shape)}`)
+      : prop('cond_net', `this.addModule('cond_net', new ${blocks('SentenceCode')}({ textDim: ${codeCfg.textDim}, cDim: ${codeCfg.cDim} }))`, `sentence ${shapeText(code.inputs[0]!.shape)} → c ${shapeText(out(code).shape)}, no noise (conditioning augmentation off)`),
   ];
   // Registration order = the original's: ca_net, h_net1, img_net1, h_net2, img_net2, … (img_net last for DCGAN).
   for (const m of net.modules) {
@@ -194,8 +194,8 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
   );
   const fwd: string[] = [
     hasCa
-      ? `  const { c, mu, logvar } = this.ca_net.apply(input.sentence, input.noise); // c ${shapeText(out(ca).shape)}`
-      : `  const c = this.cond_net.apply(input.sentence); // c ${shapeText(out(ca).shape)}`,
+      ? `  const { c, mu, logvar } = this.ca_net.apply(input.sentence, input.noise); // c ${shapeText(out(code).shape)}`
+      : `  const c = this.cond_net.apply(input.sentence); // c ${shapeText(out(code).shape)}`,
   ];
   const images: string[] = [];
   const attn: string[] = [];
