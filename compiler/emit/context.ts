@@ -111,8 +111,13 @@ export function typeAlias(name: string, docText: string | undefined, members: st
 export function generatorArgs(ctx: EmitContext, training: boolean): string {
   const gen = network(ctx, 'generator');
   if (isFusionGenerator(gen)) return `{ z: noise.z, sentence: captions.sentence, training: ${training} }`;
-  const eps = gen.modules.some((m) => m.kind === 'cond_augment') ? ', noise: noise.eps' : '';
+  const eps = hasConditioningAugmentation(gen) ? ', noise: noise.eps' : '';
   return `{ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: ${training}${eps} }`;
+}
+
+/** True when the generator's sentence code is CA_NET (`ca_net`, with ε and mu/logvar), not `cond_net`. */
+export function hasConditioningAugmentation(net: Network): boolean {
+  return net.modules.some((m) => m.kind === 'cond_augment');
 }
 
 /** True when the generator is DF-GAN's one-stage fusion network. */

@@ -3,7 +3,7 @@
  * conditioning augmentation, the stages and the image heads under the original state_dict names.
  */
 import { shapeText, isKind, moduleOf, modulesOf, type ModuleNode, type ModuleOf, type TensorNode } from '../../lower/graph.js';
-import { count, doc, fileScope, isFusionGenerator, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
+import { count, doc, fileScope, hasConditioningAugmentation, isFusionGenerator, lines, literal, network, type EmitContext, typeAlias } from '../context.js';
 import type { ClassDecl, PropertyDecl, Statement } from '../print.js';
 import { emitFusionGenerator } from './fusion-generator.js';
 
@@ -143,7 +143,7 @@ export function emitGenerator(ctx: EmitContext): Statement[] {
 
   // ── Generator ──
   // The sentence code: CA_NET (reparameterised, with a KL term), or `cond_net` without the noise.
-  const hasCa = net.modules.some((m) => m.kind === 'cond_augment');
+  const hasCa = hasConditioningAugmentation(net);
   const code = hasCa ? moduleOf(net, 'ca_net', 'cond_augment') : moduleOf(net, 'cond_net', 'sentence_code');
   const heads = modulesOf(net, 'image_head');
   const codeCfg = code.config;

@@ -3,7 +3,7 @@
  * and the `model` object that hands all of it to the runtime through its typed contract.
  */
 import { moduleOf, shapeText } from '../../lower/graph.js';
-import { count, discriminators, doc, fileScope, generatorArgs, isFusionGenerator, lines, literal, network, raw, type EmitContext, typeAlias } from '../context.js';
+import { count, discriminators, doc, fileScope, generatorArgs, hasConditioningAugmentation, isFusionGenerator, lines, literal, network, raw, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
 
 export function emitSample(ctx: EmitContext): Statement[] {
@@ -16,7 +16,7 @@ export function emitSample(ctx: EmitContext): Statement[] {
   const Noise = imports.runtimeType('model/noise.js', 'Noise');
   const heads = gen.modules.filter((m) => m.kind === 'image_head' || m.kind === 'rgb_head');
   const z = gen.inputs[0]!;
-  const ca = gen.modules.find((m) => m.id === 'ca_net') ? moduleOf(gen, 'ca_net', 'cond_augment') : null;
+  const ca = hasConditioningAugmentation(gen) ? moduleOf(gen, 'ca_net', 'cond_augment') : null;
   return [
     ...imports.declarations(),
     {
