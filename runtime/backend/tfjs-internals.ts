@@ -82,6 +82,15 @@ export function isTaping(): boolean {
   return engineState().gradientDepth > 0;
 }
 
+/**
+ * Whether a gradient call runs inside another (a gradient penalty: the inner call's backward pass
+ * is itself differentiated by the outer one), so kernels whose gradient is a native op without a
+ * gradient of its own must take their composite, differentiable-to-any-order form.
+ */
+export function isTapingNested(): boolean {
+  return engineState().gradientDepth > 1;
+}
+
 /** How many gradient calls enclose this point, and the tape they record into. */
 export function tapeState(): { depth: number; tape: TapeNode[] | null } {
   const s = engineState();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { choosePlan, conv2dPatches, explicitPads } from '../backend/conv-plan.js';
 import { Module, type InitRole } from './module.js';
-import { isTaping } from '../backend/tfjs-internals.js';
+import { isTaping, isTapingNested } from '../backend/tfjs-internals.js';
 import { nativeBatchNormInfer, nativeBatchNormTrain, nativeBatchNormTrainWithGrad } from '../backend/native-registry.js';
 
 /**
@@ -304,7 +304,11 @@ export class BatchNorm extends Module {
       // two passes instead of the eight of moments + normalisation.
       // On the native backend, TensorFlow's fused ops: two passes forward instead of the eight of
       // moments + normalisation, and one op backward (FusedBatchNormGradV3) under a tape.
-      const native = x.rank === 4 && nnOptions.nativeBatchNorm
+      // Under a nested gradient call (a gradient penalty on D) the backward pass is differentiated
+      // again: FusedBatchNormGradV3 and the closed-form custom gradient are not, so BN takes the
+      // composite moments + normalisation form there, whose gradient is made of differentiable ops.
+      const nested = isTapingNested();
+      const native = x.rank === 4 && nnOptions.nativeBatchNorm && !nested
         ? (!isTaping() ? nativeBatchNormTrain : nativeBatchNormTrainWithGrad)(x as tf.Tensor4D, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.eps, {
             mean: this.runningMean as tf.Tensor1D,
             variance: this.runningVar as tf.Tensor1D,
@@ -320,7 +324,7 @@ export class BatchNorm extends Module {
       let y: tf.Tensor;
       let mean: tf.Tensor;
       let variance: tf.Tensor;
-      if (nnOptions.batchNorm === 'custom') {
+      if (nnOptions.batchNorm === 'custom' && !nested) {
         ({ y, mean, variance } = batchNormTrainCustom(x, this.weight, this.bias, this.eps, axes));
       } else {
         ({ mean, variance } = tf.moments(x, axes));

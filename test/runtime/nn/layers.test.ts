@@ -156,6 +156,56 @@ describe('BatchNorm (PyTorch semantics)', () => {
     nnOptions.nativeBatchNorm = true;
   });
 
+  it('a gradient of a gradient through it (a penalty on D) matches central differences', () => {
+    // P(θ) = mean_b ‖∂D/∂x_b‖² for D = head(square(BN(conv(x)))), differentiated w.r.t. the conv
+    // weight. The inner gradient runs under the outer tape, so BN's backward is differentiated again:
+    // the fused native gradient and the closed-form custom one are not differentiable, and gave
+    // gradients off by 90 % or with the wrong sign before BN took its composite form there.
+    // (A smooth activation: leaky ReLU's kinks would spoil the finite differences; tanh and sigmoid
+    // themselves have wrong second-order gradients in tfjs 4.22, so neither is used.)
+    const conv = new Conv2d({ inChannels: 3, outChannels: 4, kernel: 3, stride: 2, padding: 1 });
+    const bn = new BatchNorm({ channels: 4 });
+    const head = new Conv2d({ inChannels: 4, outChannels: 1, kernel: 4, stride: 1, padding: 0, bias: true });
+    tf.tidy(() => {
+      bn.weight.assign(tf.add(rand([4], 41), 1));
+      bn.bias.assign(rand([4], 42));
+    });
+    const x = rand([4, 8, 8, 3], 43) as tf.Tensor4D;
+    const penalty = () =>
+      tf.tidy(() => {
+        const g = tf.grad((im: tf.Tensor) => tf.sum(head.apply(tf.square(bn.apply(conv.apply(im as tf.Tensor4D), true)) as tf.Tensor4D)))(x);
+        return tf.mean(tf.sum(tf.square(tf.reshape(g, [4, -1])), 1)) as tf.Scalar;
+      });
+    const before = tf.memory().numTensors;
+    for (const native of [true, false]) {
+      nnOptions.nativeBatchNorm = native;
+      const w = conv.weight;
+      const { value, grads } = tf.variableGrads(penalty, [w]);
+      const auto = grads[w.name]!.dataSync();
+      const base = w.dataSync().slice();
+      const at = (i: number, v: number) => {
+        const a = base.slice();
+        a[i] = v;
+        tf.tidy(() => w.assign(tf.tensor(a, w.shape)));
+        const p = penalty();
+        const out = p.dataSync()[0]!;
+        p.dispose();
+        return out;
+      };
+      for (const i of [0, 5, 17, 40, 77, 100]) {
+        const h = 1e-2;
+        const fd = (at(i, base[i]! + h) - at(i, base[i]! - h)) / (2 * h);
+        expect(Math.abs(auto[i]! - fd)).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)) + 1e-3);
+      }
+      tf.tidy(() => w.assign(tf.tensor(base, w.shape)));
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    nnOptions.nativeBatchNorm = true;
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(x);
+    [conv, bn, head].forEach((m) => m.dispose());
+  });
+
   it('does not leak in training or eval', () => {
     const bn = new BatchNorm({ channels: 2 });
     const x = rand([3, 2], 4) as tf.Tensor2D;
