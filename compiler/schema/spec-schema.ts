@@ -198,7 +198,7 @@ export const MaGpLoss = Obj({
   type: Lit('ma_gp'),
   weight: NonNegNum(2, 'k: weight of the penalty'),
   power: PosNum(6, 'p: power of the gradient norm'),
-}, { description: "DF-GAN's matching-aware gradient penalty on D: k · mean ‖(∂D(x, s)/∂x, ∂D(x, s)/∂s)‖^p at the real images and their sentences (second-order gradients into D)" });
+}, { description: "DF-GAN's matching-aware gradient penalty on D: k · mean ‖(∂D(x, s)/∂x, ∂D(x, s)/∂s)‖^p at the real images and their sentences (second-order gradients into D); with `hinge` on the one-way D's output, with `adversarial` on the pre-sigmoid logit of AttnGAN's conditional head" });
 
 export const LossTerm = Tagged('type', [AdversarialLoss, DamsmLoss, KlLoss, HingeLoss, MaGpLoss], { description: 'one loss term, tagged by `type`' });
 

@@ -150,3 +150,49 @@ describe('generator.conditioning_augmentation: false', () => {
     }
   });
 });
+
+describe('losses: ma_gp beside adversarial (AttnGAN discriminators)', () => {
+  it("adds k·mean ‖(∂logit/∂image, ∂logit/∂sentence)‖^p of the conditional head at the real pairs to each D loss, and a D step descends it", async () => {
+    const g = await compiled('magp', ['losses=[{type: adversarial}, {type: damsm, lambda: 5, gamma1: 4, gamma3: 10}, {type: kl}, {type: ma_gp, weight: 2, power: 6}]']);
+    const plain = await compiled('magp-off', []);
+    const model = g.createModel({ vocabSize: 30, seed: 1 });
+    const b = batch();
+    try {
+      const sentence = tf.randomNormal([B, 64], 0, 1, 'float32', 5) as tf.Tensor2D;
+      const fakes = b.images.map((im) => tf.reverse(im, 1)) as tf.Tensor4D[];
+      for (const [i, d] of model.discriminators.entries()) {
+        // The penalty by hand: input gradients of the summed pre-sigmoid conditional logits, per sample
+        // flattened and joined, ‖·‖^6 averaged, × 2.
+        const want = tf.tidy(() => {
+          const [gx, gs] = tf.grads((x: tf.Tensor, s: tf.Tensor) => tf.sum(d.COND_DNET.logits(d.code(x as tf.Tensor4D, true), s as tf.Tensor2D, true)))([b.images[i]!, sentence]);
+          const n2 = tf.add(tf.sum(tf.square(tf.reshape(gx!, [B, -1])), 1), tf.sum(tf.square(gs!), 1));
+          return 2 * tf.mean(tf.pow(n2, 3)).dataSync()[0]!;
+        });
+        const withGp = readLosses(g.discriminatorLoss(d, b.images[i], fakes[i], sentence));
+        const without = readLosses(plain.discriminatorLoss(d, b.images[i], fakes[i], sentence));
+        expect(want).toBeGreaterThan(0);
+        expect(Math.abs(withGp.penalty! - want) / want).toBeLessThan(1e-3);
+        // The BCE terms are the original's: the same as the spec without the penalty; the loss adds it.
+        for (const k of ['condReal', 'condFake', 'condWrong', 'uncondReal', 'uncondFake']) expect(withGp[k]).toBeCloseTo(without[k]!, 4);
+        expect(withGp.loss).toBeCloseTo(without.loss! + withGp.penalty!, 3);
+      }
+      // D steps through the generated discriminatorStep: the penalty falls, and nothing leaks.
+      const opts = g.createGanOptimizers();
+      const captions = g.encodeCaptions(model.textEncoder, b.tokens, b.lengths, false);
+      const noise = drawNoise({ purpose: 'train', seed: 1, step: 0, batchSize: B }, g.plan.noise);
+      const step = () => g.discriminatorStep(model, opts, { ...b, step: 0 }, captions, noise).map((l: any) => readLosses(l).penalty!);
+      const first = step();
+      const before = tf.memory().numTensors;
+      let last = first;
+      for (let s = 0; s < 5; s++) last = step();
+      expect(tf.memory().numTensors).toBe(before);
+      first.forEach((p: number, i: number) => expect(last[i]!).toBeLessThan(p));
+      tf.dispose([sentence, ...fakes, captions.words, captions.sentence, captions.mask, noise.z, noise.eps]);
+      opts.generator.dispose();
+      opts.discriminators.forEach((o: any) => o.dispose());
+    } finally {
+      tf.dispose([b.tokens, ...b.images]);
+      g.disposeModel(model);
+    }
+  });
+});

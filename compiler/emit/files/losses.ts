@@ -104,10 +104,11 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         doc(
           [
             `One discriminator's loss: conditional${uncond ? ' and unconditional' : ''} real/fake terms and mismatched pairs (real image k with caption k+1),`,
-            uncond ? 'weighted (uncond_real + cond_real)/2 + (uncond_fake + cond_fake + cond_wrong)/3 as the original code.' : 'weighted cond_real + (cond_fake + cond_wrong)/2 as the original code.',
+            `${uncond ? 'weighted (uncond_real + cond_real)/2 + (uncond_fake + cond_fake + cond_wrong)/3' : 'weighted cond_real + (cond_fake + cond_wrong)/2'} as the original code${maGp ? ',' : '.'}`,
+            ...(maGp ? [`plus DF-GAN's MA-GP (k = ${maGp.weight}, p = ${maGp.power}) on the conditional head's pre-sigmoid logits at the real pairs.`] : []),
             '`fake` must be detached (computed outside the gradient tape).',
           ],
-          adversarial.origin,
+          maGp ? maGp.origin : adversarial.origin,
         ),
       ],
       parameters: [
@@ -116,7 +117,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         { name: 'fake', type: `${tf}.Tensor4D` },
         { name: 'sentence', type: `${tf}.Tensor2D` },
       ],
-      returnType: LT('DiscriminatorLoss'),
+      returnType: maGp ? `${LT('DiscriminatorLoss')} & { penalty: ${tf}.Scalar }` : LT('DiscriminatorLoss'),
       statements: lines(
         `return ${tf}.tidy(() => {`,
         "  // Real and fake images through the encoder as one batch (one weight gradient per layer, not two to",
@@ -125,13 +126,21 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         `  const codes = ${imports.runtime('nn/index.js', 'withBatchGroups')}(2, () => d.code(${tf}.concat([real, fake]), true));`,
         `  const [realCode, fakeCode] = ${tf}.split(codes, 2) as [${tf}.Tensor4D, ${tf}.Tensor4D]; // [B, 4, 4, 8·ndf] each`,
         `  const wrong = ${L('mismatchedPairs')}(realCode, sentence);`,
-        `  return ${imports.runtime('losses/index.js', 'discriminatorLoss', 'ganDiscriminatorLoss')}({`,
+        `  ${maGp ? 'const terms =' : 'return'} ${imports.runtime('losses/index.js', 'discriminatorLoss', 'ganDiscriminatorLoss')}({`,
         '    realCond: d.COND_DNET.apply(realCode, sentence, true),',
         '    fakeCond: d.COND_DNET.apply(fakeCode, sentence, true),',
         '    wrongCond: d.COND_DNET.apply(wrong.image, wrong.sentence, true),',
         uncond ? '    realUncond: d.UNCOND_DNET.apply(realCode),' : undefined,
         uncond ? '    fakeUncond: d.UNCOND_DNET.apply(fakeCode),' : undefined,
         '  });',
+        ...(maGp
+          ? [
+              "  // The penalty runs the real images through the image code once more, inside its own gradient call",
+              "  // (second-order gradients into D; BatchNorm takes its differentiable composite form there).",
+              `  const gp = ${L('matchingAwareGradientPenalty')}((x, s) => d.COND_DNET.logits(d.code(x, true), s, true), real, sentence, { weight: ${maGp.weight}, power: ${maGp.power} });`,
+              `  return { ...terms, loss: ${tf}.add(terms.loss, gp.penalty) as ${tf}.Scalar, penalty: gp.penalty };`,
+            ]
+          : []),
         '});',
       ),
     });
