@@ -20,6 +20,14 @@ export interface MaGpResult {
  * outputs of ones), flattened per sample and concatenated, its L2 norm to the power p, averaged
  * and weighted by k. Called inside a gradient call (D's optimizer step), the inner gradient is
  * recorded on the same tape, so D's parameters get the penalty's second-order gradient.
+ *
+ * What `d` may contain: convolutions, leaky ReLU, BatchNorm (its composite form under a nested
+ * tape, runtime/nn/layers.ts) and elementwise arithmetic differentiate twice correctly. Kernels
+ * whose tfjs gradient reads their saved *output* (tanh, sigmoid, exp, softmax) do not: tfjs 4.22
+ * records the copy of a saved output on the tape before the kernel's own node, so the backward pass
+ * reaches the kernel before the second-order gradient arrives through that copy and drops it
+ * (checked against PyTorch: conv → tanh → conv gives a penalty gradient of the wrong sign). Both
+ * discriminators penalised here stop at pre-sigmoid logits.
  */
 export function matchingAwareGradientPenalty(
   d: (image: tf.Tensor4D, sentence: tf.Tensor2D) => tf.Tensor1D,
