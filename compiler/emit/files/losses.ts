@@ -135,8 +135,9 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         '  });',
         ...(maGp
           ? [
-              "  // The penalty runs the real images through the image code once more, inside its own gradient call",
-              "  // (second-order gradients into D; BatchNorm takes its differentiable composite form there).",
+              "  // The penalty runs the real images through the image code once more (BatchNorm statistics and spectral",
+              "  // norm's power iteration advance once more), inside its own gradient call: second-order gradients",
+              "  // into D, with BatchNorm in its differentiable composite form there.",
               `  const gp = ${L('matchingAwareGradientPenalty')}((x, s) => d.COND_DNET.logits(d.code(x, true), s, true), real, sentence, { weight: ${maGp.weight}, power: ${maGp.power} });`,
               `  return { ...terms, loss: ${tf}.add(terms.loss, gp.penalty) as ${tf}.Scalar, penalty: gp.penalty };`,
             ]
