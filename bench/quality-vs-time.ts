@@ -10,7 +10,8 @@
  *
  * Minutes on the x axis are training minutes (the train commands' wall clock, start-up included);
  * evaluation runs between segments and is not counted. Numbers depend on the machine and its
- * load: the table's header records both.
+ * load: the table's header records the machine, and each row the 1-minute load average as its
+ * training segment ended (other jobs on the machine show there, not only at the start).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -42,6 +43,8 @@ function attnc(args: string[], quiet = true): { ok: boolean; stdout: string; sec
 
 interface Point {
   minutes: number;
+  /** 1-minute load average when the segment's training ended (before its evaluation). */
+  load: number;
   step: number;
   phase: string;
   wing: number;
@@ -70,6 +73,7 @@ for (let s = 0; s < maxSegments; s++) {
   const t = attnc(s === 0 ? ['train', gen, '--out', run, '--max-minutes', String(segment)] : ['train', gen, '--resume', run, '--max-minutes', String(segment)]);
   if (!t.ok) process.exit(1);
   minutes += t.seconds / 60;
+  const load = os.loadavg()[0]!;
   const lines = fs.readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step?: number; phase?: string });
   const last = lines.at(-1) ?? {};
   const evalDir = path.join(out, `eval-${String(s).padStart(2, '0')}`);
@@ -78,7 +82,7 @@ for (let s = 0; s < maxSegments; s++) {
   const r = JSON.parse(fs.readFileSync(path.join(evalDir, 'report.json'), 'utf8')) as EvalReport;
   const a = r.attributes!.generated;
   const p: Point = {
-    minutes, step: last.step ?? 0, phase: last.phase ?? '?',
+    minutes, load, step: last.step ?? 0, phase: last.phase ?? '?',
     wing: a.wing?.accuracy ?? NaN, belly: a.belly?.accuracy ?? NaN, crown: a.crown?.accuracy ?? NaN,
     beak: a.beak?.accuracy ?? NaN, size: a.size?.accuracy ?? NaN, background: a.background?.accuracy ?? NaN,
     lift: r.attention?.mean ?? NaN, damsm: r.damsm?.r1 ?? NaN, oracle: r.damsm?.oracle ?? NaN, fid: r.fid?.value ?? NaN, floor: r.fid?.floor ?? NaN,
@@ -112,11 +116,11 @@ function writeOutputs(): void {
   const md = [
     `# Quality over training time: ${spec}`,
     '',
-    `Started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus()[0]?.model ?? 'an unknown CPU'} × ${os.availableParallelism()}, load ${load0.toFixed(2)} at the start, ${os.loadavg()[0]!.toFixed(2)} at the last point; segments of ${segment} min; \`attnc eval --split ${split} --samples ${samples}\` after each.`,
+    `Started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus()[0]?.model ?? 'an unknown CPU'} × ${os.availableParallelism()}, load ${load0.toFixed(2)} at the start (each row: the load as its segment ended); segments of ${segment} min; \`attnc eval --split ${split} --samples ${samples}\` after each.`,
     '',
-    '| train min | phase, step | wing % | belly % | crown % | beak % | size % | scene % | attention lift | DAMSM R@1 % (oracle) | FID (floor) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...points.map((p) => `| ${f(p.minutes, 1)} | ${p.phase} ${p.step} | ${f(p.wing)} | ${f(p.belly)} | ${f(p.crown)} | ${f(p.beak)} | ${f(p.size)} | ${f(p.background)} | ${f(p.lift, 2)} | ${f(p.damsm, 1)} (${f(p.oracle, 1)}) | ${f(p.fid)} (${f(p.floor)}) |`),
+    '| train min | load | phase, step | wing % | belly % | crown % | beak % | size % | scene % | attention lift | DAMSM R@1 % (oracle) | FID (floor) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...points.map((p) => `| ${f(p.minutes, 1)} | ${f(p.load, 1)} | ${p.phase} ${p.step} | ${f(p.wing)} | ${f(p.belly)} | ${f(p.crown)} | ${f(p.beak)} | ${f(p.size)} | ${f(p.background)} | ${f(p.lift, 2)} | ${f(p.damsm, 1)} (${f(p.oracle, 1)}) | ${f(p.fid)} (${f(p.floor)}) |`),
     '',
     '![quality over time](quality-vs-time.png)',
     '',
