@@ -20,9 +20,14 @@ export interface LoadContext {
   schema: object;
 }
 
+/**
+ * A spec path as diagnostics print it, by the runtime's rule (runtime/util/shown-path.ts): relative
+ * to the working folder when it lies inside it, absolute when it does not — `/data/my.yaml`, never
+ * `../../data/my.yaml`, which neither the user typed nor can read at a glance.
+ */
 export function displayPath(abs: string, cwd: string): string {
   const rel = path.relative(cwd, abs);
-  if (rel === '' || path.isAbsolute(rel)) return abs;
+  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return abs;
   return rel.split(path.sep).join('/');
 }
 

@@ -44,7 +44,10 @@ describe('exit codes by error class', () => {
   for (const [what, args] of notFound) {
     it(`${what}: a path that does not exist is exit 2, naming it`, async () => {
       const { code, err } = await run(args);
-      expect(err).toContain(nowhere);
+      // As the user wrote it: absolute (the temp folder is outside the working folder), not `../../tmp/…`,
+      // which contains the absolute path as a substring but is not what was typed.
+      expect(err).toMatch(new RegExp(`(^|[\\s"'(])${nowhere.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+      expect(err).not.toContain('../');
       expect(err).not.toMatch(/internal error|\n\s+at /);
       expect(code).toBe(2);
     });
