@@ -4,6 +4,7 @@
  * constants (params.ts). Problems the schema and rules cannot see come back as located diagnostics.
  */
 import type { Origins } from '../resolve/origins.js';
+import { discriminatorSizes, spectralNormAt } from '../schema/derived.js';
 import type { ResolvedSpec } from '../schema/types.js';
 import type { LowerCode, LowerDiagnostic } from './codes.js';
 import {
@@ -417,12 +418,6 @@ function lowerGenerator(L: Lowering, ganOn: boolean): Network | undefined {
 
 // ── discriminators ───────────────────────────────────────────────────────────────────────────────
 
-/** Image sizes that get a discriminator: one per head (per_stage) or only the last. */
-export function discriminatorSizes(spec: ResolvedSpec): number[] {
-  const sizes = spec.generator.stages.map((s) => s.size);
-  return spec.discriminators.per_stage && spec.generator.heads === 'all' ? sizes : [sizes[sizes.length - 1]!];
-}
-
 /** DF-GAN's one-way discriminator on the last image: NetD (`netD.*`) and NetC (`netC.*`) as one network. */
 function lowerOneWayDiscriminator(L: Lowering, ganOn: boolean): Network[] {
   const ndf = L.spec.discriminators.df_dim;
@@ -448,9 +443,9 @@ function lowerDiscriminators(L: Lowering, ganOn: boolean): Network[] {
   if (d.type === 'one_way') return lowerOneWayDiscriminator(L, ganOn);
   const nef = L.spec.text_encoder.hidden_dim;
   const ndf = d.df_dim;
-  const sn = d.spectral_norm;
   const out: Network[] = [];
   for (const size of discriminatorSizes(L.spec)) {
+    const sn = spectralNormAt(L.spec, size);
     const k = Math.log2(size / 64);
     if (!Number.isInteger(k) || k < -1) {
       L.report('ATTNC3002', '/discriminators', `no discriminator for ${size}×${size} images: sizes are 32 or 64·2^k (64, 128, 256, …)`, 'make every generator stage with a discriminator at least 32 px');

@@ -150,10 +150,12 @@ export const Discriminators = Obj({
   df_dim: PosInt(64, 'base channel count (GAN.DF_DIM)'),
   conditional: Bool(true, 'conditional logits head (image code + sentence embedding)'),
   unconditional: Bool(true, 'unconditional logits head (b_jcu)'),
-  spectral_norm: Bool(
-    false,
-    "DM-GAN's discriminators (code/spectral.py): every image-code conv and the conditional head's joint conv wrapped in SpectralNorm (`weight_bar` plus non-trainable `weight_u`, `weight_v`; one power-iteration step per forward), with a bias and no BatchNorm; false: AttnGAN's bias-free convs followed by BatchNorm",
-  ),
+  spectral_norm: Type.Unsafe<boolean | number[]>({
+    anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'integer', minimum: 8 }, minItems: 1, uniqueItems: true }],
+    default: false,
+    description:
+      "DM-GAN's discriminators (code/spectral.py): every image-code conv and the conditional head's joint conv wrapped in SpectralNorm (`weight_bar` plus non-trainable `weight_u`, `weight_v`; one power-iteration step per forward), with a bias and no BatchNorm; false: AttnGAN's bias-free convs followed by BatchNorm; a list of image sizes (e.g. [64]): only the discriminators of those sizes",
+  }),
 });
 
 // ── losses ──────────────────────────────────────────────────────────────────────────────────────

@@ -18,6 +18,7 @@ import { lrScheduleFloor } from './lr-schedule-floor.js';
 import { partLossData } from './part-loss-data.js';
 import { partPoolingHead } from './part-pooling-head.js';
 import { snapshotInterval } from './snapshot-interval.js';
+import { spectralNormSizes } from './spectral-norm-sizes.js';
 import { stageSizesDouble } from './stage-sizes-double.js';
 import { uniqueLossTerms } from './unique-loss-terms.js';
 import { uniqueMetrics } from './unique-metrics.js';
@@ -46,4 +47,5 @@ export const rules: readonly Rule[] = [
   familyParts,
   partLossData,
   partPoolingHead,
+  spectralNormSizes,
 ];

@@ -148,7 +148,10 @@ function candidates(s: Json, v: unknown): unknown[] {
   }
   if (Array.isArray(s.anyOf)) {
     if (s.anyOf.some((b: Json) => b.type === 'null')) return v === null ? ['some/file.pth'] : [null, `${String(v)}.other`];
-    return s.anyOf.flatMap((b: Json) => (b.const !== undefined ? [b.const] : b.type === 'integer' ? [0, 1] : [])).filter((x: unknown) => x !== v);
+    // `stage: last | index`, `spectral_norm: boolean | sizes`: a value of each branch.
+    const branch = (b: Json): unknown[] =>
+      b.const !== undefined ? [b.const] : b.type === 'integer' ? [0, 1] : b.type === 'boolean' ? [true, false] : b.type === 'array' ? [[b.items?.minimum ?? 1]] : [];
+    return s.anyOf.flatMap(branch).filter((x: unknown) => JSON.stringify(x) !== JSON.stringify(v));
   }
   if (s.const !== undefined) return [typeof s.const === 'number' ? s.const + 1 : `${s.const}x`];
   if (Array.isArray(s.enum)) {

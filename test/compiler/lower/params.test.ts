@@ -83,6 +83,12 @@ describe('graph and runtime modules agree on every parameter name and shape', ()
       const d = Module.shapeOnly(() => new DNet({ size, ndf: 32, nef: 256, spectralNorm: true }));
       expect(shapes(dm, `discriminator_${size}`)).toEqual(d.namedParameterShapes());
     }
+    // spectral_norm as a list of sizes: only those discriminators are DM-GAN's, the rest AttnGAN's.
+    const only128 = await graphOf('dmgan', ['discriminators.spectral_norm=[128]']);
+    for (const size of [64, 128, 256]) {
+      const d = Module.shapeOnly(() => new DNet({ size, ndf: 32, nef: 256, spectralNorm: size === 128 }));
+      expect(shapes(only128, `discriminator_${size}`), `${size}`).toEqual(d.namedParameterShapes());
+    }
   });
 
   it('encoders vs runtime RnnTextEncoder, InceptionImageEncoder, CnnImageEncoder', async () => {
