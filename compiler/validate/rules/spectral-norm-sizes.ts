@@ -24,7 +24,7 @@ export const spectralNormSizes: Rule = {
       if (sizes.includes(size)) return;
       ctx.report({
         pointer: `/discriminators/spectral_norm/${i}`,
-        message: `no discriminator sees ${size}×${size} images: the discriminators are at ${sizes.map((s) => `${s}`).join(', ')} px`,
+        message: `no discriminator sees ${size}×${size} images: the discriminators are at ${sizes.join(', ')} px`,
         help: `list sizes among ${sizes.join(', ')}, or write \`true\` for all of them`,
       });
     });
