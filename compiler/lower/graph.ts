@@ -176,6 +176,8 @@ export type LossNode =
       lambda: number;
       /** G steps over which λ ramps from 0; absent: constant λ (the original). */
       warmupSteps?: number;
+      /** Earlier batches' captions kept as extra negatives of G's DAMSM term; absent: none (the original). */
+      negativeQueue?: number;
       gamma1: number;
       gamma2: number;
       gamma3: number;

@@ -567,6 +567,7 @@ function lowerLosses(L: Lowering): LossNode[] {
           type: 'damsm',
           lambda: l.lambda,
           ...(l.warmup_steps > 0 ? { warmupSteps: l.warmup_steps } : {}),
+          ...(l.negative_queue > 0 ? { negativeQueue: l.negative_queue } : {}),
           gamma1: l.gamma1,
           gamma2: l.gamma2,
           gamma3: l.gamma3,

@@ -178,6 +178,7 @@ export const DamsmLoss = Obj({
   type: Lit('damsm'),
   lambda: NonNegNum(1, 'weight in the generator loss (TRAIN.SMOOTH.LAMBDA)'),
   warmup_steps: NonNegInt(0, 'generator steps over which the weight ramps linearly from 0 to lambda, so G first learns from the discriminators what a picture looks like; 0 = the original (lambda from the first step)'),
+  negative_queue: NonNegInt(0, "captions of earlier GAN batches (newest first) kept as extra negatives of G's DAMSM term, so a generated image must match its own caption better than more captions that share its wing colour or scene; the text encoder is frozen in the GAN phase, so their features stay exact; 0 = the original (the batch's own captions only)"),
   gamma1: PosNum(5, 'word-attention sharpness (TRAIN.SMOOTH.GAMMA1)'),
   gamma2: PosNum(5, 'word-region aggregation (TRAIN.SMOOTH.GAMMA2)'),
   gamma3: PosNum(10, 'softmax smoothing of the matching scores (TRAIN.SMOOTH.GAMMA3)'),

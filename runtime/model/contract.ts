@@ -17,7 +17,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Vocabulary } from '../data/vocab.js';
 import type { ImageEncoder } from '../encoders/image.js';
 import type { TextEncoderOutput } from '../encoders/text.js';
-import type { ClassIds } from '../losses/index.js';
+import type { CaptionQueue, ClassIds } from '../losses/index.js';
 import type { Module } from '../nn/module.js';
 import type { Lengths } from '../nn/sequence.js';
 import type { ParameterEma } from '../optim/ema.js';
@@ -108,8 +108,10 @@ export interface GanCode<M extends ModelNetworks = ModelNetworks, O extends GanO
   createOptimizers(): O;
   /** The moving average of G the checkpoints and sample grids use, or null when the spec has none. */
   createEma(model: NoInfer<M>): ParameterEma | null;
-  /** One GAN iteration; `noise` from runtime/model/noise.ts. Returns every network's loss terms. */
-  step(model: NoInfer<M>, optimizers: NoInfer<O>, batch: GanBatch, noise: Noise, ema: ParameterEma | null): GanStepLosses;
+  /** The earlier captions G's DAMSM term takes as extra negatives, when the spec keeps some (`negative_queue`). */
+  createNegativeQueue?(): CaptionQueue;
+  /** One GAN iteration; `noise` from runtime/model/noise.ts; `negatives` when the spec keeps a queue. Returns every network's loss terms. */
+  step(model: NoInfer<M>, optimizers: NoInfer<O>, batch: GanBatch, noise: Noise, ema: ParameterEma | null, negatives?: CaptionQueue): GanStepLosses;
 }
 
 /** Everything a generated folder provides: inference, network factories, and each phase's code. */

@@ -8,6 +8,7 @@ import type { Vocabulary } from '../data/vocab.js';
 import type { GanOptimizers, GeneratedModel, ModelNetworks } from '../model/contract.js';
 import type { NetworkKey } from '../model/networks.js';
 import type { PhasePlan, TrainingPlan } from '../model/plan.js';
+import type { CaptionQueue } from '../losses/index.js';
 import type { ParameterEma } from '../optim/ema.js';
 import type { LossTensors } from '../optim/step.js';
 import type { NamedOptimizer, SavedRun } from './state.js';
@@ -60,6 +61,8 @@ export interface ActivePhase {
   readonly freshOptimizersEachEpoch: boolean;
   /** G's moving average, when the phase keeps one (checkpoints save it, sample grids use it). */
   readonly ema: ParameterEma | null;
+  /** Earlier captions G's DAMSM term keeps as negatives, when the spec asks (checkpoints save them). */
+  readonly negatives?: CaptionQueue | null;
   /** Called before every epoch (learning-rate schedules, fresh optimizers). */
   beginEpoch(epoch: number): void;
   /** The optimizers checkpoints save and restore, by id. */

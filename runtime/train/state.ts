@@ -4,16 +4,18 @@
  * the best monitored metric), the behaviour switches its weights need (`options`, e.g. the
  * original's attention mask for imported AttnGAN weights), the initial-weights seed, and the
  * tensors: every network, every optimizer of the phase (moments stored exactly as kept, so a resumed
- * run continues bit for bit), G's EMA, and the vocabulary. Checkpoint folders themselves are
+ * run continues bit for bit), G's EMA, the captions G's DAMSM term keeps as negatives, and the
+ * vocabulary. Checkpoint folders themselves are
  * runtime/io/checkpoint.ts.
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Vocabulary } from '../data/vocab.js';
-import { readCheckpointTensors, readManifest, writeCheckpoint, type CheckpointManifest, type OptimizerEntry } from '../io/checkpoint.js';
+import { readCheckpointJson, readCheckpointTensors, readManifest, writeCheckpoint, type CheckpointManifest, type OptimizerEntry } from '../io/checkpoint.js';
 import type { TorchState } from '../io/torch-state.js';
 import { exportState, fromTorchLayout, toTorchLayout } from '../nn/state.js';
 import type { Adam } from '../optim/step.js';
+import type { CaptionQueue } from '../losses/index.js';
 import type { ParameterEma } from '../optim/ema.js';
 import type { ModelNetworks, SpecIdentity } from '../model/contract.js';
 import { checkpointVocabulary, generatorIsEma, loadCheckpointNetworks } from '../model/load.js';
@@ -89,7 +91,7 @@ export async function writeTrainCheckpoint(
   name: string,
   run: CheckpointSource,
   state: TrainState,
-  parts: { optimizers: readonly NamedOptimizer[]; ema: ParameterEma | null },
+  parts: { optimizers: readonly NamedOptimizer[]; ema: ParameterEma | null; negatives?: CaptionQueue | null },
   options: { latest?: boolean } = {},
 ): Promise<string> {
   const tensors: Record<string, TorchState> = {};
@@ -108,6 +110,19 @@ export async function writeTrainCheckpoint(
   }
   const { state: optState, entries } = await saveOptimizers(run.model, parts.optimizers);
   if (entries.length) tensors['optimizers.safetensors'] = optState;
+  const json: Record<string, unknown> = { 'vocab.json': run.vocab.toJSON() };
+  const queued = parts.negatives?.exportState();
+  if (queued) {
+    try {
+      tensors[NEGATIVES_FILE] = new Map([
+        ['words', { shape: [...queued.words.shape], data: (await queued.words.data()) as Float32Array }],
+        ['sentence', { shape: [...queued.sentence.shape], data: (await queued.sentence.data()) as Float32Array }],
+      ]);
+      json[NEGATIVES_JSON] = { lengths: queued.lengths, classIds: queued.classIds };
+    } finally {
+      tf.dispose([queued.words, queued.sentence]);
+    }
+  }
   const best = Object.fromEntries(Object.entries(state.best).map(([k, v]) => [`best_${k}`, v]));
   return writeCheckpoint(
     checkpointsDir,
@@ -124,11 +139,15 @@ export async function writeTrainCheckpoint(
       options: { ...state.options },
       wallTime: Date.now() / 1000,
       tensors,
-      json: { 'vocab.json': run.vocab.toJSON() },
+      json,
     },
     options,
   );
 }
+
+/** The GAN phase's negative queue in a checkpoint: word and sentence features, and their lengths and class ids. */
+const NEGATIVES_FILE = 'negatives.safetensors';
+const NEGATIVES_JSON = 'negatives.json';
 
 /** A checkpoint being resumed from: its `TrainState`, and the tensors restored on demand. */
 export class SavedRun {
@@ -206,6 +225,38 @@ export class SavedRun {
       } finally {
         tf.dispose(moments.flatMap((x) => [x.m, x.v]));
       }
+    }
+  }
+
+  /**
+   * The captions G's DAMSM term kept as negatives, when the checkpoint has them (one from before the
+   * GAN phase, or from a spec without a queue, leaves the queue empty, as at the phase's start).
+   */
+  restoreNegatives(queue: CaptionQueue): void {
+    const m = this.manifest;
+    if (!m.files[NEGATIVES_FILE] || !m.files[NEGATIVES_JSON]) return;
+    const file = path.join(this.dir, NEGATIVES_FILE);
+    const saved = readCheckpointTensors(this.dir, m, NEGATIVES_FILE);
+    const meta = readCheckpointJson(this.dir, m, NEGATIVES_JSON) as { lengths?: unknown; classIds?: unknown };
+    const words = saved.get('words');
+    const sentence = saved.get('sentence');
+    const lengths = meta.lengths;
+    const classIds = meta.classIds;
+    const ints = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => Number.isInteger(v));
+    const n = words?.shape[0];
+    if (!words || !sentence || words.shape.length !== 3 || sentence.shape.length !== 2 || !ints(lengths) || (classIds !== null && !ints(classIds))
+      || lengths.length !== n || sentence.shape[0] !== n || (classIds !== null && classIds.length !== n) || lengths.some((l) => l < 1 || l > words.shape[1]!)) {
+      throw new AttncError('ATTNC_CHECKPOINT', `${file}: the saved negative captions are not a queue (words, sentence, lengths and class ids disagree)`, { path: file, hint: 'the checkpoint is damaged; resume from an earlier one' });
+    }
+    try {
+      queue.importState({
+        words: tf.tensor3d(words.data, words.shape as [number, number, number]),
+        sentence: tf.tensor2d(sentence.data, sentence.shape as [number, number]),
+        lengths,
+        classIds,
+      });
+    } catch (e) {
+      throw new AttncError('ATTNC_CHECKPOINT', `${file}: ${(e as Error).message}`, { path: file, hint: 'the spec\'s negative_queue changed since the checkpoint; resume with the spec it was written by' });
     }
   }
 

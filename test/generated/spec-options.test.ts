@@ -6,6 +6,10 @@ import { main } from '../../cli/main.js';
 import { partLoss } from '../../runtime/losses/parts.js';
 import { drawNoise } from '../../runtime/model/noise.js';
 import { readLosses } from '../../runtime/optim/index.js';
+import { readManifest, resolveCheckpoint } from '../../runtime/io/checkpoint.js';
+import { silentReporter } from '../../runtime/train/reporter.js';
+import { train } from '../../runtime/train/trainer.js';
+import { lossesByStep } from '../runtime/train/helpers.js';
 import { capture } from '../cli/capture.js';
 
 // Spec options of the learning work, in the code they generate: the tiny spec compiled with each
@@ -194,5 +198,82 @@ describe('losses: ma_gp beside adversarial (AttnGAN discriminators)', () => {
       tf.dispose([b.tokens, ...b.images]);
       g.disposeModel(model);
     }
+  });
+});
+
+describe('losses[damsm].negative_queue', () => {
+  it("widens G's DAMSM term with the last N captions of earlier batches, kept across GAN steps without leaks", async () => {
+    const g = await compiled('queue', ['losses[1].negative_queue=8']);
+    expect(g.model.gan.createNegativeQueue).toBe(g.createNegativeQueue);
+    const model = g.createModel({ vocabSize: 30, seed: 1 });
+    const b = batch();
+    // Other captions: the same lengths, other words and other classes.
+    const other = tf.tensor2d(Array.from(b.tokens.dataSync(), (id) => (id ? 1 + ((id * 5) % 29) : 0)), b.tokens.shape, 'int32');
+    const queue = g.createNegativeQueue();
+    try {
+      expect(queue.capacity).toBe(8);
+      const damsm = () =>
+        tf.tidy(() => {
+          const captions = g.encodeCaptions(model.textEncoder, b.tokens, b.lengths, false);
+          const noise = drawNoise({ purpose: 'sample', seed: 0, indices: [0, 1, 2, 3] }, g.plan.noise);
+          const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: noise.eps });
+          return g.generatorLoss(out, model.discriminators, model.imageEncoder, captions, b.lengths, b.classIds, queue).damsm.dataSync()[0]!;
+        });
+      const alone = damsm();
+      tf.tidy(() => queue.push(g.encodeCaptions(model.textEncoder, other, b.lengths, false), b.lengths, [4, 5, 6, 7]));
+      // Four more negatives in every image's row: the image → caption terms can only grow; the rest is unchanged.
+      expect(damsm()).toBeGreaterThan(alone + 1e-3);
+      queue.dispose();
+
+      // The GAN step fills the queue, newest first, up to its capacity; the tensor count stays flat once it is full.
+      const opts = g.createGanOptimizers();
+      const step = (i: number) => {
+        const noise = drawNoise({ purpose: 'train', seed: 1, step: i, batchSize: B }, g.plan.noise);
+        const r = g.ganStep(model, opts, { images: b.images, tokens: b.tokens, lengths: b.lengths, classIds: b.classIds }, noise, null, queue);
+        r.discriminators.forEach((d: any) => readLosses(d));
+        readLosses(r.generator);
+        tf.dispose([noise.z, noise.eps]);
+      };
+      step(0);
+      expect(queue.size).toBe(4);
+      step(1);
+      expect(queue.size).toBe(8);
+      const before = tf.memory().numTensors;
+      step(2);
+      expect(queue.size).toBe(8);
+      expect(tf.memory().numTensors).toBe(before);
+      opts.generator.dispose();
+      opts.discriminators.forEach((o: any) => o.dispose());
+    } finally {
+      queue.dispose();
+      tf.dispose([b.tokens, other, ...b.images]);
+      g.disposeModel(model);
+    }
+  });
+
+  it('resumes exactly: checkpoints keep the queue, and a run stopped mid-phase ends with the same bits', async () => {
+    const g = await compiled('queue-resume', ['losses[1].negative_queue=6']);
+    const plan = structuredClone(g.model.plan);
+    plan.data.dataset = { ...plan.data.dataset, images: 96 };
+    plan.phases.damsm = { ...plan.phases.damsm, batchSize: 8, epochs: 1, logEvery: 1, snapshotInterval: 1 };
+    plan.phases.gan = { ...plan.phases.gan, batchSize: 4, epochs: 1, logEvery: 1, snapshotInterval: 1, sampleEvery: 1000 };
+    const gen = { ...g.model, plan };
+    const whole = await train({ gen, generatedDir: null, runDir: path.join(tmp, 'q-whole'), reporter: silentReporter() });
+    const last = readManifest(resolveCheckpoint(whole.runDir));
+    expect(Object.keys(last.files)).toEqual(expect.arrayContaining(['negatives.safetensors', 'negatives.json']));
+    const parts = path.join(tmp, 'q-parts');
+    // DAMSM: 12 steps; stops at GAN steps 5 and 14 (the queue full and mid-way through its turnover).
+    let runs = 0;
+    for (const n of [17, 9, 100]) {
+      await train({ gen, generatedDir: null, runDir: parts, ...(runs++ ? { resume: resolveCheckpoint(parts) } : {}), maxSteps: n, reporter: silentReporter() });
+    }
+    const files = (dir: string) => {
+      const m = readManifest(resolveCheckpoint(dir));
+      return Object.fromEntries(Object.entries(m.files).filter(([f]) => f.endsWith('.safetensors') || f === 'negatives.json').map(([f, e]) => [f, e.sha256]));
+    };
+    expect(files(parts)).toEqual(files(whole.runDir));
+    const losses = lossesByStep(whole.runDir);
+    const resumed = lossesByStep(parts);
+    for (const k of ['gan:6', 'gan:15', 'gan:24']) expect(resumed.get(k), k).toEqual(losses.get(k));
   });
 });

@@ -232,7 +232,14 @@ export function emitLosses(ctx: EmitContext): Statement[] {
     stmts.push(
       `  // DAMSM on the ${size} px image through the frozen image encoder (gradients flow into G, not into the encoder).`,
       `  const { regions, global } = imageEncoder.apply(out.images[${idx}], false);`,
-      '  const d = damsmTerms(regions, global, captions, lengths, classIds);',
+      ...(damsm.negativeQueue
+        ? [
+            `  // Candidates: this batch's captions, then up to ${damsm.negativeQueue} of earlier batches as extra negatives (more of them agree`,
+            '  // with the image on wing colour or scene, so the term asks for the smaller parts too).',
+            '  const candidates = negatives.widen(captions, lengths, classIds);',
+            '  const d = damsmTerms(regions, global, candidates, candidates.lengths, candidates.classIds);',
+          ]
+        : ['  const d = damsmTerms(regions, global, captions, lengths, classIds);']),
       damsm.warmupSteps
         ? `  const damsm = ${tf}.mul(${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]), ${damsm.lambda} * Math.min(1, step / ${damsm.warmupSteps})) as ${tf}.Scalar; // λ = ${damsm.lambda}, ramped up over the first ${damsm.warmupSteps} G steps`
         : damsm.lambda === 1
@@ -261,7 +268,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       docs: [
         doc(
           [
-            `The generator's loss: ${[adversarial ? 'adversarial (summed over discriminators)' : '', hinge ? 'hinge (−mean D(fake, sentence))' : '', damsm ? `λ·DAMSM on the ${ctx.graph.imageSizes[damsm.stage]} px image (λ = ${damsm.lambda}${damsm.warmupSteps ? `, from 0 at G step \`step\` = 0 linearly up to step ${damsm.warmupSteps}` : ''})` : '', kl ? `${kl.weight}·KL of the conditioning augmentation` : ''].filter(Boolean).join(' + ')}.`,
+            `The generator's loss: ${[adversarial ? 'adversarial (summed over discriminators)' : '', hinge ? 'hinge (−mean D(fake, sentence))' : '', damsm ? `λ·DAMSM on the ${ctx.graph.imageSizes[damsm.stage]} px image (λ = ${damsm.lambda}${damsm.warmupSteps ? `, from 0 at G step \`step\` = 0 linearly up to step ${damsm.warmupSteps}` : ''}${damsm.negativeQueue ? `; candidates: the batch's captions and the ${damsm.negativeQueue} in \`negatives\`` : ''})` : '', kl ? `${kl.weight}·KL of the conditioning augmentation` : ''].filter(Boolean).join(' + ')}.`,
           ],
           (adversarial ?? hinge ?? damsm ?? kl)!.origin,
         ),
@@ -273,6 +280,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         { name: 'captions', type: Captions },
         { name: 'lengths', type: 'readonly number[]' },
         { name: 'classIds', type: ClassIds },
+        ...(damsm?.negativeQueue ? [{ name: 'negatives', type: LT('CaptionQueue') }] : []),
         ...(damsm?.warmupSteps ? [{ name: 'step', type: 'number' }] : []),
       ],
       returnType: 'GeneratorLoss',

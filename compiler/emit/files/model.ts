@@ -5,6 +5,7 @@
 import { moduleOf, shapeText } from '../../lower/graph.js';
 import { count, discriminators, doc, fileScope, generatorArgs, hasConditioningAugmentation, isFusionGenerator, lines, literal, network, raw, type EmitContext, typeAlias } from '../context.js';
 import type { Statement } from '../print.js';
+import { generatorDamsmTerm } from './losses.js';
 
 export function emitSample(ctx: EmitContext): Statement[] {
   const { imports } = fileScope(ctx);
@@ -176,6 +177,7 @@ export function emitIndex(ctx: EmitContext): Statement[] {
     'gan: {',
     `  createOptimizers: ${local('train-gan', 'createGanOptimizers')},`,
     `  createEma: ${local('train-gan', 'createGeneratorEma')},`,
+    ...(generatorDamsmTerm(ctx.graph)?.negativeQueue ? [`  createNegativeQueue: ${local('train-gan', 'createNegativeQueue')},`] : []),
     `  step: ${local('train-gan', 'ganStep')},`,
     '},',
   ];

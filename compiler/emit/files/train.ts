@@ -152,8 +152,10 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const generatorLoss = imports.local('losses.js', 'generatorLoss');
   const clip = p.gradClip ? `{ clip: { maxNorm: ${p.gradClip.maxNorm} } }` : undefined;
   const realTypes = ds.map((d) => `${tf}.Tensor4D`).join(', ');
-  // The DAMSM term's ramp reads the step.
+  // The DAMSM term's ramp reads the step; its negative queue is state the GAN phase keeps.
   const warmup = generatorDamsmTerm(ctx.graph)?.warmupSteps ?? 0;
+  const queue = generatorDamsmTerm(ctx.graph)?.negativeQueue ?? 0;
+  const CaptionQueue = queue ? imports.runtime('losses/index.js', 'CaptionQueue') : '';
   const body: Statement[] = [
     typeAlias('GanOptimizers', 'One Adam for G and one per discriminator, smallest first.', [`generator: ${Adam};`, `discriminators: [${ds.map(() => Adam).join(', ')}];`]),
     {
@@ -180,6 +182,18 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
       returnType: p.ema ? ParameterEma : 'null',
       statements: p.ema ? lines(`return new ${ParameterEma}(model.generator, ${p.ema.decay});`) : lines('void model;', 'return null;'),
     },
+    ...(queue
+      ? [
+          {
+            kind: 'function' as const,
+            name: 'createNegativeQueue',
+            isExported: true,
+            docs: [doc(`The last ${queue} captions of earlier batches, extra negatives of G's DAMSM term (saved in checkpoints: a resumed run continues with them).`, generatorDamsmTerm(ctx.graph)!.origin)],
+            returnType: CaptionQueue,
+            statements: lines(`return new ${CaptionQueue}(${queue});`),
+          },
+        ]
+      : []),
     typeAlias('GanBatch', undefined, [
         `/** Real images, one per discriminator: ${ds.map((d) => shapeText(d.inputs[0]!.shape)).join(', ')}. */`,
         `images: [${realTypes}];`,
@@ -246,6 +260,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         { name: 'batch', type: 'GanBatch' },
         { name: 'captions', type: Captions },
         { name: 'noise', type: Noise },
+        ...(queue ? [{ name: 'negatives', type: CaptionQueue }] : []),
         { name: 'beforeLoss', type: `(images: readonly ${tf}.Tensor4D[]) => void`, hasQuestionToken: true },
       ],
       returnType: LossTensors,
@@ -256,7 +271,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         '  () => {',
         `    const out = model.generator.apply(${generatorArgs(ctx, true)});`,
         `    if (beforeLoss) ${untaped}(() => beforeLoss(out.images));`,
-        `    return ${generatorLoss}(out, model.discriminators, model.imageEncoder, captions, batch.lengths, batch.classIds${warmup ? ', batch.step' : ''});`,
+        `    return ${generatorLoss}(out, model.discriminators, model.imageEncoder, captions, batch.lengths, batch.classIds${queue ? ', negatives' : ''}${warmup ? ', batch.step' : ''});`,
         '  },',
         clip ? `  ${clip},` : undefined,
         ');',
@@ -271,7 +286,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
           [
             'One GAN iteration as trainer.py runs it: encode captions with the frozen text encoder, one generator forward on `noise`',
             '(z and ε of this step, from runtime/model/noise.ts), step every D on its detached fakes, then G\'s loss through the updated Ds',
-            'and G\'s step, update the EMA of G. Returns every loss term as scalars the caller disposes (read them only when logging:',
+            `and G\'s step, update the EMA of G${queue ? ', put the captions in `negatives`' : ''}. Returns every loss term as scalars the caller disposes (read them only when logging:`,
             'reading syncs with the backend).',
           ],
           p.origin,
@@ -282,17 +297,23 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         { name: 'optimizers', type: 'GanOptimizers' },
         { name: 'batch', type: 'GanBatch' },
         { name: 'noise', type: Noise },
-        { name: 'ema', type: `${ParameterEma} | null`, initializer: 'null' },
+        ...(queue
+          ? [
+              { name: 'ema', type: `${ParameterEma} | null` },
+              { name: 'negatives', type: CaptionQueue },
+            ]
+          : [{ name: 'ema', type: `${ParameterEma} | null`, initializer: 'null' }]),
       ],
       returnType: `{ discriminators: ${LossTensors}[]; generator: ${LossTensors} }`,
       statements: lines(
         `const captions = ${encodeCaptions}(model.textEncoder, batch.tokens, batch.lengths, false);`,
         'try {',
         `  let discriminators: ${LossTensors}[] = [];`,
-        '  const generator = generatorStep(model, optimizers, batch, captions, noise, (fakes) => {',
+        `  const generator = generatorStep(model, optimizers, batch, captions, noise, ${queue ? 'negatives, ' : ''}(fakes) => {`,
         '    discriminators = discriminatorStep(model, optimizers, batch, captions, noise, fakes);',
         '  });',
         '  ema?.update();',
+        ...(queue ? [`  negatives.push(captions, batch.lengths, batch.classIds); // this batch's captions are negatives of the next ${Math.ceil(queue / p.batchSize)} steps`] : []),
         '  return { discriminators, generator };',
         '} finally {',
         `  ${tf}.dispose([captions.words, captions.sentence, captions.mask]);`,

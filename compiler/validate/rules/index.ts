@@ -15,6 +15,7 @@ import { imageSizesMatch } from './image-sizes-match.js';
 import { initSize } from './init-size.js';
 import { lossRequirements } from './loss-requirements.js';
 import { lrScheduleFloor } from './lr-schedule-floor.js';
+import { negativeQueueTerm } from './negative-queue-term.js';
 import { partLossData } from './part-loss-data.js';
 import { partPoolingHead } from './part-pooling-head.js';
 import { snapshotInterval } from './snapshot-interval.js';
@@ -48,4 +49,5 @@ export const rules: readonly Rule[] = [
   partLossData,
   partPoolingHead,
   spectralNormSizes,
+  negativeQueueTerm,
 ];

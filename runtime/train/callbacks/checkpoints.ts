@@ -32,7 +32,7 @@ export class Checkpoints implements Callback {
     const value = monitor ? ev.metrics[monitor.metric] : undefined;
     if (monitor && value !== undefined && !(value <= (run.state.best[monitor.metric] ?? -Infinity))) {
       run.state.best[monitor.metric] = value;
-      this.bestCheckpoint = await writeTrainCheckpoint(run.folder.checkpoints, monitor.checkpoint, run.source, run.state, { optimizers: [], ema: active.ema }, { latest: false });
+      this.bestCheckpoint = await writeTrainCheckpoint(run.folder.checkpoints, monitor.checkpoint, run.source, run.state, { optimizers: [], ema: active.ema, negatives: active.negatives ?? null }, { latest: false });
       this.announce(run, this.bestCheckpoint);
     }
     if ((ev.epoch + 1) % plan.snapshotInterval === 0 || ev.last) await this.snapshot(run, ev.phase);
@@ -44,7 +44,7 @@ export class Checkpoints implements Callback {
 
   private async snapshot(run: RunContext, phase: PhaseRun): Promise<void> {
     const name = `${phase.def.id}-${String(run.state.step).padStart(8, '0')}`;
-    const dir = await writeTrainCheckpoint(run.folder.checkpoints, name, run.source, run.state, { optimizers: phase.active.optimizers(), ema: phase.active.ema });
+    const dir = await writeTrainCheckpoint(run.folder.checkpoints, name, run.source, run.state, { optimizers: phase.active.optimizers(), ema: phase.active.ema, negatives: phase.active.negatives ?? null });
     run.lastCheckpoint = dir;
     pruneCheckpoints(run.folder.checkpoints, phase.def.id, this.keep);
     this.announce(run, dir);

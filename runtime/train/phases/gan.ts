@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { disposeBatch, type Batch } from '../../data/dataset.js';
 import { renderSampleGrid } from '../../figures/sample-grid.js';
+import type { CaptionQueue } from '../../losses/index.js';
 import type { GanOptimizers, ModelNetworks } from '../../model/contract.js';
 import { drawNoise, type Noise } from '../../model/noise.js';
 import type { ParameterEma } from '../../optim/ema.js';
@@ -36,6 +37,7 @@ export const SAMPLE_ROWS = 8;
 class GanPhase<M extends ModelNetworks, O extends GanOptimizers> implements ActivePhase {
   readonly freshOptimizersEachEpoch = false;
   readonly ema: ParameterEma | null;
+  readonly negatives: CaptionQueue | null;
   readonly sampler: SampleGridSource;
   private readonly grid: GanSampleGrid<M, O>;
   private readonly opts: O;
@@ -45,6 +47,7 @@ class GanPhase<M extends ModelNetworks, O extends GanOptimizers> implements Acti
     ctx.model.imageEncoder.freeze();
     this.opts = ctx.gen.gan.createOptimizers();
     this.ema = ctx.gen.gan.createEma(ctx.model);
+    this.negatives = ctx.gen.gan.createNegativeQueue?.() ?? null;
     this.sampler = this.grid = new GanSampleGrid(ctx, this.ema, rows);
   }
 
@@ -66,12 +69,13 @@ class GanPhase<M extends ModelNetworks, O extends GanOptimizers> implements Acti
 
   resume(saved: SavedRun): void {
     if (this.ema) saved.restoreEma(this.ema, this.ctx.model);
+    if (this.negatives) saved.restoreNegatives(this.negatives);
   }
 
   step(b: Batch, step: number): StepLosses {
     const noise = drawNoise({ purpose: 'train', seed: this.ctx.seed, step, batchSize: b.lengths.length }, this.ctx.plan.noise);
     try {
-      const out = this.ctx.gen.gan.step(this.ctx.model, this.opts, { images: b.images, tokens: b.captions, lengths: b.lengths, classIds: b.classIds, step }, noise, this.ema);
+      const out = this.ctx.gen.gan.step(this.ctx.model, this.opts, { images: b.images, tokens: b.captions, lengths: b.lengths, classIds: b.classIds, step }, noise, this.ema, this.negatives ?? undefined);
       const losses: StepLosses = { generator: out.generator };
       out.discriminators.forEach((d, i) => (losses[`discriminator_${i}`] = d));
       return losses;
@@ -85,6 +89,7 @@ class GanPhase<M extends ModelNetworks, O extends GanOptimizers> implements Acti
     this.opts.generator.dispose();
     for (const o of this.opts.discriminators) o.dispose();
     this.ema?.dispose();
+    this.negatives?.dispose();
     this.grid.dispose();
   }
 }

@@ -93,3 +93,59 @@ describe('sentLoss', () => {
     });
   }
 });
+
+describe('extra negative captions (C > B: earlier batches\' captions, `negative_queue`)', () => {
+  it('wordsLoss matches the loop: each image row widens, the caption → image term keeps the B own captions', () => {
+    const s = setup(5, false);
+    const extra = setup(9, false); // 4 more captions with no image of their own
+    const words = [...s.words, ...extra.words.slice(0, 2)];
+    const lengths = [...s.lengths, ...extra.lengths.slice(0, 2)];
+    const classIds = [1, 2, 1, 3, 2, 7];
+    const ref = wordsLossRef(s.regions, words, lengths, classIds, 4, 5, 10);
+    const base = wordsLossRef(s.regions, s.words, s.lengths, classIds.slice(0, 4), 4, 5, 10);
+    expect(ref.loss0).toBeGreaterThan(base.loss0); // more negatives, harder rows
+    expect(ref.loss1).toBeCloseTo(base.loss1, 10); // the columns of images' own captions are unchanged
+    const before = tf.memory().numTensors;
+    const wordsT = tf.tensor3d(words.flat(2), [6, s.t, s.d]);
+    const out = wordsLoss(s.regionsT, wordsT, lengths, classIds, { gamma1: 4, gamma2: 5, gamma3: 10 });
+    close(out.loss0.dataSync()[0]!, ref.loss0);
+    close(out.loss1.dataSync()[0]!, ref.loss1);
+    expect(out.attnMaps).toHaveLength(4); // one per image's own caption
+    tf.dispose([wordsT, out.loss0, out.loss1, ...out.attnMaps]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('sentLoss on a hand-checked case: one image, its caption and one extra', () => {
+    // cos(g, s0) = 1, cos(g, s1) = 0: loss0 = −log(e^{γ3} / (e^{γ3} + 1)) = log(1 + e^{−γ3}); loss1 has one image: 0.
+    const g = tf.tensor2d([[1, 0]]);
+    const s = tf.tensor2d([[2, 0], [0, 3]]);
+    const out = sentLoss(g, s, null, { gamma3: 2 });
+    expect(out.loss0.dataSync()[0]).toBeCloseTo(Math.log(1 + Math.exp(-2)), 6);
+    expect(out.loss1.dataSync()[0]).toBeCloseTo(0, 6);
+    // An extra caption of the image's own class is masked: the loss is as if it were not there.
+    const masked = sentLoss(g, s, [4, 4], { gamma3: 2 });
+    expect(masked.loss0.dataSync()[0]).toBeCloseTo(0, 6);
+    tf.dispose([g, s, out.loss0, out.loss1, masked.loss0, masked.loss1]);
+  });
+
+  it('sentLoss matches the loop with extra captions and class masking', () => {
+    const r = rng(13);
+    const g = Array.from({ length: 3 }, () => randArr(r, 6));
+    const s = Array.from({ length: 7 }, () => randArr(r, 6));
+    const classIds = [0, 5, 0, 5, 2, 0, 9];
+    const ref = sentLossRef(g, s, classIds, 10);
+    const gt = tf.tensor2d(g);
+    const st = tf.tensor2d(s);
+    const out = sentLoss(gt, st, classIds, { gamma3: 10 });
+    close(out.loss0.dataSync()[0]!, ref.loss0);
+    close(out.loss1.dataSync()[0]!, ref.loss1);
+    tf.dispose([gt, st, out.loss0, out.loss1]);
+  });
+
+  it('refuses fewer captions than images', () => {
+    const s = setup(5, false);
+    const wordsT = tf.tensor3d(s.words.slice(0, 3).flat(2), [3, s.t, s.d]);
+    expect(() => wordsLoss(s.regionsT, wordsT, s.lengths.slice(0, 3), null, { gamma1: 4, gamma2: 5, gamma3: 10 })).toThrow(/regions/);
+    wordsT.dispose();
+  });
+});

@@ -65,9 +65,10 @@ export function wordsLossRef(
   paper = false,
 ): { loss0: number; loss1: number; attn: number[][][] /* per caption i: [n_i][N] for image i */ } {
   const b = regions.length;
-  const s: Mat = Array.from({ length: b }, () => new Array<number>(b).fill(0));
+  const c = words.length; // captions after the first b are extra negatives (no image of their own)
+  const s: Mat = Array.from({ length: b }, () => new Array<number>(c).fill(0));
   const attnOwn: number[][][] = [];
-  for (let i = 0; i < b; i++) {
+  for (let i = 0; i < c; i++) {
     const e = words[i]!.slice(0, lengths[i]!);
     for (let j = 0; j < b; j++) {
       const v = regions[j]!;
@@ -87,7 +88,7 @@ export function wordsLossRef(
     }
   }
   const m = classMask(s, classIds);
-  return { loss0: crossEntropyDiag(m), loss1: crossEntropyDiag(transpose(m)), attn: attnOwn };
+  return { loss0: crossEntropyDiag(m), loss1: crossEntropyDiag(transpose(m).slice(0, b)), attn: attnOwn };
 }
 
 export function sentLossRef(
@@ -98,7 +99,7 @@ export function sentLossRef(
 ): { loss0: number; loss1: number } {
   const s = global.map((gj) => sentence.map((si) => (g3 * dot(gj, si)) / Math.max(norm(gj) * norm(si), 1e-8)));
   const m = classMask(s, classIds);
-  return { loss0: crossEntropyDiag(m), loss1: crossEntropyDiag(transpose(m)) };
+  return { loss0: crossEntropyDiag(m), loss1: crossEntropyDiag(transpose(m).slice(0, global.length)) };
 }
 
 /** nn.BCELoss (mean), logs clamped at −100. */
