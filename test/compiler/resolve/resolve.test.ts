@@ -1,14 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadWithBases } from '../../../compiler/resolve/extends.js';
 import { applyOverrides } from '../../../compiler/resolve/overrides.js';
 import { SpecSchema } from '../../../compiler/schema/spec-schema.js';
 import type { Diagnostic } from '../../../compiler/spec.js';
 
+const trees: string[] = [];
+afterAll(() => trees.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'attnc-resolve-'));
+  trees.push(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
 }

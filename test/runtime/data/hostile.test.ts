@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { disposeBatch, openDataset } from '../../../runtime/data/dataset.js';
 import type { Batch, FolderDatasetConfig } from '../../../runtime/data/dataset.js';
 import { splitClassId } from '../../../runtime/data/custom.js';
@@ -75,6 +75,7 @@ beforeEach(async () => {
   await writeFile(path.join(bait(), 'x.txt'), 'bait caption one\nbait caption two\nbait caption three\n');
   await writeFile(path.join(bait(), 'x.jpg'), smallJpeg());
 });
+afterEach(async () => fs.rm(work, { recursive: true, force: true }));
 afterAll(async () => fs.rm(base, { recursive: true, force: true }));
 
 describe('keys that escape the dataset folder', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../../runtime/util/rng.js';
 import { disposeBatch, openDataset } from '../../../runtime/data/dataset.js';
 import type { Batch, FolderDatasetConfig } from '../../../runtime/data/dataset.js';
@@ -51,6 +51,8 @@ beforeEach(async () => {
   root = await tmpDir('bad');
   await fs.cp(base, root, { recursive: true });
 });
+// Each test's copy goes with it (they were left in the system's temp folder, 20 a run).
+afterEach(async () => fs.rm(root, { recursive: true, force: true }));
 afterAll(async () => fs.rm(base, { recursive: true, force: true }));
 
 describe('malformed inputs give clear errors naming the file', () => {
