@@ -5,8 +5,7 @@
  * original's attention mask for imported AttnGAN weights), the initial-weights seed, and the
  * tensors: every network, every optimizer of the phase (moments stored exactly as kept, so a resumed
  * run continues bit for bit), G's EMA, the captions G's DAMSM term keeps as negatives, and the
- * vocabulary. Checkpoint folders themselves are
- * runtime/io/checkpoint.ts.
+ * vocabulary. Checkpoint folders themselves are runtime/io/checkpoint.ts.
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -237,26 +236,24 @@ export class SavedRun {
     if (!m.files[NEGATIVES_FILE] || !m.files[NEGATIVES_JSON]) return;
     const file = path.join(this.dir, NEGATIVES_FILE);
     const saved = readCheckpointTensors(this.dir, m, NEGATIVES_FILE);
-    const meta = readCheckpointJson(this.dir, m, NEGATIVES_JSON) as { lengths?: unknown; classIds?: unknown };
+    const json = readCheckpointJson(this.dir, m, NEGATIVES_JSON);
+    const meta = (typeof json === 'object' && json !== null ? json : {}) as { lengths?: unknown; classIds?: unknown };
     const words = saved.get('words');
     const sentence = saved.get('sentence');
     const lengths = meta.lengths;
-    const classIds = meta.classIds;
+    const classIds = meta.classIds ?? null;
     const ints = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => Number.isInteger(v));
     const n = words?.shape[0];
     if (!words || !sentence || words.shape.length !== 3 || sentence.shape.length !== 2 || !ints(lengths) || (classIds !== null && !ints(classIds))
-      || lengths.length !== n || sentence.shape[0] !== n || (classIds !== null && classIds.length !== n) || lengths.some((l) => l < 1 || l > words.shape[1]!)) {
+      || lengths.length !== n || sentence.shape[0] !== n || sentence.shape[1] !== words.shape[2] || (classIds !== null && classIds.length !== n) || lengths.some((l) => l < 1 || l > words.shape[1]!)) {
       throw new AttncError('ATTNC_CHECKPOINT', `${file}: the saved negative captions are not a queue (words, sentence, lengths and class ids disagree)`, { path: file, hint: 'the checkpoint is damaged; resume from an earlier one' });
     }
+    const state = { words: tf.tensor3d(words.data, words.shape as [number, number, number]), sentence: tf.tensor2d(sentence.data, sentence.shape as [number, number]), lengths, classIds };
     try {
-      queue.importState({
-        words: tf.tensor3d(words.data, words.shape as [number, number, number]),
-        sentence: tf.tensor2d(sentence.data, sentence.shape as [number, number]),
-        lengths,
-        classIds,
-      });
+      queue.importState(state);
     } catch (e) {
-      throw new AttncError('ATTNC_CHECKPOINT', `${file}: ${(e as Error).message}`, { path: file, hint: 'the spec\'s negative_queue changed since the checkpoint; resume with the spec it was written by' });
+      tf.dispose([state.words, state.sentence]);
+      throw new AttncError('ATTNC_CHECKPOINT', `${file}: ${(e as Error).message}`, { path: file, hint: 'the checkpoint keeps more captions than this spec\'s `negative_queue`; resume with the spec it was written by' });
     }
   }
 

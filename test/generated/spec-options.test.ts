@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -275,5 +276,23 @@ describe('losses[damsm].negative_queue', () => {
     const losses = lossesByStep(whole.runDir);
     const resumed = lossesByStep(parts);
     for (const k of ['gan:6', 'gan:15', 'gan:24']) expect(resumed.get(k), k).toEqual(losses.get(k));
+
+    // A checkpoint whose queue files agree with its manifest but not with each other (a crafted or
+    // mis-written one): a clear error naming the file, not a stack trace or a silently empty queue.
+    const bad = path.join(tmp, 'q-bad');
+    await train({ gen, generatedDir: null, runDir: bad, maxSteps: 15, reporter: silentReporter() }); // stops at GAN step 3
+    const ckpt = resolveCheckpoint(bad);
+    const metaFile = path.join(ckpt, 'negatives.json');
+    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { lengths: number[] };
+    const text = JSON.stringify({ ...meta, lengths: meta.lengths.slice(1) });
+    fs.writeFileSync(metaFile, text);
+    const manifestFile = path.join(ckpt, 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    manifest.files['negatives.json'] = { bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') };
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    await expect(train({ gen, generatedDir: null, runDir: bad, resume: ckpt, maxSteps: 1, reporter: silentReporter() })).rejects.toMatchObject({
+      code: 'ATTNC_CHECKPOINT',
+      message: expect.stringMatching(/negatives\.safetensors: the saved negative captions are not a queue/),
+    });
   });
 });
