@@ -97,6 +97,8 @@ export interface EvalOptions {
 }
 
 const PARTIAL_FILE = 'partial.json';
+/** Per-sample attribute readings (JSON lines: g, caption, stated, read), beside the partial result. */
+export const ATTRIBUTES_FILE = 'attributes.jsonl';
 
 function emptyCounts(): AttributeCounts {
   return { correct: Object.fromEntries(HEADS.map((h) => [h.name, 0])), total: Object.fromEntries(HEADS.map((h) => [h.name, 0])) };
@@ -154,6 +156,9 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
   const attrReal = metrics.has('attributes') ? emptyCounts() : undefined;
   const attention = metrics.has('attention') ? emptyAttentionSums() : undefined;
   const examples: PartialResult['examples'] = [];
+  // One line per generated sample: what its caption states and what the classifier reads (which
+  // colour went to which part: docs/tuning.md's binding analysis reads this file).
+  const attributeLines: string[] = [];
 
   for (let start = 0; start < items.length; start += opts.batchSize) {
     const batch = items.slice(start, start + opts.batchSize);
@@ -181,6 +186,7 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
           attrGen.total[h.name]!++;
           if (labels[b]![h.name] === want) attrGen.correct[h.name]!++;
         }
+        attributeLines.push(JSON.stringify({ g: it.g, caption: model.vocab.decode(it.ids).join(' '), stated, read: labels[b] }));
       });
     }
     const keep = batch.map((it, b) => [it, b] as const).filter(([it]) => it.g < opts.examples);
@@ -296,6 +302,7 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
     fs.writeFileSync(path.join(outDir, 'fid-real.bin'), realStats!.toBytes());
   }
   if (floorStats) fs.writeFileSync(path.join(outDir, 'fid-train.bin'), floorStats.toBytes());
+  if (attrGen) fs.writeFileSync(path.join(outDir, ATTRIBUTES_FILE), attributeLines.map((l) => l + '\n').join(''));
   fs.writeFileSync(path.join(outDir, PARTIAL_FILE), JSON.stringify(partial, null, 2) + '\n');
   return partial;
 }

@@ -55,6 +55,22 @@ describe('attnc sample / attnc eval (CLI)', () => {
     expect(fs.existsSync(path.join(out, 'examples.png'))).toBe(true);
   });
 
+  it('eval --metrics attributes writes each sample\'s stated and read attributes, and they add up to the report', () => {
+    const out = path.join(tmp, 'a');
+    const r = run('eval', 'spec/tiny.yaml', '--metrics', 'attributes', '--samples', '12', '--batch-size', '6', '--examples', '0', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    const lines = fs.readFileSync(path.join(out, 'attributes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { g: number; caption: string; stated: Record<string, string>; read: Record<string, string> });
+    expect(lines.map((l) => l.g)).toEqual(Array.from({ length: 12 }, (_, g) => g));
+    for (const name of ['wing', 'belly', 'crown', 'beak', 'size', 'background']) {
+      const stated = lines.filter((l) => l.stated[name] !== undefined);
+      const { n, accuracy } = report.attributes.generated[name] as { n: number; accuracy: number };
+      expect(stated.length, name).toBe(n);
+      expect(stated.filter((l) => l.read[name] === l.stated[name]).length, name).toBe(Math.round((accuracy * n) / 100));
+    }
+    expect(lines.every((l) => l.caption.length > 0 && typeof l.read.wing === 'string')).toBe(true);
+  });
+
   it('samples from a checkpoint that attnc train wrote (its vocabulary, EMA generator), writing beside the run', () => {
     const runDir = path.join(tmp, 'run');
     // One short DAMSM epoch (4 steps), then 2 GAN steps: a complete checkpoint with an EMA generator.
