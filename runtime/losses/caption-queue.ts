@@ -36,16 +36,7 @@ export class CaptionQueue {
     classIds: readonly number[] | Int32Array | null,
   ): { words: tf.Tensor3D; sentence: tf.Tensor2D; lengths: number[]; classIds: number[] | null } {
     if (!this.words || !this.sentence) return { words: captions.words, sentence: captions.sentence, lengths: [...lengths], classIds: classIds ? Array.from(classIds) : null };
-    const [queuedWords, queuedSentence] = [this.words, this.sentence];
-    const wide = tf.tidy(() => ({
-      words: tf.concat(padWords([captions.words, queuedWords])) as tf.Tensor3D,
-      sentence: tf.concat([captions.sentence, queuedSentence]) as tf.Tensor2D,
-    }));
-    return {
-      ...wide,
-      lengths: [...lengths, ...this.lens],
-      classIds: classIds && this.ids ? [...Array.from(classIds), ...this.ids] : null,
-    };
+    return { ...tf.tidy(() => this.stack(captions)), ...this.stackLabels(lengths, classIds) };
   }
 
   /** Puts this batch's captions in front (copies; the caller keeps its own), dropping the oldest beyond capacity. */
@@ -54,22 +45,35 @@ export class CaptionQueue {
     if (lengths.length !== b || captions.sentence.shape[0] !== b) throw new Error(`CaptionQueue.push: ${lengths.length} lengths for ${b} captions`);
     if (this.sentence && this.sentence.shape[1] !== d) throw new Error(`CaptionQueue.push: features of size ${d}, the queue holds ${this.sentence.shape[1]}`);
     const n = Math.min(this.capacity, b + this.size);
+    const labels = this.stackLabels(lengths, classIds);
+    const lens = labels.lengths.slice(0, n);
     const next = tf.tidy(() => {
-      const words = this.words ? tf.concat(padWords([captions.words, this.words])) : captions.words;
-      const sentence = this.sentence ? tf.concat([captions.sentence, this.sentence]) : captions.sentence;
-      const kept = tf.slice(sentence, [0, 0], [n, d]) as tf.Tensor2D;
-      const keptLens = [...lengths, ...this.lens].slice(0, n);
-      const t = Math.max(...keptLens);
+      const { words, sentence } = this.stack(captions);
       // Trim the padding no kept caption needs, so T does not grow with the queue's history.
-      return { words: tf.slice(words, [0, 0, 0], [n, t, d]) as tf.Tensor3D, sentence: kept };
+      const t = Math.max(...lens);
+      return { words: tf.slice(words, [0, 0, 0], [n, t, d]) as tf.Tensor3D, sentence: tf.slice(sentence, [0, 0], [n, d]) as tf.Tensor2D };
     });
     this.words?.dispose();
     this.sentence?.dispose();
     // Kept: a push from inside a tidy scope must not lose the queue when the scope ends.
     this.words = tf.keep(next.words);
     this.sentence = tf.keep(next.sentence);
-    this.ids = classIds && this.ids ? [...Array.from(classIds), ...this.ids].slice(0, n) : null;
-    this.lens = [...lengths, ...this.lens].slice(0, n);
+    this.ids = labels.classIds?.slice(0, n) ?? null;
+    this.lens = lens;
+  }
+
+  /** This batch's features, then the queued ones (words padded to one T); the caller's tidy owns them. */
+  private stack(captions: { words: tf.Tensor3D; sentence: tf.Tensor2D }): { words: tf.Tensor3D; sentence: tf.Tensor2D } {
+    if (!this.words || !this.sentence) return { words: captions.words, sentence: captions.sentence };
+    return {
+      words: tf.concat(padWords([captions.words, this.words])) as tf.Tensor3D,
+      sentence: tf.concat([captions.sentence, this.sentence]) as tf.Tensor2D,
+    };
+  }
+
+  /** Lengths and class ids in the same order as `stack` (no class ids when either side has none). */
+  private stackLabels(lengths: readonly number[], classIds: readonly number[] | Int32Array | null): { lengths: number[]; classIds: number[] | null } {
+    return { lengths: [...lengths, ...this.lens], classIds: classIds && this.ids ? [...Array.from(classIds), ...this.ids] : null };
   }
 
   /** The queue as plain data, for checkpoints (the features themselves: a resumed run continues bit for bit). */
@@ -83,12 +87,14 @@ export class CaptionQueue {
     };
   }
 
-  /** Replaces the contents with a saved state (takes ownership of its tensors). */
+  /** Replaces the contents with a saved state (takes ownership of its tensors); refuses one that is not a queue's. */
   importState(s: QueueState): void {
     const n = s.lengths.length;
-    if (s.words.shape[0] !== n || s.sentence.shape[0] !== n || (s.classIds && s.classIds.length !== n) || n > this.capacity) {
-      throw new Error(`CaptionQueue: a saved state of ${s.words.shape[0]} captions with ${n} lengths does not fit a queue of ${this.capacity}`);
+    const [rows, t, d] = s.words.shape;
+    if (rows !== n || s.sentence.shape[0] !== n || s.sentence.shape[1] !== d || (s.classIds && s.classIds.length !== n) || s.lengths.some((l) => !(l >= 1 && l <= t))) {
+      throw new Error(`words ${s.words.shape}, sentence ${s.sentence.shape}, ${n} lengths (1..${t})${s.classIds ? ` and ${s.classIds.length} class ids` : ''} disagree`);
     }
+    if (n > this.capacity) throw new Error(`a saved queue of ${n} captions does not fit a queue of ${this.capacity}`);
     this.dispose();
     this.words = tf.keep(s.words);
     this.sentence = tf.keep(s.sentence);

@@ -243,17 +243,21 @@ export class SavedRun {
     const lengths = meta.lengths;
     const classIds = meta.classIds ?? null;
     const ints = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => Number.isInteger(v));
-    const n = words?.shape[0];
-    if (!words || !sentence || words.shape.length !== 3 || sentence.shape.length !== 2 || !ints(lengths) || (classIds !== null && !ints(classIds))
-      || lengths.length !== n || sentence.shape[0] !== n || sentence.shape[1] !== words.shape[2] || (classIds !== null && classIds.length !== n) || lengths.some((l) => l < 1 || l > words.shape[1]!)) {
-      throw new AttncError('ATTNC_CHECKPOINT', `${file}: the saved negative captions are not a queue (words, sentence, lengths and class ids disagree)`, { path: file, hint: 'the checkpoint is damaged; resume from an earlier one' });
+    const bad = (why: string) =>
+      new AttncError('ATTNC_CHECKPOINT', `${file}: the saved negative captions are not a queue (${why})`, {
+        path: file,
+        hint: 'the checkpoint is damaged or was written with a larger `negative_queue`; resume from an earlier one, or with the spec it was written by',
+      });
+    if (!words || !sentence || words.shape.length !== 3 || sentence.shape.length !== 2 || !ints(lengths) || (classIds !== null && !ints(classIds))) {
+      throw bad('words [n, T, D], sentence [n, D], integer lengths and class ids expected');
     }
+    // The queue checks that the parts agree with each other and fit it.
     const state = { words: tf.tensor3d(words.data, words.shape as [number, number, number]), sentence: tf.tensor2d(sentence.data, sentence.shape as [number, number]), lengths, classIds };
     try {
       queue.importState(state);
     } catch (e) {
       tf.dispose([state.words, state.sentence]);
-      throw new AttncError('ATTNC_CHECKPOINT', `${file}: ${(e as Error).message}`, { path: file, hint: 'the checkpoint keeps more captions than this spec\'s `negative_queue`; resume with the spec it was written by' });
+      throw bad((e as Error).message);
     }
   }
 
