@@ -179,14 +179,15 @@ export async function evaluateShard(model: InferenceModel, opts: EvalOptions, ou
     if (attrGen) {
       const labels = opts.classifier!.labels(last);
       batch.forEach((it, b) => {
-        const stated = parseCaption(model.vocab.decode(it.ids).join(' ')).attributes as Record<string, string>;
+        const caption = model.vocab.decode(it.ids).join(' ');
+        const stated = parseCaption(caption).attributes as Record<string, string>;
         for (const h of HEADS) {
           const want = stated[h.name];
           if (want === undefined) continue;
           attrGen.total[h.name]!++;
           if (labels[b]![h.name] === want) attrGen.correct[h.name]!++;
         }
-        attributeLines.push(JSON.stringify({ g: it.g, caption: model.vocab.decode(it.ids).join(' '), stated, read: labels[b] }));
+        attributeLines.push(JSON.stringify({ g: it.g, caption, stated, read: labels[b] }));
       });
     }
     const keep = batch.map((it, b) => [it, b] as const).filter(([it]) => it.g < opts.examples);

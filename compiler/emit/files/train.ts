@@ -153,8 +153,9 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const clip = p.gradClip ? `{ clip: { maxNorm: ${p.gradClip.maxNorm} } }` : undefined;
   const realTypes = ds.map((d) => `${tf}.Tensor4D`).join(', ');
   // The DAMSM term's ramp reads the step; its negative queue is state the GAN phase keeps.
-  const warmup = generatorDamsmTerm(ctx.graph)?.warmupSteps ?? 0;
-  const queue = generatorDamsmTerm(ctx.graph)?.negativeQueue ?? 0;
+  const damsmTerm = generatorDamsmTerm(ctx.graph);
+  const warmup = damsmTerm?.warmupSteps ?? 0;
+  const queue = damsmTerm?.negativeQueue ?? 0;
   const CaptionQueue = queue ? imports.runtime('losses/index.js', 'CaptionQueue') : '';
   const body: Statement[] = [
     typeAlias('GanOptimizers', 'One Adam for G and one per discriminator, smallest first.', [`generator: ${Adam};`, `discriminators: [${ds.map(() => Adam).join(', ')}];`]),
@@ -188,7 +189,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
             kind: 'function' as const,
             name: 'createNegativeQueue',
             isExported: true,
-            docs: [doc(`The last ${queue} captions of earlier batches, extra negatives of G's DAMSM term (saved in checkpoints: a resumed run continues with them).`, generatorDamsmTerm(ctx.graph)!.origin)],
+            docs: [doc(`The last ${queue} captions of earlier batches, extra negatives of G's DAMSM term (saved in checkpoints: a resumed run continues with them).`, damsmTerm!.origin)],
             returnType: CaptionQueue,
             statements: lines(`return new ${CaptionQueue}(${queue});`),
           },
