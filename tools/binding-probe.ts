@@ -5,7 +5,7 @@
  * colour words exchanged (the same colours, bound to other parts: "red wings and a blue crown" →
  * "blue wings and a red crown") and the caption with its words in a random order. Prints how often
  * the true caption wins, by the sentence score (cosine of the global and sentence features) and by
- * the word-level score (DAMSM's log-sum-exp, γ1 = 4, γ2 = 5). 50 % is a reader blind to binding.
+ * the word-level score (DAMSM's log-sum-exp, γ1 = 4, γ2 = 5), through the project's own DAMSM losses. 50 % is a reader blind to binding.
  * The caption parser is used here only to find the colour words; the model never sees it.
  *
  *   npx tsx tools/binding-probe.ts runs/<run>
@@ -16,6 +16,7 @@ import { COLOURS, sampleAttributes } from '../runtime/data/synthbirds/attributes
 import { makeCaptions, parseCaption } from '../runtime/data/synthbirds/captions.js';
 import { renderBird } from '../runtime/data/synthbirds/render.js';
 import { encodeCaption, tokenTensor } from '../runtime/eval/generate.js';
+import { sentLoss, wordsLoss } from '../runtime/losses/damsm.js';
 import { shuffledCaptions } from '../runtime/losses/shuffled-captions.js';
 import { loadCheckpointForInference } from '../runtime/model/load.js';
 import { Rng } from '../runtime/util/rng.js';
@@ -48,6 +49,8 @@ for (let k = 0; items.length < 600; k++) {
 }
 
 const wins = { sentence: { swap: 0, shuffle: 0 }, words: { swap: 0, shuffle: 0 } };
+// Each image against two candidates, its caption and a twin, through the DAMSM losses themselves
+// (γ1 = 4, γ2 = 5, γ3 = 1): the image → caption loss is below ln 2 exactly when its caption scores higher.
 const B = 50;
 for (let s = 0; s < items.length; s += B) {
   const batch = items.slice(s, s + B);
@@ -56,37 +59,19 @@ for (let s = 0; s < items.length; s += B) {
     batch.forEach((it, b) => px.set(it.rgb, b * 64 * 64 * 3));
     const { regions, global } = m.imageEncoder.apply(tf.tensor4d(px, [batch.length, 64, 64, 3]), false);
     const own = tokenTensor(batch.map((it) => it.ids));
-    const sw = tokenTensor(batch.map((it) => it.swapped));
-    const sh = shuffledCaptions(own.tokens, own.lengths, s);
-    const score = (tokens: tf.Tensor2D, lengths: number[]) => {
-      const t = m.textEncoder.apply(tokens, lengths, false);
-      const cos = tf.sum(tf.mul(tf.div(global, tf.norm(global, 2, 1, true)), tf.div(t.sentence, tf.norm(t.sentence, 2, 1, true))), 1).dataSync();
-      const ws = Array.from({ length: batch.length }, (_, b) => wordScore(tf.slice(regions, [b, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D, tf.slice(t.words, [b, 0, 0], [1, lengths[b]!, -1]) as tf.Tensor3D));
-      return { cos, ws };
-    };
-    const a = score(own.tokens, own.lengths);
-    const b2 = score(sw.tokens, sw.lengths);
-    const c = score(sh, own.lengths);
+    const encode = (tokens: tf.Tensor2D) => m.textEncoder.apply(tokens, own.lengths, false);
+    const mine = encode(own.tokens);
+    const twins = { swap: encode(tokenTensor(batch.map((it) => it.swapped)).tokens), shuffle: encode(shuffledCaptions(own.tokens, own.lengths, s)) };
     batch.forEach((_, b) => {
-      if (a.cos[b]! > b2.cos[b]!) wins.sentence.swap++;
-      if (a.cos[b]! > c.cos[b]!) wins.sentence.shuffle++;
-      if (a.ws[b]! > b2.ws[b]!) wins.words.swap++;
-      if (a.ws[b]! > c.ws[b]!) wins.words.shuffle++;
+      for (const kind of ['swap', 'shuffle'] as const) {
+        const pair = (x: tf.Tensor, twin: tf.Tensor) => tf.concat([tf.slice(x, b, 1), tf.slice(twin, b, 1)]);
+        const lens = [own.lengths[b]!, own.lengths[b]!];
+        const sent = sentLoss(tf.slice(global, b, 1) as tf.Tensor2D, pair(mine.sentence, twins[kind].sentence) as tf.Tensor2D, null, { gamma3: 1 });
+        const word = wordsLoss(tf.slice(regions, b, 1) as tf.Tensor4D, pair(mine.words, twins[kind].words) as tf.Tensor3D, lens, null, { gamma1: 4, gamma2: 5, gamma3: 1, returnAttnMaps: false });
+        if (sent.loss0.dataSync()[0]! < Math.LN2) wins.sentence[kind]++;
+        if (word.loss0.dataSync()[0]! < Math.LN2) wins.words[kind]++;
+      }
     });
-  });
-}
-
-/** DAMSM's word-level image-caption score (Eq. 10 of the paper as the code computes it, γ1 = 4, γ2 = 5). */
-function wordScore(regions: tf.Tensor4D, words: tf.Tensor3D): number {
-  return tf.tidy(() => {
-    const [, h, w, d] = regions.shape;
-    const v = tf.reshape(regions, [h * w, d]);
-    const e = tf.reshape(words, [-1, d]);
-    const a1 = tf.softmax(tf.matMul(v, e, false, true)); // per region over words
-    const a2 = tf.softmax(tf.mul(tf.transpose(a1), 4)); // per word over regions
-    const ctx = tf.matMul(a2, v);
-    const cos = tf.div(tf.sum(tf.mul(ctx, e), 1), tf.mul(tf.norm(ctx, 2, 1), tf.norm(e, 2, 1)));
-    return tf.logSumExp(tf.mul(cos, 5)).dataSync()[0]!;
   });
 }
 
