@@ -70,6 +70,7 @@ export interface ModuleConfigs {
   /** `spectralNorm`: DM-GAN's blocks (SpectralNorm-wrapped biased convs, no BatchNorm). */
   encode_image_by_16: { ndf: number; spectralNorm: boolean };
   encode_image_by_8: { ndf: number; spectralNorm: boolean };
+  encode_image_by_4: { ndf: number; spectralNorm: boolean };
   down_block: { inChannels: number; outChannels: number; spectralNorm: boolean };
   block3x3_leaky: { inChannels: number; outChannels: number; spectralNorm: boolean };
   uncond_logits: { ndf: number };

@@ -447,8 +447,8 @@ function lowerDiscriminators(L: Lowering, ganOn: boolean): Network[] {
   for (const size of discriminatorSizes(L.spec)) {
     const sn = spectralNormAt(L.spec, size);
     const k = Math.log2(size / 64);
-    if (!Number.isInteger(k) || k < -1) {
-      L.report('ATTNC3002', '/discriminators', `no discriminator for ${size}×${size} images: sizes are 32 or 64·2^k (64, 128, 256, …)`, 'make every generator stage with a discriminator at least 32 px');
+    if (!Number.isInteger(k) || k < -2) {
+      L.report('ATTNC3002', '/discriminators', `no discriminator for ${size}×${size} images: sizes are 16, 32 or 64·2^k (64, 128, 256, …)`, 'make every generator stage with a discriminator at least 16 px');
       continue;
     }
     const id = `discriminator_${size}` as NetworkId;
@@ -464,6 +464,18 @@ function lowerDiscriminators(L: Lowering, ganOn: boolean): Network[] {
       b.add('img_code_s8_1', 'block3x3_leaky', { inChannels: 4 * ndf, outChannels: 8 * ndf, spectralNorm: sn }, { inputs: [s8], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) =>
         P.convBnParams(p, 4 * ndf, 8 * ndf, 3, sn),
       );
+    } else if (k === -2) {
+      // 16 px: two stride-2 convs to 4×4×2ndf, then 3×3 blocks doubling the channels up to 8ndf.
+      h = tensor('s4', ['B', 4, 4, 2 * ndf]);
+      b.add('img_code_s4', 'encode_image_by_4', { ndf, spectralNorm: sn }, { inputs: [img], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeBy4Params(p, ndf, sn));
+      for (let j = 1; j <= 2; j++) {
+        const inC = ndf * 2 ** j;
+        const from = h;
+        h = tensor(`s4_${j}`, ['B', 4, 4, 2 * inC]);
+        b.add(`img_code_s4_${j}`, 'block3x3_leaky', { inChannels: inC, outChannels: 2 * inC, spectralNorm: sn }, { inputs: [from], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) =>
+          P.convBnParams(p, inC, 2 * inC, 3, sn),
+        );
+      }
     } else {
       h = tensor('s16', ['B', size / 16, size / 16, 8 * ndf]);
       b.add('img_code_s16', 'encode_image_by_16', { ndf, spectralNorm: sn }, { inputs: [img], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeBy16Params(p, ndf, sn));

@@ -176,6 +176,15 @@ export function encodeBy8Params(p: ParamList, ndf: number, spectral = false): vo
   p.conv(0, 3, ndf, 4).conv(2, ndf, 2 * ndf, 4).bn(3, 2 * ndf).conv(5, 2 * ndf, 4 * ndf, 4).bn(6, 4 * ndf);
 }
 
+/** `EncodeImageBy4Times(ndf)` (16 px discriminators): the first two convs of the 16× encoder. */
+export function encodeBy4Params(p: ParamList, ndf: number, spectral = false): void {
+  if (spectral) {
+    p.spectralConv(0, 3, ndf, 4).spectralConv(2, ndf, 2 * ndf, 4);
+    return;
+  }
+  p.conv(0, 3, ndf, 4).conv(2, ndf, 2 * ndf, 4).bn(3, 2 * ndf);
+}
+
 /** `downBlock` (4×4/2) and `Block3x3_leakRelu` (3×3): `0` conv, `1` BN; DM-GAN's: `0` SpectralNorm conv with bias. */
 export function convBnParams(p: ParamList, inC: number, outC: number, k: number, spectral = false): void {
   if (spectral) p.spectralConv(0, inC, outC, k);

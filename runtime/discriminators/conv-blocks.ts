@@ -114,3 +114,14 @@ export class EncodeImageBy8Times extends StridedImageEncoder {
     super(opts, 3);
   }
 }
+
+/**
+ * The first two convs of `encode_image_by_16times(ndf)`: [B,S,S,3] → [B,S/4,S/4,2ndf]. The image
+ * code of a 16 px discriminator (the first stage of a 16 → 32 → 64 px generator), a size the
+ * original never trains.
+ */
+export class EncodeImageBy4Times extends StridedImageEncoder {
+  constructor(readonly opts: EncodeImageOptions) {
+    super(opts, 2);
+  }
+}

@@ -30,6 +30,9 @@ export function emitDiscriminators(ctx: EmitContext): Statement[] {
         case 'encode_image_by_8':
           add(m, `new ${d('EncodeImageBy8Times')}({ ndf: ${m.config.ndf}${sn(m.config)} })`);
           break;
+        case 'encode_image_by_4':
+          add(m, `new ${d('EncodeImageBy4Times')}({ ndf: ${m.config.ndf}${sn(m.config)} })`);
+          break;
         case 'down_block':
           add(m, `new ${d('DownBlock')}({ inChannels: ${m.config.inChannels}, outChannels: ${m.config.outChannels}${sn(m.config)} })`);
           break;

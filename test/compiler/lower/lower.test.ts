@@ -61,7 +61,7 @@ describe('lowering', () => {
 
   it.each([
     ['ATTNC3001', '/generator/stages/0/channels_mult', (s: any) => { s.generator.gf_dim = 12; s.generator.stages[0].channels_mult = 1; }, 'cannot halve'],
-    ['ATTNC3002', '/discriminators', (s: any) => { s.generator.stages[0].size = 16; s.generator.stages[1].size = 32; }, 'no discriminator for 16×16'],
+    ['ATTNC3002', '/discriminators', (s: any) => { s.generator.stages[0].size = 8; s.generator.stages[1].size = 16; }, 'no discriminator for 8×8'],
     ['ATTNC3004', '/text_encoder/layers', (s: any) => { s.text_encoder.layers = 2; }, 'single-layer bidirectional'],
     ['ATTNC3004', '/train/gan/init', (s: any) => { s.train.gan.init = 'glorot'; }, "init 'glorot'"],
   ])('%s at %s', async (code, pointer, mutate, text) => {

@@ -6,6 +6,7 @@ import { RnnTextEncoder } from '../../../runtime/encoders/text.js';
 import { PARTS } from '../../../runtime/data/synthbirds/render.js';
 import { SYNTH_BIRD_PARTS } from '../../../compiler/lower/lower.js';
 import { Module } from '../../../runtime/nn/index.js';
+import { Block3x3LeakRelu, EncodeImageBy4Times } from '../../../runtime/discriminators/index.js';
 import { buildHandGenerator } from '../../fixtures/oracles/hand-generator.js';
 import { graphOf, SHIPPED } from './helpers.js';
 
@@ -110,6 +111,31 @@ describe('graph and runtime modules agree on every parameter name and shape', ()
     const pooled = await graphOf('tiny', ['image_encoder.part_loss.weight=1', 'image_encoder.pooling=parts']);
     const pooledRuntime = Module.shapeOnly(() => new CnnImageEncoder({ inputSize: 64, nef: 64, channels: [16, 32, 64], parts: PARTS.length, pooling: 'parts' }));
     expect(shapes(pooled, 'image_encoder')).toEqual(pooledRuntime.namedParameterShapes());
+  });
+
+  it('a 16 px discriminator (init at 16 px): the first two convs of the 16× encoder, then 3×3 blocks to 8ndf, in PyTorch key order', async () => {
+    const g = await graphOf('tiny', [
+      'generator.stages=[{type: init, size: 16, channels_mult: 4}, {type: attention, size: 32, attention: {word_dim: 64}}, {type: attention, size: 64, attention: {word_dim: 64}}]',
+      'discriminators.spectral_norm=[16]',
+    ]);
+    expect(g.networks.filter((n) => n.id.startsWith('discriminator_')).map((n) => n.id)).toEqual(['discriminator_16', 'discriminator_32', 'discriminator_64']);
+    const ndf = 8;
+    const trunk = new (class extends Module {
+      readonly s4 = this.addModule('img_code_s4', new EncodeImageBy4Times({ ndf, spectralNorm: true }));
+      readonly b1 = this.addModule('img_code_s4_1', new Block3x3LeakRelu({ inChannels: 2 * ndf, outChannels: 4 * ndf, spectralNorm: true }));
+      readonly b2 = this.addModule('img_code_s4_2', new Block3x3LeakRelu({ inChannels: 4 * ndf, outChannels: 8 * ndf, spectralNorm: true }));
+    })();
+    const d16 = shapes(g, 'discriminator_16');
+    expect(d16.filter(([n]) => String(n).startsWith('img_code_'))).toEqual(trunk.namedParameterShapes());
+    expect(d16.map(([n]) => n).filter((n) => String(n).startsWith('img_code_s4.'))).toEqual([
+      'img_code_s4.0.module.bias', 'img_code_s4.0.module.weight_u', 'img_code_s4.0.module.weight_v', 'img_code_s4.0.module.weight_bar',
+      'img_code_s4.2.module.bias', 'img_code_s4.2.module.weight_u', 'img_code_s4.2.module.weight_v', 'img_code_s4.2.module.weight_bar',
+    ]);
+    // Without spectral norm: AttnGAN's layout, BatchNorm after every conv but the first.
+    const plain = await graphOf('tiny', ['generator.stages=[{type: init, size: 16, channels_mult: 4}, {type: attention, size: 32, attention: {word_dim: 64}}, {type: attention, size: 64, attention: {word_dim: 64}}]']);
+    expect(shapes(plain, 'discriminator_16').map(([n]) => n).filter((n) => String(n).startsWith('img_code_s4.'))).toEqual([
+      'img_code_s4.0.weight', 'img_code_s4.2.weight', 'img_code_s4.3.weight', 'img_code_s4.3.bias',
+    ]);
   });
 
   it.each(SHIPPED)('%s: the generated classes register exactly the graph parameters', async (spec) => {
