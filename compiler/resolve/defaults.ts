@@ -31,6 +31,44 @@ export function fillDefaults(schema: Json, value: unknown, pointer: string, orig
   return value;
 }
 
+/**
+ * A copy of a resolved `value` without what `fillDefaults` would put back: every key whose value
+ * equals its schema default (compared with the default's own defaulted keys dropped too, so
+ * `ema: { decay: 0.999 }` is the default `ema`), and every map with no default of its own that is
+ * left empty. Inside lists (stages, losses, metrics) item by item. Tags and required keys stay.
+ * What remains is what the spec sets apart from attnc's defaults, so adding a key with a default to
+ * the schema leaves it unchanged: the spec hash is taken over this (compiler/lower/hash.ts).
+ */
+export function withoutDefaults(schema: Json, value: unknown): unknown {
+  const s = branchFor(schema, value);
+  if (!s) return value;
+  if (Array.isArray(value)) return s.type === 'array' && s.items ? value.map((item) => withoutDefaults(s.items, item)) : value;
+  if (!isPlainMap(value) || !s.properties) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const prop: Json | undefined = hasOwn(s.properties, key) ? s.properties[key] : undefined;
+    if (!prop) {
+      setOwn(out, key, value[key]);
+      continue;
+    }
+    const v = withoutDefaults(prop, value[key]);
+    const atDefault = 'default' in prop
+      ? sameJson(v, withoutDefaults(prop, prop.default))
+      : prop.type === 'object' && prop.properties && !isTagged(prop) && isPlainMap(v) && Object.keys(v).length === 0;
+    if (!atDefault) setOwn(out, key, v);
+  }
+  return out;
+}
+
+/** Equality of JSON values, map keys in any order. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (!isPlainMap(a) || !isPlainMap(b)) return false;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => hasOwn(b, k) && sameJson(a[k], b[k]));
+}
+
 function markDefault(v: unknown, pointer: string, origins: Origins, note?: string): void {
   origins.set(pointer, { kind: 'default', line: 0, col: 0, ...(note ? { note } : {}) });
   if (Array.isArray(v)) v.forEach((x, i) => markDefault(x, joinPointer(pointer, i), origins, note));
