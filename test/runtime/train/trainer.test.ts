@@ -7,6 +7,8 @@ import { silentReporter } from '../../../runtime/train/reporter.js';
 import { train } from '../../../runtime/train/trainer.js';
 import { readEventFile } from '../../../runtime/train/tensorboard.js';
 import { AttncError } from '../../../runtime/util/errors.js';
+import { specHash } from '../../../compiler/lower/hash.js';
+import { loadSpec } from '../../../compiler/pipeline.js';
 import { lossesByStep, metrics, tinyModel, tmpDir, type TinyModel } from './helpers.js';
 
 const root = tmpDir('runner');
@@ -146,5 +148,33 @@ describe('the trainer (tiny spec, synthetic birds)', () => {
     const changed = { ...other, SPEC: { ...other.SPEC, sha256: 'f'.repeat(64), name: 'tiny2' } };
     const e2 = await train({ gen: changed, generatedDir: null, runDir: dir('dst'), resume: src.lastCheckpoint!, reporter: silentReporter() }).catch((e: unknown) => e);
     expect((e2 as AttncError).message).toMatch(/the checkpoint was written by spec tiny .* this model is tiny2/);
+  });
+
+  it('resumes a checkpoint written before a key with a default existed (same hash); one of a spec with another value is refused', async () => {
+    const ROOT = path.resolve(import.meta.dirname, '../../..');
+    const tinySpec = async (set: string[] = []) => {
+      const r = await loadSpec(path.join(ROOT, 'spec', 'tiny.yaml'), { cwd: ROOT, set });
+      if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+      return r.spec;
+    };
+    const spec = await tinySpec();
+    const gen = tinyModel();
+    expect(specHash(spec)).toBe(gen.SPEC.sha256);
+    // The tiny model as an attnc without `negative_queue` compiled it: its resolved spec lacks the key.
+    const older = structuredClone(spec);
+    const damsm = older.losses.find((l) => l.type === 'damsm')! as Partial<Extract<typeof spec.losses[number], { type: 'damsm' }>>;
+    expect(damsm.negative_queue).toBe(0);
+    delete damsm.negative_queue;
+    const before = { ...gen, SPEC: { ...gen.SPEC, sha256: specHash(older) } };
+    const src = await train({ gen: before, generatedDir: null, runDir: dir('older'), reporter: silentReporter(), maxSteps: 2 });
+    expect(readManifest(src.lastCheckpoint!).spec.sha256).toBe(gen.SPEC.sha256);
+    const resumed = await train({ gen, generatedDir: null, runDir: dir('older'), resume: src.lastCheckpoint!, reporter: silentReporter(), maxSteps: 1 });
+    expect(resumed.steps).toBe(1);
+    expect(readManifest(resumed.lastCheckpoint!).progress).toMatchObject({ step: 3 });
+    // Another λ is another training setup: refused.
+    const lambda = { ...gen, SPEC: { ...gen.SPEC, sha256: specHash(await tinySpec(['losses[1].lambda=4'])) } };
+    const e = await train({ gen: lambda, generatedDir: null, runDir: dir('lambda'), resume: src.lastCheckpoint!, reporter: silentReporter() }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AttncError);
+    expect((e as AttncError).code).toBe('ATTNC_CHECKPOINT_SPEC');
   });
 });
