@@ -15,6 +15,7 @@ export async function buildProgram(): Promise<Command> {
     .description('AttnGAN as a declarative model-graph compiler: YAML spec → typed TensorFlow.js code')
     .version(`attnc ${attncVersion()}`, '-V, --version', 'print the attnc version')
     .option('--backend <name>', 'tfjs backend: auto | tensorflow-gpu | tensorflow | wasm | cpu (env ATTNC_BACKEND)', process.env.ATTNC_BACKEND ?? 'auto')
+    .option('--threads <n>', 'TensorFlow threads (default: one per core); small models such as the demo step faster on 1 (env ATTNC_THREADS)')
     .option('--gpu-memory <MiB>', 'tensorflow-gpu: cap TensorFlow\'s GPU memory (default: it grows as needed) (env ATTNC_GPU_MEMORY)')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
@@ -23,6 +24,8 @@ export async function buildProgram(): Promise<Command> {
       // Read where the backend loads (runtime/backend/index.ts), in this process and its children.
       const gpuMemory = (program.opts() as { gpuMemory?: string }).gpuMemory;
       if (gpuMemory !== undefined) process.env.ATTNC_GPU_MEMORY = gpuMemory;
+      const threads = (program.opts() as { threads?: string }).threads;
+      if (threads !== undefined) process.env.ATTNC_THREADS = threads;
       if (!COMPILER_ONLY.has(sub.name())) await ensureTsLoader();
     });
   for (const load of commands) (await load()).register(program);

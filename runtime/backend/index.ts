@@ -1,9 +1,9 @@
-import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { AttncError } from '../util/errors.js';
+import { applyThreads, parseThreads, threadCount } from './threads.js';
 import { describeGpuLibrary, gpuUnavailable, loadGpuBackend, parseGpuMemory, type LoadedGpu } from './gpu.js';
 import { installNativeGradients, removeNativeGradients } from './native-grads.js';
 // Registers the native ops with native-registry.ts, where the portable layers find them.
@@ -36,6 +36,8 @@ export interface BackendOptions {
   quiet?: boolean;
   /** tensorflow-gpu: cap TensorFlow's GPU memory (MiB); default ATTNC_GPU_MEMORY, else growth without a cap. */
   gpuMemoryMiB?: number;
+  /** TensorFlow's thread pools (intra- and inter-op); default ATTNC_THREADS, else TensorFlow's own choice. */
+  threads?: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -67,6 +69,7 @@ export async function initBackend(
 ): Promise<BackendInfo> {
   if (current && (choice === current.requested || choice === current.name)) return current;
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  applyThreads(options.threads ?? parseThreads(process.env.ATTNC_THREADS));
   const order: BackendName[] = choice === 'auto' ? [...BACKEND_NAMES] : [choice];
   const skipped: { name: BackendName; reason: string }[] = [];
   const opts = { ...options, gpuMemoryMiB: options.gpuMemoryMiB ?? parseGpuMemory(process.env.ATTNC_GPU_MEMORY) };
@@ -164,7 +167,7 @@ function describe(name: BackendName, requested: BackendChoice, skipped: BackendI
   const info: BackendInfo = { name, requested, skipped, tfjsVersion: tf.version_core, threads: 1 };
   if (name === 'tensorflow' || name === 'tensorflow-gpu') {
     info.libtensorflow = libtensorflowVersion();
-    info.threads = os.availableParallelism();
+    info.threads = threadCount();
     info.librarySource = gpu ? describeGpuLibrary(gpu.library.manifest) : librarySource();
   }
   if (gpu) info.gpu = { usingGpuDevice: gpu.usingGpuDevice, placement: gpu.placement };

@@ -30,6 +30,15 @@ describe('attnc setup and the GPU options on the command line', () => {
     expect(r.stderr).toContain('--gpu-memory "8G" is not a whole number of MiB');
   });
 
+  it('--threads sizes TensorFlow\'s thread pools before it loads; doctor says how many', () => {
+    const r = run('--threads', '1', 'doctor', '--no-probe', '--format', 'json');
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { threads: number }).threads).toBe(1);
+    const bad = run('--threads', '0', 'doctor', '--no-probe');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--threads "0" is not a positive whole number');
+  });
+
   it('doctor reports the GPU, or exactly why there is none', () => {
     const r = run('doctor', '--no-probe', '--format', 'json');
     expect(r.status).toBe(0);
