@@ -51,9 +51,7 @@ const runs = path.join(repo, 'runs');
 let n = 1;
 while (fs.existsSync(path.join(runs, `demo-${n}`))) n++;
 const run = path.join('runs', `demo-${n}`);
-// One TensorFlow thread: the demo's ops are too small to share out between cores, and its DAMSM
-// phase runs 19 % and its GAN phase 5 % faster on one thread than on two (docs/tuning.md, eighth round).
-attnc('--threads', '1', 'train', 'generated/demo', '--out', run, ...(minutes ? ['--max-minutes', minutes] : []));
-attnc('--threads', '1', 'sample', run, '--captions', 'examples/captions.txt', '--n', '2', '--seed', '1', '--out', path.join(run, 'demo-samples'));
+attnc('train', 'generated/demo', '--out', run, ...(minutes ? ['--max-minutes', minutes] : []));
+attnc('sample', run, '--captions', 'examples/captions.txt', '--n', '2', '--seed', '1', '--out', path.join(run, 'demo-samples'));
 const took = ((Date.now() - started) / 60000).toFixed(1);
 say(1, `\nDemo done in ${took} min.\n  run folder   ${run}\n  samples      ${path.join(run, 'demo-samples', 'index.html')} (and the PNGs beside it)\n  training     ${path.join(run, 'samples')} (EMA grids per snapshot), TensorBoard: tensorboard --logdir ${path.join(run, 'tensorboard')}\n  measure it   npx attnc eval ${run} --split heldout   (colour combinations never seen in training)\n  in a browser npx attnc serve ${run}   (type a caption, watch every word's attention)\n`);

@@ -6,7 +6,7 @@ export function parseThreads(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) {
-    throw new AttncError('ATTNC_USAGE_BACKEND', `--threads "${value}" is not a positive whole number`, { hint: 'e.g. --threads 1: small models (the demo) step faster on one thread than on several' });
+    throw new AttncError('ATTNC_USAGE_BACKEND', `--threads "${value}" is not a positive whole number`, { hint: 'e.g. --threads 1 (small models such as the demo\'s DAMSM phase run faster on one thread)' });
   }
   return n;
 }
@@ -14,9 +14,9 @@ export function parseThreads(value: string | undefined): number | undefined {
 /**
  * Sizes TensorFlow's two thread pools (ops run in parallel, and threads inside one op) through the
  * variables it reads when it creates its context, so this must run before the native library loads.
- * Small models step faster on one thread: their ops are too small to share out, and a second
- * thread only adds hand-offs (docs/tuning.md, eighth round: the demo's DAMSM phase 19 % and its GAN
- * phase 5 % faster with one thread on 2 cores).
+ * Small models can step faster on one thread: their ops are too small to share out, and a second
+ * thread adds hand-offs (docs/tuning.md, eighth round: the demo's DAMSM phase 16–19 % faster with
+ * one thread on 2 cores, its GAN phase the same).
  */
 export function applyThreads(n: number | undefined, env: NodeJS.ProcessEnv = process.env): void {
   if (n === undefined) return;
