@@ -456,29 +456,26 @@ function lowerDiscriminators(L: Lowering, ganOn: boolean): Network[] {
     const ptr = '/discriminators';
     const img = tensor('image', ['B', size, size, 3]);
     let h: TensorNode;
-    if (k === -1) {
-      // 32 px: three stride-2 convs to 4×4×4ndf, then a 3×3 block up to the heads' 8ndf.
-      const s8 = tensor('s8', ['B', 4, 4, 4 * ndf]);
-      b.add('img_code_s8', 'encode_image_by_8', { ndf, spectralNorm: sn }, { inputs: [img], outputs: [s8] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeBy8Params(p, ndf, sn));
-      h = tensor('s8_1', ['B', 4, 4, 8 * ndf]);
-      b.add('img_code_s8_1', 'block3x3_leaky', { inChannels: 4 * ndf, outChannels: 8 * ndf, spectralNorm: sn }, { inputs: [s8], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) =>
-        P.convBnParams(p, 4 * ndf, 8 * ndf, 3, sn),
+    if (k < 0) {
+      // 32 / 16 px: the first three / two stride-2 convs of the 16× encoder to 4×4 (4ndf / 2ndf),
+      // then 3×3 blocks doubling the channels up to the heads' 8ndf.
+      const by = size / 4;
+      const convs = Math.log2(by);
+      h = tensor(`s${by}`, ['B', 4, 4, ndf * 2 ** (convs - 1)]);
+      b.add(`img_code_s${by}`, by === 8 ? 'encode_image_by_8' : 'encode_image_by_4', { ndf, spectralNorm: sn }, { inputs: [img], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) =>
+        P.encodeImageParams(p, ndf, convs, sn),
       );
-    } else if (k === -2) {
-      // 16 px: two stride-2 convs to 4×4×2ndf, then 3×3 blocks doubling the channels up to 8ndf.
-      h = tensor('s4', ['B', 4, 4, 2 * ndf]);
-      b.add('img_code_s4', 'encode_image_by_4', { ndf, spectralNorm: sn }, { inputs: [img], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeBy4Params(p, ndf, sn));
-      for (let j = 1; j <= 2; j++) {
-        const inC = ndf * 2 ** j;
+      for (let j = 1; j <= -k; j++) {
+        const inC = ndf * 2 ** (convs - 2 + j);
         const from = h;
-        h = tensor(`s4_${j}`, ['B', 4, 4, 2 * inC]);
-        b.add(`img_code_s4_${j}`, 'block3x3_leaky', { inChannels: inC, outChannels: 2 * inC, spectralNorm: sn }, { inputs: [from], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) =>
+        h = tensor(`s${by}_${j}`, ['B', 4, 4, 2 * inC]);
+        b.add(`img_code_s${by}_${j}`, 'block3x3_leaky', { inChannels: inC, outChannels: 2 * inC, spectralNorm: sn }, { inputs: [from], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) =>
           P.convBnParams(p, inC, 2 * inC, 3, sn),
         );
       }
     } else {
       h = tensor('s16', ['B', size / 16, size / 16, 8 * ndf]);
-      b.add('img_code_s16', 'encode_image_by_16', { ndf, spectralNorm: sn }, { inputs: [img], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeBy16Params(p, ndf, sn));
+      b.add('img_code_s16', 'encode_image_by_16', { ndf, spectralNorm: sn }, { inputs: [img], outputs: [h] }, L.origin(`${ptr}/df_dim`), (p) => P.encodeImageParams(p, ndf, 4, sn));
     }
     let ch = 8 * ndf;
     let s = size / 16;

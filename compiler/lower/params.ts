@@ -155,34 +155,19 @@ export function imageHeadParams(p: ParamList, c: number): void {
 // ── discriminators ───────────────────────────────────────────────────────────────────────────────
 
 /**
- * `encode_image_by_16times(ndf)`: convs at Sequential indices 0, 2, 5, 8; BN at 3, 6, 9. DM-GAN's
- * (`spectral`): SpectralNorm convs with biases at 0, 2, 4, 6, no BN.
+ * The first `convs` stride-2 convs of `encode_image_by_16times(ndf)` (ndf, 2ndf, 4ndf, 8ndf
+ * channels): all four for D64/128/256, three for the 32 px and two for the 16 px discriminator
+ * (`EncodeImageBy{16,8,4}Times`). Convs at Sequential indices 0, 2, 5, 8; BN at 3, 6, 9 (none after
+ * the first). DM-GAN's (`spectral`): SpectralNorm convs with biases at 0, 2, 4, 6, no BN.
  */
-export function encodeBy16Params(p: ParamList, ndf: number, spectral = false): void {
-  if (spectral) {
-    p.spectralConv(0, 3, ndf, 4).spectralConv(2, ndf, 2 * ndf, 4).spectralConv(4, 2 * ndf, 4 * ndf, 4).spectralConv(6, 4 * ndf, 8 * ndf, 4);
-    return;
+export function encodeImageParams(p: ParamList, ndf: number, convs: number, spectral = false): void {
+  for (let i = 0; i < convs; i++) {
+    const inC = i === 0 ? 3 : ndf * 2 ** (i - 1);
+    const outC = ndf * 2 ** i;
+    if (spectral) p.spectralConv(2 * i, inC, outC, 4);
+    else if (i === 0) p.conv(0, inC, outC, 4);
+    else p.conv(3 * i - 1, inC, outC, 4).bn(3 * i, outC);
   }
-  p.conv(0, 3, ndf, 4).conv(2, ndf, 2 * ndf, 4).bn(3, 2 * ndf);
-  p.conv(5, 2 * ndf, 4 * ndf, 4).bn(6, 4 * ndf).conv(8, 4 * ndf, 8 * ndf, 4).bn(9, 8 * ndf);
-}
-
-/** `EncodeImageBy8Times(ndf)` (32 px discriminators): the first three convs of the 16× encoder. */
-export function encodeBy8Params(p: ParamList, ndf: number, spectral = false): void {
-  if (spectral) {
-    p.spectralConv(0, 3, ndf, 4).spectralConv(2, ndf, 2 * ndf, 4).spectralConv(4, 2 * ndf, 4 * ndf, 4);
-    return;
-  }
-  p.conv(0, 3, ndf, 4).conv(2, ndf, 2 * ndf, 4).bn(3, 2 * ndf).conv(5, 2 * ndf, 4 * ndf, 4).bn(6, 4 * ndf);
-}
-
-/** `EncodeImageBy4Times(ndf)` (16 px discriminators): the first two convs of the 16× encoder. */
-export function encodeBy4Params(p: ParamList, ndf: number, spectral = false): void {
-  if (spectral) {
-    p.spectralConv(0, 3, ndf, 4).spectralConv(2, ndf, 2 * ndf, 4);
-    return;
-  }
-  p.conv(0, 3, ndf, 4).conv(2, ndf, 2 * ndf, 4).bn(3, 2 * ndf);
 }
 
 /** `downBlock` (4×4/2) and `Block3x3_leakRelu` (3×3): `0` conv, `1` BN; DM-GAN's: `0` SpectralNorm conv with bias. */
