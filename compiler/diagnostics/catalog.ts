@@ -50,6 +50,7 @@ export const catalog = {
   ATTNC2022: { title: 'part pooling without a part head', exit: 1 },
   ATTNC2023: { title: 'spectral norm on a discriminator that is absent or cannot take it', exit: 1 },
   ATTNC2024: { title: 'a negative queue without the DAMSM term it widens', exit: 1 },
+  ATTNC2025: { title: "a part-word term without the part head or the synthetic birds' captions", exit: 1 },
 
   // Lowering (compiler/lower/): shape and support problems found while building the model graph.
   // Retired, never reuse: 3003 and 3005 (rules 2018, 2002 and 2004 reject those specs first; lowering asserts them).

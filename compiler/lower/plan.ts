@@ -86,6 +86,7 @@ export function lowerPlan(spec: ResolvedSpec, specFile: string, specHash: string
         snapshotInterval: gan.snapshot_interval,
         logEvery: gan.log_every,
         sampleEvery: gan.sample_every,
+        ...(spec.losses.some((l) => l.type === 'damsm' && l.part_words > 0) ? { wordParts: true } : {}),
       },
     },
     weights: weightsPlan(spec),

@@ -6,6 +6,6 @@ export { ResBlock, type ResBlockOptions } from './res-block.js';
 export { CondAugment, caKLLoss, SentenceCode, type CondAugmentOptions, type CondAugmentOutput } from './cond-augment.js';
 export { WordAttention, type MaskMode, type WordAttentionOptions, type WordAttentionOutput } from './word-attention.js';
 export { ImageHead, type ImageHeadOptions } from './image-head.js';
-export { detach } from './detach.js';
+export { detach } from '../nn/detach.js';
 export { MemoryStage, type MemoryStageOptions, type MemoryStageOutput } from './memory-stage.js';
 export { Affine, FusionBlock, FusionUpBlock, fusionChannels, type AffineOptions, type FusionUpBlockOptions } from './fusion.js';

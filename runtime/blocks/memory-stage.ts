@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Conv1d, Conv2d, Linear } from '../nn/layers.js';
 import { Module, Sequential } from '../nn/module.js';
-import { detach } from './detach.js';
+import { detach } from '../nn/detach.js';
 import { ResBlock } from './res-block.js';
 import { UpBlock } from './up-block.js';
 import type { MaskMode } from './word-attention.js';

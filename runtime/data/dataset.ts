@@ -14,6 +14,7 @@ import { prefetch } from './prefetch.js';
 import { Rng } from '../util/rng.js';
 import { buildSynthIndex } from './synth-index.js';
 import type { Vocabulary } from './vocab.js';
+import { captionWordParts } from './synthbirds/word-parts.js';
 
 export type {
   CommonDatasetConfig,
@@ -56,6 +57,11 @@ export interface Batch {
    * a g×g grid over the last-size picture, after the same crop and flip (synthetic birds only).
    */
   parts?: tf.Tensor4D;
+  /**
+   * With `BatchOptions.wordParts`: [B·T] the part (`PARTS` index) each caption word names ("red" in
+   * "red crown" → crown), −1 for other words and padding (synthetic birds only).
+   */
+  wordParts?: Int32Array;
 }
 
 export interface BatchOptions {
@@ -81,6 +87,8 @@ export interface BatchOptions {
   workers?: number;
   /** Also load part masks as `Batch.parts` on a grid of this many cells a side (synthetic birds only). */
   partGrid?: number;
+  /** Also give each word the part it names, as `Batch.wordParts` (synthetic birds only). */
+  wordParts?: boolean;
 }
 
 
@@ -139,9 +147,14 @@ function checkConfig(cfg: DatasetConfig): void {
  * `wordsNum` positions in their original order.
  */
 export function dropWords(ids: readonly number[], wordsNum: number, rng: Rng): number[] {
-  if (ids.length <= wordsNum) return [...ids];
-  const positions = rng.shuffle(Array.from(ids, (_, i) => i)).slice(0, wordsNum).sort((a, b) => a - b);
-  return positions.map((p) => ids[p]!);
+  return keptWords(ids.length, wordsNum, rng).map((p) => ids[p]!);
+}
+
+/** The positions `dropWords` keeps of a caption of n words, in order. */
+function keptWords(n: number, wordsNum: number, rng: Rng): number[] {
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (n <= wordsNum) return all;
+  return rng.shuffle(all).slice(0, wordsNum).sort((a, b) => a - b);
 }
 
 const MAX_REPLACEMENTS = 16;
@@ -220,7 +233,7 @@ class EntriesDataset implements Dataset {
     }
   }
 
-  private async loadBatch(indices: readonly number[], seed: number, firstPosition: number, pool: DecodePool | undefined, partGrid: number | undefined): Promise<Batch> {
+  private async loadBatch(indices: readonly number[], seed: number, firstPosition: number, pool: DecodePool | undefined, partGrid: number | undefined, wordParts: boolean): Promise<Batch> {
     const cfg = this.config;
     const loaded = await Promise.all(
       indices.map((i, k) => {
@@ -236,8 +249,9 @@ class EntriesDataset implements Dataset {
       const drawn = rng.int(entry.captions.length);
       const caption = entry.captions[drawn]!;
       const captionIndex = entry.captionSlots[drawn]!;
-      const ids = cfg.longCaptions === 'truncate' ? caption.slice(0, cfg.wordsNum) : dropWords(caption, cfg.wordsNum, rng);
-      return { entry, levels: r.levels, parts: r.parts, captionIndex, ids };
+      const kept = cfg.longCaptions === 'truncate' ? Array.from({ length: Math.min(caption.length, cfg.wordsNum) }, (_, i) => i) : keptWords(caption.length, cfg.wordsNum, rng);
+      const ids = kept.map((p) => caption[p]!);
+      return { entry, levels: r.levels, parts: r.parts, captionIndex, ids, caption, kept };
     });
     // Stable sort: longest caption first, ties keep their order.
     const order = rows.map((_, k) => k).sort((a, b) => rows[b]!.ids.length - rows[a]!.ids.length || a - b);
@@ -258,7 +272,21 @@ class EntriesDataset implements Dataset {
       keys: order.map((k) => rows[k]!.entry.key),
       captionIndex: order.map((k) => rows[k]!.captionIndex),
       ...(partGrid === undefined ? {} : { parts: partsTensor(order.map((k) => rows[k]!.parts!), partGrid) }),
+      ...(wordParts ? { wordParts: this.wordParts(order.map((k) => rows[k]!), T) } : {}),
     };
+  }
+
+  /**
+   * `Batch.wordParts`: the whole caption is parsed, then the kept words take their parts, so a word
+   * drop ("red crown and grey wings" → "crown red wings") cannot attach a colour to the wrong noun.
+   */
+  private wordParts(rows: readonly { caption: readonly number[]; kept: readonly number[] }[], T: number): Int32Array {
+    const out = new Int32Array(rows.length * T).fill(-1);
+    rows.forEach(({ caption, kept }, b) => {
+      const parts = captionWordParts(caption, this.vocab);
+      kept.forEach((p, t) => (out[b * T + t] = parts[p]!));
+    });
+    return out;
   }
 
   private poolFor(workers: number): DecodePool | undefined {
@@ -293,6 +321,10 @@ class EntriesDataset implements Dataset {
     if (partGrid !== undefined && this.config.kind !== 'synthbirds') {
       throw new AttncError('ATTNC_DATA_CONFIG', `${this.where}: part masks exist only for synthetic birds (data.kind: synthbirds)`, { hint: 'turn the image encoder\'s part loss off for this dataset' });
     }
+    const wordParts = opts.wordParts ?? false;
+    if (wordParts && this.config.kind !== 'synthbirds') {
+      throw new AttncError('ATTNC_DATA_CONFIG', `${this.where}: the part each word names is known only for synthetic birds (data.kind: synthbirds)`, { hint: 'turn `part_words` of the DAMSM loss off for this dataset' });
+    }
     const startBatch = opts.startBatch ?? 0;
     if (!Number.isInteger(startBatch) || startBatch < 0) throw new AttncError('ATTNC_DATA_CONFIG', `startBatch must be a non-negative integer, got ${startBatch}`);
     const self = this;
@@ -300,7 +332,7 @@ class EntriesDataset implements Dataset {
       for (let start = startBatch * batchSize; start < order.length; start += batchSize) {
         const indices = order.slice(start, start + batchSize);
         if (indices.length < batchSize && dropLast) return;
-        yield () => self.loadBatch(indices, seed, start, self.poolFor(workers), partGrid);
+        yield () => self.loadBatch(indices, seed, start, self.poolFor(workers), partGrid, wordParts);
       }
     }
     return { [Symbol.asyncIterator]: () => prefetch(jobs(), depth, disposeBatch) };

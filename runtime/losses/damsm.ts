@@ -57,7 +57,8 @@ function diagonalCrossEntropy(s: tf.Tensor2D): tf.Scalar {
   return tf.neg(tf.div(tf.sum(tf.mul(ls, tf.eye(r, c))), r)) as tf.Scalar;
 }
 
-function maskAndCrossEntropy(scores: tf.Tensor2D, classIds: ClassIds): { loss0: tf.Scalar; loss1: tf.Scalar } {
+/** Same-class pairs masked, then the cross-entropy of each image's row (loss0) and of each own caption's column (loss1); scores [B, C]. */
+export function maskAndCrossEntropy(scores: tf.Tensor2D, classIds: ClassIds): { loss0: tf.Scalar; loss1: tf.Scalar } {
   const [b, c] = scores.shape;
   const mask = sameClassMask(classIds, b, c);
   const s = mask ? (tf.where(mask, tf.fill([b, c], NEG), scores) as tf.Tensor2D) : scores;

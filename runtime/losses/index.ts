@@ -21,3 +21,4 @@ export { partLoss } from './parts.js';
 export { CaptionQueue, type QueueState } from './caption-queue.js';
 export { hinge, hingeDiscriminatorLoss, hingeGeneratorLoss, type HingeDLoss, type HingeOutputs } from './hinge.js';
 export { matchingAwareGradientPenalty, realPairs, type MaGpOptions, type MaGpResult, type OneWayDiscriminator, type RealPairs } from './magp.js';
+export { partWordsLoss } from './part-words.js';

@@ -94,6 +94,8 @@ export interface GanBatch {
   classIds: ClassIds;
   /** The GAN phase's step, 0-based (read by a DAMSM term with `warmup_steps`). */
   step?: number;
+  /** [B·T] the part each word names, −1 for none (`Batch.wordParts`; read by a DAMSM term with `part_words`). */
+  wordParts?: Int32Array;
 }
 
 export interface GanOptimizers {

@@ -46,6 +46,8 @@ export interface DamsmPhasePlan extends PhasePlan {
 export interface GanPhasePlan extends PhasePlan {
   /** Write a sample grid (EMA weights, fixed captions and noise) every N steps. */
   sampleEvery: number;
+  /** Batches carry the part each word names (`Batch.wordParts`), for G's part-word term (`part_words`). */
+  wordParts?: boolean;
 }
 
 export type MetricPlan =

@@ -24,3 +24,4 @@ export {
   type EmbeddingOptions,
 } from './layers.js';
 export { SpectralNorm, SpectralConv2d, type SpectralConv2dOptions } from './spectral-norm.js';
+export { detach } from './detach.js';

@@ -73,6 +73,8 @@ export interface ActivePhase {
   resume?(saved: SavedRun): void;
   /** Part masks this phase's batches carry (`BatchOptions.partGrid`; the DAMSM phase with a part loss). */
   readonly partGrid?: number;
+  /** Whether this phase's batches carry the part each word names (`BatchOptions.wordParts`; G's part-word term). */
+  readonly wordParts?: boolean;
   /** One optimisation step on one training batch; `step` is the phase's step count before it. */
   step(batch: Batch, step: number): StepLosses;
   /** After an epoch's last batch: the epoch's metrics (e.g. `damsm_r1`) and a line that says them. */

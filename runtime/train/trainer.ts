@@ -271,7 +271,7 @@ export class Trainer<M extends ModelNetworks, O extends GanOptimizers> {
         // The optimizers of a resumed epoch: restored unless the epoch starts afresh anyway.
         if (saved && resumeAt && epoch === resumeAt.epoch && (resumeAt.batch > 0 || !active.freshOptimizersEachEpoch)) await saved.restoreOptimizers(run.source.model, active.optimizers());
         let waitStart = performance.now();
-        for await (const b of data.train.batches({ batchSize: plan.batchSize, seed: epochSeed(ctx.seed, epoch), startBatch: state.batch, workers: this.o.workers ?? 0, prefetch: this.o.prefetch ?? 2, partGrid: active.partGrid })) {
+        for await (const b of data.train.batches({ batchSize: plan.batchSize, seed: epochSeed(ctx.seed, epoch), startBatch: state.batch, workers: this.o.workers ?? 0, prefetch: this.o.prefetch ?? 2, partGrid: active.partGrid, wordParts: active.wordParts })) {
           const t0 = performance.now();
           const images = b.lengths.length;
           const losses = active.step(b, state.step);

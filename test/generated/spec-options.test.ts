@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
 import { partLoss } from '../../runtime/losses/parts.js';
+import { partWordsLoss } from '../../runtime/losses/part-words.js';
 import { drawNoise } from '../../runtime/model/noise.js';
 import { readLosses } from '../../runtime/optim/index.js';
 import { readManifest, resolveCheckpoint } from '../../runtime/io/checkpoint.js';
@@ -294,5 +295,48 @@ describe('losses[damsm].negative_queue', () => {
       code: 'ATTNC_CHECKPOINT',
       message: expect.stringMatching(/negatives\.safetensors: the saved negative captions are not a queue/),
     });
+  });
+});
+
+describe('losses[damsm].part_words', () => {
+  it("adds weight × the part-word loss on the frozen encoder's part features; the GAN phase's batches bring the word parts", async () => {
+    const g = await compiled('part-words', ['image_encoder.part_loss={weight: 1}', 'losses[1].part_words=2']);
+    expect(g.plan.phases.gan.wordParts).toBe(true);
+    const model = g.createModel({ vocabSize: 30, seed: 1 });
+    const b = batch();
+    // Captions of 6, 5, 4 and 3 words: some words name wing (1), belly (2), crown (3) or the beak (4).
+    const named = Int32Array.from([-1, 1, -1, 3, -1, -1, 2, -1, -1, -1, -1, -1, -1, 4, 1, -1, -1, -1, -1, 3, -1, -1, -1, -1]);
+    try {
+      const terms = (wordParts: Int32Array) =>
+        tf.tidy(() => {
+          const captions = g.encodeCaptions(model.textEncoder, b.tokens, b.lengths, false);
+          const noise = drawNoise({ purpose: 'sample', seed: 0, indices: [0, 1, 2, 3] }, g.plan.noise);
+          const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: noise.eps });
+          const l = g.generatorLoss(out, model.discriminators, model.imageEncoder, captions, b.lengths, b.classIds, wordParts);
+          const { regions } = model.imageEncoder.apply(out.images[1], false);
+          const p = partWordsLoss(regions, model.imageEncoder.partLogits(regions), captions.words, wordParts, b.classIds, { gamma2: 5, gamma3: 10 });
+          const read = (t: tf.Tensor) => t.dataSync()[0]!;
+          return { loss: read(l.loss), partWords: read(l.partWords), rest: read(l.adversarial) + read(l.damsm) + read(l.kl), want: 2 * (read(p.loss0) + read(p.loss1)) };
+        });
+      const t = terms(named);
+      expect(t.partWords).toBeGreaterThan(0);
+      expect(t.partWords).toBeCloseTo(t.want, 4);
+      expect(t.loss).toBeCloseTo(t.rest + t.partWords, 3);
+      // The same words said of other parts: another term.
+      expect(Math.abs(terms(named.map((k) => (k < 0 ? k : 1 + (k % 4)))).partWords - t.partWords)).toBeGreaterThan(1e-4);
+    } finally {
+      tf.dispose([b.tokens, ...b.images]);
+      g.disposeModel(model);
+    }
+
+    // End to end: the trainer asks the synthetic birds for word parts, and the term is logged.
+    const plan = structuredClone(g.model.plan);
+    plan.data.dataset = { ...plan.data.dataset, images: 48 };
+    plan.phases.damsm = { ...plan.phases.damsm, batchSize: 8, epochs: 1, logEvery: 1, snapshotInterval: 1 };
+    plan.phases.gan = { ...plan.phases.gan, batchSize: 4, epochs: 1, logEvery: 1, snapshotInterval: 1, sampleEvery: 1000 };
+    const run = await train({ gen: { ...g.model, plan }, generatedDir: null, runDir: path.join(tmp, 'pw-run'), maxSteps: 9, reporter: silentReporter() });
+    const logged = [...lossesByStep(run.runDir)].filter(([k]) => k.startsWith('gan:')).map(([, v]) => v['generator/partWords']);
+    expect(logged.length).toBeGreaterThan(0);
+    for (const v of logged) expect(v).toBeGreaterThan(0);
   });
 });

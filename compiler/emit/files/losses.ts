@@ -187,7 +187,8 @@ export function emitLosses(ctx: EmitContext): Statement[] {
   // Generator loss
   const GeneratorOutputs = imports.localType('generator.js', 'GeneratorOutputs');
   const Discriminators = imports.localType('discriminators.js', 'Discriminators');
-  const ImageEncoder = imports.runtimeType('encoders/image.js', 'ImageEncoder');
+  // The part-word term reads the encoder's part head, which only the CNN encoder has (rule ATTNC2025).
+  const ImageEncoder = imports.runtimeType('encoders/image.js', damsm?.partWords ? 'CnnImageEncoder' : 'ImageEncoder');
   const adv = adversarial
     ? ds.map((d, i) => {
         const idx = imageIndex(gen, concrete(d.inputs[0]!.shape[1]));
@@ -247,6 +248,20 @@ export function emitLosses(ctx: EmitContext): Statement[] {
           : `  const damsm = ${tf}.mul(${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]), ${damsm.lambda}) as ${tf}.Scalar; // λ = ${damsm.lambda}`,
     );
     terms.push('damsm');
+    if (damsm.partWords) {
+      const w = damsm.partWords;
+      stmts.push(
+        '  // Part words: each word the caption attaches to a part ("red" in "red crown", `wordParts`) against the encoder\'s',
+        '  // feature of that part rather than the regions it attends to, so a red wing cannot stand in for a red crown.',
+        `  const p = ${L('partWordsLoss')}(regions, imageEncoder.partLogits(regions), captions.words, wordParts, ${damsm.classMasking ? 'classIds' : 'null'}, { gamma2: ${damsm.gamma2}, gamma3: ${damsm.gamma3} });`,
+        damsm.warmupSteps
+          ? `  const partWords = ${tf}.mul(${tf}.add(p.loss0, p.loss1), ${w === 1 ? '' : `${w} * `}Math.min(1, step / ${damsm.warmupSteps})) as ${tf}.Scalar; // weight ${w}, ramped up as λ`
+          : w === 1
+            ? `  const partWords = ${tf}.add(p.loss0, p.loss1) as ${tf}.Scalar; // weight 1`
+            : `  const partWords = ${tf}.mul(${tf}.add(p.loss0, p.loss1), ${w}) as ${tf}.Scalar; // weight ${w}`,
+      );
+      terms.push('partWords');
+    }
   }
   if (kl) {
     const klTerm = `${L('klLoss')}(out.mu, out.logvar, { reduction: ${literal(kl.reduction)} })`;
@@ -268,7 +283,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       docs: [
         doc(
           [
-            `The generator's loss: ${[adversarial ? 'adversarial (summed over discriminators)' : '', hinge ? 'hinge (−mean D(fake, sentence))' : '', damsm ? `λ·DAMSM on the ${ctx.graph.imageSizes[damsm.stage]} px image (λ = ${damsm.lambda}${damsm.warmupSteps ? `, from 0 at G step \`step\` = 0 linearly up to step ${damsm.warmupSteps}` : ''}${damsm.negativeQueue ? `; candidates: the batch's captions and the ${damsm.negativeQueue} in \`negatives\`` : ''})` : '', kl ? `${kl.weight}·KL of the conditioning augmentation` : ''].filter(Boolean).join(' + ')}.`,
+            `The generator's loss: ${[adversarial ? 'adversarial (summed over discriminators)' : '', hinge ? 'hinge (−mean D(fake, sentence))' : '', damsm ? `λ·DAMSM on the ${ctx.graph.imageSizes[damsm.stage]} px image (λ = ${damsm.lambda}${damsm.warmupSteps ? `, from 0 at G step \`step\` = 0 linearly up to step ${damsm.warmupSteps}` : ''}${damsm.negativeQueue ? `; candidates: the batch's captions and the ${damsm.negativeQueue} in \`negatives\`` : ''})` : '', damsm?.partWords ? `${damsm.partWords}·part words (each word of \`wordParts\` against its part's feature)` : '', kl ? `${kl.weight}·KL of the conditioning augmentation` : ''].filter(Boolean).join(' + ')}.`,
           ],
           (adversarial ?? hinge ?? damsm ?? kl)!.origin,
         ),
@@ -281,6 +296,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         { name: 'lengths', type: 'readonly number[]' },
         { name: 'classIds', type: ClassIds },
         ...(damsm?.negativeQueue ? [{ name: 'negatives', type: LT('CaptionQueue') }] : []),
+        ...(damsm?.partWords ? [{ name: 'wordParts', type: 'Int32Array' }] : []),
         ...(damsm?.warmupSteps ? [{ name: 'step', type: 'number' }] : []),
       ],
       returnType: 'GeneratorLoss',

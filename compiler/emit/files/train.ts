@@ -156,6 +156,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const damsmTerm = generatorDamsmTerm(ctx.graph);
   const warmup = damsmTerm?.warmupSteps ?? 0;
   const queue = damsmTerm?.negativeQueue ?? 0;
+  const partWords = (damsmTerm?.partWords ?? 0) > 0;
   const CaptionQueue = queue ? imports.runtime('losses/index.js', 'CaptionQueue') : '';
   const body: Statement[] = [
     typeAlias('GanOptimizers', 'One Adam for G and one per discriminator, smallest first.', [`generator: ${Adam};`, `discriminators: [${ds.map(() => Adam).join(', ')}];`]),
@@ -202,6 +203,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         `tokens: ${tf}.Tensor2D;`,
         'lengths: readonly number[];',
         `classIds: ${ClassIds};`,
+        ...(partWords ? ["/** [B·T] the part each word names (`PARTS` index, −1 for none), for G's part-word term. */", 'wordParts: Int32Array;'] : []),
         ...(warmup ? ["/** The GAN phase's step, 0-based (the DAMSM term's weight ramps up with it). */", 'step: number;'] : [])]),
     {
       kind: 'function',
@@ -272,7 +274,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
         '  () => {',
         `    const out = model.generator.apply(${generatorArgs(ctx, true)});`,
         `    if (beforeLoss) ${untaped}(() => beforeLoss(out.images));`,
-        `    return ${generatorLoss}(out, model.discriminators, model.imageEncoder, captions, batch.lengths, batch.classIds${queue ? ', negatives' : ''}${warmup ? ', batch.step' : ''});`,
+        `    return ${generatorLoss}(out, model.discriminators, model.imageEncoder, captions, batch.lengths, batch.classIds${queue ? ', negatives' : ''}${partWords ? ', batch.wordParts' : ''}${warmup ? ', batch.step' : ''});`,
         '  },',
         clip ? `  ${clip},` : undefined,
         ');',

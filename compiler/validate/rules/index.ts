@@ -18,6 +18,7 @@ import { lrScheduleFloor } from './lr-schedule-floor.js';
 import { negativeQueueTerm } from './negative-queue-term.js';
 import { partLossData } from './part-loss-data.js';
 import { partPoolingHead } from './part-pooling-head.js';
+import { partWordsTerm } from './part-words-term.js';
 import { snapshotInterval } from './snapshot-interval.js';
 import { spectralNormSizes } from './spectral-norm-sizes.js';
 import { stageSizesDouble } from './stage-sizes-double.js';
@@ -50,4 +51,5 @@ export const rules: readonly Rule[] = [
   partPoolingHead,
   spectralNormSizes,
   negativeQueueTerm,
+  partWordsTerm,
 ];

@@ -17,3 +17,4 @@ export { writeSynthBirds, MANIFEST_FILE, PREVIEW_COUNT } from './write.js';
 export type { WriteSynthBirdsOptions, WriteSynthBirdsResult, SynthAttributesRecord } from './write.js';
 export { Rng, hash32 } from '../../util/rng.js';
 export { readSynthAttributes } from './labels.js';
+export { captionWordParts } from './word-parts.js';

@@ -31,7 +31,7 @@ export class ProgressLine implements Callback {
     const { phase, epoch, step } = ev;
     const total = phase.perEpoch * phase.plan.epochs;
     const losses = this.latest();
-    const shown = losses ? Object.entries(losses).filter(([k]) => k.endsWith('/loss') || /generator\/(adversarial|damsm|kl)$/.test(k)).map(([k, v]) => `${k.replace('/loss', '')} ${v.toFixed(3)}`).join('  ') : '';
+    const shown = losses ? Object.entries(losses).filter(([k]) => k.endsWith('/loss') || /generator\/(adversarial|damsm|partWords|kl)$/.test(k)).map(([k, v]) => `${k.replace('/loss', '')} ${v.toFixed(3)}`).join('  ') : '';
     const head = `${phase.def.id} epoch ${epoch + 1}/${phase.plan.epochs} step ${step}/${total}  ${shown}`;
     const sps = this.secondsPerStep.get(phase.def.id);
     if (sps === undefined) return `${head}  ETA …`;

@@ -38,6 +38,7 @@ class GanPhase<M extends ModelNetworks, O extends GanOptimizers> implements Acti
   readonly freshOptimizersEachEpoch = false;
   readonly ema: ParameterEma | null;
   readonly negatives: CaptionQueue | null;
+  readonly wordParts: boolean;
   readonly sampler: SampleGridSource;
   private readonly grid: GanSampleGrid<M, O>;
   private readonly opts: O;
@@ -48,6 +49,7 @@ class GanPhase<M extends ModelNetworks, O extends GanOptimizers> implements Acti
     this.opts = ctx.gen.gan.createOptimizers();
     this.ema = ctx.gen.gan.createEma(ctx.model);
     this.negatives = ctx.gen.gan.createNegativeQueue?.() ?? null;
+    this.wordParts = ctx.plan.phases.gan.wordParts ?? false;
     this.sampler = this.grid = new GanSampleGrid(ctx, this.ema, rows);
   }
 
@@ -75,7 +77,7 @@ class GanPhase<M extends ModelNetworks, O extends GanOptimizers> implements Acti
   step(b: Batch, step: number): StepLosses {
     const noise = drawNoise({ purpose: 'train', seed: this.ctx.seed, step, batchSize: b.lengths.length }, this.ctx.plan.noise);
     try {
-      const out = this.ctx.gen.gan.step(this.ctx.model, this.opts, { images: b.images, tokens: b.captions, lengths: b.lengths, classIds: b.classIds, step }, noise, this.ema, this.negatives ?? undefined);
+      const out = this.ctx.gen.gan.step(this.ctx.model, this.opts, { images: b.images, tokens: b.captions, lengths: b.lengths, classIds: b.classIds, step, ...(b.wordParts ? { wordParts: b.wordParts } : {}) }, noise, this.ema, this.negatives ?? undefined);
       const losses: StepLosses = { generator: out.generator };
       out.discriminators.forEach((d, i) => (losses[`discriminator_${i}`] = d));
       return losses;

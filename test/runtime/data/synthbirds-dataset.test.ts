@@ -11,6 +11,7 @@ import { grammarVocabulary } from '../../../runtime/data/synthbirds/captions.js'
 import { synthBirds } from '../../../runtime/data/synthbirds/dataset.js';
 import { writeSynthBirds } from '../../../runtime/data/synthbirds/write.js';
 import { regionPartFractions } from '../../../runtime/data/synthbirds/region-parts.js';
+import { captionWordParts } from '../../../runtime/data/synthbirds/word-parts.js';
 import { PARTS, renderBirdWithMasks } from '../../../runtime/data/synthbirds/render.js';
 import { tokenize } from '../../../runtime/data/tokenizer.js';
 import { isAttncError } from '../../../runtime/util/errors.js';
@@ -281,12 +282,42 @@ describe("openDataset({ kind: 'synthbirds' })", () => {
     expect(fromWorkers).toEqual(parts);
   });
 
+  it('wordParts: each word the caption attaches to a part carries that part, and it is the bird\'s own value there (words dropped too)', async () => {
+    const ds = await openDataset(cfg());
+    let named = 0;
+    for await (const b of ds.batches({ batchSize: 4, wordParts: true })) {
+      const [B, T] = b.captions.shape;
+      const ids = b.captions.arraySync() as number[][];
+      expect(b.wordParts!.length).toBe(B * T);
+      for (let r = 0; r < B; r++) {
+        const attrs = birds.items.find((x) => x.key === b.keys[r])!.attributes as unknown as Record<string, string>;
+        for (let t = 0; t < T; t++) {
+          const part = b.wordParts![r * T + t]!;
+          if (t >= b.lengths[r]!) expect(part).toBe(-1); // padding
+          if (part < 0) continue;
+          named++;
+          const name = PARTS[part]!;
+          expect(['wing', 'belly', 'crown', 'beak']).toContain(name);
+          // "red" before "crown": the word is the bird's crown colour (for the beak, its length).
+          expect(ds.vocab.ixToWord[ids[r]![t]!]).toBe(attrs[name]);
+        }
+      }
+      disposeBatch(b);
+    }
+    expect(named).toBeGreaterThan(100);
+    await ds.close();
+    expect(captionWordParts(ds.vocab.encode(tokenize('a small bird with a red crown and a short beak')).ids, ds.vocab)).toEqual(
+      Int32Array.from([-1, -1, -1, -1, -1, PARTS.indexOf('crown'), -1, -1, -1, PARTS.indexOf('beak'), -1]),
+    );
+  });
+
   it('partGrid on a folder dataset is refused: only synthetic birds have part masks', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnc-parts-'));
     try {
       writeSynthBirds(synthBirds({ n: 20, seed: 1, size: 36 }), dir);
       const ds = await openDataset({ ...cfg({ capsPerImage: 10, wordsNum: 18 }), kind: 'cub', root: dir, bboxCrop: false });
       expect(() => ds.batches({ batchSize: 2, partGrid: 4 })).toThrow(/only for synthetic birds/);
+      expect(() => ds.batches({ batchSize: 2, wordParts: true })).toThrow(/known only for synthetic birds/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
