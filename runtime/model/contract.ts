@@ -75,6 +75,8 @@ export interface DamsmBatch {
   classIds: ClassIds;
   /** [B, g, g, K] part shares per region when the image encoder has a part loss (`DamsmPhasePlan.partGrid`). */
   parts?: tf.Tensor4D;
+  /** [B·T] the part each word names, −1 for none (`DamsmPhasePlan.wordParts`). */
+  wordParts?: Int32Array;
 }
 
 /** The DAMSM pretraining phase's generated code. */

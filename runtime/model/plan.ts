@@ -41,6 +41,8 @@ export interface DamsmPhasePlan extends PhasePlan {
   resetOptimizerEachEpoch: boolean;
   /** With the image encoder's part loss: the region grid whose part masks each batch carries (`Batch.parts`). */
   partGrid?: number;
+  /** Batches carry the part each word names (`Batch.wordParts`), for the part-word term (`part_words`). */
+  wordParts?: boolean;
 }
 
 export interface GanPhasePlan extends PhasePlan {

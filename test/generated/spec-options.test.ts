@@ -299,7 +299,7 @@ describe('losses[damsm].negative_queue', () => {
 });
 
 describe('losses[damsm].part_words', () => {
-  it("adds weight × the part-word loss on the frozen encoder's part features; the GAN phase's batches bring the word parts", async () => {
+  it("adds weight × the part-word loss to G's loss (frozen encoders) and to the DAMSM step (both encoders train); both phases' batches bring the word parts", async () => {
     const g = await compiled('part-words', ['image_encoder.part_loss={weight: 1}', 'losses[1].part_words=2']);
     expect(g.plan.phases.gan.wordParts).toBe(true);
     const model = g.createModel({ vocabSize: 30, seed: 1 });
@@ -324,6 +324,18 @@ describe('losses[damsm].part_words', () => {
       expect(t.loss).toBeCloseTo(t.rest + t.partWords, 3);
       // The same words said of other parts: another term.
       expect(Math.abs(terms(named.map((k) => (k < 0 ? k : 1 + (k % 4)))).partWords - t.partWords)).toBeGreaterThan(1e-4);
+      // The DAMSM phase trains both encoders on it too, with the same weight.
+      expect(g.plan.phases.damsm.wordParts).toBe(true);
+      const shares = tf.tidy(() => tf.softmax(tf.randomNormal([B, 8, 8, 6], 0, 1, 'float32', 4)) as tf.Tensor4D);
+      const want = tf.tidy(() => {
+        const text = g.encodeCaptions(model.textEncoder, b.tokens, b.lengths, true, 1);
+        const { regions } = model.imageEncoder.apply(b.images[1], true);
+        return 2 * g.partWordTerm(model.imageEncoder, regions, text.words, named, b.classIds).dataSync()[0]!;
+      });
+      const losses = readLosses(g.damsmStep(model, g.createDamsmOptimizer(0), { images: b.images[1], tokens: b.tokens, lengths: b.lengths, classIds: b.classIds, parts: shares, wordParts: named }, 1));
+      shares.dispose();
+      expect(losses.partWords).toBeCloseTo(want, 4);
+      expect(losses.loss).toBeCloseTo(losses.words0! + losses.words1! + losses.sentence0! + losses.sentence1! + losses.parts! + losses.partWords!, 3);
     } finally {
       tf.dispose([b.tokens, ...b.images]);
       g.disposeModel(model);
@@ -335,8 +347,10 @@ describe('losses[damsm].part_words', () => {
     plan.phases.damsm = { ...plan.phases.damsm, batchSize: 8, epochs: 1, logEvery: 1, snapshotInterval: 1 };
     plan.phases.gan = { ...plan.phases.gan, batchSize: 4, epochs: 1, logEvery: 1, snapshotInterval: 1, sampleEvery: 1000 };
     const run = await train({ gen: { ...g.model, plan }, generatedDir: null, runDir: path.join(tmp, 'pw-run'), maxSteps: 9, reporter: silentReporter() });
-    const logged = [...lossesByStep(run.runDir)].filter(([k]) => k.startsWith('gan:')).map(([, v]) => v['generator/partWords']);
-    expect(logged.length).toBeGreaterThan(0);
-    for (const v of logged) expect(v).toBeGreaterThan(0);
+    for (const [phase, key] of [['damsm', 'encoders/partWords'], ['gan', 'generator/partWords']]) {
+      const logged = [...lossesByStep(run.runDir)].filter(([k]) => k.startsWith(`${phase}:`)).map(([, v]) => v[key!]);
+      expect(logged.length, phase).toBeGreaterThan(0);
+      for (const v of logged) expect(v, phase).toBeGreaterThan(0);
+    }
   });
 });

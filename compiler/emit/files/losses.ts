@@ -91,6 +91,38 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         ),
       },
     );
+    if (damsm.partWords) {
+      body.push({
+        kind: 'function',
+        name: 'partWordTerm',
+        isExported: true,
+        docs: [
+          doc(
+            [
+              `The part-word term, both directions summed (each phase applies its weight): every word \`wordParts\` attaches to a part against the`,
+              `encoder's feature of that part (its regions averaged under the part head), γ2 = ${damsm.gamma2}, γ3 = ${damsm.gamma3}${damsm.classMasking ? ', same-class pairs masked' : ', no class masking'}.`,
+              'regions [B, h, w, D] from `imageEncoder`, words [B, T, D], wordParts [B·T] (−1: the word names no part).',
+            ],
+            damsm.origin,
+          ),
+        ],
+        parameters: [
+          { name: 'imageEncoder', type: imports.runtimeType('encoders/image.js', 'CnnImageEncoder') },
+          { name: 'regions', type: `${tf}.Tensor4D` },
+          { name: 'words', type: `${tf}.Tensor3D` },
+          { name: 'wordParts', type: 'Int32Array' },
+          { name: 'classIds', type: ClassIds },
+        ],
+        returnType: `${tf}.Scalar`,
+        statements: lines(
+          `return ${tf}.tidy(() => {`,
+          damsm.classMasking ? undefined : '  void classIds; // class_masking: false',
+          `  const p = ${L('partWordsLoss')}(regions, imageEncoder.partLogits(regions), words, wordParts, ${ids}, { gamma2: ${damsm.gamma2}, gamma3: ${damsm.gamma3} });`,
+          `  return ${tf}.add(p.loss0, p.loss1) as ${tf}.Scalar;`,
+          '});',
+        ),
+      });
+    }
   }
 
   if (adversarial) {
@@ -253,12 +285,11 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       stmts.push(
         '  // Part words: each word the caption attaches to a part ("red" in "red crown", `wordParts`) against the encoder\'s',
         '  // feature of that part rather than the regions it attends to, so a red wing cannot stand in for a red crown.',
-        `  const p = ${L('partWordsLoss')}(regions, imageEncoder.partLogits(regions), captions.words, wordParts, ${damsm.classMasking ? 'classIds' : 'null'}, { gamma2: ${damsm.gamma2}, gamma3: ${damsm.gamma3} });`,
         damsm.warmupSteps
-          ? `  const partWords = ${tf}.mul(${tf}.add(p.loss0, p.loss1), ${w === 1 ? '' : `${w} * `}Math.min(1, step / ${damsm.warmupSteps})) as ${tf}.Scalar; // weight ${w}, ramped up as λ`
+          ? `  const partWords = ${tf}.mul(partWordTerm(imageEncoder, regions, captions.words, wordParts, classIds), ${w === 1 ? '' : `${w} * `}Math.min(1, step / ${damsm.warmupSteps})) as ${tf}.Scalar; // weight ${w}, ramped up as λ`
           : w === 1
-            ? `  const partWords = ${tf}.add(p.loss0, p.loss1) as ${tf}.Scalar; // weight 1`
-            : `  const partWords = ${tf}.mul(${tf}.add(p.loss0, p.loss1), ${w}) as ${tf}.Scalar; // weight ${w}`,
+            ? `  const partWords = partWordTerm(imageEncoder, regions, captions.words, wordParts, classIds); // weight 1`
+            : `  const partWords = ${tf}.mul(partWordTerm(imageEncoder, regions, captions.words, wordParts, classIds), ${w}) as ${tf}.Scalar; // weight ${w}`,
       );
       terms.push('partWords');
     }

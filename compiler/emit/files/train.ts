@@ -28,6 +28,9 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
   const img = network(ctx, 'image_encoder').inputs[0]!;
   const part = p.partLoss ?? null;
   const partLoss = part ? imports.runtime('losses/index.js', 'partLoss') : '';
+  // The part-word term trains both encoders here, so words and part features agree before G is asked to meet it.
+  const partWords = damsm?.partWords ?? 0;
+  const partWordTerm = partWords ? imports.local('losses.js', 'partWordTerm') : '';
   const body: Statement[] = [];
   body.push(
     {
@@ -80,7 +83,8 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
         `classIds: ${ClassIds};`,
         ...(part
           ? [`/** Share of each synthetic-bird part in every region [B, ${part.grid}, ${part.grid}, K] (\`Batch.parts\`). */`, `parts: ${tf}.Tensor4D;`]
-          : [])]),
+          : []),
+        ...(partWords ? ['/** [B·T] the part each word names (`PARTS` index, −1 for none; `Batch.wordParts`). */', 'wordParts: Int32Array;'] : [])]),
     {
       kind: 'function',
       name: 'damsmStep',
@@ -91,6 +95,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
             'One DAMSM pretraining step: words + sentence losses of both directions, backprop into the text encoder and the',
             `image encoder's trainable parameters${p.gradClip ? `, gradients of ${p.gradClip.params === 'text_encoder' ? 'the text encoder' : 'all parameters'} clipped to total norm ${p.gradClip.maxNorm}` : ''}.`,
             ...(part ? [`Plus the part loss × ${part.weight}: the image encoder's part head against the rendered part masks of each region.`] : []),
+            ...(partWords ? [`Plus the part-word term × ${partWords}: each word that names a part against the image encoder's feature of that part.`] : []),
             'Returns the loss terms as scalars the caller disposes; `seed` fixes the dropout mask.',
           ],
           p.origin,
@@ -114,7 +119,12 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
         '    const { regions, global } = model.imageEncoder.apply(batch.images, true, { inputGradient: false });',
         '    const d = damsmTerms(regions, global, text, batch.lengths, batch.classIds);',
         part ? `    const parts = ${tf}.mul(${partLoss}(model.imageEncoder.partLogits(regions), batch.parts), ${literal(part.weight)}) as ${tf}.Scalar;` : undefined,
-        `    return { loss: ${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1${part ? ', parts' : ''}]) as ${tf}.Scalar, ...d${part ? ', parts' : ''} };`,
+        partWords
+          ? partWords === 1
+            ? `    const partWords = ${partWordTerm}(model.imageEncoder, regions, text.words, batch.wordParts, batch.classIds);`
+            : `    const partWords = ${tf}.mul(${partWordTerm}(model.imageEncoder, regions, text.words, batch.wordParts, batch.classIds), ${literal(partWords)}) as ${tf}.Scalar;`
+          : undefined,
+        `    return { loss: ${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1${part ? ', parts' : ''}${partWords ? ', partWords' : ''}]) as ${tf}.Scalar, ...d${part ? ', parts' : ''}${partWords ? ', partWords' : ''} };`,
         '  },',
         p.gradClip
           ? `  { clip: { maxNorm: ${p.gradClip.maxNorm}${p.gradClip.params === 'text_encoder' ? ', variables: model.textEncoder.trainableParameters()' : ''} } },`

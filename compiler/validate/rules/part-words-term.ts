@@ -3,7 +3,7 @@ import type { Rule } from '../rule.js';
 export const partWordsTerm: Rule = {
   code: 'ATTNC2025',
   name: 'part-words-term',
-  description: "`part_words` matches each colour word against the image encoder's feature of the part it names: it needs the encoder's part head (part_loss), the synthetic birds' captions (their grammar says which part a word names) and a GAN phase",
+  description: "`part_words` matches each colour word against the image encoder's feature of the part it names: it needs the encoder's part head (part_loss), and the synthetic birds' captions (their grammar says which part a word names)",
   check(spec, ctx) {
     spec.losses.forEach((l, i) => {
       if (l.type !== 'damsm' || l.part_words === 0) return;
@@ -20,12 +20,6 @@ export const partWordsTerm: Rule = {
           pointer,
           message: `part_words ${l.part_words} needs to know which part each word names, which only data.dataset.kind synthbirds tells (this spec reads ${spec.data.dataset.kind})`,
           help: 'remove `part_words` for this dataset',
-        });
-      } else if (!spec.train.gan.enabled) {
-        ctx.report({
-          pointer,
-          message: `part_words ${l.part_words} is a term of the generator's loss, and train.gan is disabled`,
-          help: 'remove `part_words`, or enable `train.gan`',
         });
       }
     });

@@ -28,12 +28,14 @@ class DamsmPhase<M extends ModelNetworks, O extends GanOptimizers> implements Ac
   readonly freshOptimizersEachEpoch: boolean;
   readonly ema = null;
   readonly partGrid: number | undefined;
+  readonly wordParts: boolean;
   private optimizer: Adam | null = null;
   private rate = 0;
 
   constructor(private readonly ctx: PhaseContext<M, O>) {
     this.freshOptimizersEachEpoch = ctx.plan.phases.damsm.resetOptimizerEachEpoch;
     this.partGrid = ctx.plan.phases.damsm.partGrid;
+    this.wordParts = ctx.plan.phases.damsm.wordParts ?? false;
   }
 
   get summary(): string {
@@ -60,7 +62,7 @@ class DamsmPhase<M extends ModelNetworks, O extends GanOptimizers> implements Ac
 
   step(b: Batch, step: number): StepLosses {
     try {
-      const losses = this.ctx.gen.damsm.step(this.ctx.model, this.optimizer!, { images: b.images.at(-1)!, tokens: b.captions, lengths: b.lengths, classIds: b.classIds, ...(b.parts ? { parts: b.parts } : {}) }, stepSeed(this.ctx.seed, step));
+      const losses = this.ctx.gen.damsm.step(this.ctx.model, this.optimizer!, { images: b.images.at(-1)!, tokens: b.captions, lengths: b.lengths, classIds: b.classIds, ...(b.parts ? { parts: b.parts } : {}), ...(b.wordParts ? { wordParts: b.wordParts } : {}) }, stepSeed(this.ctx.seed, step));
       return { encoders: losses };
     } finally {
       disposeBatch(b);
