@@ -179,8 +179,8 @@ export type LossNode =
       warmupSteps?: number;
       /** Earlier batches' captions kept as extra negatives of G's DAMSM term; absent: none (the original). */
       negativeQueue?: number;
-      /** Weight of the part-word term in G's loss (`part_words`); absent: none (the original). */
-      partWords?: number;
+      /** The part-word term's weights in G's loss and in the DAMSM phase (`part_words`); absent: none (the original). */
+      partWords?: { weight: number; pretrainWeight: number };
       gamma1: number;
       gamma2: number;
       gamma3: number;

@@ -577,7 +577,7 @@ function lowerLosses(L: Lowering): LossNode[] {
           lambda: l.lambda,
           ...(l.warmup_steps > 0 ? { warmupSteps: l.warmup_steps } : {}),
           ...(l.negative_queue > 0 ? { negativeQueue: l.negative_queue } : {}),
-          ...(l.part_words > 0 ? { partWords: l.part_words } : {}),
+          ...(l.part_words && (l.part_words.weight > 0 || l.part_words.pretrain_weight > 0) ? { partWords: { weight: l.part_words.weight, pretrainWeight: l.part_words.pretrain_weight } } : {}),
           gamma1: l.gamma1,
           gamma2: l.gamma2,
           gamma3: l.gamma3,

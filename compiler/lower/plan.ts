@@ -77,7 +77,7 @@ export function lowerPlan(spec: ResolvedSpec, specFile: string, specHash: string
         logEvery: damsm.log_every,
         resetOptimizerEachEpoch: damsm.optimizer.reset_each_epoch,
         ...(spec.image_encoder.type === 'cnn' && spec.image_encoder.part_loss ? { partGrid: spec.image_encoder.local_size } : {}),
-        ...(spec.losses.some((l) => l.type === 'damsm' && l.part_words > 0) ? { wordParts: true } : {}),
+        ...(spec.losses.some((l) => l.type === 'damsm' && (l.part_words?.pretrain_weight ?? 0) > 0) ? { wordParts: true } : {}),
       },
       gan: {
         enabled: gan.enabled,
@@ -87,7 +87,7 @@ export function lowerPlan(spec: ResolvedSpec, specFile: string, specHash: string
         snapshotInterval: gan.snapshot_interval,
         logEvery: gan.log_every,
         sampleEvery: gan.sample_every,
-        ...(spec.losses.some((l) => l.type === 'damsm' && l.part_words > 0 && l.lambda > 0) ? { wordParts: true } : {}),
+        ...(spec.losses.some((l) => l.type === 'damsm' && (l.part_words?.weight ?? 0) > 0 && l.lambda > 0) ? { wordParts: true } : {}),
       },
     },
     weights: weightsPlan(spec),

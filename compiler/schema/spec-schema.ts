@@ -179,7 +179,10 @@ export const DamsmLoss = Obj({
   lambda: NonNegNum(1, 'weight in the generator loss (TRAIN.SMOOTH.LAMBDA)'),
   warmup_steps: NonNegInt(0, 'generator steps over which the weight ramps linearly from 0 to lambda, so G first learns from the discriminators what a picture looks like; 0 = the original (lambda from the first step)'),
   negative_queue: NonNegInt(0, "captions of earlier GAN batches (newest first) kept as extra negatives of G's DAMSM term, so a generated image must match its own caption better than more captions that share its wing colour or scene; the text encoder is frozen in the GAN phase, so their features stay exact; 0 = the original (the batch's own captions only)"),
-  part_words: NonNegNum(0, "weight of a part-word term: each word the caption attaches to a part (\"red\" in \"red crown\") is matched against the image encoder's feature of that part (its regions averaged under the part head), not the regions it attends to, so a red wing cannot stand in for a red crown; the DAMSM phase trains both encoders on it, G's loss adds it (with lambda above 0, ramped with warmup_steps); needs the part head (image_encoder.part_loss) and the synthetic birds' captions; 0 = off (the original)"),
+  part_words: Nullable(Obj({
+    weight: NonNegNum(1, "in G's loss (with lambda above 0; ramped with warmup_steps)"),
+    pretrain_weight: NonNegNum(0, 'in the DAMSM phase, where both encoders train on it; 0 = G only'),
+  }), { default: null, description: "a part-word term: each word the caption attaches to a part (\"red\" in \"red crown\") is matched against the image encoder's feature of that part (its regions averaged under the part head), not the regions it attends to, so a red wing cannot stand in for a red crown; needs the part head (image_encoder.part_loss) and the synthetic birds' captions; null = none (the original)" }),
   gamma1: PosNum(5, 'word-attention sharpness (TRAIN.SMOOTH.GAMMA1)'),
   gamma2: PosNum(5, 'word-region aggregation (TRAIN.SMOOTH.GAMMA2)'),
   gamma3: PosNum(10, 'softmax smoothing of the matching scores (TRAIN.SMOOTH.GAMMA3)'),

@@ -300,7 +300,7 @@ describe('losses[damsm].negative_queue', () => {
 
 describe('losses[damsm].part_words', () => {
   it("adds weight × the part-word loss to G's loss (frozen encoders) and to the DAMSM step (both encoders train); both phases' batches bring the word parts", async () => {
-    const g = await compiled('part-words', ['image_encoder.part_loss={weight: 1}', 'losses[1].part_words=2']);
+    const g = await compiled('part-words', ['image_encoder.part_loss={weight: 1}', 'losses[1].part_words={weight: 2, pretrain_weight: 2}']);
     expect(g.plan.phases.gan.wordParts).toBe(true);
     const model = g.createModel({ vocabSize: 30, seed: 1 });
     const b = batch();

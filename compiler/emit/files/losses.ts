@@ -220,7 +220,8 @@ export function emitLosses(ctx: EmitContext): Statement[] {
   const GeneratorOutputs = imports.localType('generator.js', 'GeneratorOutputs');
   const Discriminators = imports.localType('discriminators.js', 'Discriminators');
   // The part-word term reads the encoder's part head, which only the CNN encoder has (rule ATTNC2025).
-  const ImageEncoder = imports.runtimeType('encoders/image.js', damsm?.partWords ? 'CnnImageEncoder' : 'ImageEncoder');
+  const gPartWords = damsm?.partWords?.weight ?? 0;
+  const ImageEncoder = imports.runtimeType('encoders/image.js', gPartWords ? 'CnnImageEncoder' : 'ImageEncoder');
   const adv = adversarial
     ? ds.map((d, i) => {
         const idx = imageIndex(gen, concrete(d.inputs[0]!.shape[1]));
@@ -280,8 +281,8 @@ export function emitLosses(ctx: EmitContext): Statement[] {
           : `  const damsm = ${tf}.mul(${tf}.addN([d.words0, d.words1, d.sentence0, d.sentence1]), ${damsm.lambda}) as ${tf}.Scalar; // λ = ${damsm.lambda}`,
     );
     terms.push('damsm');
-    if (damsm.partWords) {
-      const w = damsm.partWords;
+    if (gPartWords) {
+      const w = gPartWords;
       stmts.push(
         '  // Part words: each word the caption attaches to a part ("red" in "red crown", `wordParts`) against the encoder\'s',
         '  // feature of that part rather than the regions it attends to, so a red wing cannot stand in for a red crown.',
@@ -314,7 +315,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
       docs: [
         doc(
           [
-            `The generator's loss: ${[adversarial ? 'adversarial (summed over discriminators)' : '', hinge ? 'hinge (−mean D(fake, sentence))' : '', damsm ? `λ·DAMSM on the ${ctx.graph.imageSizes[damsm.stage]} px image (λ = ${damsm.lambda}${damsm.warmupSteps ? `, from 0 at G step \`step\` = 0 linearly up to step ${damsm.warmupSteps}` : ''}${damsm.negativeQueue ? `; candidates: the batch's captions and the ${damsm.negativeQueue} in \`negatives\`` : ''})` : '', damsm?.partWords ? `${damsm.partWords}·part words (each word of \`wordParts\` against its part's feature)` : '', kl ? `${kl.weight}·KL of the conditioning augmentation` : ''].filter(Boolean).join(' + ')}.`,
+            `The generator's loss: ${[adversarial ? 'adversarial (summed over discriminators)' : '', hinge ? 'hinge (−mean D(fake, sentence))' : '', damsm ? `λ·DAMSM on the ${ctx.graph.imageSizes[damsm.stage]} px image (λ = ${damsm.lambda}${damsm.warmupSteps ? `, from 0 at G step \`step\` = 0 linearly up to step ${damsm.warmupSteps}` : ''}${damsm.negativeQueue ? `; candidates: the batch's captions and the ${damsm.negativeQueue} in \`negatives\`` : ''})` : '', gPartWords ? `${gPartWords}·part words (each word of \`wordParts\` against its part's feature)` : '', kl ? `${kl.weight}·KL of the conditioning augmentation` : ''].filter(Boolean).join(' + ')}.`,
           ],
           (adversarial ?? hinge ?? damsm ?? kl)!.origin,
         ),
@@ -327,7 +328,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         { name: 'lengths', type: 'readonly number[]' },
         { name: 'classIds', type: ClassIds },
         ...(damsm?.negativeQueue ? [{ name: 'negatives', type: LT('CaptionQueue') }] : []),
-        ...(damsm?.partWords ? [{ name: 'wordParts', type: 'Int32Array' }] : []),
+        ...(gPartWords ? [{ name: 'wordParts', type: 'Int32Array' }] : []),
         ...(damsm?.warmupSteps ? [{ name: 'step', type: 'number' }] : []),
       ],
       returnType: 'GeneratorLoss',

@@ -29,7 +29,7 @@ export function emitTrainDamsm(ctx: EmitContext): Statement[] {
   const part = p.partLoss ?? null;
   const partLoss = part ? imports.runtime('losses/index.js', 'partLoss') : '';
   // The part-word term trains both encoders here, so words and part features agree before G is asked to meet it.
-  const partWords = damsm?.partWords ?? 0;
+  const partWords = damsm?.partWords?.pretrainWeight ?? 0;
   const partWordTerm = partWords ? imports.local('losses.js', 'partWordTerm') : '';
   const body: Statement[] = [];
   body.push(
@@ -166,7 +166,7 @@ export function emitTrainGan(ctx: EmitContext): Statement[] {
   const damsmTerm = generatorDamsmTerm(ctx.graph);
   const warmup = damsmTerm?.warmupSteps ?? 0;
   const queue = damsmTerm?.negativeQueue ?? 0;
-  const partWords = (damsmTerm?.partWords ?? 0) > 0;
+  const partWords = (damsmTerm?.partWords?.weight ?? 0) > 0;
   const CaptionQueue = queue ? imports.runtime('losses/index.js', 'CaptionQueue') : '';
   const body: Statement[] = [
     typeAlias('GanOptimizers', 'One Adam for G and one per discriminator, smallest first.', [`generator: ${Adam};`, `discriminators: [${ds.map(() => Adam).join(', ')}];`]),

@@ -39,6 +39,7 @@ const CONTEXTS: Array<{ spec: string; set: string[] }> = [
   { spec: 'tiny-dmgan', set: [] },
   { spec: 'tiny-dfgan', set: [] },
   { spec: 'tiny', set: ['image_encoder.part_loss={weight: 1}'] },
+  { spec: 'tiny', set: ['image_encoder.part_loss={weight: 1}', 'losses[1].part_words={weight: 1, pretrain_weight: 1}'] },
 ];
 
 /**
