@@ -20,6 +20,7 @@ import { loadCheckpointForInference } from '../runtime/model/load.js';
 import { drawNoise } from '../runtime/model/noise.js';
 import type { CnnImageEncoder } from '../runtime/encoders/image.js';
 import { Rng } from '../runtime/util/rng.js';
+import { partMeans } from '../runtime/nn/part-means.js';
 
 await initBackend(undefined, { quiet: true });
 const run = process.argv[2];
@@ -73,10 +74,8 @@ function score(images: tf.Tensor4D): Record<string, { part: number; attention: n
       const { regions } = enc.apply(img, false);
       const [, h, w, d] = regions.shape;
       const v = tf.reshape(regions, [h * w, d]);
-      const p = tf.reshape(tf.softmax(enc.partLogits(regions)), [h * w, -1]);
-      const k = PARTS.indexOf(it.part);
-      const pk = tf.slice(p, [0, k], [h * w, 1]);
-      const f = tf.div(tf.sum(tf.mul(v, pk), 0), tf.add(tf.sum(pk), 1e-6)); // [D]
+      // The part's feature as the term computes it (runtime/losses/part-words.ts).
+      const f = tf.slice(partMeans(regions, tf.softmax(enc.partLogits(regions))), [0, PARTS.indexOf(it.part), 0], [1, 1, d]); // [1, 1, D]
       const { tokens, lengths } = tokenTensor(it.variants);
       const e = tf.squeeze(tf.slice(m.textEncoder.apply(tokens, lengths, false).words, [0, it.index, 0], [9, 1, d]), [1]) as tf.Tensor2D; // [9, D]
       const cos = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.div(tf.sum(tf.mul(a, b), 1), tf.mul(tf.norm(a, 2, 1), tf.norm(b, 2, 1)));

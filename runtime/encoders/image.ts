@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from '../nn/module.js';
 import { BatchNorm, Conv2d } from '../nn/layers.js';
+import { partMeans } from '../nn/part-means.js';
 import { InceptionV3Trunk } from './inception.js';
 import { ProjectionConv1x1, ProjectionLinear } from './heads.js';
 import { untaped } from '../optim/tape.js';
@@ -211,19 +212,11 @@ export class CnnImageEncoder extends Module implements ImageEncoder {
   }
 }
 
-/**
- * regions [B, h, w, D], part logits [B, h, w, K] → [B, K·D]: for each part, the mean of the region
- * features weighted by the part's softmax share of each region (ε keeps an absent part finite), the
- * parts side by side.
- */
+/** regions [B, h, w, D], part logits [B, h, w, K] → [B, K·D]: `partMeans` under the softmax, the parts side by side. */
 export function partPooled(regions: tf.Tensor4D, logits: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => {
-    const [B, h, w, D] = regions.shape;
-    const K = logits.shape[3];
-    const p = tf.reshape(tf.softmax(logits), [B, h * w, K]);
-    const sums = tf.matMul(p, tf.reshape(regions, [B, h * w, D]), true, false); // [B, K, D]
-    const mass = tf.add(tf.sum(p, 1), 1e-6).reshape([B, K, 1]);
-    return tf.reshape(tf.div(sums, mass), [B, K * D]) as tf.Tensor2D;
+    const [B, , , D] = regions.shape;
+    return tf.reshape(partMeans(regions, tf.softmax(logits)), [B, logits.shape[3] * D]) as tf.Tensor2D;
   });
 }
 

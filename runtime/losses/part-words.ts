@@ -1,15 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { detach } from '../nn/detach.js';
+import { partMeans } from '../nn/part-means.js';
 import { maskAndCrossEntropy, type ClassIds } from './damsm.js';
 
 /**
- * The part-word term of G's DAMSM loss (`losses[damsm].part_words` in the spec).
+ * The part-word term (`losses[damsm].part_words` in the spec): in G's loss, and with
+ * `pretrain_weight` in the DAMSM phase, where both encoders train on it.
  *
  * DAMSM's word term lets each word pick the regions it matches: "red" in "red crown" is satisfied by
  * any red region, a red wing included, so G can meet it without drawing the crown at all. Here each
  * word the caption attaches to a part is compared with the image's feature *of that part* instead:
- * the frozen encoder's region features averaged under its part head's softmax (the encoder's own
- * reading of where the crown is, detached, so G cannot move the crown to where the colour already is).
+ * the encoder's region features averaged under its part head's softmax (the encoder's own reading of
+ * where the crown is, detached: G cannot move the crown to where the colour already is, and in the
+ * DAMSM phase the part head learns only from the part masks).
  * Which part a word names comes from the training data (the synthetic captions' grammar), as the part
  * masks do; the generator still sees the caption only through the text encoder.
  *
@@ -18,9 +21,9 @@ import { maskAndCrossEntropy, type ClassIds } from './damsm.js';
  * term's cross-entropy over the batch both ways at scale γ3, same-class pairs masked. A caption that
  * names no part scores 0 against every image: a constant, no gradient.
  *
- * regions [B, h, w, D] and partLogits [B, h, w, K] of the generated images; words [C, T, D] (C ≥ B,
- * caption i < B belongs to image i); wordParts [C·T]: the part index (0 … K−1) each word names, −1
- * for none (padding included).
+ * regions [B, h, w, D] and partLogits [B, h, w, K] of the images (generated, or real in the DAMSM
+ * phase); words [C, T, D] (C ≥ B, caption i < B belongs to image i); wordParts [C·T]: the part
+ * index (0 … K−1) each word names, −1 for none (padding included).
  */
 export function partWordsLoss(
   regions: tf.Tensor4D,
@@ -54,10 +57,7 @@ export function partWordsLoss(
     if (!any) namesNone[i] = 1;
   }
   return tf.tidy(() => {
-    const n = h * w;
-    const share = detach(tf.reshape(tf.softmax(partLogits), [b, n, k]));
-    const sums = tf.matMul(share, tf.reshape(regions, [b, n, d]), true, false); // [B, K, D]
-    const parts = tf.div(sums, tf.add(tf.sum(share, 1), 1e-6).reshape([b, k, 1])); // each part's mean feature
+    const parts = partMeans(regions, detach(tf.softmax(partLogits))); // [B, K, D], each part's mean feature
     const unit = (x: tf.Tensor, extra: tf.Tensor | number) => tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), -1, true), extra)));
     const f = unit(parts, 1e-8); // [B, K, D]
     // +1 under the root for words that name no part (padding is 0): finite, and masked below.

@@ -25,3 +25,4 @@ export {
 } from './layers.js';
 export { SpectralNorm, SpectralConv2d, type SpectralConv2dOptions } from './spectral-norm.js';
 export { detach } from './detach.js';
+export { partMeans } from './part-means.js';

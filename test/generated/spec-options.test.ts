@@ -39,6 +39,14 @@ function batch(): { tokens: tf.Tensor2D; lengths: number[]; images: [tf.Tensor4D
   return { tokens: tf.tensor2d(ids, [B, 6], 'int32'), lengths, images: [tf.image.resizeBilinear(images64, [32, 32]) as tf.Tensor4D, images64], classIds: [0, 1, 2, 3] };
 }
 
+/** G on the batch's captions with fixed sample noise, in eval mode: the encoded captions and G's outputs. Call inside a tidy. */
+function sampleForward(g: any, model: any, b: ReturnType<typeof batch>): { captions: any; out: any } {
+  const captions = g.encodeCaptions(model.textEncoder, b.tokens, b.lengths, false);
+  const noise = drawNoise({ purpose: 'sample', seed: 0, indices: [0, 1, 2, 3] }, g.plan.noise);
+  const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: noise.eps });
+  return { captions, out };
+}
+
 beforeAll(() => fs.mkdirSync(tmp, { recursive: true }));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -50,9 +58,7 @@ describe('losses[damsm].warmup_steps', () => {
     try {
       const damsmAt = (step: number) =>
         tf.tidy(() => {
-          const captions = g.encodeCaptions(model.textEncoder, b.tokens, b.lengths, false);
-          const noise = drawNoise({ purpose: 'sample', seed: 0, indices: [0, 1, 2, 3] }, g.plan.noise);
-          const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: noise.eps });
+          const { captions, out } = sampleForward(g, model, b);
           const l = g.generatorLoss(out, model.discriminators, model.imageEncoder, captions, b.lengths, b.classIds, step);
           return l.damsm.dataSync()[0]!;
         });
@@ -216,9 +222,7 @@ describe('losses[damsm].negative_queue', () => {
       expect(queue.capacity).toBe(8);
       const damsm = () =>
         tf.tidy(() => {
-          const captions = g.encodeCaptions(model.textEncoder, b.tokens, b.lengths, false);
-          const noise = drawNoise({ purpose: 'sample', seed: 0, indices: [0, 1, 2, 3] }, g.plan.noise);
-          const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: noise.eps });
+          const { captions, out } = sampleForward(g, model, b);
           return g.generatorLoss(out, model.discriminators, model.imageEncoder, captions, b.lengths, b.classIds, queue).damsm.dataSync()[0]!;
         });
       const alone = damsm();
@@ -309,9 +313,7 @@ describe('losses[damsm].part_words', () => {
     try {
       const terms = (wordParts: Int32Array) =>
         tf.tidy(() => {
-          const captions = g.encodeCaptions(model.textEncoder, b.tokens, b.lengths, false);
-          const noise = drawNoise({ purpose: 'sample', seed: 0, indices: [0, 1, 2, 3] }, g.plan.noise);
-          const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: noise.eps });
+          const { captions, out } = sampleForward(g, model, b);
           const l = g.generatorLoss(out, model.discriminators, model.imageEncoder, captions, b.lengths, b.classIds, wordParts);
           const { regions } = model.imageEncoder.apply(out.images[1], false);
           const p = partWordsLoss(regions, model.imageEncoder.partLogits(regions), captions.words, wordParts, b.classIds, { gamma2: 5, gamma3: 10 });
