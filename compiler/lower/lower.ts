@@ -608,9 +608,6 @@ function checkSupport(L: Lowering): void {
     if (!l.conditional) unsupported(`${ptr}/conditional`, 'an adversarial loss without the conditional term is not supported by the runtime losses', 'keep `conditional: true`');
     if (!l.mismatched) unsupported(`${ptr}/mismatched`, 'an adversarial loss without mismatched pairs is not supported by the runtime losses', 'keep `mismatched: true`');
     if (l.averaging !== 'original') unsupported(`${ptr}/averaging`, "only the original code's averaging is supported", 'use `averaging: original`');
-    for (const k of ['conditional', 'unconditional', 'mismatched'] as const) {
-      if (l.weights[k] !== 1) unsupported(`${ptr}/weights/${k}`, `adversarial term weights other than 1 are not supported yet (${k}: ${l.weights[k]})`, 'remove the weight');
-    }
   });
   if (!spec.discriminators.conditional) unsupported('/discriminators/conditional', 'discriminators without the conditional head are not supported', 'keep `conditional: true`');
   const init = spec.train.gan.init;

@@ -160,10 +160,10 @@ export const Discriminators = Obj({
 
 // ── losses ──────────────────────────────────────────────────────────────────────────────────────
 export const AdversarialWeights = Obj({
-  conditional: NonNegNum(1),
-  unconditional: NonNegNum(1),
-  mismatched: NonNegNum(1),
-});
+  conditional: NonNegNum(1, "multiplies the conditional terms (D's real and fake, G's); 1 = the original"),
+  unconditional: NonNegNum(1, "multiplies the unconditional terms (D's real and fake, G's); 1 = the original"),
+  mismatched: NonNegNum(1, "multiplies D's mismatched-pair term (inside the original's /3 or /2); 1 = the original"),
+}, { description: 'per-term weights; each multiplies its mean BCE term before the averaging (the logged terms stay unweighted)' });
 
 export const AdversarialLoss = Obj({
   type: Lit('adversarial'),

@@ -25,11 +25,26 @@ export type DiscriminatorLoss = {
 };
 
 /**
+ * Per-term weights of the adversarial loss (`losses[].weights` of an adversarial term); each
+ * multiplies its mean BCE term before the original's averaging. All 1 (the default) is the
+ * original; `mismatched` acts in D's loss only (G never sees mismatched pairs).
+ */
+export interface AdversarialWeights {
+  conditional: number;
+  unconditional: number;
+  mismatched: number;
+}
+
+const weighted = (t: tf.Scalar, w: number | undefined): tf.Scalar => (w === undefined || w === 1 ? t : (tf.mul(t, w) as tf.Scalar));
+
+/**
  * One stage's discriminator loss as the original code weights it:
  * with the unconditional head `(uncond_real + cond_real)/2 + (uncond_fake + cond_fake + cond_wrong)/3`,
- * without it `cond_real + (cond_fake + cond_wrong)/2`. Every term is a mean BCE.
+ * without it `cond_real + (cond_fake + cond_wrong)/2`. Every term is a mean BCE; with `weights`
+ * each term is multiplied by its weight inside those averages (the returned terms stay unweighted,
+ * so the logs read the same whatever the weights).
  */
-export function discriminatorLoss(d: DiscriminatorOutputs): DiscriminatorLoss {
+export function discriminatorLoss(d: DiscriminatorOutputs, weights?: AdversarialWeights): DiscriminatorLoss {
   const hasUncond = d.realUncond !== undefined || d.fakeUncond !== undefined;
   if (hasUncond && (d.realUncond === undefined || d.fakeUncond === undefined)) {
     throw new Error('discriminatorLoss: give both realUncond and fakeUncond, or neither');
@@ -38,15 +53,16 @@ export function discriminatorLoss(d: DiscriminatorOutputs): DiscriminatorLoss {
     const condReal = bce(d.realCond, 1);
     const condFake = bce(d.fakeCond, 0);
     const condWrong = bce(d.wrongCond, 0);
+    const [wc, wu, wm] = [weights?.conditional, weights?.unconditional, weights?.mismatched];
     if (!hasUncond) {
-      const loss = tf.add(condReal, tf.div(tf.add(condFake, condWrong), 2)) as tf.Scalar;
+      const loss = tf.add(weighted(condReal, wc), tf.div(tf.add(weighted(condFake, wc), weighted(condWrong, wm)), 2)) as tf.Scalar;
       return { loss, condReal, condFake, condWrong };
     }
     const uncondReal = bce(d.realUncond!, 1);
     const uncondFake = bce(d.fakeUncond!, 0);
     const loss = tf.add(
-      tf.div(tf.add(uncondReal, condReal), 2),
-      tf.div(tf.addN([uncondFake, condFake, condWrong]), 3),
+      tf.div(tf.add(weighted(uncondReal, wu), weighted(condReal, wc)), 2),
+      tf.div(tf.addN([weighted(uncondFake, wu), weighted(condFake, wc), weighted(condWrong, wm)]), 3),
     ) as tf.Scalar;
     return { loss, condReal, condFake, condWrong, uncondReal, uncondFake };
   });
@@ -79,9 +95,11 @@ export interface GeneratorStageOutputs {
 export interface GeneratorAdvOptions {
   /** Multiply each stage's (uncond + cond) by ½ as in the paper; the code does not (default false). */
   paperHalf?: boolean;
+  /** Weights of the conditional and unconditional terms (`mismatched` is not used by G); absent: all 1. */
+  weights?: AdversarialWeights;
 }
 
-/** Σ over stages of BCE(uncond, 1) + BCE(cond, 1) (uncond skipped where the stage has none). */
+/** Σ over stages of BCE(uncond, 1) + BCE(cond, 1) (uncond skipped where the stage has none), each term times its weight. */
 export function generatorAdvLoss(
   stages: GeneratorStageOutputs[],
   options: GeneratorAdvOptions = {},
@@ -89,8 +107,8 @@ export function generatorAdvLoss(
   if (stages.length === 0) throw new Error('generatorAdvLoss: no stages');
   return tf.tidy(() => {
     const perStage = stages.map((s) => {
-      let l = bce(s.fakeCond, 1);
-      if (s.fakeUncond !== undefined) l = tf.add(l, bce(s.fakeUncond, 1));
+      let l = weighted(bce(s.fakeCond, 1), options.weights?.conditional);
+      if (s.fakeUncond !== undefined) l = tf.add(l, weighted(bce(s.fakeUncond, 1), options.weights?.unconditional));
       return (options.paperHalf ? tf.mul(l, 0.5) : l) as tf.Scalar;
     });
     const loss = (perStage.length === 1 ? tf.clone(perStage[0]!) : tf.addN(perStage)) as tf.Scalar;

@@ -8,6 +8,7 @@ export {
   type DiscriminatorLoss,
   type GeneratorStageOutputs,
   type GeneratorAdvOptions,
+  type AdversarialWeights,
 } from './gan.js';
 export {
   wordsLoss,

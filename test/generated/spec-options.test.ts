@@ -163,6 +163,44 @@ describe('generator.conditioning_augmentation: false', () => {
   });
 });
 
+describe('losses[adversarial].weights', () => {
+  it("multiplies each BCE term inside the original's averages in D's loss, and G's conditional and unconditional terms", async () => {
+    const w = { conditional: 0.5, unconditional: 2, mismatched: 3 };
+    const g = await compiled('adv-weights', [`losses[0].weights={conditional: ${w.conditional}, unconditional: ${w.unconditional}, mismatched: ${w.mismatched}}`]);
+    const plain = await compiled('adv-weights-off', []);
+    const model = g.createModel({ vocabSize: 30, seed: 1 });
+    const b = batch();
+    try {
+      const sentence = tf.randomNormal([B, 64], 0, 1, 'float32', 5) as tf.Tensor2D;
+      const fakes = b.images.map((im) => tf.reverse(im, 1)) as tf.Tensor4D[];
+      for (const [i, d] of model.discriminators.entries()) {
+        const weighted = readLosses(g.discriminatorLoss(d, b.images[i], fakes[i], sentence));
+        const t = readLosses(plain.discriminatorLoss(d, b.images[i], fakes[i], sentence));
+        // The logged terms are the unweighted BCEs; the loss weights them inside /2 and /3.
+        for (const k of ['condReal', 'condFake', 'condWrong', 'uncondReal', 'uncondFake']) expect(weighted[k]).toBeCloseTo(t[k]!, 5);
+        const want = (w.unconditional * t.uncondReal! + w.conditional * t.condReal!) / 2 + (w.unconditional * t.uncondFake! + w.conditional * t.condFake! + w.mismatched * t.condWrong!) / 3;
+        expect(weighted.loss).toBeCloseTo(want, 4);
+        expect(Math.abs(weighted.loss! - t.loss!)).toBeGreaterThan(1e-3);
+      }
+      // G: Σ over discriminators of w_c·BCE(cond, 1) + w_u·BCE(uncond, 1) on the generated images.
+      tf.tidy(() => {
+        const { captions, out } = sampleForward(g, model, b);
+        const bce1 = (p: tf.Tensor) => tf.neg(tf.mean(tf.log(p))).dataSync()[0]!;
+        let want = 0;
+        model.discriminators.forEach((d: any, i: number) => {
+          const code = d.code(out.images[i], true);
+          want += w.conditional * bce1(d.COND_DNET.apply(code, captions.sentence, true)) + w.unconditional * bce1(d.UNCOND_DNET.apply(code));
+        });
+        const got = readLosses(g.generatorLoss(out, model.discriminators, model.imageEncoder, captions, b.lengths, b.classIds, 10_000)).adversarial!;
+        expect(got).toBeCloseTo(want, 3);
+      });
+    } finally {
+      tf.dispose([b.tokens, ...b.images]);
+      g.disposeModel(model);
+    }
+  });
+});
+
 describe('losses: ma_gp beside adversarial (AttnGAN discriminators)', () => {
   it("adds k·mean ‖(∂logit/∂image, ∂logit/∂sentence)‖^p of the conditional head at the real pairs to each D loss, and a D step descends it", async () => {
     const g = await compiled('magp', ['losses=[{type: adversarial}, {type: damsm, lambda: 5, gamma1: 4, gamma3: 10}, {type: kl}, {type: ma_gp, weight: 2, power: 6}]']);

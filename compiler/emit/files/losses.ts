@@ -128,6 +128,8 @@ export function emitLosses(ctx: EmitContext): Statement[] {
   if (adversarial) {
     const StageDiscriminator = imports.localType('discriminators.js', 'StageDiscriminator');
     const uncond = adversarial.unconditional;
+    const wt = adversarial.weights;
+    const dWeighted = wt.conditional !== 1 || wt.mismatched !== 1 || (uncond && wt.unconditional !== 1);
     body.push({
       kind: 'function',
       name: 'discriminatorLoss',
@@ -136,7 +138,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         doc(
           [
             `One discriminator's loss: conditional${uncond ? ' and unconditional' : ''} real/fake terms and mismatched pairs (real image k with caption k+1),`,
-            `${uncond ? 'weighted (uncond_real + cond_real)/2 + (uncond_fake + cond_fake + cond_wrong)/3' : 'weighted cond_real + (cond_fake + cond_wrong)/2'} as the original code${maGp ? ',' : '.'}`,
+            `${uncond ? 'weighted (uncond_real + cond_real)/2 + (uncond_fake + cond_fake + cond_wrong)/3' : 'weighted cond_real + (cond_fake + cond_wrong)/2'} as the original code${dWeighted ? `, each term times its weight (${weightText(wt, uncond, true)})` : ''}${maGp ? ',' : '.'}`,
             ...(maGp ? [`plus DF-GAN's MA-GP (k = ${maGp.weight}, p = ${maGp.power}) on the conditional head's pre-sigmoid logits at the real pairs.`] : []),
             '`fake` must be detached (computed outside the gradient tape).',
           ],
@@ -164,7 +166,7 @@ export function emitLosses(ctx: EmitContext): Statement[] {
         '    wrongCond: d.COND_DNET.apply(wrong.image, wrong.sentence, true),',
         uncond ? '    realUncond: d.UNCOND_DNET.apply(realCode),' : undefined,
         uncond ? '    fakeUncond: d.UNCOND_DNET.apply(fakeCode),' : undefined,
-        '  });',
+        dWeighted ? `  }, ${weightObject(wt)});` : '  });',
         ...(maGp
           ? [
               "  // The penalty runs the real images through the image code once more (BatchNorm statistics and spectral",
@@ -249,7 +251,11 @@ export function emitLosses(ctx: EmitContext): Statement[] {
           : 'return { fakeCond: d.COND_DNET.apply(code, sentence, true) };',
       ),
     });
-    stmts.push(`  const adversarial = ${L('generatorAdvLoss')}([`, ...adv, `  ]${adversarial.averaging === 'paper' ? ', { paperHalf: true }' : ''}).loss;`);
+    const wt = adversarial.weights;
+    const gWeighted = wt.conditional !== 1 || (adversarial.unconditional && wt.unconditional !== 1);
+    const gOptions = [adversarial.averaging === 'paper' ? 'paperHalf: true' : undefined, gWeighted ? `weights: ${weightObject(wt)}` : undefined].filter((o) => o !== undefined);
+    if (gWeighted) stmts.push(`  // Adversarial terms weighted ${weightText(wt, adversarial.unconditional, false)}.`);
+    stmts.push(`  const adversarial = ${L('generatorAdvLoss')}([`, ...adv, `  ]${gOptions.length ? `, { ${gOptions.join(', ')} }` : ''}).loss;`);
     terms.push('adversarial');
   }
   if (hinge) {
@@ -340,4 +346,14 @@ export function emitLosses(ctx: EmitContext): Statement[] {
     },
   );
   return [...imports.declarations(), ...body];
+}
+
+/** The adversarial term's weights as a literal for the runtime call. */
+function weightObject(w: { conditional: number; unconditional: number; mismatched: number }): string {
+  return `{ conditional: ${w.conditional}, unconditional: ${w.unconditional}, mismatched: ${w.mismatched} }`;
+}
+
+/** The weights a loss actually uses, for its doc comment ("cond ×1, uncond ×0.5, wrong ×2"). */
+function weightText(w: { conditional: number; unconditional: number; mismatched: number }, uncond: boolean, withWrong: boolean): string {
+  return [`cond ×${w.conditional}`, uncond ? `uncond ×${w.unconditional}` : undefined, withWrong ? `wrong ×${w.mismatched}` : undefined].filter((x) => x !== undefined).join(', ');
 }

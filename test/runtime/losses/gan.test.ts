@@ -60,6 +60,21 @@ describe('discriminatorLoss', () => {
     });
   });
 
+  it('multiplies each term by its weight inside the averages, and all-1 weights are the original', () => {
+    tf.tidy(() => {
+      const ins = { realCond: tf.tensor1d(rc), fakeCond: tf.tensor1d(fc), wrongCond: tf.tensor1d(wc), realUncond: tf.tensor1d(ru), fakeUncond: tf.tensor1d(fu) };
+      const w = { conditional: 0.5, unconditional: 3, mismatched: 2 };
+      const out = discriminatorLoss(ins, w);
+      const want = (3 * bceRef(ru, 1) + 0.5 * bceRef(rc, 1)) / 2 + (3 * bceRef(fu, 0) + 0.5 * bceRef(fc, 0) + 2 * bceRef(wc, 0)) / 3;
+      close(val(out.loss), want);
+      // The returned terms stay unweighted: the logs read the same whatever the weights.
+      close(val(out.condWrong), bceRef(wc, 0));
+      expect(val(discriminatorLoss(ins, { conditional: 1, unconditional: 1, mismatched: 1 }).loss)).toBe(val(discriminatorLoss(ins).loss));
+      const noU = discriminatorLoss({ realCond: ins.realCond, fakeCond: ins.fakeCond, wrongCond: ins.wrongCond }, { conditional: 1, unconditional: 1, mismatched: 4 });
+      close(val(noU.loss), bceRef(rc, 1) + (bceRef(fc, 0) + 4 * bceRef(wc, 0)) / 2);
+    });
+  });
+
   it('rejects only one unconditional output', () => {
     tf.tidy(() => {
       const x = tf.tensor1d(rc);
@@ -90,6 +105,10 @@ describe('generatorAdvLoss', () => {
       close(val(generatorAdvLoss(stages).loss), want);
       close(val(generatorAdvLoss(stages, { paperHalf: true }).loss), want / 2);
       close(val(generatorAdvLoss([{ fakeCond: stages[0]!.fakeCond }]).loss), bceRef(st[0]!.c, 1));
+      // Weights: cond and uncond each times theirs; mismatched is D's only and changes nothing here.
+      const weights = { conditional: 2, unconditional: 0.25, mismatched: 7 };
+      const wantW = st.reduce((s, x) => s + 0.25 * bceRef(x.u, 1) + 2 * bceRef(x.c, 1), 0);
+      close(val(generatorAdvLoss(stages, { weights }).loss), wantW);
     });
   });
 });
