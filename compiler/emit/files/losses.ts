@@ -348,12 +348,14 @@ export function emitLosses(ctx: EmitContext): Statement[] {
   return [...imports.declarations(), ...body];
 }
 
+type AdversarialWeights = Extract<LossNode, { type: 'adversarial' }>['weights'];
+
 /** The adversarial term's weights as a literal for the runtime call. */
-function weightObject(w: { conditional: number; unconditional: number; mismatched: number }): string {
+function weightObject(w: AdversarialWeights): string {
   return `{ conditional: ${w.conditional}, unconditional: ${w.unconditional}, mismatched: ${w.mismatched} }`;
 }
 
 /** The weights a loss actually uses, for its doc comment ("cond ×1, uncond ×0.5, wrong ×2"). */
-function weightText(w: { conditional: number; unconditional: number; mismatched: number }, uncond: boolean, withWrong: boolean): string {
+function weightText(w: AdversarialWeights, uncond: boolean, withWrong: boolean): string {
   return [`cond ×${w.conditional}`, uncond ? `uncond ×${w.unconditional}` : undefined, withWrong ? `wrong ×${w.mismatched}` : undefined].filter((x) => x !== undefined).join(', ');
 }
