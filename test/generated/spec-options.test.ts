@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
+import { bce } from '../../runtime/losses/bce.js';
 import { partLoss } from '../../runtime/losses/parts.js';
 import { partWordsLoss } from '../../runtime/losses/part-words.js';
 import { drawNoise } from '../../runtime/model/noise.js';
@@ -45,6 +46,15 @@ function sampleForward(g: any, model: any, b: ReturnType<typeof batch>): { capti
   const noise = drawNoise({ purpose: 'sample', seed: 0, indices: [0, 1, 2, 3] }, g.plan.noise);
   const out = model.generator.apply({ z: noise.z, sentence: captions.sentence, words: captions.words, mask: captions.mask, training: false, noise: noise.eps });
   return { captions, out };
+}
+
+/** The BCE terms an AttnGAN discriminator loss returns (the loss options under test must leave them as they are). */
+const BCE_TERMS = ['condReal', 'condFake', 'condWrong', 'uncondReal', 'uncondFake'] as const;
+
+/** A D loss's other inputs for the batch: a random sentence code and the real images mirrored as "fakes". The caller disposes them. */
+function discriminatorInputs(b: ReturnType<typeof batch>): { sentence: tf.Tensor2D; fakes: tf.Tensor4D[] } {
+  const sentence = tf.randomNormal([B, 64], 0, 1, 'float32', 5) as tf.Tensor2D;
+  return { sentence, fakes: b.images.map((im) => tf.reverse(im, 1)) as tf.Tensor4D[] };
 }
 
 beforeAll(() => fs.mkdirSync(tmp, { recursive: true }));
@@ -171,13 +181,12 @@ describe('losses[adversarial].weights', () => {
     const model = g.createModel({ vocabSize: 30, seed: 1 });
     const b = batch();
     try {
-      const sentence = tf.randomNormal([B, 64], 0, 1, 'float32', 5) as tf.Tensor2D;
-      const fakes = b.images.map((im) => tf.reverse(im, 1)) as tf.Tensor4D[];
+      const { sentence, fakes } = discriminatorInputs(b);
       for (const [i, d] of model.discriminators.entries()) {
         const weighted = readLosses(g.discriminatorLoss(d, b.images[i], fakes[i], sentence));
         const t = readLosses(plain.discriminatorLoss(d, b.images[i], fakes[i], sentence));
         // The logged terms are the unweighted BCEs; the loss weights them inside /2 and /3.
-        for (const k of ['condReal', 'condFake', 'condWrong', 'uncondReal', 'uncondFake']) expect(weighted[k]).toBeCloseTo(t[k]!, 5);
+        for (const k of BCE_TERMS) expect(weighted[k]).toBeCloseTo(t[k]!, 5);
         const want = (w.unconditional * t.uncondReal! + w.conditional * t.condReal!) / 2 + (w.unconditional * t.uncondFake! + w.conditional * t.condFake! + w.mismatched * t.condWrong!) / 3;
         expect(weighted.loss).toBeCloseTo(want, 4);
         expect(Math.abs(weighted.loss! - t.loss!)).toBeGreaterThan(1e-3);
@@ -185,7 +194,7 @@ describe('losses[adversarial].weights', () => {
       // G: Σ over discriminators of w_c·BCE(cond, 1) + w_u·BCE(uncond, 1) on the generated images.
       tf.tidy(() => {
         const { captions, out } = sampleForward(g, model, b);
-        const bce1 = (p: tf.Tensor) => tf.neg(tf.mean(tf.log(p))).dataSync()[0]!;
+        const bce1 = (p: tf.Tensor) => bce(p, 1).dataSync()[0]!;
         let want = 0;
         model.discriminators.forEach((d: any, i: number) => {
           const code = d.code(out.images[i], true);
@@ -194,6 +203,7 @@ describe('losses[adversarial].weights', () => {
         const got = readLosses(g.generatorLoss(out, model.discriminators, model.imageEncoder, captions, b.lengths, b.classIds, 10_000)).adversarial!;
         expect(got).toBeCloseTo(want, 3);
       });
+      tf.dispose([sentence, ...fakes]);
     } finally {
       tf.dispose([b.tokens, ...b.images]);
       g.disposeModel(model);
@@ -208,8 +218,7 @@ describe('losses: ma_gp beside adversarial (AttnGAN discriminators)', () => {
     const model = g.createModel({ vocabSize: 30, seed: 1 });
     const b = batch();
     try {
-      const sentence = tf.randomNormal([B, 64], 0, 1, 'float32', 5) as tf.Tensor2D;
-      const fakes = b.images.map((im) => tf.reverse(im, 1)) as tf.Tensor4D[];
+      const { sentence, fakes } = discriminatorInputs(b);
       for (const [i, d] of model.discriminators.entries()) {
         // The penalty by hand: input gradients of the summed pre-sigmoid conditional logits, per sample
         // flattened and joined, ‖·‖^6 averaged, × 2.
@@ -223,7 +232,7 @@ describe('losses: ma_gp beside adversarial (AttnGAN discriminators)', () => {
         expect(want).toBeGreaterThan(0);
         expect(Math.abs(withGp.penalty! - want) / want).toBeLessThan(1e-3);
         // The BCE terms are the original's: the same as the spec without the penalty; the loss adds it.
-        for (const k of ['condReal', 'condFake', 'condWrong', 'uncondReal', 'uncondFake']) expect(withGp[k]).toBeCloseTo(without[k]!, 4);
+        for (const k of BCE_TERMS) expect(withGp[k]).toBeCloseTo(without[k]!, 4);
         expect(withGp.loss).toBeCloseTo(without.loss! + withGp.penalty!, 3);
       }
       // D steps through the generated discriminatorStep: the penalty falls, and nothing leaks.
